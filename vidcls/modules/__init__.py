@@ -1,0 +1,6 @@
+"""Models, losses and the LightningModule."""
+
+from vidcls.modules.losses import FocalLoss, class_weights_from_labels
+from vidcls.modules.temporal_model import MeanPoolBaseline, SuperEnhancedTemporalModel
+
+__all__ = ["FocalLoss", "MeanPoolBaseline", "SuperEnhancedTemporalModel", "class_weights_from_labels"]

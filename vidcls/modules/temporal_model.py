@@ -1,0 +1,188 @@
+"""SuperEnhancedTemporalModel: the seeds' temporal classifier, with padding masks added.
+
+Submodule names, constructor arguments, defaults and initialisation follow the seed specification
+(``shared/seeds/000``) so that the predecessor's state_dicts load with ``strict=True``
+(65,277,701 parameters at ``feature_dim=1280``).
+
+One deliberate difference, switchable: with ``mask_padding=True`` (default) and ``lengths`` given,
+padded time steps are excluded from self-attention (``key_padding_mask``) and from attention
+pooling (scores set to -inf), so a sequence's logits do not depend on how much it was padded.
+With ``mask_padding=False`` the forward pass is the seeds' own (padding leaks into both).
+The seeds' CUDA-retry-after-sleep around the LSTM is not reproduced.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+def padding_mask(lengths: torch.Tensor, max_len: int, device: torch.device) -> torch.Tensor:
+    """Boolean ``[B, max_len]`` mask, True where a step is padding (PyTorch's key_padding_mask rule)."""
+    steps = torch.arange(max_len, device=device)
+    return steps.unsqueeze(0) >= lengths.to(device).unsqueeze(1)
+
+
+def masked_softmax_over_time(scores: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """Softmax of ``[B, T, 1]`` scores over time, padded steps given zero weight.
+
+    Computed in float32: under fp16 autocast, -inf fill and exp of large scores are the usual
+    sources of NaN.
+    """
+    scores = scores.float()
+    if mask is not None:
+        scores = scores.masked_fill(mask.unsqueeze(-1), float("-inf"))
+    return F.softmax(scores, dim=1)
+
+
+class SuperEnhancedTemporalModel(nn.Module):
+    """Projection → BiLSTM → multi-head self-attention + residual → attention pooling → MLP."""
+
+    def __init__(
+        self,
+        feature_dim: int = 2048,
+        hidden_dim: int = 768,
+        num_classes: int = 4,
+        num_lstm_layers: int = 4,
+        num_attention_heads: int = 12,
+        dropout: float = 0.4,
+        bidirectional: bool = True,
+        mask_padding: bool = True,
+    ) -> None:
+        super().__init__()
+        self.feature_dim = feature_dim
+        self.hidden_dim = hidden_dim
+        self.num_classes = num_classes
+        self.mask_padding = mask_padding
+
+        self.input_projection = nn.Sequential(
+            nn.Linear(feature_dim, hidden_dim),
+            nn.LayerNorm(hidden_dim),
+            nn.ReLU(),
+            nn.Dropout(dropout * 0.5),
+        )
+        self.lstm = nn.LSTM(
+            input_size=hidden_dim,
+            hidden_size=hidden_dim,
+            num_layers=num_lstm_layers,
+            batch_first=True,
+            dropout=dropout if num_lstm_layers > 1 else 0.0,
+            bidirectional=bidirectional,
+        )
+        sequence_dim = hidden_dim * 2 if bidirectional else hidden_dim
+        self.attention = nn.MultiheadAttention(
+            embed_dim=sequence_dim, num_heads=num_attention_heads, dropout=dropout, batch_first=True
+        )
+        self.attention_norm = nn.LayerNorm(sequence_dim)
+        self.attention_dropout = nn.Dropout(dropout)
+        self.attention_pooling = nn.Sequential(
+            nn.Linear(sequence_dim, sequence_dim // 2),
+            nn.LayerNorm(sequence_dim // 2),
+            nn.Tanh(),
+            nn.Dropout(dropout * 0.5),
+            nn.Linear(sequence_dim // 2, 1),
+        )
+        # The seed's classifier widths (768, 512, 256) are fixed, independent of hidden_dim.
+        self.classifier = nn.Sequential(
+            nn.Linear(sequence_dim, 768),
+            nn.LayerNorm(768),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(768, 512),
+            nn.LayerNorm(512),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(512, 256),
+            nn.LayerNorm(256),
+            nn.ReLU(),
+            nn.Dropout(dropout * 0.5),
+            nn.Linear(256, num_classes),
+        )
+        self._initialize_weights()
+
+    def _initialize_weights(self) -> None:
+        """Xavier-uniform Linear weights, zero biases, LayerNorm 1/0; LSTM keeps PyTorch's default."""
+        for module in self.modules():
+            if isinstance(module, nn.Linear):
+                nn.init.xavier_uniform_(module.weight)
+                if module.bias is not None:
+                    nn.init.zeros_(module.bias)
+            elif isinstance(module, nn.LayerNorm):
+                nn.init.ones_(module.weight)
+                nn.init.zeros_(module.bias)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``[B, C]`` for features ``[B, T, D]``; optionally also pooling weights ``[B, T']``.
+
+        ``T'`` is ``T`` without ``lengths`` and ``max(lengths)`` with them (the LSTM output is
+        unpacked to the longest sequence in the batch, as in the seeds).
+        """
+        x = self.input_projection(x)
+        if lengths is not None:
+            lengths_cpu = lengths.detach().to("cpu", torch.int64)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths_cpu, batch_first=True, enforce_sorted=False)
+            packed_out, _ = self.lstm(packed)
+            sequence, _ = nn.utils.rnn.pad_packed_sequence(packed_out, batch_first=True)
+        else:
+            sequence, _ = self.lstm(x)
+
+        mask = None
+        if self.mask_padding and lengths is not None:
+            mask = padding_mask(lengths, sequence.shape[1], sequence.device)
+
+        attended, _ = self.attention(sequence, sequence, sequence, key_padding_mask=mask, need_weights=False)
+        attended = self.attention_norm(sequence + self.attention_dropout(attended))
+
+        weights = masked_softmax_over_time(self.attention_pooling(attended), mask).to(attended.dtype)
+        pooled = (attended * weights).sum(dim=1)
+        logits = self.classifier(pooled)
+        if return_attention:
+            return logits, weights.squeeze(-1)
+        return logits
+
+
+class MeanPoolBaseline(nn.Module):
+    """Masked mean over time + MLP: the yardstick for what the temporal machinery buys."""
+
+    def __init__(
+        self,
+        feature_dim: int = 2048,
+        hidden_dim: int = 512,
+        num_classes: int = 4,
+        dropout: float = 0.3,
+    ) -> None:
+        super().__init__()
+        self.feature_dim = feature_dim
+        self.hidden_dim = hidden_dim
+        self.num_classes = num_classes
+        self.classifier = nn.Sequential(
+            nn.LayerNorm(feature_dim),
+            nn.Linear(feature_dim, hidden_dim),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden_dim, num_classes),
+        )
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        batch, steps, _ = x.shape
+        if lengths is None:
+            weights = x.new_full((batch, steps), 1.0 / steps)
+        else:
+            valid = ~padding_mask(lengths, steps, x.device)
+            weights = valid.to(x.dtype) / lengths.to(x.device, x.dtype).clamp(min=1).unsqueeze(1)
+        pooled = (x * weights.unsqueeze(-1)).sum(dim=1)
+        logits = self.classifier(pooled)
+        if return_attention:
+            return logits, weights
+        return logits
