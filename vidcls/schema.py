@@ -18,6 +18,7 @@ Layout (the seeds' layout, read as-is, plus optional provenance written by ``ext
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -111,10 +112,8 @@ def _attr(value: Any, key: str) -> Any:
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if key in _JSON_ATTRS and isinstance(value, str):
-        try:
+        with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
-        except json.JSONDecodeError:
-            pass
     return value
 
 
