@@ -144,7 +144,7 @@ def read_meta(path: str | os.PathLike[str]) -> FeatureFileMeta:
             if "category_mapping" not in attrs:
                 raise VidclsError(
                     f"{path} has no 'category_mapping' attribute, so class names are unknown. Add it with "
-                    "h5py (JSON {\"ClassName\": index}) or re-run extract.py."
+                    'h5py (JSON {"ClassName": index}) or re-run extract.py.'
                 )
             try:
                 class_names = parse_category_mapping(f.attrs["category_mapping"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -49,3 +50,23 @@ def seed_from_config(cfg: DictConfig) -> int | None:
         L.seed_everything(int(seed), workers=True)
         return int(seed)
     return None
+
+
+def run_hydra_cli(main: Callable[[], Any]) -> None:
+    """Run a ``@hydra.main`` function; Hydra's own errors become one line and exit status 2.
+
+    Unknown overrides, missing config groups and missing mandatory values are user errors, but
+    Hydra prints them across several lines with a hint about stack traces and exits with 1.
+    ``HYDRA_FULL_ERROR=1`` lets them reach us instead; real bugs still end in a full traceback.
+    """
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+    try:
+        main()
+    except (HydraException, OmegaConfBaseException) as err:
+        texts = [str(err)] + ([str(err.__cause__)] if err.__cause__ else [])
+        message = " ".join(" ".join(line.split()) for text in texts for line in text.splitlines() if line.strip())
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+        raise SystemExit(USER_ERROR_EXIT) from None

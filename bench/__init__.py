@@ -1,0 +1,1 @@
+"""vidcls benchmarks: ``python bench/run.py [--quick]`` (see bench/RESULTS.md)."""

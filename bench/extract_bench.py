@@ -1,0 +1,321 @@
+"""Extraction: videos/s end to end vs CNN alone vs decoding alone vs the predecessor's naive loop.
+
+Videos are generated once (PyAV, H.264, 720p, a GOP of ``gop`` frames) into a cache directory.
+The vidcls legs call the project's own code: ``FeatureExtractor.decode`` (decoding alone),
+``Backbone.encode`` on the already-decoded distinct frames (CNN alone), ``run_extraction`` (the
+corpus pipeline of ``extract.py``: decode threads overlapped with the CNN, incremental HDF5) and
+``FeatureExtractor.extract`` (one video at a time, as ``predict.py`` and the web app do).
+The naive baseline is written here on purpose: it is what the predecessor did — for every scale,
+seek to every sampled frame and decode from the keyframe, resize, and push every scale's frames
+through the CNN.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
+
+import vidcls.video.decode as decode_module
+from bench.common import ROOT, Results, median, quiet, sync
+from vidcls.backbones import Backbone
+from vidcls.extraction import DatasetPlan, FeatureExtractor, ManifestEntry, run_extraction
+from vidcls.video import scale_counts, uniform_times
+
+SECTION = "extraction"
+
+
+# ---------------------------------------------------------------------------------------- videos
+def _frame(k: int, texture: np.ndarray, height: int, width: int, rng_shapes: np.ndarray) -> np.ndarray:
+    """A textured, panning background with moving blocks: something an encoder has to work at."""
+    frame = np.roll(texture, shift=(k * 3, k * 5), axis=(0, 1))[:height, :width].copy()
+    for i, (y0, x0, dy, dx, c) in enumerate(rng_shapes):
+        y = int(y0 + dy * k) % (height - 120)
+        x = int(x0 + dx * k) % (width - 160)
+        frame[y : y + 120, x : x + 160] = (c + 40 * i + k) % 255
+    return frame
+
+
+def make_video(path: Path, seconds: float, size: tuple[int, int], fps: int, gop: int, seed: int) -> Path:
+    """Encode a synthetic H.264 clip (yuv420p, x264 veryfast CRF 23), atomically."""
+    width, height = size
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 255, size=(height // 8 + 2, width // 8 + 2, 3), dtype=np.uint8)
+    texture = np.kron(coarse, np.ones((8, 8, 1), dtype=np.uint8))
+    texture = np.tile(texture, (2, 2, 1))
+    shapes = np.column_stack(
+        [rng.integers(0, height, 4), rng.integers(0, width, 4), rng.integers(-6, 7, 4), rng.integers(-9, 10, 4),
+         rng.integers(0, 255, 4)]
+    )
+    tmp = path.with_name(f".{path.name}.partial")
+    with av.open(str(tmp), mode="w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=Fraction(fps, 1))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "veryfast", "crf": "23", "g": str(gop), "keyint_min": str(gop)}
+        for k in range(round(seconds * fps)):
+            frame = av.VideoFrame.from_ndarray(_frame(k, texture, height, width, shapes), format="rgb24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    tmp.replace(path)
+    return path
+
+
+def ensure_videos(cache: Path, count: int, seconds: float, size: tuple[int, int], fps: int, gop: int) -> list[Path]:
+    """The bench's videos, generated on first use and reused afterwards."""
+    folder = cache / f"videos_{size[0]}x{size[1]}_{seconds:g}s_{fps}fps_g{gop}"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"clip{i:02d}.mp4"
+        if not path.is_file():
+            make_video(path, seconds, size, fps, gop, seed=i)
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------------------- config
+def extract_config(backbone: str) -> dict[str, Any]:
+    """``conf/extract.yaml`` with ``backbone=<name>`` and random weights: the settings extract.py uses."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(Path(ROOT) / "conf"), version_base="1.3"):
+        cfg = compose(config_name="extract", overrides=[f"backbone={backbone}", "backbone.weights=null"])
+    keys = ("num_frames", "scales", "frame_size", "batch_size", "min_duration_s", "num_workers")
+    values = {k: cfg[k] for k in keys}  # resolves only these keys (no Hydra runtime needed)
+    return {k: OmegaConf.to_container(v) if OmegaConf.is_config(v) else v for k, v in values.items()}
+
+
+def make_extractor(backbone: Backbone, settings: dict[str, Any], **overrides: Any) -> FeatureExtractor:
+    s = {**settings, **overrides}
+    return FeatureExtractor(
+        backbone=backbone,
+        num_frames=int(s["num_frames"]),
+        scales=list(s["scales"]),
+        frame_size=s["frame_size"],
+        batch_size=int(s["batch_size"]),
+        min_duration_s=float(s["min_duration_s"]),
+    )
+
+
+# ---------------------------------------------------------------------------------------- counting
+class _CountingContainer:
+    """Wraps a PyAV container to count frames the decoder produced and seeks issued."""
+
+    def __init__(self, container: Any, counts: dict[str, int]) -> None:
+        self._container = container
+        self._counts = counts
+
+    def decode(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        for frame in self._container.decode(*args, **kwargs):
+            self._counts["decoded"] += 1
+            yield frame
+
+    def seek(self, *args: Any, **kwargs: Any) -> Any:
+        self._counts["seeks"] += 1
+        return self._container.seek(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._container, name)
+
+
+@contextlib.contextmanager
+def count_decoding() -> Iterator[dict[str, int]]:
+    """Count what ``vidcls.video.decode_moments`` decodes (instrumentation only, never during timing)."""
+    counts = {"decoded": 0, "seeks": 0}
+    original = decode_module.open_video
+
+    @contextlib.contextmanager
+    def counting_open(path: Any) -> Iterator[tuple[Any, Any]]:
+        with original(path) as (container, stream):
+            yield _CountingContainer(container, counts), stream
+
+    decode_module.open_video = counting_open
+    try:
+        yield counts
+    finally:
+        decode_module.open_video = original
+
+
+# ---------------------------------------------------------------------------------------- naive
+def naive_extract(path: Path, backbone: Backbone, settings: dict[str, Any]) -> dict[str, Any]:
+    """The predecessor's loop: per scale, one seek + decode-from-keyframe per sampled frame; all to the CNN."""
+    size = settings["frame_size"]
+    height, width = (size, size) if isinstance(size, int) else (size[0], size[-1])
+    num_frames = int(settings["num_frames"])
+    decoded = seeks = cnn_frames = 0
+    per_scale = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        tb = float(stream.time_base)
+        duration = float(stream.duration * stream.time_base)
+        fps = float(stream.average_rate)
+        for count in scale_counts(num_frames, settings["scales"]):
+            frames = []
+            for moment in uniform_times(count, duration):
+                target = int(moment * fps) / fps  # the predecessor addressed frames by index
+                container.seek(int(target / tb), stream=stream, backward=True, any_frame=False)
+                seeks += 1
+                picked = None
+                for frame in container.decode(stream):
+                    decoded += 1
+                    picked = frame
+                    if frame.pts is not None and frame.pts * tb >= target - 0.5 / fps:
+                        break
+                rgb = picked.reformat(width=width, height=height, format="rgb24").to_ndarray()
+                frames.append(rgb)
+            batch = torch.from_numpy(np.stack(frames))
+            cnn_frames += len(batch)
+            per_scale.append(backbone.encode(batch, int(settings["batch_size"])).numpy())
+    steps = min(len(f) for f in per_scale)
+    features = np.mean([f[:steps] for f in per_scale], axis=0)  # the predecessor's misaligned average
+    return {"features": features, "decoded": decoded, "seeks": seeks, "cnn_frames": cnn_frames}
+
+
+# ---------------------------------------------------------------------------------------- legs
+def corpus_plan(videos: list[Path]) -> DatasetPlan:
+    entries = [ManifestEntry(path=p.name, label="bench", split="train", hash=p.name, source=p) for p in videos]
+    return DatasetPlan(entries=entries, class_names=["bench"], skipped=[], duplicates=[], layout="bench")
+
+
+def time_corpus(extractor: FeatureExtractor, videos: list[Path], workers: int, verbose: bool) -> float:
+    """``run_extraction`` (extract.py's pipeline) into a fresh folder; seconds for the whole corpus."""
+    out = Path(tempfile.mkdtemp(prefix="vidcls-bench-extract-"))
+    try:
+        sync(extractor.backbone.device)
+        start = time.perf_counter()
+        with quiet(not verbose):
+            summary = run_extraction(extractor, corpus_plan(videos), out, num_workers=workers)
+        sync(extractor.backbone.device)
+        seconds = time.perf_counter() - start
+        if summary.extracted != len(videos):
+            raise RuntimeError(f"run_extraction extracted {summary.extracted} of {len(videos)}: {summary.failures}")
+        return seconds
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
+    e = mode["extract"]
+    videos = ensure_videos(Path(mode["cache_dir"]), e["videos"], e["seconds"], tuple(e["size"]), e["fps"], e["gop"])
+    video_params = {"videos": len(videos), "seconds": e["seconds"], "size": list(e["size"]), "fps": e["fps"],
+                    "gop": e["gop"], "codec": "h264 (x264 veryfast crf23)"}
+    for name in e["backbones"]:
+        settings = {**extract_config(name), **e.get("settings", {})}
+        backbone = Backbone(name, weights=None, device=device)
+        extractor = make_extractor(backbone, settings)
+        params = {**video_params, "backbone": name, "weights": "random", **settings, "device": str(device)}
+        n = len(videos)
+
+        # Warm the CNN (first-call allocations, cuDNN autotune) and the file cache.
+        backbone.encode(torch.zeros(settings["batch_size"], extractor.frame_size[0], extractor.frame_size[1], 3,
+                                    dtype=torch.uint8), settings["batch_size"])
+        with count_decoding() as counts:
+            decoded = [extractor.decode(p) for p in videos]
+        unique = [len(d.frames) for d in decoded]
+
+        decode_s, cnn_s, corpus_s, single_s = [], [], [], []
+        for _ in range(e["repeats"]):
+            start = time.perf_counter()
+            decoded = [extractor.decode(p) for p in videos]
+            decode_s.append(time.perf_counter() - start)
+            frames = [torch.from_numpy(d.frames) for d in decoded]
+            sync(device)
+            start = time.perf_counter()
+            for f in frames:
+                backbone.encode(f, extractor.batch_size)
+            sync(device)
+            cnn_s.append(time.perf_counter() - start)
+            corpus_s.append(time_corpus(extractor, videos, int(settings["num_workers"]), verbose))
+            if e.get("single", True):
+                start = time.perf_counter()
+                for p in videos:
+                    extractor.extract(p)
+                sync(device)
+                single_s.append(time.perf_counter() - start)
+        del decoded, frames
+
+        naive_videos = videos[: e["naive_videos"]]
+        start = time.perf_counter()
+        naive = [naive_extract(p, backbone, settings) for p in naive_videos]
+        sync(device)
+        naive_s = (time.perf_counter() - start) / len(naive_videos)
+
+        per_video = {k: median(v) / n for k, v in
+                     (("decode", decode_s), ("cnn", cnn_s), ("corpus", corpus_s), ("single", single_s)) if v}
+        add = results.add
+        add(SECTION, f"{name}: end to end (run_extraction)", 1 / per_video["corpus"], "videos/s", params=params,
+            samples=[n / s for s in corpus_s], note=f"{settings['num_workers']} decode threads overlapped with CNN")
+        if "single" in per_video:
+            add(SECTION, f"{name}: end to end (extract() per video)", 1 / per_video["single"], "videos/s",
+                params=params, samples=[n / s for s in single_s], note="predict.py / web path, no overlap")
+        add(SECTION, f"{name}: CNN only", 1 / per_video["cnn"], "videos/s", params=params,
+            samples=[n / s for s in cnn_s], note="Backbone.encode on the already-decoded distinct frames")
+        add(SECTION, f"{name}: decoding only", 1 / per_video["decode"], "videos/s", params=params,
+            samples=[n / s for s in decode_s], note="FeatureExtractor.decode (probe, decode, resize+crop)")
+        add(SECTION, f"{name}: naive baseline", 1 / naive_s, "videos/s",
+            params={**params, "naive_videos": len(naive_videos)},
+            note="seek per frame per scale, every scale's frames through the CNN")
+        add(SECTION, f"{name}: CNN frames per video", float(np.mean(unique)), "frames", params=params,
+            note=f"naive: {np.mean([r['cnn_frames'] for r in naive]):.0f}")
+        add(SECTION, f"{name}: decoder frames per video", counts["decoded"] / n, "frames", params=params,
+            note=f"{counts['seeks'] / n:.1f} seeks/video; naive: {np.mean([r['decoded'] for r in naive]):.0f} "
+            f"frames, {np.mean([r['seeks'] for r in naive]):.0f} seeks")
+        add(SECTION, f"{name}: CNN frames/s", float(np.mean(unique)) / per_video["cnn"], "frames/s", params=params)
+        add(SECTION, f"{name}: decoder frames/s", counts["decoded"] / n / per_video["decode"], "frames/s",
+            params=params)
+        add(SECTION, f"{name}: end-to-end frames/s", float(np.mean(unique)) / per_video["corpus"], "frames/s",
+            params=params, note="CNN frames per second of the whole pipeline")
+        ratio_cnn = per_video["corpus"] / per_video["cnn"]
+        ratio_naive = naive_s / per_video["corpus"]
+        add(SECTION, f"{name}: end-to-end time / CNN-only time", ratio_cnn, "ratio", params=params)
+        add(SECTION, f"{name}: speed-up over naive", ratio_naive, "x", params=params)
+        results.target(f"{name}: end to end within 1.3x of CNN-only", ratio_cnn, "<=", 1.3, "ratio",
+                       detail=f"{per_video['corpus']:.2f} s vs {per_video['cnn']:.2f} s per video")
+        results.target(f"{name}: at least 3x the naive baseline", ratio_naive, ">=", 3.0, "x",
+                       detail=f"{per_video['corpus']:.2f} s vs {naive_s:.2f} s per video")
+
+    g = mode.get("growth")
+    if g and g.get("extract"):
+        name = e["backbones"][0]
+        settings = {**extract_config(name), **e.get("settings", {})}
+        backbone = Backbone(name, weights=None, device=device)
+        video = videos[0]
+        for frames in g["frames"]:
+            extractor = make_extractor(backbone, settings, num_frames=frames)
+            start = time.perf_counter()
+            decoded = extractor.decode(video)
+            dec = time.perf_counter() - start
+            sync(device)
+            start = time.perf_counter()
+            backbone.encode(torch.from_numpy(decoded.frames), extractor.batch_size)
+            sync(device)
+            cnn = time.perf_counter() - start
+            results.add("growth", f"extract ({name}) vs frames", dec + cnn, "s/video",
+                        params={"frames": frames, "decode_s": round(dec, 3), "cnn_s": round(cnn, 3),
+                                "cnn_frames": len(decoded.frames), "seconds": e["seconds"]})
+        extractor = make_extractor(backbone, settings)
+        frames = torch.from_numpy(extractor.decode(video).frames)
+        for bs in g["cnn_batch_sizes"]:
+            samples = []
+            for _ in range(g["reps"]):
+                sync(device)
+                start = time.perf_counter()
+                backbone.encode(frames, bs)
+                sync(device)
+                samples.append(time.perf_counter() - start)
+            results.add("growth", f"CNN ({name}) vs batch size", len(frames) / median(samples), "frames/s",
+                        params={"batch_size": bs, "frames": len(frames)})

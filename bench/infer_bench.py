@@ -1,0 +1,142 @@
+"""Inference: a 4-member ensemble with ``temporal4`` TTA, batched views vs one forward per view and member.
+
+The batched leg is the project's ``Ensemble.predict`` (all views stacked into one batch per member).
+The baseline is the loop a first version would write: for each member, for each view, one forward
+pass on that view alone (views built by the same ``build_views``), softmax, then the same averaging.
+Both legs get identical inputs and their probabilities are compared, so the speed-up is for the
+same answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from omegaconf import OmegaConf
+
+from bench.common import ROOT, Results, interleaved, median
+from vidcls.inference import load_ensemble
+from vidcls.inference.ensemble import Ensemble
+from vidcls.inference.tta import build_views
+from vidcls.modules import VideoClassifier
+from vidcls.modules.classifier import to_plain
+
+SECTION = "inference"
+CLASS_NAMES = ["Animation", "Flat_Content", "Gaming", "Natural_Content"]
+
+
+def tta_views(mode: str) -> list[str]:
+    """View names from ``conf/tta/<mode>.yaml`` (the one place TTA modes are defined)."""
+    return list(OmegaConf.load(Path(ROOT) / "conf" / "tta" / f"{mode}.yaml").views)
+
+
+def write_checkpoints(folder: Path, members: int, feature_dim: int, size: dict[str, Any]) -> list[Path]:
+    """``members`` differently seeded VideoClassifier checkpoints in the contract format (load_ensemble reads them)."""
+    model_cfg = OmegaConf.load(Path(ROOT) / "conf" / "model" / "super_enhanced.yaml")
+    recipe = OmegaConf.load(Path(ROOT) / "conf" / "model" / "recipe" / "seed.yaml")
+    model_cfg = OmegaConf.merge(recipe, model_cfg, size)
+    model_cfg.pop("defaults", None)
+    tag = "_".join(f"{k}{v}" for k, v in sorted(size.items()))
+    paths = []
+    for seed in range(members):
+        path = folder / f"ensemble_{tag}" / f"seed={seed}" / "checkpoints" / "best.ckpt"
+        if not path.is_file():
+            torch.manual_seed(seed)
+            module = VideoClassifier.from_model_config(
+                model_cfg,
+                class_names=CLASS_NAMES,
+                feature_dim=feature_dim,
+                provenance={"backbone": "effnet_lite0", "feature_dim": feature_dim},
+                class_counts=[10, 10, 10, 10],
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ckpt = {
+                "hyper_parameters": to_plain(dict(module.hparams)),
+                "state_dict": module.state_dict(),
+                "pytorch-lightning_version": L.__version__,
+            }
+            torch.save(ckpt, path.with_suffix(".tmp"))
+            path.with_suffix(".tmp").replace(path)
+        paths.append(path)
+    return paths
+
+
+def autocast_for(device: torch.device) -> contextlib.AbstractContextManager[Any]:
+    return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
+
+
+@torch.inference_mode()
+def per_view_predict(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list[str]) -> torch.Tensor:
+    """Baseline: one forward per (member, view); mean over views, then over members."""
+    x = x.to(ensemble.device, torch.float32)
+    member_probs = []
+    for member in ensemble.members:
+        view_probs = []
+        for view in views:
+            xv, lv = build_views(x, lengths, [view])
+            view_probs.append(torch.softmax(member.model(xv, lv).float(), dim=-1))
+        member_probs.append(torch.stack(view_probs).mean(dim=0))
+    return torch.stack(member_probs).mean(dim=0).cpu()
+
+
+def legs(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list[str], device: torch.device):
+    def batched() -> torch.Tensor:
+        with autocast_for(device):
+            return ensemble.predict(x, lengths, tta=views).probs
+
+    def per_view() -> torch.Tensor:
+        with autocast_for(device):
+            return per_view_predict(ensemble, x, lengths, views)
+
+    return {"batched": batched, "per_view": per_view}
+
+
+def inputs(n: int, frames: int, feature_dim: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    gen = torch.Generator().manual_seed(n * 1000 + frames)
+    x = torch.randn(n, frames, feature_dim, generator=gen).to(device)
+    return x, torch.full((n,), frames, dtype=torch.int64)
+
+
+def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
+    i = mode["infer"]
+    size = i["model_gpu"] if device.type == "cuda" else i["model_cpu"]
+    views = tta_views(i["tta"])
+    paths = write_checkpoints(Path(mode["cache_dir"]), i["members"], i["feature_dim"], size)
+    ensemble = load_ensemble([str(p) for p in paths], device=device)
+    params = {"members": len(ensemble.members), "tta": i["tta"], "views": views, "model": size,
+              "frames": i["frames"], "feature_dim": i["feature_dim"], "device": str(device)}
+    for n in i["batch_sizes"]:
+        x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
+        fns = legs(ensemble, x, lengths, views, device)
+        diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
+        samples = interleaved(fns, i["repeats"], device, warmup=1)
+        b, p = median(samples["batched"]), median(samples["per_view"])
+        p_n = {**params, "videos_per_call": n}
+        results.add(SECTION, f"batched views, {n} video(s)/call: latency", b * 1000, "ms", params=p_n,
+                    samples=[s * 1000 for s in samples["batched"]], note="Ensemble.predict")
+        results.add(SECTION, f"batched views, {n} video(s)/call", n / b, "videos/s", params=p_n)
+        results.add(SECTION, f"per-view loop, {n} video(s)/call: latency", p * 1000, "ms", params=p_n,
+                    samples=[s * 1000 for s in samples["per_view"]], note="one forward per view and member")
+        results.add(SECTION, f"per-view loop, {n} video(s)/call", n / p, "videos/s", params=p_n)
+        results.add(SECTION, f"batched speed-up, {n} video(s)/call", p / b, "x", params=p_n,
+                    note=f"max |probs difference| {diff:.1e}")
+        results.target(f"batched ensemble+TTA >= 2x per-view loop ({n} video(s)/call)", p / b, ">=", 2.0, "x",
+                       detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms")
+
+    g = mode.get("growth")
+    if g and g.get("infer"):
+        for frames in g["frames"]:
+            x, lengths = inputs(1, frames, i["feature_dim"], device)
+            fns = legs(ensemble, x, lengths, views, device)
+            s = interleaved(fns, g["reps"], device, warmup=1)
+            results.add("growth", "inference latency vs frames (1 video)", median(s["batched"]) * 1000, "ms",
+                        params={"frames": frames, "per_view_ms": round(median(s["per_view"]) * 1000, 1)})
+        for n in g["infer_batch_sizes"]:
+            x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
+            fns = legs(ensemble, x, lengths, views, device)
+            s = interleaved({"batched": fns["batched"]}, g["reps"], device, warmup=1)
+            results.add("growth", "inference throughput vs videos per call", n / median(s["batched"]), "videos/s",
+                        params={"videos_per_call": n, "frames": i["frames"]})

@@ -1,0 +1,332 @@
+"""Training: the real ``train.py`` loop (Lightning + FeatureDataModule on HDF5) vs a plain PyTorch loop.
+
+The Lightning leg runs :func:`vidcls.training.train` on a config composed from ``conf/train.yaml``
+exactly as ``train.py`` would (default callbacks, TensorBoard logger, DataLoader workers), plus a
+timing callback. The plain leg is the minimal loop a user would write by hand: the same network,
+loss, optimizer and gradient clipping on the same rows, pre-read into memory. Both are timed over
+the same number of steady-state steps (the first step of each epoch and the whole first epoch are
+excluded from the Lightning leg, warm-up steps from the plain one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+import h5py
+import lightning as L
+import numpy as np
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, open_dict
+from torch.utils.flop_counter import FlopCounterMode
+
+from bench.common import ROOT, Results, matmul_flops, median, quiet, sync
+from vidcls.modules import VideoClassifier
+from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, split_path
+from vidcls.synthetic import write_synthetic_splits
+
+SECTION = "training"
+
+
+class BatchTimer(L.Callback):
+    """Wall-clock end of every training batch, per epoch (steady-state throughput of the real loop)."""
+
+    def __init__(self) -> None:
+        self.epochs: list[list[tuple[float, int]]] = []
+
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self.epochs.append([])
+
+    def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs, batch, batch_idx) -> None:
+        sync(pl_module.device)
+        self.epochs[-1].append((time.perf_counter(), int(batch[2].shape[0])))
+
+    def steady_state(self) -> tuple[float, int, int]:
+        """``(seconds, videos, steps)`` from the end of each epoch's first batch to its last (epoch 0 skipped)."""
+        seconds, videos, steps = 0.0, 0, 0
+        for marks in self.epochs[1:]:
+            if len(marks) < 2:
+                continue
+            seconds += marks[-1][0] - marks[0][0]
+            videos += sum(n for _, n in marks[1:])
+            steps += len(marks) - 1
+        return seconds, videos, steps
+
+
+def make_feature_files(directory: Path, rows_train: int, max_frames: int, feature_dim: int, min_frames: int) -> Path:
+    """Seed-layout HDF5 splits (realistic T and D) via the project's synthetic writer; cached by settings."""
+    tag = directory / f"T{max_frames}_D{feature_dim}_n{rows_train}_min{min_frames}"
+    if not split_path(tag, "test").is_file():
+        per_class = max(1, rows_train // 4)
+        write_synthetic_splits(
+            tag,
+            {"train": per_class, "val": max(2, per_class // 8), "test": 2},
+            max_frames=max_frames,
+            feature_dim=feature_dim,
+            min_frames=min_frames,
+        )
+    return tag
+
+
+def compose_train(overrides: list[str], out_dir: Path) -> DictConfig:
+    """``conf/train.yaml`` + overrides, with the run directories Hydra would have set."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(Path(ROOT) / "conf"), version_base="1.3"):
+        cfg = compose(config_name="train", overrides=overrides, return_hydra_config=True)
+    with open_dict(cfg):
+        cfg.paths.root_dir = ROOT
+        cfg.paths.output_dir = str(out_dir)
+        cfg.paths.log_dir = str(out_dir / "logs")
+    HydraConfig.instance().set_config(cfg)
+    task_cfg = cfg.copy()
+    with open_dict(task_cfg):
+        del task_cfg["hydra"]
+    return task_cfg
+
+
+def run_lightning(cfg: DictConfig, verbose: bool) -> dict[str, Any]:
+    """``vidcls.training.train`` (what train.py calls) with the bench's timing callback added."""
+    from vidcls.training import train
+
+    with open_dict(cfg):
+        cfg.callbacks.bench_timer = {"_target_": "bench.train_bench.BatchTimer"}
+    wall = time.perf_counter()
+    with quiet(not verbose):
+        _, objects = train(cfg)
+    wall = time.perf_counter() - wall
+    timer = next(cb for cb in objects["trainer"].callbacks if isinstance(cb, BatchTimer))
+    seconds, videos, steps = timer.steady_state()
+    return {"seconds": seconds, "videos": videos, "steps": steps, "wall_s": wall}
+
+
+def load_rows(features_dir: Path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    with h5py.File(split_path(features_dir, "train"), "r") as f:
+        x = torch.from_numpy(np.asarray(f[FEATURES][()], dtype=np.float32))
+        y = torch.from_numpy(f[LABELS][()].astype(np.int64))
+        lengths = torch.from_numpy(f[NUM_FRAMES][()].astype(np.int64))
+    return x, lengths, y
+
+
+def make_batches(
+    rows: tuple[torch.Tensor, torch.Tensor, torch.Tensor], batch_size: int, count: int, seed: int = 0
+) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """Random batches trimmed to their longest row (what the DataModule's collate produces)."""
+    x, lengths, y = rows
+    gen = torch.Generator().manual_seed(seed)
+    batches = []
+    for _ in range(count):
+        idx = torch.randint(len(y), (batch_size,), generator=gen)
+        steps = int(lengths[idx].max())
+        batches.append((x[idx, :steps].contiguous(), lengths[idx], y[idx]))
+    return batches
+
+
+def build_module(cfg: DictConfig, features_dir: Path) -> VideoClassifier:
+    """The same LightningModule train.py builds (network, focal loss, optimizer settings)."""
+    from vidcls.datamodules import FeatureDataModule
+
+    dm = FeatureDataModule(features_dir=features_dir, check_values=False)
+    dm.setup("fit")
+    return VideoClassifier.from_model_config(
+        cfg.model,
+        class_names=dm.class_names,
+        feature_dim=dm.feature_dim,
+        provenance=dm.provenance,
+        class_counts=dm.class_counts,
+    )
+
+
+def plain_loop(
+    module: VideoClassifier,
+    batches: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    device: torch.device,
+    precision: str,
+    clip: float | None,
+    warmup: int,
+) -> dict[str, Any]:
+    """forward → focal loss → backward → clip → AdamW step, nothing else."""
+    net, criterion = module.net.to(device).train(), module.criterion.to(device)
+    optimizer = module.configure_optimizers()
+    optimizer = optimizer["optimizer"] if isinstance(optimizer, dict) else optimizer
+    autocast = (
+        torch.autocast(device.type, dtype=torch.bfloat16)
+        if precision.startswith("bf16")
+        else contextlib.nullcontext()
+    )
+    marks: list[float] = []
+    videos = 0
+    for i, (x, lengths, y) in enumerate(batches):
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+        with autocast:
+            loss = criterion(net(x, lengths), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if clip:
+            torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
+        optimizer.step()
+        sync(device)
+        marks.append(time.perf_counter())
+        if i > warmup:
+            videos += int(y.shape[0])
+    seconds = marks[-1] - marks[warmup]
+    return {"seconds": seconds, "videos": videos, "steps": len(batches) - 1 - warmup}
+
+
+def step_flops(net: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> int:
+    """FLOPs of one forward + backward, counted op by op on CPU (cuDNN's fused LSTM is not countable)."""
+    net = net.to("cpu").train()
+    x, lengths, y = batch
+    with FlopCounterMode(display=False) as counter:
+        torch.nn.functional.cross_entropy(net(x, lengths), y).backward()
+    net.zero_grad(set_to_none=True)
+    return int(counter.get_total_flops())
+
+
+def step_time(
+    net: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], device: torch.device, reps: int
+) -> float:
+    """Median seconds of one fwd+bwd (no optimizer) — the growth curves."""
+    net = net.to(device).train()
+    x, lengths, y = (t.to(device) if i != 1 else t for i, t in enumerate(batch))
+    samples = []
+    for i in range(reps + 1):
+        sync(device)
+        start = time.perf_counter()
+        torch.nn.functional.cross_entropy(net(x, lengths), y).backward()
+        sync(device)
+        if i:
+            samples.append(time.perf_counter() - start)
+        net.zero_grad(set_to_none=True)
+    return median(samples)
+
+
+def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
+    """Measure the section and add its numbers and its target to ``results``."""
+    t = mode["train"]
+    features_dir = make_feature_files(
+        work / "features", t["batch_size"] * t["steps_per_epoch"], t["max_frames"], t["feature_dim"], t["min_frames"]
+    )
+    trainer_group = "gpu" if device.type == "cuda" else "cpu"
+    precisions = t["precisions_gpu"] if device.type == "cuda" else ["32-true"]
+    size = t["model_gpu"] if device.type == "cuda" else t["model_cpu"]
+    base = [
+        f"trainer={trainer_group}",
+        "logger=tensorboard",
+        "callbacks=default",
+        f"trainer.max_epochs={t['epochs']}",
+        f"trainer.min_epochs={t['epochs']}",
+        f"data.batch_size={t['batch_size']}",
+        # Subsampling shortens sequences (less compute); off so both legs do the same work per step.
+        "data.augment.subsample_p=0.0",
+        "test=false",
+        f"data.features_dir={features_dir}",
+        *[f"model.{k}={v}" for k, v in size.items()],
+        *t.get("extra_overrides", []),
+    ]
+    params_common = {
+        "batch_size": t["batch_size"],
+        "max_frames": t["max_frames"],
+        "feature_dim": t["feature_dim"],
+        "min_frames": t["min_frames"],
+        "model": size,
+        "train_rows": t["batch_size"] * t["steps_per_epoch"],
+        "epochs": t["epochs"],
+    }
+    rows = load_rows(features_dir)
+    for precision in precisions:
+        run_dir = work / f"train-{precision}"
+        cfg = compose_train([*base, f"trainer.precision={precision}"], run_dir)
+        params = {**params_common, "precision": precision, "num_workers": int(cfg.data.num_workers)}
+        measured_steps = (t["epochs"] - 1) * (t["steps_per_epoch"] - 1)
+        batches = make_batches(rows, t["batch_size"], measured_steps + t["plain_warmup"] + 1)
+        torch.manual_seed(0)
+        clip = cfg.trainer.get("gradient_clip_val")
+        plain_runs = []
+        plain_runs.append(
+            plain_loop(build_module(cfg, features_dir), batches, device, precision, clip, t["plain_warmup"])
+        )
+        light = run_lightning(cfg, verbose)
+        if mode.get("plain_after", True):
+            plain_runs.append(
+                plain_loop(build_module(cfg, features_dir), batches, device, precision, clip, t["plain_warmup"])
+            )
+        plain_rate = median([r["videos"] / r["seconds"] for r in plain_runs])
+        light_rate = light["videos"] / light["seconds"]
+        results.add(
+            SECTION,
+            f"lightning videos/s ({precision})",
+            light_rate,
+            "videos/s",
+            params={**params, "steps": light["steps"], "fit_wall_s": round(light["wall_s"], 2)},
+            note="train.py loop: FeatureDataModule + VideoClassifier + default callbacks",
+        )
+        results.add(
+            SECTION,
+            f"plain loop videos/s ({precision})",
+            plain_rate,
+            "videos/s",
+            params={**params, "steps": plain_runs[0]["steps"], "runs": len(plain_runs)},
+            samples=[r["videos"] / r["seconds"] for r in plain_runs],
+            note="hand-written loop, batches pre-read into memory",
+        )
+        ratio = light_rate / plain_rate
+        results.add(SECTION, f"lightning / plain ({precision})", ratio, "ratio", params=params)
+        results.target(
+            f"trainer within 5% of plain loop ({precision})",
+            ratio,
+            ">=",
+            0.95,
+            "ratio",
+            detail=f"{light_rate:.2f} vs {plain_rate:.2f} videos/s",
+        )
+        for extra in t.get("variants", []) if precision == precisions[0] else []:
+            cfg_v = compose_train([*base, f"trainer.precision={precision}", *extra["overrides"]], run_dir / "variant")
+            rate_v = run_lightning(cfg_v, verbose)
+            rate_v = rate_v["videos"] / rate_v["seconds"]
+            results.add(
+                SECTION,
+                f"lightning videos/s, {extra['name']} ({precision})",
+                rate_v,
+                "videos/s",
+                params={**params, "overrides": extra["overrides"]},
+                note=f"diagnostic variant; ratio to plain {rate_v / plain_rate:.3f}",
+            )
+
+        # FLOP/s against the dense-matmul limit of this device and precision.
+        module = build_module(cfg, features_dir)
+        flops = step_flops(module.net, batches[0])
+        mm_dtype = torch.bfloat16 if precision.startswith("bf16") else torch.float32
+        peak = matmul_flops(device, mm_dtype, size=t["matmul_size"])
+        step_s = t["batch_size"] / light_rate
+        achieved = flops / step_s
+        results.add(SECTION, f"model FLOPs per step ({precision})", flops / 1e9, "GFLOP", params=params,
+                    note="fwd+bwd of one batch, torch.utils.flop_counter (optimizer excluded)")
+        results.add(SECTION, f"dense matmul ({mm_dtype})", peak / 1e9, "GFLOP/s",
+                    params={"size": t["matmul_size"], "dtype": str(mm_dtype)})
+        results.add(SECTION, f"achieved model FLOP/s, lightning ({precision})", achieved / 1e9, "GFLOP/s",
+                    params=params)
+        results.add(SECTION, f"achieved / matmul FLOP/s ({precision})", achieved / peak, "fraction", params=params,
+                    note="how close the trainer runs to this machine's dense-matmul limit")
+
+    # Growth: fwd+bwd time against frames per video and against batch size (plain, no optimizer).
+    g = mode.get("growth")
+    if g:
+        cfg = compose_train([*base, "trainer.precision=32-true"], work / "train-growth")
+        module = build_module(cfg, features_dir)
+        for steps in g["frames"]:
+            batch = (torch.randn(t["batch_size"], steps, t["feature_dim"]),
+                     torch.full((t["batch_size"],), steps), torch.randint(0, 4, (t["batch_size"],)))
+            sec = step_time(module.net, batch, device, g["reps"])
+            results.add("growth", "train fwd+bwd vs frames", t["batch_size"] / sec, "videos/s",
+                        params={"frames": steps, "batch_size": t["batch_size"], "step_s": round(sec, 4)})
+        for bs in g["batch_sizes"]:
+            steps = t["max_frames"]
+            batch = (torch.randn(bs, steps, t["feature_dim"]), torch.full((bs,), steps), torch.randint(0, 4, (bs,)))
+            sec = step_time(module.net, batch, device, g["reps"])
+            results.add("growth", "train fwd+bwd vs batch size", bs / sec, "videos/s",
+                        params={"frames": steps, "batch_size": bs, "step_s": round(sec, 4)})

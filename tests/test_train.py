@@ -1,0 +1,222 @@
+"""train.py end to end: Hydra compose, fast_dev_run, learning, resume, determinism, multirun, DDP, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from vidcls.errors import VidclsError
+from vidcls.training import check_not_nested_ddp, train
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ["experiment=tiny", "data.num_workers=0"]
+
+
+def compose_train(overrides: list[str]) -> DictConfig:
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides, return_hydra_config=True)
+
+
+@pytest.fixture(scope="module")
+def cfg_tiny_global() -> DictConfig:
+    """Composed once per module (composition is the slow part); tests get a copy with their own dirs."""
+    return compose_train(TINY)
+
+
+def with_dirs(cfg: DictConfig, out: Path, features_dir: Path, **values: object) -> DictConfig:
+    cfg = cfg.copy()
+    with open_dict(cfg):
+        cfg.paths.root_dir = str(ROOT)
+        cfg.paths.output_dir = str(out)
+        cfg.paths.log_dir = str(out / "logs")
+        cfg.data.features_dir = str(features_dir)
+        for dotted, value in values.items():
+            OmegaConf.update(cfg, dotted, value, merge=False)
+    HydraConfig.instance().set_config(cfg)
+    task_cfg = cfg.copy()
+    with open_dict(task_cfg):
+        del task_cfg["hydra"]  # a task function never sees the hydra node
+    return task_cfg
+
+
+def run_cli(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    return subprocess.run(
+        [sys.executable, str(ROOT / "train.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_all_config_groups_compose() -> None:
+    for overrides in (
+        ["model=baseline"],
+        ["trainer=gpu"],
+        ["trainer=ddp"],
+        ["trainer=cpu", "debug=limit"],
+        ["debug=overfit"],
+        ["experiment=ensemble"],
+        ["model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2", "data.batch_size=4"],
+    ):
+        cfg = compose_train(overrides)
+        assert cfg.data._target_ == "vidcls.datamodules.FeatureDataModule"
+        assert cfg.seed == 0 and cfg.optimized_metric == "val/acc_best" and cfg.ckpt_path is None
+    assert compose_train(["experiment=ensemble"]).hydra.sweeper.params.seed == "0,1,2,3"
+    seed_cfg = compose_train([])
+    assert seed_cfg.model.hidden_dim == 768 and seed_cfg.model.num_attention_heads == 12
+    assert seed_cfg.model.optimizer.lr == 1e-3 and seed_cfg.model.scheduler.T_0 == 20
+    assert seed_cfg.trainer.max_epochs == 150 and seed_cfg.trainer.gradient_clip_val == 1.0
+    assert seed_cfg.callbacks.early_stopping.patience == 25 and seed_cfg.data.batch_size == 48
+    assert compose_train(["trainer=gpu"]).trainer.precision == "16-mixed"
+
+
+def test_fast_dev_run(cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path) -> None:
+    cfg = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir)
+    with open_dict(cfg):
+        cfg.trainer.fast_dev_run = True
+    metrics, objects = train(cfg)
+    assert "test/acc" in metrics and objects["trainer"].fast_dev_run
+    assert not (tmp_path / "metrics.json").exists()  # fast_dev_run writes nothing that looks like a result
+
+
+@pytest.mark.slow
+def test_tiny_training_beats_chance(cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path) -> None:
+    cfg = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 12})
+    metrics, _ = train(cfg)
+    report = json.loads((tmp_path / "metrics.json").read_text())
+    # 4 balanced classes: chance is 0.25.
+    assert report["val/acc_best"] >= 0.7 and report["test"]["test/acc"] >= 0.6, report
+    assert report["best_ckpt"] == str((tmp_path / "checkpoints" / "best.ckpt").resolve())
+    assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
+    assert sum(map(sum, report["test_confusion_matrix"])) == 32
+    assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
+    assert (tmp_path / "resolved_config.yaml").is_file()
+    assert metrics["val/acc_best"] == report["val/acc_best"]
+
+
+@pytest.mark.slow
+def test_resume_continues_from_last_checkpoint(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    first = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 2, "test": False})
+    train(first)
+    last = tmp_path / "checkpoints" / "last.ckpt"
+    steps_per_epoch = 96 // 16  # synthetic train split, experiment=tiny batch size
+    assert torch.load(last, weights_only=True)["global_step"] == 2 * steps_per_epoch
+    resumed = with_dirs(
+        cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 4, "ckpt_path": str(last)}
+    )
+    train(resumed)
+    ckpt = torch.load(last, weights_only=True)
+    assert ckpt["global_step"] == 4 * steps_per_epoch  # two more epochs, not four
+    assert ckpt["loops"]["fit_loop"]["epoch_progress"]["total"]["completed"] == 4
+    assert (tmp_path / "metrics.json").is_file()
+
+
+@pytest.mark.slow
+def test_same_seed_same_weights(cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path) -> None:
+    def weights(name: str, seed: int) -> dict[str, torch.Tensor]:
+        out = tmp_path / name
+        cfg = with_dirs(
+            cfg_tiny_global, out, synthetic_features_dir, **{"trainer.max_epochs": 2, "test": False, "seed": seed}
+        )
+        train(cfg)
+        return torch.load(out / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"]
+
+    a, b, c = weights("a", 0), weights("b", 0), weights("c", 1)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_resume_from_missing_checkpoint_is_a_user_error(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    cfg = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, ckpt_path=str(tmp_path / "nope.ckpt"))
+    with pytest.raises(VidclsError, match="does not exist"):
+        train(cfg)
+
+
+@pytest.mark.slow
+def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
+    missing = run_cli(*TINY, f"data.features_dir={tmp_path / 'none'}", f"hydra.run.dir={tmp_path / 'run'}")
+    assert missing.returncode == 2, missing.stderr[-2000:]
+    lines = [line for line in missing.stderr.strip().splitlines() if line.strip()]
+    assert lines[-1].startswith("error: train split missing") and "Traceback" not in missing.stderr
+
+    unknown = run_cli("model.no_such_knob=1", f"hydra.run.dir={tmp_path / 'run2'}")
+    assert unknown.returncode == 2
+    lines = [line for line in unknown.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "no_such_knob" in lines[0] and lines[0].startswith("error:"), unknown.stderr
+
+
+@pytest.mark.slow
+def test_two_seed_multirun(synthetic_features_dir: Path, tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    result = run_cli(
+        "-m",
+        *TINY,
+        "seed=0,1",
+        "trainer.max_epochs=2",
+        f"data.features_dir={synthetic_features_dir}",
+        f"hydra.sweep.dir={sweep}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    members = sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert members == ["experiment=tiny,seed=0,trainer.max_epochs=2", "experiment=tiny,seed=1,trainer.max_epochs=2"]
+    state_dicts = []
+    for name in members:
+        member = sweep / name
+        assert (member / "checkpoints" / "best.ckpt").is_file() and (member / "checkpoints" / "last.ckpt").is_file()
+        report = json.loads((member / "metrics.json").read_text())
+        assert report["seed"] == int(name.split("seed=")[1].split(",")[0]) and "test/acc" in report["test"]
+        assert (member / ".hydra" / "config.yaml").is_file()
+        state_dicts.append(torch.load(member / "checkpoints" / "best.ckpt", weights_only=True)["state_dict"])
+    assert not torch.equal(state_dicts[0]["net.classifier.12.weight"], state_dicts[1]["net.classifier.12.weight"])
+
+
+@pytest.mark.slow
+def test_ddp_on_cpu_with_two_processes(synthetic_features_dir: Path, tmp_path: Path) -> None:
+    run_dir = tmp_path / "ddp"
+    result = run_cli(
+        *TINY,
+        "trainer=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        "trainer.precision=32-true",
+        "trainer.max_epochs=2",
+        f"data.features_dir={synthetic_features_dir}",
+        f"hydra.run.dir={run_dir}",
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads((run_dir / "metrics.json").read_text())
+    assert report["epochs_trained"] == 2 and 0.0 <= report["test"]["test/acc"] <= 1.0
+    ckpt = torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)
+    # 96 training rows, batch 16, 2 processes → 3 steps per epoch each.
+    assert ckpt["global_step"] == 6
+
+
+def test_ddp_inside_multirun_is_refused(synthetic_features_dir: Path, tmp_path: Path) -> None:
+    cfg = compose_train([*TINY, "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2"])
+    with open_dict(cfg):
+        cfg.hydra.mode = "MULTIRUN"
+    task_cfg = with_dirs(cfg, tmp_path, synthetic_features_dir)
+    with pytest.raises(VidclsError, match="one per GPU"):
+        train(task_cfg)
+    with open_dict(cfg):
+        cfg.hydra.mode = "RUN"
+    check_not_nested_ddp(with_dirs(cfg, tmp_path, synthetic_features_dir))

@@ -1,0 +1,94 @@
+"""Decoding by timestamp: the right frames (also on VFR files), each once, clear errors otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from vidcls.errors import VidclsError
+from vidcls.video import decode as decode_module
+from vidcls.video import decode_moments, probe_video, resize_geometry
+from vidcls.video.synth import index_from_frame, write_audio_only, write_test_video
+
+
+def _indices(decoded, n: int) -> list[int]:
+    return [index_from_frame(decoded.frames[i], n) for i in decoded.moment_to_frame]
+
+
+def test_cfr_moments_select_the_frame_on_screen(tmp_path: Path) -> None:
+    path = write_test_video(tmp_path / "cfr.mp4", num_frames=20, fps=10)
+    info = probe_video(path)
+    assert info.duration_s == pytest.approx(2.0) and info.frames_in_header == 20
+    moments = np.array([0.0, 0.05, 0.1, 0.449, 0.45, 1.95, 2.5])
+    decoded = decode_moments(path, moments, (32, 32), expected_end_s=2.0)
+    assert _indices(decoded, 20) == [0, 0, 1, 4, 4, 19, 19]
+    # Distinct frames are converted once even when several moments want them.
+    assert len(decoded.frames) == 4 and decoded.frames.shape[1:] == (32, 32, 3)
+    np.testing.assert_allclose(decoded.frame_times, [0.0, 0.1, 0.4, 1.9])
+
+
+def test_vfr_uses_presentation_times_not_index_times_fps(tmp_path: Path) -> None:
+    times = [0.0, 0.1, 0.3, 0.5, 0.7, 1.2, 1.6]
+    path = write_test_video(tmp_path / "vfr.mp4", num_frames=len(times), fps=10, times_s=times)
+    decoded = decode_moments(path, np.array([0.05, 0.2, 0.31, 0.69, 1.19, 1.3, 1.65]), (32, 32))
+    # Index x average fps would pick frames 0,1,1,3,5,5,6 here; presentation times pick these:
+    assert _indices(decoded, len(times)) == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_seeking_on_long_files_gives_the_same_frames_as_decoding_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_test_video(tmp_path / "long.mp4", num_frames=27 * 5, fps=5, size=(32, 32))
+    moments = np.array([0.5, 7.3, 14.1, 20.9, 26.5])  # gaps > SEEK_GAP_S: the decoder seeks
+    sought = decode_moments(path, moments, (16, 16))
+    monkeypatch.setattr(decode_module, "SEEK_GAP_S", float("inf"))
+    through = decode_moments(path, moments, (16, 16))
+    np.testing.assert_array_equal(sought.frame_times, through.frame_times)
+    np.testing.assert_allclose(sought.frame_times, [0.4, 7.2, 14.0, 20.8, 26.4])
+    assert through.frames_decoded == 134  # frames 0.0 .. 26.6 s: the one at 26.6 s ends the one at 26.4 s
+    assert sought.frames_decoded < through.frames_decoded / 2  # seeking skipped most of the file
+
+
+def test_resize_covers_then_centre_crops() -> None:
+    assert resize_geometry(640, 360, (256, 256)) == (455, 256, 99, 0)
+    assert resize_geometry(100, 200, (64, 32)) == (32, 64, 0, 0)
+
+
+def test_zero_byte_non_video_audio_only_and_image_are_rejected_clearly(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video at all\n" * 20)
+    audio = write_audio_only(tmp_path / "audio.mp4")
+    image = tmp_path / "still.png"
+    with av.open(str(image), "w", format="image2") as c:
+        s = c.add_stream("png")
+        s.width, s.height, s.pix_fmt = 16, 16, "rgb24"
+        for p in s.encode(av.VideoFrame.from_ndarray(np.zeros((16, 16, 3), np.uint8), format="rgb24")):
+            c.mux(p)
+    cases = {empty: "empty (0 bytes)", text: "not a readable video", audio: "no video stream", image: "still image"}
+    for path, message in cases.items():
+        with pytest.raises(VidclsError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            probe_video(path)
+    with pytest.raises(VidclsError, match="not found"):
+        probe_video(tmp_path / "missing.mp4")
+
+
+def test_truncated_files_raise(tmp_path: Path) -> None:
+    # MP4 with its index at the end: the cut file does not even open.
+    data = write_test_video(tmp_path / "full.mp4", num_frames=40, fps=10).read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(VidclsError, match="not a readable video"):
+        probe_video(cut)
+    # MKV keeps its duration up front: it opens, claims 8 s, and its frames stop half way.
+    data = write_test_video(tmp_path / "full.mkv", num_frames=80, fps=10).read_bytes()
+    cut = tmp_path / "cut.mkv"
+    cut.write_bytes(data[: len(data) // 2])
+    assert probe_video(cut).duration_s == pytest.approx(8.0)
+    for moments in ([0.5, 7.5], [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.5, 5.5, 6.0, 7.5]):
+        with pytest.raises(VidclsError, match="truncated"):
+            decode_moments(cut, np.array(moments), (16, 16), expected_end_s=8.0)

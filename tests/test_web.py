@@ -1,0 +1,665 @@
+"""The web app through Flask's test client: every route, every error path, concurrency, uploads.
+
+Models are real: tiny checkpoints trained for a couple of epochs on the synthetic feature files
+(instant path) and on tiny_cnn-provenance features (on-the-fly extraction of generated clips).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import torch
+from flask import Flask
+from flask.testing import FlaskClient
+
+from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
+from vidcls.web import ClassifierService, VideoCatalog, create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY_MODEL = ["model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2"]
+NUM_WITH_FILES = 6  # test rows that get a real clip under the videos root
+SECRET = "TOP-SECRET-CONTENT"
+
+
+# --------------------------------------------------------------------------- building blocks
+def train_tiny_checkpoints(features_dir: Path, out_dir: Path, seeds: tuple[int, ...] = (0, 1), epochs: int = 2) -> Path:
+    """Real VideoClassifier checkpoints (Lightning ``.ckpt``), one run directory per seed."""
+    import lightning as L
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.datamodules import FeatureDataModule
+    from vidcls.modules import VideoClassifier
+
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        model_cfg = compose(config_name="model/super_enhanced", overrides=TINY_MODEL).model
+    data = FeatureDataModule(features_dir=features_dir, batch_size=32, check_values=False)
+    data.setup("fit")
+    for seed in seeds:
+        L.seed_everything(seed, workers=True, verbose=False)
+        module = VideoClassifier.from_model_config(
+            model_cfg, data.class_names, data.feature_dim, provenance=data.provenance, class_counts=data.class_counts
+        )
+        trainer = L.Trainer(
+            max_epochs=epochs,
+            accelerator="cpu",
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            num_sanity_val_steps=0,
+        )
+        trainer.fit(module, datamodule=data)
+        run = out_dir / f"seed={seed}"
+        run.mkdir(parents=True)
+        trainer.save_checkpoint(run / "best.ckpt", weights_only=False)
+    return out_dir
+
+
+def make_clip(path: Path, color: tuple[int, int, int], frames: int = 12, size: int = 32, fps: int = 8) -> Path:
+    """A tiny H.264/MPEG-4 clip: a coloured square moving over a dark background."""
+    from vidcls.demo.encode import write_clip
+
+    def render():
+        for i in range(frames):
+            image = np.full((size, size, 3), 20, dtype=np.uint8)
+            x = (i * 3) % (size - 8)
+            image[8:16, x : x + 8] = color
+            yield image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(render(), path, fps=fps)
+    return path
+
+
+@dataclass
+class WebEnv:
+    root: Path
+    videos_dir: Path
+    features_dir: Path
+    ckpt_dir: Path
+    upload_dir: Path
+    class_names: list[str]
+    test_labels: np.ndarray
+
+
+def build_web_env(root: Path, synthetic_dir: Path) -> WebEnv:
+    """Videos root + a test-split feature file whose video_paths point into it, plus escape traps."""
+    ckpt_dir = train_tiny_checkpoints(synthetic_dir, root / "ckpts")
+    source = read_meta(split_path(synthetic_dir, "test"))
+    with h5py.File(source.path, "r") as f:
+        feats, labels, lengths = f["features"][()], f[LABELS][()], f[NUM_FRAMES][()]
+    names = source.class_names
+    videos_dir, features_dir = root / "videos", root / "features"
+    paths = []
+    for row, label in enumerate(labels):
+        if row < NUM_WITH_FILES:
+            rel = f"test/{names[label]}/clip_{row}.mp4"
+            make_clip(videos_dir / rel, color=(40 * (label + 1), 200, 60))
+        else:
+            rel = f"elsewhere/{names[label]}/gone_{row}.mp4"  # features only: the file is not under the root
+        paths.append(rel)
+    write_feature_file(
+        split_path(features_dir, "test"), feats, labels, lengths, names, provenance=source.provenance, video_paths=paths
+    )
+    make_clip(videos_dir / "train" / names[1] / "no features.mp4", color=(250, 250, 0))
+    (videos_dir / "train" / names[1] / "notes.txt").write_text("not a video")
+    # Traps: a secret outside the root, reachable only through symlinks inside it.
+    (root / "secret.txt").write_text(SECRET)
+    outside = root / "outside"
+    make_clip(outside / "real.mp4", color=(0, 0, 255))
+    (outside / "secret.mp4").write_text(SECRET)
+    (videos_dir / "test" / names[0]).mkdir(parents=True, exist_ok=True)
+    os.symlink(root / "secret.txt", videos_dir / "test" / names[0] / "escape.mp4")
+    os.symlink(outside, videos_dir / "test" / "linkdir")
+    os.symlink(videos_dir / paths[0], videos_dir / "train" / names[1] / "inside-link.mp4")
+    upload_dir = root / "uploads"
+    upload_dir.mkdir()
+    return WebEnv(root, videos_dir, features_dir, ckpt_dir, upload_dir, names, labels)
+
+
+def make_app(
+    env: WebEnv, tta_views: tuple[str, ...] = ("original", "reversed", "speed_up", "slow_down"), **kw
+) -> Flask:
+    from vidcls.inference import load_ensemble
+
+    ensemble = load_ensemble(str(env.ckpt_dir))
+    catalog = VideoCatalog(env.videos_dir, env.features_dir, check_features=ensemble.check_feature_file)
+    catalog.order_classes(ensemble.class_names)
+    service = ClassifierService(ensemble, tta_views=list(tta_views))
+    app = create_app(service, catalog, upload_dir=env.upload_dir, **kw)
+    app.config["TESTING"] = True
+    return app
+
+
+def wait_for_job(client: FlaskClient, job_id: str, timeout: float = 120.0) -> tuple[dict, list[float]]:
+    seen: list[float] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(f"/api/jobs/{job_id}")
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        seen.append(body["progress"])
+        if body["status"] in ("done", "error"):
+            return body, seen
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+
+
+def assert_json_error(response, status: int) -> dict:
+    assert response.status_code == status, response.data[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["error"]["status"] == status and body["error"]["message"]
+    assert b"Traceback" not in response.data and b"<html" not in response.data.lower()
+    return body
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, synthetic_features_dir: Path) -> WebEnv:
+    return build_web_env(tmp_path_factory.mktemp("web"), synthetic_features_dir)
+
+
+@pytest.fixture(scope="module")
+def app(env: WebEnv) -> Flask:
+    return make_app(env)
+
+
+@pytest.fixture()
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def first_with_features(client: FlaskClient) -> dict:
+    videos = client.get("/api/videos?split=test").get_json()["videos"]
+    return next(v for v in videos if v["has_features"] and v["playable"])
+
+
+# --------------------------------------------------------------------------- page, health, listing
+def test_index_page_is_self_contained(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    for element in ('id="video-list"', 'id="prob-chart"', 'id="attention-plot"', 'id="tta-toggle"', 'id="upload-form"'):
+        assert element in html
+    assert "http://" not in html and "https://" not in html  # no CDN: works offline
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    for asset in ("/static/app.js", "/static/app.css"):
+        static = client.get(asset)
+        assert static.status_code == 200 and static.data
+        assert b"https://" not in static.data
+        static.close()
+
+
+def test_health_reports_models_and_dataset(client: FlaskClient, env: WebEnv) -> None:
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "ok"
+    assert body["class_names"] == env.class_names
+    assert body["members"] == ["seed=0", "seed=1"]
+    assert body["feature_dim"] == 32
+    assert body["tta_views"] == ["original", "reversed", "speed_up", "slow_down"]
+    assert body["videos"] == len(env.test_labels) + 2  # test rows (with or without files) + 2 train files
+    assert body["skipped_feature_files"] == {}
+
+
+def test_videos_lists_splits_classes_and_sources(client: FlaskClient, env: WebEnv) -> None:
+    body = client.get("/api/videos").get_json()
+    assert body["splits"] == ["train", "test"]
+    assert set(body["classes"]) <= set(env.class_names) and body["classes"] == [
+        c for c in env.class_names if c in body["classes"]
+    ]
+    ids = {v["id"]: v for v in body["videos"]}
+    for row, label in enumerate(env.test_labels):
+        ident = f"test/{env.class_names[label]}/clip_{row}.mp4" if row < NUM_WITH_FILES else f"h5:test/{row}"
+        assert ids[ident]["label"] == env.class_names[label] and ids[ident]["split"] == "test"
+    clip0 = ids[f"test/{env.class_names[env.test_labels[0]]}/clip_0.mp4"]
+    assert clip0 == {**clip0, "split": "test", "playable": True, "has_features": True}
+    feature_only = ids[f"h5:test/{NUM_WITH_FILES}"]
+    assert feature_only["playable"] is False and feature_only["has_features"] is True
+    assert feature_only["name"] == f"gone_{NUM_WITH_FILES}.mp4"
+    no_features = ids[f"train/{env.class_names[1]}/no features.mp4"]
+    assert no_features["has_features"] is False and no_features["label"] == env.class_names[1]
+    assert not any("escape" in i or "linkdir" in i or i.endswith(".txt") for i in ids)  # traps never listed
+    assert f"train/{env.class_names[1]}/inside-link.mp4" in ids  # a link that stays inside is fine
+
+
+def test_videos_filters_by_split_class_and_query(client: FlaskClient, env: WebEnv) -> None:
+    label = env.class_names[env.test_labels[0]]
+    body = client.get(f"/api/videos?split=test&class={label}").get_json()
+    assert body["total"] == int((env.test_labels == env.test_labels[0]).sum())
+    assert {(v["split"], v["label"]) for v in body["videos"]} == {("test", label)}
+    assert client.get("/api/videos?q=clip_0").get_json()["total"] == 1
+    paged = client.get("/api/videos?offset=1&limit=2").get_json()
+    assert len(paged["videos"]) == 2 and paged["offset"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("split=nope", 404), ("class=Nope", 404), ("split=..", 404), ("limit=0", 400), ("offset=x", 400)],
+)
+def test_videos_rejects_unknown_filters(client: FlaskClient, query: str, status: int) -> None:
+    assert_json_error(client.get(f"/api/videos?{query}"), status)
+
+
+# --------------------------------------------------------------------------- media + path safety
+def test_media_serves_with_range_support(client: FlaskClient, env: WebEnv) -> None:
+    video = first_with_features(client)
+    full = client.get(f"/media/{video['path']}")
+    assert full.status_code == 200 and full.headers["Accept-Ranges"] == "bytes"
+    data = (env.videos_dir / video["path"]).read_bytes()
+    assert full.data == data
+    part = client.get(f"/media/{video['path']}", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206
+    assert part.headers["Content-Range"] == f"bytes 0-99/{len(data)}" and part.data == data[:100]
+    spaced = client.get(f"/media/train/{env.class_names[1]}/no%20features.mp4")
+    assert spaced.status_code == 200
+    for response in (full, part, spaced):
+        response.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/media/../secret.txt",
+        "/media/%2e%2e/secret.txt",
+        "/media/test/%2e%2e/%2e%2e/secret.txt",
+        "/media/test/..%2f..%2fsecret.txt",
+        "/media/%2e%2e%2fsecret.txt",
+        "/media/%2Fetc%2Fpasswd",
+        "/media//etc/passwd",
+        "/media/test/%00.mp4",
+        "/media/..%5c..%5csecret.txt",
+        "/media/test/ClassA/escape.mp4",
+        "/media/test/linkdir/secret.mp4",
+        "/media/test/linkdir/real.mp4",
+        "/media/test",
+        "/media/train/ClassB/notes.txt",
+        "/media/test/ClassA/does-not-exist.mp4",
+    ],
+)
+def test_media_refuses_everything_outside_the_root(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code in (400, 404), (url, response.status_code)
+    assert SECRET.encode() not in response.data
+    assert_json_error(response, response.status_code)
+
+
+def test_app_config_composes_and_builds_the_app(env: WebEnv) -> None:
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.web.server import build_app
+
+    overrides = [
+        f"ckpt_paths={env.ckpt_dir}",
+        f"data.videos_dir={env.videos_dir}",
+        f"data.features_dir={env.features_dir}",
+        "server.max_upload_mb=1.5",
+        "tta=none",
+        "tta_default=false",
+    ]
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(config_name="app", overrides=overrides)
+    assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu"
+    app = build_app(cfg)
+    assert app.config["MAX_CONTENT_LENGTH"] == int(1.5 * 1024 * 1024)
+    health = app.test_client().get("/api/health").get_json()
+    assert health["tta_views"] == ["original"] and health["tta_default"] is False
+    assert health["videos"] == len(env.test_labels) + 2
+
+
+@pytest.mark.slow
+def test_app_py_reports_a_bad_checkpoint_path_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    command = [sys.executable, "app.py", f"ckpt_paths={tmp_path}/none.ckpt", f"hydra.run.dir={tmp_path}/run"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_symlink_escape_is_a_400_not_a_404(client: FlaskClient) -> None:
+    body = assert_json_error(client.get("/media/test/linkdir/real.mp4"), 400)
+    assert "leaves the videos root" in body["error"]["message"]
+    assert "'..' is not allowed" in assert_json_error(client.get("/media/%2e%2e/secret.txt"), 400)["error"]["message"]
+
+
+# --------------------------------------------------------------------------- classification (features)
+def test_classify_from_features_matches_the_ensemble(client: FlaskClient, app: Flask, env: WebEnv) -> None:
+    video = first_with_features(client)
+    response = client.post("/api/classify", json={"video": video["id"], "tta": False})
+    assert response.status_code == 200, response.get_json()
+    result = response.get_json()
+    assert result["source"] == "features" and result["tta_views"] == ["original"]
+    assert result["video"]["id"] == video["id"] and result["ground_truth"] == video["label"]
+    assert result["class_names"] == env.class_names
+    assert abs(sum(result["probabilities"]) - 1) < 1e-5
+    assert result["predicted"] == env.class_names[int(np.argmax(result["probabilities"]))]
+    assert result["correct"] == (result["predicted"] == video["label"])
+    assert [m["name"] for m in result["members"]] == ["seed=0", "seed=1"]
+    assert len(result["attention"]["weights"]) == result["num_frames"]
+    assert abs(sum(result["attention"]["weights"]) - 1) < 1e-4
+    assert result["attention"]["timestamps_s"] is None
+
+    # Same numbers as the ensemble run directly on the HDF5 row.
+    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
+    service: ClassifierService = app.extensions["vidcls"]["service"]
+    entry = catalog.get(video["id"])
+    feats = catalog.load_features(entry)
+    direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]))
+    assert np.allclose(result["probabilities"], direct.probs[0].numpy(), atol=1e-6)
+    assert np.allclose([m["probabilities"] for m in result["members"]], direct.member_probs[:, 0].numpy(), atol=1e-6)
+
+
+def test_tta_toggle_changes_views_and_numbers(client: FlaskClient, app: Flask) -> None:
+    video = first_with_features(client)
+    off = client.post("/api/classify", json={"video": video["id"], "tta": False}).get_json()
+    on = client.post("/api/classify", json={"video": video["id"], "tta": True}).get_json()
+    assert on["tta_views"] == ["original", "reversed", "speed_up", "slow_down"] and on["tta"] is True
+    assert not np.allclose(on["probabilities"], off["probabilities"], atol=1e-7)
+    service: ClassifierService = app.extensions["vidcls"]["service"]
+    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
+    feats = catalog.load_features(catalog.get(video["id"]))
+    direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]), tta=on["tta_views"])
+    assert np.allclose(on["probabilities"], direct.probs[0].numpy(), atol=1e-6)
+    default = client.post("/api/classify", json={"video": video["id"]}).get_json()  # tta_default=True
+    assert default["tta"] is True
+
+
+def test_classify_features_only_video(client: FlaskClient, env: WebEnv) -> None:
+    response = client.post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}", "tta": "false"})
+    assert response.status_code == 200
+    assert response.get_json()["ground_truth"] == env.class_names[env.test_labels[NUM_WITH_FILES]]
+    assert_json_error(client.get(f"/media/h5:test/{NUM_WITH_FILES}"), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"video": "test/ClassA/nothing-here.mp4"}, 404),
+        ({"video": "h5:test/9999"}, 404),
+        ({"video": "../secret.txt"}, 400),
+        ({"video": "/etc/passwd"}, 400),
+        ({"video": "test/ClassA/escape.mp4"}, 400),
+        ({"video": "test/linkdir/real.mp4"}, 400),
+        ({"video": "a\x00b.mp4"}, 400),
+        ({"video": ""}, 400),
+        ({"video": "train/ClassB/notes.txt"}, 404),
+        ({"video": 3}, 400),
+        ({"tta": True}, 400),
+        ({"video": "h5:test/0", "tta": "maybe"}, 400),
+        ([1, 2], 400),
+    ],
+)
+def test_classify_rejects_bad_requests(client: FlaskClient, body: object, status: int) -> None:
+    assert_json_error(client.post("/api/classify", json=body), status)
+
+
+def test_classify_rejects_non_json_body(client: FlaskClient) -> None:
+    assert_json_error(client.post("/api/classify", data="video=1", content_type="text/plain"), 400)
+
+
+def test_concurrent_classify_requests_agree(app: Flask, env: WebEnv) -> None:
+    ids = [f"h5:test/{NUM_WITH_FILES}", first_with_features(app.test_client())["id"]]
+    expected = {i: app.test_client().post("/api/classify", json={"video": i, "tta": True}).get_json() for i in ids}
+    results: list[tuple[str, int, dict]] = []
+    lock = threading.Lock()
+
+    def worker(k: int) -> None:
+        local = app.test_client()
+        for j in range(3):
+            ident = ids[(k + j) % 2]
+            response = local.post("/api/classify", json={"video": ident, "tta": True})
+            with lock:
+                results.append((ident, response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 24
+    for ident, status, body in results:
+        assert status == 200
+        assert np.allclose(body["probabilities"], expected[ident]["probabilities"], atol=1e-6)
+        assert np.allclose(body["attention"]["weights"], expected[ident]["attention"]["weights"], atol=1e-6)
+
+
+# --------------------------------------------------------------------------- jobs and errors
+def test_dataset_video_without_features_needs_a_matching_extractor(client: FlaskClient, env: WebEnv) -> None:
+    """The synthetic checkpoints record no real backbone: extraction fails as a job error, not a crash."""
+    response = client.post("/api/classify", json={"video": f"train/{env.class_names[1]}/no features.mp4"})
+    assert response.status_code == 202 and response.headers["Location"].startswith("/api/jobs/")
+    body, _ = wait_for_job(client, response.get_json()["job"])
+    assert body["status"] == "error" and body["error"]["status"] == 422
+    assert "backbone" in body["error"]["message"] or "synthetic" in body["error"]["message"]
+    waited = client.post("/api/classify", json={"video": f"train/{env.class_names[1]}/no features.mp4", "wait": True})
+    assert_json_error(waited, 422)
+
+
+def test_unknown_job_and_routes_are_json(client: FlaskClient) -> None:
+    assert_json_error(client.get("/api/jobs/0123456789abcdef"), 404)
+    assert_json_error(client.get("/api/nothing"), 404)
+    assert_json_error(client.get("/api/classify"), 405)
+    assert_json_error(client.delete("/api/videos"), 405)
+
+
+def test_internal_errors_are_json_without_traceback(env: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(env)
+    service: ClassifierService = app.extensions["vidcls"]["service"]
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(service, "classify_entry", boom)
+    response = app.test_client().post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}"})
+    body = assert_json_error(response, 500)
+    assert "secret internal detail" not in body["error"]["message"]
+
+
+# --------------------------------------------------------------------------- uploads (errors)
+def test_upload_over_the_limit_is_413(env: WebEnv) -> None:
+    app = make_app(env, max_upload_mb=0.01)
+    payload = {"file": (io.BytesIO(b"\0" * 20_000), "big.mp4")}
+    body = assert_json_error(app.test_client().post("/api/classify", data=payload), 413)
+    assert "0.01 MB" in body["error"]["message"]
+    assert list(env.upload_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (b"hello, I am text pretending to be a video", "fake.mp4"),
+        (b"", "empty.webm"),
+        (b"\x89PNG\r\n\x1a\n" * 8, "x.mp4"),
+    ],
+)
+def test_upload_that_is_not_a_video_is_415_and_removed(
+    client: FlaskClient, env: WebEnv, content: bytes, filename: str
+) -> None:
+    response = client.post("/api/classify", data={"file": (io.BytesIO(content), filename)})
+    body = assert_json_error(response, 415)
+    assert "upload" in body["error"]["message"].lower()
+    assert str(env.upload_dir) not in body["error"]["message"]
+    assert list(env.upload_dir.iterdir()) == []
+
+
+def test_upload_of_an_image_is_415(client: FlaskClient, env: WebEnv) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (255, 0, 0)).save(buffer, format="PNG")
+    buffer.seek(0)
+    assert_json_error(client.post("/api/classify", data={"file": (buffer, "picture.mp4")}), 415)
+    assert list(env.upload_dir.iterdir()) == []
+
+
+def test_upload_without_file_field_is_400(client: FlaskClient) -> None:
+    assert_json_error(client.post("/api/classify", data={"other": (io.BytesIO(b"x"), "a.mp4")}), 400)
+    assert_json_error(client.post("/api/classify", data={"file": (io.BytesIO(b"x"), "")}), 400)
+
+
+# --------------------------------------------------------------------------- on-the-fly extraction
+@pytest.fixture(scope="module")
+def extract_env(tmp_path_factory: pytest.TempPathFactory) -> WebEnv:
+    """Checkpoints whose provenance names a real (tiny) extractor, and a ``<Class>/<video>`` videos root."""
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
+
+    root = tmp_path_factory.mktemp("web_extract")
+    provenance = FeatureExtractor(
+        backbone="tiny_cnn", weights=None, num_frames=4, scales=[1.0], frame_size=32
+    ).provenance
+    features_dir = root / "features"
+    for offset, (split, per_class) in enumerate({"train": 8, "val": 2, "test": 2}.items()):
+        feats, labels, lengths = synthetic_features(per_class, max_frames=4, feature_dim=16, min_frames=2, seed=offset)
+        write_feature_file(split_path(features_dir, split), feats, labels, lengths, SYNTHETIC_CLASS_NAMES, provenance)
+    ckpt_dir = train_tiny_checkpoints(features_dir, root / "ckpts", seeds=(0,), epochs=1)
+    videos_dir = root / "videos"
+    make_clip(videos_dir / "ClassB" / "moving.mp4", color=(200, 30, 30))
+    make_clip(videos_dir / "ClassC" / "other.mkv.mp4", color=(30, 30, 200), frames=20)
+    upload_dir = root / "uploads"
+    upload_dir.mkdir()
+    return WebEnv(
+        root, videos_dir, root / "no-features", ckpt_dir, upload_dir, list(SYNTHETIC_CLASS_NAMES), np.array([])
+    )
+
+
+@pytest.fixture(scope="module")
+def extract_app(extract_env: WebEnv) -> Flask:
+    from vidcls.inference import load_ensemble
+
+    ensemble = load_ensemble(str(extract_env.ckpt_dir))
+    catalog = VideoCatalog(extract_env.videos_dir, None)
+    catalog.order_classes(ensemble.class_names)
+    service = ClassifierService(ensemble, tta_views=["original", "reversed"])
+    return create_app(service, catalog, upload_dir=extract_env.upload_dir, tta_default=False)
+
+
+def test_class_only_layout_is_listed_without_split(extract_app: Flask) -> None:
+    body = extract_app.test_client().get("/api/videos").get_json()
+    assert body["splits"] == [] and body["classes"] == ["ClassB", "ClassC"]
+    assert {(v["id"], v["label"], v["split"], v["has_features"]) for v in body["videos"]} == {
+        ("ClassB/moving.mp4", "ClassB", None, False),
+        ("ClassC/other.mkv.mp4", "ClassC", None, False),
+    }
+
+
+def test_dataset_video_is_extracted_on_the_fly_with_progress(extract_app: Flask) -> None:
+    client = extract_app.test_client()
+    health = client.get("/api/health").get_json()
+    assert health["extractor_loaded"] is False and health["provenance"]["backbone"] == "tiny_cnn"
+    response = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "tta": True})
+    assert response.status_code == 202
+    body, seen = wait_for_job(client, response.get_json()["job"])
+    assert body["status"] == "done" and body["progress"] == 1.0
+    assert seen == sorted(seen)  # progress never goes backwards
+    result = body["result"]
+    assert result["source"] == "extracted" and result["ground_truth"] == "ClassB"
+    assert result["tta_views"] == ["original", "reversed"]
+    assert result["num_frames"] == 4 and abs(result["duration_s"] - 1.5) < 0.2
+    times = result["attention"]["timestamps_s"]
+    assert len(times) == len(result["attention"]["weights"]) == 4 and times == sorted(times)
+    assert client.get("/api/health").get_json()["extractor_loaded"] is True
+
+    # The same numbers as the predict core (predict.py's path) on the same file.
+    from vidcls.inference import VideoPredictor
+
+    service: ClassifierService = extract_app.extensions["vidcls"]["service"]
+    catalog: VideoCatalog = extract_app.extensions["vidcls"]["catalog"]
+    predictor = VideoPredictor(service.ensemble, service.extractor, tta=["original", "reversed"])
+    direct = predictor.predict_file(catalog.file_path("ClassB/moving.mp4"))
+    assert np.allclose(result["probabilities"], direct.probs, atol=1e-6)
+    assert np.allclose(times, direct.timestamps_s)
+
+    # The job's progress is the extractor's own per-frame progress, not a timer.
+    reports: list[tuple[float, str]] = []
+    service.classify_file(
+        catalog.file_path("ClassB/moving.mp4"), {"name": "m"}, False, progress=lambda *r: reports.append(r)
+    )
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions) and fractions[0] > 0 and fractions[-1] < 1
+    assert len({f for f, stage in reports if stage == "decoding and extracting features"}) >= 4
+
+
+def test_upload_is_classified_and_then_deleted(extract_app: Flask, extract_env: WebEnv) -> None:
+    client = extract_app.test_client()
+    data = (extract_env.videos_dir / "ClassC" / "other.mkv.mp4").read_bytes()
+    response = client.post("/api/classify", data={"file": (io.BytesIO(data), "../../my clip.mp4"), "tta": "true"})
+    assert response.status_code == 202, response.get_json()
+    job = response.get_json()
+    assert job["poll"] == f"/api/jobs/{job['job']}"
+    body, seen = wait_for_job(client, job["job"])
+    assert body["status"] == "done", body
+    result = body["result"]
+    assert result["video"]["name"] == "my clip.mp4" and result["video"]["upload"]["bytes"] == len(data)
+    assert result["ground_truth"] is None and result["correct"] is None
+    assert result["source"] == "extracted" and result["tta"] is True
+    assert seen == sorted(seen)
+    assert list(extract_env.upload_dir.iterdir()) == []  # removed after classification
+
+    waited = client.post("/api/classify", data={"file": (io.BytesIO(data), "again.mp4"), "wait": "1"})
+    assert waited.status_code == 200
+    assert np.allclose(
+        waited.get_json()["probabilities"],
+        client.post("/api/classify", json={"video": "ClassC/other.mkv.mp4", "tta": False, "wait": True}).get_json()[
+            "probabilities"
+        ],
+        atol=1e-6,
+    )
+    assert waited.get_json()["tta"] is False  # tta_default=False for this app
+    assert list(extract_env.upload_dir.iterdir()) == []
+
+
+def test_concurrent_uploads_and_feature_requests(extract_app: Flask, extract_env: WebEnv) -> None:
+    data = (extract_env.videos_dir / "ClassB" / "moving.mp4").read_bytes()
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def upload() -> None:
+        response = extract_app.test_client().post(
+            "/api/classify", data={"file": (io.BytesIO(data), "c.mp4"), "wait": "true"}
+        )
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=upload) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert statuses == [200] * 4
+    assert list(extract_env.upload_dir.iterdir()) == []
+
+
+def test_upload_with_real_effnet_lite0_checkpoint(tmp_path: Path, extract_env: WebEnv) -> None:
+    """The real default backbone (offline ImageNet weights) end to end, with few small frames."""
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.inference import load_ensemble
+    from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
+
+    extractor = FeatureExtractor(backbone="effnet_lite0", num_frames=3, scales=[1.0], frame_size=64)
+    for offset, split in enumerate(("train", "val")):
+        feats, labels, lengths = synthetic_features(2, max_frames=3, feature_dim=1280, min_frames=2, seed=offset)
+        write_feature_file(
+            split_path(tmp_path / "f", split), feats, labels, lengths, SYNTHETIC_CLASS_NAMES, extractor.provenance
+        )
+    ckpts = train_tiny_checkpoints(tmp_path / "f", tmp_path / "ckpts", seeds=(0,), epochs=1)
+    ensemble = load_ensemble(str(ckpts))
+    assert ensemble.provenance["backbone"] == "effnet_lite0"
+    app = create_app(ClassifierService(ensemble, ["original"]), VideoCatalog(None), upload_dir=tmp_path / "up")
+    data = (extract_env.videos_dir / "ClassB" / "moving.mp4").read_bytes()
+    response = app.test_client().post("/api/classify", data={"file": (io.BytesIO(data), "m.mp4"), "wait": "true"})
+    assert response.status_code == 200, response.get_json()
+    result = response.get_json()
+    assert result["source"] == "extracted" and result["num_frames"] == 3
+    assert len(result["attention"]["timestamps_s"]) == 3 and abs(sum(result["probabilities"]) - 1) < 1e-5
+    assert list((tmp_path / "up").iterdir()) == []

@@ -1,0 +1,224 @@
+"""End to end in a real browser: ``python app.py`` serves, headless Chromium (Debian's) clicks.
+
+A small real pipeline feeds it: generated clips → FeatureExtractor (tiny_cnn) → HDF5 → tiny
+checkpoint. The browser picks a video with precomputed features and classifies it (instant), picks
+one without features (extracted on the fly, progress bar), and uploads a file. A screenshot is kept
+in ``test-artifacts/web-e2e.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_web import make_clip, train_tiny_checkpoints
+
+from vidcls.schema import split_path, write_feature_file
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+CLASSES = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+COLORS = ((230, 60, 160), (240, 240, 240), (40, 220, 40), (90, 130, 60))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build_dataset(root: Path) -> dict[str, Path]:
+    """Clips per split/class, features extracted by the real extractor, one tiny checkpoint trained on them."""
+    from vidcls.extraction import FeatureExtractor
+
+    extractor = FeatureExtractor(backbone="tiny_cnn", weights=None, num_frames=6, scales=[1.0], frame_size=32)
+    videos, features = root / "videos", root / "features"
+    for split, per_class in (("train", 2), ("val", 1), ("test", 1)):
+        rows, labels, paths = [], [], []
+        for label, (name, color) in enumerate(zip(CLASSES, COLORS, strict=True)):
+            for k in range(per_class):
+                rel = f"{split}/{name}/{name.lower()}_{k}.mp4"
+                make_clip(videos / rel, color=color, frames=16 + 4 * k)
+                rows.append(extractor.extract(videos / rel).features)
+                labels.append(label)
+                paths.append(rel)
+        t = max(len(r) for r in rows)
+        padded = np.zeros((len(rows), t, extractor.feature_dim), dtype=np.float32)
+        for i, r in enumerate(rows):
+            padded[i, : len(r)] = r
+        write_feature_file(
+            split_path(features, split),
+            padded,
+            labels,
+            [len(r) for r in rows],
+            CLASSES,
+            provenance=extractor.provenance,
+            video_paths=paths,
+        )
+    make_clip(videos / "test" / "Gaming" / "fresh clip.mp4", color=COLORS[2], frames=24)  # no features yet
+    upload = make_clip(root / "to-upload" / "holiday.mp4", color=COLORS[3], frames=20)
+    ckpts = train_tiny_checkpoints(features, root / "ckpts", seeds=(0, 1), epochs=2)
+    return {"videos": videos, "features": features, "ckpts": ckpts, "upload": upload}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """``python app.py ...`` on a free 127.0.0.1 port, exactly as a user starts it."""
+    root = tmp_path_factory.mktemp("web_e2e")
+    data = build_dataset(root)
+    port = free_port()
+    uploads = root / "uploads"
+    command = [
+        sys.executable,
+        "app.py",
+        f"ckpt_paths={data['ckpts']}",
+        f"data.videos_dir={data['videos']}",
+        f"data.features_dir={data['features']}",
+        f"server.port={port}",
+        f"server.upload_dir={uploads}",
+        "tta_default=false",
+        f"hydra.run.dir={root / 'run'}",
+    ]
+    log = (root / "server.log").open("w")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
+                    health = json.load(response)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"app.py did not start:\n{(root / 'server.log').read_text()}") from None
+                time.sleep(0.3)
+        yield {"base": base, "health": health, "uploads": uploads, **data}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_app_py_binds_loopback_and_loads_models_once(server: dict) -> None:
+    health = server["health"]
+    assert health["status"] == "ok" and health["members"] == ["seed=0", "seed=1"]
+    assert health["class_names"] == list(CLASSES) and health["tta_views"] == [
+        "original",
+        "reversed",
+        "speed_up",
+        "slow_down",
+    ]
+    assert health["videos"] == 17 and health["tta_default"] is False
+    with urllib.request.urlopen(f"{server['base']}/api/videos?split=test", timeout=5) as response:
+        assert json.load(response)["total"] == 5
+
+
+def test_browser_browses_classifies_and_uploads(server: dict) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(server["base"] + "/")
+            expect(page.locator("#health")).to_contain_text("2 model(s)")
+            expect(page.locator("#video-list li")).to_have_count(17)
+
+            # Browse: the test split, one class; the list follows the menus.
+            page.select_option("#split-select", "test")
+            expect(page.locator("#video-list li")).to_have_count(5)
+            page.select_option("#class-select", "Gaming")
+            expect(page.locator("#video-list li")).to_have_count(2)
+
+            # A video with precomputed features: plays (range requests) and classifies instantly, with TTA.
+            page.locator("#video-list li", has_text="gaming_0.mp4").click()
+            expect(page.locator("#viewer-title")).to_have_text("gaming_0.mp4")
+            page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+            assert page.evaluate("document.getElementById('player').duration") == pytest.approx(2.0, abs=0.2)
+            page.check("#tta-toggle")
+            page.click("#classify-button")
+            expect(page.locator("#result")).to_be_visible()
+            expect(page.locator("#ground-truth")).to_have_text("Gaming")
+            assert page.locator("#predicted-class").inner_text() in CLASSES
+            expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
+            expect(page.locator("#prob-chart rect.bar.top")).to_have_count(1)
+            expect(page.locator("#member-table tbody tr")).to_have_count(2)
+            expect(page.locator("#attention-plot rect.att-bar")).to_have_count(6)
+            expect(page.locator("#result-meta")).to_contain_text("precomputed features")
+            expect(page.locator("#result-meta")).to_contain_text("TTA: original, reversed, speed_up, slow_down")
+            widths = [
+                float(w)
+                for w in page.locator("#prob-chart rect.bar").evaluate_all(
+                    "bars => bars.map(b => b.getAttribute('width'))"
+                )
+            ]
+            assert max(widths) > 5 * min(widths) or max(widths) > 100  # bars drawn to scale, not empty
+            page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
+
+            # No features: extracted on the fly, with the progress bar fed by the job.
+            page.locator("#video-list li", has_text="fresh clip.mp4").click()
+            page.uncheck("#tta-toggle")
+            page.click("#classify-button")
+            expect(page.locator("#result")).to_be_visible(timeout=60000)
+            expect(page.locator("#result-meta")).to_contain_text("extracted now")
+            expect(page.locator("#result-meta")).to_contain_text("TTA: original")
+            expect(page.locator("#progress-text")).to_contain_text("100%")
+            clickable = page.locator("#attention-plot rect.att-bar").nth(3)
+            clickable.click()
+            assert page.evaluate("document.getElementById('player').currentTime") > 0.5  # attention seeks the video
+
+            # Upload: real progress via the job, file deleted afterwards, no ground truth.
+            page.set_input_files("#upload-file", str(server["upload"]))
+            page.click("#upload-button")
+            expect(page.locator("#viewer-title")).to_have_text("holiday.mp4")
+            expect(page.locator("#result")).to_be_visible(timeout=60000)
+            expect(page.locator("#ground-truth")).to_have_text("unknown")
+            expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
+            assert list(server["uploads"].iterdir()) == []
+            page.screenshot(path=str(ARTIFACTS / "web-e2e-upload.png"), full_page=True)
+
+            # A non-video upload is refused with the server's message.
+            bogus = server["upload"].with_name("notes.mp4")
+            bogus.write_text("just text")
+            page.set_input_files("#upload-file", str(bogus))
+            page.click("#upload-button")
+            expect(page.locator("#error")).to_contain_text("video")
+        finally:
+            browser.close()
+    # The one expected console error is the browser's note about the refused (415) upload.
+    assert [p for p in problems if "status of 415" not in p] == [], problems

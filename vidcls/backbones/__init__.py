@@ -1,0 +1,23 @@
+"""Frozen frame encoders (one registry: names, feature dims, normalisation, weights)."""
+
+from vidcls.backbones.registry import (
+    BACKBONES,
+    RANDOM_WEIGHTS,
+    Backbone,
+    BackboneSpec,
+    feature_dim,
+    get_spec,
+    load_backbone,
+    resolve_device,
+)
+
+__all__ = [
+    "BACKBONES",
+    "RANDOM_WEIGHTS",
+    "Backbone",
+    "BackboneSpec",
+    "feature_dim",
+    "get_spec",
+    "load_backbone",
+    "resolve_device",
+]

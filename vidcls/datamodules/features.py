@@ -1,0 +1,302 @@
+"""FeatureDataModule: the seeds' ``{train,val,test}_features_multiscale.h5`` → ``(x, lengths, y)`` batches.
+
+- Files: ``features_dir`` with the seeds' three names, or ``train_file``/``val_file``/``test_file``.
+- ``setup()`` reads headers and checks values (labels, lengths, NaN/inf) and cross-split agreement
+  (feature dim, class names, backbone) and raises one :class:`VidclsError` naming file and fix.
+- h5py handles are opened lazily on the first ``__getitem__`` of each process (DataLoader worker) and
+  reopened if the process id changes, so a handle never crosses a fork.
+- Batches are trimmed to the longest true length in the batch: ``x [B, T_b, D] float32``,
+  ``lengths [B] int64``, ``y [B] int64``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import lightning as L
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
+
+from vidcls.datamodules.augment import FeatureAugmentation
+from vidcls.errors import VidclsError
+from vidcls.schema import (
+    FEATURES,
+    LABELS,
+    NUM_FRAMES,
+    SPLITS,
+    FeatureFileMeta,
+    read_meta,
+    split_path,
+    validate_contents,
+)
+
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+class H5FeatureDataset(Dataset):
+    """One split of a feature file; rows come back unpadded as ``(features [t, D] float32, t, label)``."""
+
+    def __init__(
+        self,
+        meta: FeatureFileMeta,
+        augment: FeatureAugmentation | None = None,
+        load_into_memory: bool = False,
+    ) -> None:
+        self.path = Path(meta.path)
+        self.meta = meta
+        self.augment = augment if augment is not None and augment.active else None
+        self._file: h5py.File | None = None
+        self._pid: int | None = None
+        self._features: np.ndarray | None = None
+        # Small arrays, read with a short-lived handle; the features stay on disk unless loaded.
+        with h5py.File(self.path, "r") as f:
+            self.labels = f[LABELS][()].astype(np.int64)
+            self.lengths = f[NUM_FRAMES][()].astype(np.int64)
+            if load_into_memory:
+                # Read once in the main process; forked workers share it copy-on-write.
+                self._features = f[FEATURES][()]
+
+    @property
+    def in_memory(self) -> bool:
+        return self._features is not None
+
+    def __len__(self) -> int:
+        return self.meta.num_samples
+
+    def _handle(self) -> h5py.File:
+        """This process's own read handle, opened on first use (never inherited across fork)."""
+        if self._file is None or self._pid != os.getpid():
+            self._file = h5py.File(self.path, "r")
+            self._pid = os.getpid()
+        return self._file
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
+        length = int(self.lengths[index])
+        row = self._features[index, :length] if self._features is not None else self._handle()[FEATURES][index, :length]
+        features = torch.from_numpy(np.asarray(row, dtype=np.float32))
+        if self.augment is not None:
+            features = self.augment(features)
+        return features, int(features.shape[0]), int(self.labels[index])
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self._pid = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._file is not None and bool(self._file.id.valid)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Spawned workers get a pickled copy: send everything but the handle.
+        state = self.__dict__.copy()
+        state["_file"] = None
+        state["_pid"] = None
+        return state
+
+
+def pad_collate(samples: Sequence[tuple[torch.Tensor, int, int]]) -> Batch:
+    """Zero-pad to the batch's longest true length: ``(x [B,T_b,D] float32, lengths [B] int64, y [B])``."""
+    lengths = torch.tensor([s[1] for s in samples], dtype=torch.int64)
+    labels = torch.tensor([s[2] for s in samples], dtype=torch.int64)
+    steps = int(lengths.max()) if len(samples) else 0
+    dim = samples[0][0].shape[1] if samples else 0
+    x = torch.zeros(len(samples), steps, dim, dtype=torch.float32)
+    for i, (features, length, _) in enumerate(samples):
+        x[i, :length] = features
+    return x, lengths, labels
+
+
+def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
+    """Each class drawn equally often in expectation (the seeds' WeightedRandomSampler)."""
+    counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
+    weights = 1.0 / counts[labels]
+    return WeightedRandomSampler(
+        torch.as_tensor(weights, dtype=torch.double), num_samples=len(labels), replacement=True
+    )
+
+
+class FeatureDataModule(L.LightningDataModule):
+    """Seed-layout HDF5 feature files as Lightning dataloaders (see module docstring)."""
+
+    def __init__(
+        self,
+        features_dir: str | os.PathLike[str] | None = None,
+        train_file: str | os.PathLike[str] | None = None,
+        val_file: str | os.PathLike[str] | None = None,
+        test_file: str | os.PathLike[str] | None = None,
+        batch_size: int = 48,
+        eval_batch_size: int | None = None,
+        num_workers: int = 0,
+        pin_memory: bool = False,
+        persistent_workers: bool = False,
+        load_into_memory: bool | str = False,
+        memory_limit_gb: float = 4.0,
+        balance_classes: bool = True,
+        check_values: bool = True,
+        augment: Mapping[str, Any] | FeatureAugmentation | None = None,
+    ) -> None:
+        super().__init__()
+        self.features_dir = None if features_dir in (None, "") else Path(features_dir)
+        self.files = {"train": train_file, "val": val_file, "test": test_file}
+        self.batch_size = int(batch_size)
+        self.eval_batch_size = int(eval_batch_size or batch_size)
+        self.num_workers = int(num_workers)
+        self.pin_memory = bool(pin_memory)
+        self.persistent_workers = bool(persistent_workers) and self.num_workers > 0
+        if load_into_memory not in (True, False, "auto"):
+            raise VidclsError(f"data.load_into_memory must be true, false or auto; got {load_into_memory!r}.")
+        self.load_into_memory = load_into_memory
+        self.memory_limit_gb = float(memory_limit_gb)
+        self.balance_classes = bool(balance_classes)
+        self.check_values = bool(check_values)
+        if isinstance(augment, FeatureAugmentation):
+            self.augment = augment
+        else:
+            try:
+                self.augment = FeatureAugmentation(**dict(augment or {}))
+            except (TypeError, ValueError) as err:
+                raise VidclsError(f"bad data.augment settings: {err}.") from None
+        self.metas: dict[str, FeatureFileMeta] = {}
+        self.datasets: dict[str, H5FeatureDataset] = {}
+        self._train_labels: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ files and checks
+    def split_file(self, split: str) -> Path:
+        """Where a split lives: an explicit ``<split>_file`` wins over ``features_dir``."""
+        explicit = self.files.get(split)
+        if explicit not in (None, ""):
+            return Path(explicit)
+        if self.features_dir is None:
+            raise VidclsError(
+                f"no {split} feature file configured. Set data.features_dir=DIR (holding "
+                f"{split_path('DIR', split).name}) or data.{split}_file=PATH."
+            )
+        return split_path(self.features_dir, split)
+
+    def check_split(self, split: str) -> FeatureFileMeta:
+        """Read and check one split's file once; also check it agrees with the splits already read."""
+        if split in self.metas:
+            return self.metas[split]
+        path = self.split_file(split)
+        if not path.is_file():
+            raise VidclsError(
+                f"{split} split missing: {path} does not exist. Create it with extract.py, or point "
+                f"data.features_dir / data.{split}_file at the right place."
+            )
+        meta = validate_contents(path) if self.check_values else read_meta(path)
+        for other_split, other in self.metas.items():
+            _check_agree(meta, split, other, other_split)
+        self.metas[split] = meta
+        return meta
+
+    def _wants_memory(self, meta: FeatureFileMeta) -> bool:
+        if self.load_into_memory == "auto":
+            size_gb = meta.num_samples * meta.max_frames * meta.feature_dim * np.dtype(meta.dtype).itemsize / 2**30
+            return size_gb <= self.memory_limit_gb
+        return bool(self.load_into_memory)
+
+    def setup(self, stage: str | None = None) -> None:
+        splits = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}.get(
+            stage or "", SPLITS
+        )
+        for split in splits:
+            meta = self.check_split(split)
+            if split not in self.datasets:
+                self.datasets[split] = H5FeatureDataset(
+                    meta, augment=self.augment if split == "train" else None, load_into_memory=self._wants_memory(meta)
+                )
+
+    # ------------------------------------------------------------------ facts for the model
+    def _reference_meta(self) -> FeatureFileMeta:
+        for split in SPLITS:
+            if split in self.metas:
+                return self.metas[split]
+        raise RuntimeError("FeatureDataModule.setup() must run before reading class_names/feature_dim.")
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self._reference_meta().class_names)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def feature_dim(self) -> int:
+        return self._reference_meta().feature_dim
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """The training file's provenance attrs (backbone, frame size, ...) for the checkpoint."""
+        return dict(self._reference_meta().provenance)
+
+    @property
+    def train_labels(self) -> np.ndarray:
+        """Training labels (a small read; features stay on disk)."""
+        if self._train_labels is None:
+            meta = self.check_split("train")
+            with h5py.File(meta.path, "r") as f:
+                self._train_labels = f[LABELS][()].astype(np.int64)
+        return self._train_labels
+
+    @property
+    def class_counts(self) -> list[int]:
+        return np.bincount(self.train_labels, minlength=self.num_classes).tolist()
+
+    # ------------------------------------------------------------------ loaders
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        if split not in self.datasets:
+            self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
+        dataset = self.datasets[split]
+        sampler = balanced_sampler(self.train_labels, self.num_classes) if train and self.balance_classes else None
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size if train else self.eval_batch_size,
+            shuffle=train and sampler is None,
+            sampler=sampler,
+            num_workers=self.num_workers,
+            pin_memory=self.pin_memory,
+            persistent_workers=self.persistent_workers,
+            collate_fn=pad_collate,
+            drop_last=False,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", train=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", train=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", train=False)
+
+    def teardown(self, stage: str | None = None) -> None:
+        for dataset in self.datasets.values():
+            dataset.close()
+
+
+def _check_agree(meta: FeatureFileMeta, split: str, other: FeatureFileMeta, other_split: str) -> None:
+    """Splits must come from the same extraction: same feature dim, class names and backbone."""
+    if meta.feature_dim != other.feature_dim:
+        raise VidclsError(
+            f"{meta.path} has feature_dim {meta.feature_dim} but the {other_split} file {other.path} has "
+            f"{other.feature_dim}: the splits were extracted with different backbones. Re-extract them together."
+        )
+    if meta.class_names != other.class_names:
+        raise VidclsError(
+            f"{meta.path} has classes {meta.class_names} but the {other_split} file {other.path} has "
+            f"{other.class_names}. All splits need the same category_mapping; re-extract or fix the attribute."
+        )
+    mine, theirs = meta.provenance.get("backbone"), other.provenance.get("backbone")
+    if mine is not None and theirs is not None and mine != theirs:
+        raise VidclsError(
+            f"{meta.path} was extracted with backbone '{mine}' but the {other_split} file {other.path} with "
+            f"'{theirs}'. Re-extract all splits with one backbone."
+        )

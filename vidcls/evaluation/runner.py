@@ -1,0 +1,425 @@
+"""``eval.py``'s one function: ensemble × TTA on a feature split → metrics, CIs, plots, CSV, TensorBoard.
+
+Every member and the ensemble are scored with and without TTA from the same forward passes.
+Member selection, if asked for, looks only at the validation split.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from torch.utils.data import DataLoader
+
+from vidcls.errors import VidclsError
+from vidcls.evaluation import plots
+from vidcls.evaluation.metrics import (
+    Calibration,
+    bootstrap_ci,
+    bootstrap_indices,
+    calibration,
+    classification_metrics,
+)
+from vidcls.inference import Ensemble, load_ensemble, resolve_views
+from vidcls.schema import FeatureFileMeta, read_video_paths
+
+log = logging.getLogger(__name__)
+
+ENSEMBLE = "ensemble"
+NO_TTA = "no_tta"
+TTA = "tta"
+
+
+def model_probabilities(ensemble: Ensemble, member_probs: np.ndarray) -> dict[str, np.ndarray]:
+    """Ensemble first (mean over members), then each member, each ``[N, C]``."""
+    out = {ENSEMBLE: member_probs.mean(axis=0)}
+    out.update({name: member_probs[i] for i, name in enumerate(ensemble.names)})
+    return out
+
+
+def tta_modes(views: Sequence[str]) -> dict[str, list[str]]:
+    """Always the plain forward pass; the TTA mode too when it is more than the original view."""
+    modes = {NO_TTA: ["original"]}
+    if list(views) != ["original"]:
+        modes[TTA] = list(views)
+    return modes
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def predict_split(
+    ensemble: Ensemble,
+    loader: DataLoader,
+    modes: dict[str, list[str]],
+    description: str,
+    console: Console | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Run every mode over a loader of ``(x, lengths, y)`` batches → ``(labels [N], {mode: [M, N, C]})``."""
+    console = console or Console(stderr=True)
+    labels: list[np.ndarray] = []
+    chunks: dict[str, list[np.ndarray]] = {mode: [] for mode in modes}
+    with _progress(console) as progress:
+        task = progress.add_task(description, total=len(loader.dataset), rate="")
+        for x, lengths, y in loader:
+            for mode, views in modes.items():
+                chunks[mode].append(ensemble.predict(x, lengths, tta=views).member_probs.numpy())
+            labels.append(y.numpy())
+            progress.advance(task, len(y))
+            elapsed = progress.tasks[task].elapsed or 0.0
+            done = progress.tasks[task].completed
+            progress.update(task, rate=f"{done / elapsed:.1f} videos/s" if elapsed > 0 else "")
+    return np.concatenate(labels), {mode: np.concatenate(c, axis=1) for mode, c in chunks.items()}
+
+
+def _loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
+    from vidcls.datamodules.features import H5FeatureDataset, pad_collate
+
+    dataset = H5FeatureDataset(meta)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers, collate_fn=pad_collate)
+
+
+def select_members(
+    ensemble: Ensemble,
+    val_member_probs: np.ndarray,
+    val_labels: np.ndarray,
+    top_k: int | None,
+    min_accuracy: float | None,
+) -> tuple[list[str], dict[str, float]]:
+    """Members to keep, ranked by validation accuracy: the best ``top_k`` and/or those ≥ ``min_accuracy``."""
+    accuracies = {
+        name: float((val_member_probs[i].argmax(axis=1) == val_labels).mean()) for i, name in enumerate(ensemble.names)
+    }
+    ranked = sorted(ensemble.names, key=lambda n: (-accuracies[n], ensemble.names.index(n)))
+    if min_accuracy is not None:
+        ranked = [n for n in ranked if accuracies[n] >= float(min_accuracy)]
+    if top_k is not None:
+        if int(top_k) < 1:
+            raise VidclsError(f"select_members must be >= 1, got {top_k}.")
+        ranked = ranked[: int(top_k)]
+    if not ranked:
+        raise VidclsError(
+            f"no member reaches select_min_val_accuracy={min_accuracy} (validation accuracies: "
+            f"{ {n: round(a, 4) for n, a in accuracies.items()} }). Lower the threshold."
+        )
+    keep = [n for n in ensemble.names if n in set(ranked)]
+    return keep, accuracies
+
+
+def score(
+    probs: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    boot: np.ndarray,
+    confidence: float,
+    calibration_bins: int,
+) -> tuple[dict[str, Any], Calibration]:
+    """All per-model numbers for one mode; ``boot`` are shared resample indices (paired CIs)."""
+    predicted = probs.argmax(axis=1)
+    metrics = classification_metrics(labels, predicted, len(class_names))
+    correct = (predicted == labels).astype(np.float64)
+    cal = calibration(probs, labels, calibration_bins)
+    out = metrics.to_dict()
+    out["accuracy_ci"] = list(bootstrap_ci(correct, boot, confidence))
+    out["ece"] = cal.ece
+    out["per_class"] = {
+        name: {"precision": p, "recall": r, "f1": f, "support": s}
+        for name, p, r, f, s in zip(
+            class_names, metrics.precision, metrics.recall, metrics.f1, metrics.support, strict=True
+        )
+    }
+    return out, cal
+
+
+def paired_difference(
+    correct_a: np.ndarray, correct_b: np.ndarray, boot: np.ndarray, confidence: float
+) -> dict[str, Any]:
+    """Accuracy difference a − b with a paired bootstrap CI: if it spans 0, the gap may be noise."""
+    diff = correct_a.astype(np.float64) - correct_b.astype(np.float64)
+    low, high = bootstrap_ci(diff, boot, confidence)
+    return {"difference": float(diff.mean()), "ci": [low, high], "significant": bool(low > 0 or high < 0)}
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def predictions_csv(
+    video_paths: Sequence[str],
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    probs_by_mode: dict[str, dict[str, np.ndarray]],
+    headline_mode: str,
+) -> str:
+    """One row per video: path, label, the ensemble's headline prediction and probabilities, then every
+    model × mode as ``<model>/<mode>/predicted`` and ``<model>/<mode>/p_<class>``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    header = ["video_path", "label", "predicted", *[f"p_{c}" for c in class_names]]
+    columns: list[tuple[str, str]] = [(m, mode) for mode, by_model in probs_by_mode.items() for m in by_model]
+    for model, mode in columns:
+        header += [f"{model}/{mode}/predicted", *[f"{model}/{mode}/p_{c}" for c in class_names]]
+    writer.writerow(header)
+    headline = probs_by_mode[headline_mode][ENSEMBLE]
+    for i, path in enumerate(video_paths):
+        row: list[Any] = [path, class_names[labels[i]], class_names[int(headline[i].argmax())]]
+        row += [f"{p:.6f}" for p in headline[i]]
+        for model, mode in columns:
+            probs = probs_by_mode[mode][model][i]
+            row += [class_names[int(probs.argmax())], *[f"{p:.6f}" for p in probs]]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def results_table(results: dict[str, dict[str, dict[str, Any]]], confidence: float, title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column, justify in (("model", "left"), ("TTA", "left"), ("accuracy", "right"),
+                            (f"{confidence:.0%} CI", "right"), ("macro F1", "right"),
+                            ("weighted F1", "right"), ("ECE", "right")):  # fmt: skip
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for model, by_mode in results.items():
+        for mode, r in by_mode.items():
+            lo, hi = r["accuracy_ci"]
+            style = "bold" if model == ENSEMBLE else None
+            table.add_row(
+                model, mode, f"{r['accuracy']:.2%}", f"{lo:.1%}–{hi:.1%}", f"{r['macro_f1']:.4f}",
+                f"{r['weighted_f1']:.4f}", f"{r['ece']:.4f}", style=style,
+            )  # fmt: skip
+    return table
+
+
+def per_class_table(result: dict[str, Any], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("class", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="left" if column == "class" else "right")
+    for name, r in result["per_class"].items():
+        table.add_row(name, f"{r['precision']:.4f}", f"{r['recall']:.4f}", f"{r['f1']:.4f}", str(r["support"]))
+    return table
+
+
+def _markdown_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    lines = ["| model | TTA | accuracy | CI | macro F1 | weighted F1 | ECE |", "|---|---|---|---|---|---|---|"]
+    for model, by_mode in results.items():
+        for mode, r in by_mode.items():
+            lo, hi = r["accuracy_ci"]
+            lines.append(
+                f"| {model} | {mode} | {r['accuracy']:.4f} | [{lo:.4f}, {hi:.4f}] | {r['macro_f1']:.4f} | "
+                f"{r['weighted_f1']:.4f} | {r['ece']:.4f} |"
+            )
+    return "\n".join(lines)
+
+
+def evaluate(cfg: DictConfig) -> dict[str, Any]:
+    """The whole of ``eval.py``; returns what it writes to ``eval_metrics.json``."""
+    console = Console()
+    out_dir = Path(cfg.paths.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    split = str(cfg.split)
+    if split not in ("train", "val", "test"):
+        raise VidclsError(f"split must be train, val or test; got {split!r}.")
+    views = resolve_views(list(cfg.tta.views))
+    modes = tta_modes(views)
+    headline_mode = TTA if TTA in modes else NO_TTA
+
+    ensemble = load_ensemble(
+        OmegaConf.to_object(cfg.ckpt_paths) if OmegaConf.is_config(cfg.ckpt_paths) else cfg.ckpt_paths,
+        device=str(cfg.device),
+        allow_unsafe_load=bool(cfg.allow_unsafe_load),
+    )
+    try:
+        datamodule = instantiate(cfg.data)
+    except InstantiationException as err:
+        if isinstance(err.__cause__, VidclsError):
+            raise err.__cause__ from None
+        raise
+    meta = datamodule.check_split(split)
+    ensemble.check_feature_file(meta)
+    batch_size, num_workers = int(cfg.batch_size), int(cfg.data.get("num_workers", 0))
+
+    selection: dict[str, Any] | None = None
+    top_k, min_acc = cfg.get("select_members"), cfg.get("select_min_val_accuracy")
+    if top_k is not None or min_acc is not None:
+        val_meta = datamodule.check_split("val")
+        ensemble.check_feature_file(val_meta)
+        val_labels, val_probs = predict_split(
+            ensemble, _loader(val_meta, batch_size, num_workers), {headline_mode: views},
+            "selecting members on val",
+        )  # fmt: skip
+        keep, val_acc = select_members(ensemble, val_probs[headline_mode], val_labels, top_k, min_acc)
+        selection = {
+            "on_split": "val",
+            "mode": headline_mode,
+            "select_members": top_k,
+            "select_min_val_accuracy": min_acc,
+            "val_accuracy": val_acc,
+            "kept": keep,
+        }
+        if split == "val":
+            log.warning("members were selected on val and are evaluated on val: these numbers are optimistic")
+        console.print(f"kept {len(keep)}/{len(ensemble.members)} members by validation accuracy: {', '.join(keep)}")
+        ensemble = ensemble.subset(keep)
+
+    labels, member_probs = predict_split(ensemble, _loader(meta, batch_size, num_workers), modes, f"evaluating {split}")
+    with h5py.File(meta.path, "r") as f:
+        video_paths = read_video_paths(f) or [f"{meta.path.name}#row{i}" for i in range(meta.num_samples)]
+
+    class_names = ensemble.class_names
+    confidence = float(cfg.bootstrap.confidence)
+    boot = bootstrap_indices(len(labels), int(cfg.bootstrap.num_samples), int(cfg.bootstrap.seed))
+    probs_by_mode = {mode: model_probabilities(ensemble, member_probs[mode]) for mode in modes}
+    results: dict[str, dict[str, dict[str, Any]]] = {}
+    calibrations: dict[str, dict[str, Calibration]] = {}
+    for mode, by_model in probs_by_mode.items():
+        for model, probs in by_model.items():
+            result, cal = score(probs, labels, class_names, boot, confidence, int(cfg.calibration_bins))
+            results.setdefault(model, {})[mode] = result
+            calibrations.setdefault(model, {})[mode] = cal
+
+    def correct(model: str, mode: str) -> np.ndarray:
+        return probs_by_mode[mode][model].argmax(axis=1) == labels
+
+    comparisons = []
+    if TTA in modes:
+        for model in probs_by_mode[TTA]:
+            comparisons.append(
+                {"a": f"{model}/{TTA}", "b": f"{model}/{NO_TTA}",
+                 **paired_difference(correct(model, TTA), correct(model, NO_TTA), boot, confidence)}
+            )  # fmt: skip
+    if len(ensemble.members) > 1:
+        for name in ensemble.names:
+            comparisons.append(
+                {"a": f"{ENSEMBLE}/{headline_mode}", "b": f"{name}/{headline_mode}",
+                 **paired_difference(correct(ENSEMBLE, headline_mode), correct(name, headline_mode), boot, confidence)}
+            )  # fmt: skip
+
+    headline = results[ENSEMBLE][headline_mode]
+    report: dict[str, Any] = {
+        "split": split,
+        "features_file": str(meta.path),
+        "num_videos": len(labels),
+        "class_names": class_names,
+        "checkpoints": [{"name": m.name, "path": str(m.path), "kind": m.kind} for m in ensemble.members],
+        "provenance": ensemble.provenance,
+        "tta": {"name": str(cfg.tta.get("name", "")), "views": views, "modes": modes},
+        "selection": selection,
+        "bootstrap": {
+            "num_samples": int(cfg.bootstrap.num_samples),
+            "confidence": confidence,
+            "seed": int(cfg.bootstrap.seed),
+            "unit": "video",
+        },
+        "calibration_bins": int(cfg.calibration_bins),
+        "headline": {
+            "model": ENSEMBLE,
+            "mode": headline_mode,
+            "accuracy": headline["accuracy"],
+            "accuracy_ci": headline["accuracy_ci"],
+            "macro_f1": headline["macro_f1"],
+            "weighted_f1": headline["weighted_f1"],
+        },
+        "results": results,
+        "comparisons": comparisons,
+    }
+    _write_outputs(out_dir, report, calibrations, video_paths, labels, probs_by_mode, headline_mode, class_names)
+    _log_tensorboard(out_dir / "tensorboard", report, calibrations, class_names, headline_mode)
+
+    console.print(results_table(results, confidence, f"{split}: {len(labels)} videos, TTA views {views}"))
+    console.print(per_class_table(headline, f"ensemble ({headline_mode}) per class"))
+    for c in comparisons:
+        if c["a"].startswith(ENSEMBLE) and c["b"].startswith(ENSEMBLE):
+            lo, hi = c["ci"]
+            verdict = "a real gain" if c["significant"] else "within noise"
+            console.print(
+                f"TTA vs no TTA (ensemble): {c['difference']:+.2%} accuracy, {confidence:.0%} CI [{lo:+.2%}, {hi:+.2%}]"
+                f" → {verdict}"
+            )
+    console.print(f"report written to {out_dir}")
+    return report
+
+
+def _write_outputs(
+    out_dir: Path,
+    report: dict[str, Any],
+    calibrations: dict[str, dict[str, Calibration]],
+    video_paths: Sequence[str],
+    labels: np.ndarray,
+    probs_by_mode: dict[str, dict[str, np.ndarray]],
+    headline_mode: str,
+    class_names: Sequence[str],
+) -> None:
+    _atomic_text(out_dir / "eval_metrics.json", json.dumps(report, indent=2))
+    _atomic_text(
+        out_dir / "predictions.csv", predictions_csv(video_paths, labels, class_names, probs_by_mode, headline_mode)
+    )
+    results = report["results"][ENSEMBLE]
+    for mode, result in results.items():
+        fig = plots.confusion_matrix_figure(
+            result["confusion_matrix"], class_names,
+            f"ensemble, {mode}: accuracy {result['accuracy']:.2%} ({report['split']}, n={report['num_videos']})",
+        )  # fmt: skip
+        plots.save_figure(fig, out_dir / f"confusion_matrix_{mode}.png")
+        plots.close(fig)
+    fig = plots.reliability_figure(
+        {f"ensemble {mode}": cal for mode, cal in calibrations[ENSEMBLE].items()},
+        f"Reliability, {report['split']} (n={report['num_videos']})",
+    )
+    plots.save_figure(fig, out_dir / "reliability.png")
+    plots.close(fig)
+
+
+def _log_tensorboard(
+    log_dir: Path,
+    report: dict[str, Any],
+    calibrations: dict[str, dict[str, Calibration]],
+    class_names: Sequence[str],
+    headline_mode: str,
+) -> None:
+    from torch.utils.tensorboard import SummaryWriter
+
+    split = report["split"]
+    writer = SummaryWriter(log_dir=str(log_dir))
+    try:
+        for model, by_mode in report["results"].items():
+            for mode, r in by_mode.items():
+                prefix = f"eval_{split}/{model}/{mode}"
+                for key in ("accuracy", "macro_f1", "weighted_f1", "ece"):
+                    writer.add_scalar(f"{prefix}/{key}", r[key], 0)
+                writer.add_scalar(f"{prefix}/accuracy_ci_low", r["accuracy_ci"][0], 0)
+                writer.add_scalar(f"{prefix}/accuracy_ci_high", r["accuracy_ci"][1], 0)
+                for name, pc in r["per_class"].items():
+                    writer.add_scalar(f"{prefix}/f1/{name}", pc["f1"], 0)
+        writer.add_text(f"eval_{split}/results", _markdown_table(report["results"]), 0)
+        ensemble = report["results"][ENSEMBLE]
+        for mode, r in ensemble.items():
+            fig = plots.confusion_matrix_figure(r["confusion_matrix"], class_names, f"ensemble, {mode}")
+            writer.add_figure(f"eval_{split}/confusion_matrix/{mode}", fig, 0, close=True)
+        fig = plots.reliability_figure({f"ensemble {m}": c for m, c in calibrations[ENSEMBLE].items()})
+        writer.add_figure(f"eval_{split}/reliability", fig, 0, close=True)
+    finally:
+        writer.close()

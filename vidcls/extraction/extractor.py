@@ -1,0 +1,219 @@
+"""``FeatureExtractor``: one video in, aligned multi-scale per-frame features out.
+
+The same object serves ``extract.py`` (whole corpora), ``predict.py`` and the web app (single
+videos), so a video is always turned into features by exactly the rule the model was trained on.
+Decoding (:meth:`FeatureExtractor.decode`, pure CPU, thread-safe) and encoding
+(:meth:`FeatureExtractor.encode`, the CNN) are separate so a corpus run can overlap them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from vidcls.backbones import Backbone
+from vidcls.errors import VidclsError
+from vidcls.video import decode_moments, parse_sampling_tag, plan_sampling, probe_video, sampling_tag
+from vidcls.video.sampling import SamplingPlan, combine_scales
+
+Progress = Callable[[float], None]
+#: Share of a single-video progress bar spent decoding (the rest is the CNN).
+_DECODE_SHARE = 0.5
+
+
+@dataclass
+class ExtractedVideo:
+    """Features of one video: ``features [t, D]`` float32 with t = true length <= max_frames, no padding."""
+
+    features: np.ndarray
+    num_frames: int
+    duration_s: float
+    timestamps_s: np.ndarray  # [t] the moment (seconds from the video start) each row stands for
+
+
+@dataclass
+class DecodedVideo:
+    """Decoder output waiting for the CNN: distinct frames plus how rows are built from them."""
+
+    path: Path
+    frames: np.ndarray  # [m, H, W, 3] uint8, each distinct selected frame once
+    duration_s: float
+    timestamps_s: np.ndarray  # [t] moments the rows stand for (relative to the video start)
+    short: bool
+    row_frames: np.ndarray | None  # short videos: [t] frame index per row
+    scale_frames: list[np.ndarray]  # long videos: per scale [n_s] frame index per sampled moment
+    plan: SamplingPlan | None
+
+
+def normalize_frame_size(frame_size: int | Sequence[int]) -> tuple[int, int]:
+    """``256`` or ``[256]`` -> ``(256, 256)``; ``[H, W]`` kept."""
+    if isinstance(frame_size, int | np.integer):
+        size = (int(frame_size), int(frame_size))
+    else:
+        values = [int(v) for v in frame_size]
+        size = (values[0], values[0]) if len(values) == 1 else (values[0], values[1])
+    if min(size) < 16:
+        raise VidclsError(f"frame_size {frame_size} is too small; use e.g. 256 or [H, W] with both >= 16")
+    return size
+
+
+class FeatureExtractor:
+    """Decode, sample, encode and combine scales for one video at a time."""
+
+    def __init__(
+        self,
+        backbone: Backbone | str = "effnet_lite0",
+        weights: str | None = "DEFAULT",
+        num_frames: int = 64,
+        scales: Sequence[float] = (1.0, 0.85, 1.15),
+        frame_size: int | Sequence[int] = 256,
+        batch_size: int = 24,
+        device: str | torch.device = "cpu",
+        min_duration_s: float = 1.0,
+    ) -> None:
+        self.backbone = backbone if isinstance(backbone, Backbone) else Backbone(backbone, weights, device)
+        if num_frames < 1:
+            raise VidclsError(f"num_frames must be >= 1, got {num_frames}")
+        if not scales or any(float(s) <= 0 for s in scales):
+            raise VidclsError(f"scales must be positive numbers, got {list(scales)}")
+        self.num_frames = int(num_frames)
+        self.scales = [float(s) for s in scales]
+        self.frame_size = normalize_frame_size(frame_size)
+        self.batch_size = max(1, int(batch_size))
+        self.min_duration_s = float(min_duration_s)
+
+    @property
+    def feature_dim(self) -> int:
+        return self.backbone.feature_dim
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """The HDF5/checkpoint provenance attrs (contract 1) that :meth:`from_provenance` inverts."""
+        return {
+            "backbone": self.backbone.name,
+            "backbone_weights": self.backbone.weights_tag,
+            "feature_dim": self.feature_dim,
+            "frame_size": list(self.frame_size),
+            "max_frames": self.num_frames,
+            "scales": list(self.scales),
+            "sampling": sampling_tag(self.min_duration_s),
+        }
+
+    @classmethod
+    def from_provenance(
+        cls, provenance: Mapping[str, Any], device: str | torch.device = "cpu", batch_size: int = 24
+    ) -> FeatureExtractor:
+        """Rebuild the exact extractor recorded in an HDF5 file or checkpoint."""
+        missing = [k for k in ("backbone", "max_frames", "scales", "frame_size", "sampling") if k not in provenance]
+        if missing:
+            raise VidclsError(
+                f"the features/checkpoint carry no extraction provenance ({', '.join(missing)} missing), so the "
+                "extractor that made them is unknown (predecessor files lack it). Build FeatureExtractor(backbone=..., "
+                "num_frames=..., ...) explicitly with the settings those features were made with."
+            )
+        try:
+            params = parse_sampling_tag(str(provenance["sampling"]))
+        except ValueError as err:
+            raise VidclsError(f"{err}; re-extract the features with this version of extract.py") from None
+        weights = provenance.get("backbone_weights", "DEFAULT")
+        extractor = cls(
+            backbone=str(provenance["backbone"]),
+            weights=weights,
+            num_frames=int(provenance["max_frames"]),
+            scales=list(provenance["scales"]),
+            frame_size=provenance["frame_size"],
+            batch_size=batch_size,
+            device=device,
+            min_duration_s=params.get("min_duration_s", 1.0),
+        )
+        expected_dim = provenance.get("feature_dim")
+        if expected_dim is not None and int(expected_dim) != extractor.feature_dim:
+            raise VidclsError(
+                f"provenance says feature_dim={expected_dim} but backbone {extractor.backbone.name} gives "
+                f"{extractor.feature_dim}; the file's attrs are inconsistent, re-extract."
+            )
+        return extractor
+
+    # -- the two stages -------------------------------------------------------------------------
+    def decode(self, path: str | os.PathLike[str], progress: Progress | None = None) -> DecodedVideo:
+        """Probe, plan and decode the needed frames (CPU only; safe to run in worker threads)."""
+        path = Path(path)
+        info = probe_video(path)
+        if not info.duration_s > 0:
+            raise VidclsError(f"{path}: the video stream has no duration (no frames?); it cannot be sampled")
+        plan = plan_sampling(info.duration_s, self.num_frames, self.scales, start=info.start_s)
+        decoded = decode_moments(
+            path, plan.union_times, self.frame_size, expected_end_s=info.start_s + info.duration_s, progress=progress
+        )
+        out_frames = decoded.moment_to_frame[plan.output_index]
+        distinct = np.unique(out_frames)
+        short = len(distinct) < self.num_frames or info.duration_s < self.min_duration_s
+        if short:
+            # One row per distinct frame on screen at the output moments; no repeats, no scale mixing.
+            keep = distinct
+            row_frames = np.arange(len(keep))
+            timestamps = decoded.frame_times[keep] - info.start_s
+            scale_frames: list[np.ndarray] = []
+        else:
+            used = [decoded.moment_to_frame[idx] for idx in plan.scale_index]
+            keep = np.unique(np.concatenate(used))
+            remap = np.full(len(decoded.frames), -1, dtype=np.int64)
+            remap[keep] = np.arange(len(keep))
+            scale_frames = [remap[u] for u in used]
+            row_frames = None
+            timestamps = plan.output_times - info.start_s
+        return DecodedVideo(
+            path=path,
+            frames=decoded.frames[keep],
+            duration_s=info.duration_s,
+            timestamps_s=np.asarray(timestamps, dtype=np.float64),
+            short=short,
+            row_frames=row_frames,
+            scale_frames=scale_frames,
+            plan=None if short else plan,
+        )
+
+    def encode(self, decoded: DecodedVideo, progress: Progress | None = None) -> ExtractedVideo:
+        """Run the CNN once per distinct frame and build the aligned rows."""
+        frames = torch.from_numpy(decoded.frames)
+        chunks = []
+        for start in range(0, len(frames), self.batch_size):
+            chunks.append(self.backbone.encode(frames[start : start + self.batch_size], self.batch_size))
+            if progress is not None:
+                progress(min(1.0, (start + self.batch_size) / len(frames)))
+        feats = torch.cat(chunks).numpy().astype(np.float32)
+        if decoded.short:
+            rows = feats[decoded.row_frames]
+        else:
+            assert decoded.plan is not None
+            rows = combine_scales([feats[idx] for idx in decoded.scale_frames], decoded.plan)
+        if not np.isfinite(rows).all():
+            raise VidclsError(f"{decoded.path}: the backbone produced non-finite features; check the weights file")
+        return ExtractedVideo(
+            features=np.ascontiguousarray(rows, dtype=np.float32),
+            num_frames=len(rows),
+            duration_s=decoded.duration_s,
+            timestamps_s=decoded.timestamps_s,
+        )
+
+    def extract(self, path: str | os.PathLike[str], progress: Progress | None = None) -> ExtractedVideo:
+        """Features of one video; undecodable/non-video/empty files raise :class:`VidclsError`."""
+
+        def decode_progress(f: float) -> None:
+            if progress is not None:
+                progress(_DECODE_SHARE * f)
+
+        def encode_progress(f: float) -> None:
+            if progress is not None:
+                progress(_DECODE_SHARE + (1 - _DECODE_SHARE) * f)
+
+        result = self.encode(self.decode(path, decode_progress), encode_progress)
+        if progress is not None:
+            progress(1.0)
+        return result

@@ -1,0 +1,388 @@
+"""Corpus extraction: plan -> decode (threads) overlapped with the CNN -> incremental HDF5 -> merge.
+
+``run_extraction`` is what ``extract.py`` calls. Work is split by manifest row (``index % num_shards
+== shard``) so shards can run as separate processes or machines; ``merge_shards`` joins their
+files back into the three split files in manifest order, identical to a single run.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import time
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import torch
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from vidcls.errors import VidclsError
+from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, _write_csv, build_plan, load_manifest, save_plan
+from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
+from vidcls.extraction.writer import IncrementalWriter
+from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
+
+FAILURES_NAME = "failures.csv"
+FAILURE_FIELDS = ("path", "split", "label", "reason")
+SHARDS_DIR = "shards"
+console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class ExtractionSummary:
+    features_dir: Path
+    written: dict[str, int] = field(default_factory=dict)  # rows per split file (after the run)
+    extracted: int = 0  # videos encoded in this run
+    resumed: int = 0  # videos skipped because a previous run finished them
+    failures: list[tuple[str, str, str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    files: list[Path] = field(default_factory=list)
+
+
+class RateColumn(ProgressColumn):
+    """Videos per second (rich's default speed column assumes bytes)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:.2f} videos/s" if speed else "-- videos/s", style="progress.data.speed")
+
+
+def make_progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def shard_dir(features_dir: Path, shard: int, num_shards: int) -> Path:
+    return features_dir / SHARDS_DIR / f"shard-{shard:03d}-of-{num_shards:03d}"
+
+
+def get_plan(
+    features_dir: Path,
+    videos_dir: str | None,
+    manifest_csv: str | None,
+    split_ratios: Sequence[float],
+    seed: int,
+    workers: int,
+) -> DatasetPlan:
+    """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it."""
+    plan = load_manifest(features_dir, videos_dir)
+    if plan is not None:
+        console.print(f"using the saved split {features_dir / 'manifest.csv'} ({len(plan.entries)} videos)")
+        return plan
+    with make_progress() as progress:
+        task = progress.add_task("scanning", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        plan = build_plan(videos_dir, manifest_csv, split_ratios, seed, workers, tick)
+    save_plan(plan, features_dir)
+    counts = {s: sum(e.split == s for e in plan.entries) for s in SPLITS}
+    console.print(
+        f"{plan.layout} layout: {len(plan.entries)} videos in {len(plan.class_names)} classes "
+        f"({', '.join(f'{s} {n}' for s, n in counts.items())}); split saved to {features_dir / 'manifest.csv'}"
+    )
+    if plan.skipped:
+        console.print(
+            f"[yellow]skipped {len(plan.skipped)} non-video file(s)[/], listed in {features_dir / 'skipped.csv'}:"
+        )
+        for path, reason in plan.skipped[:5]:
+            console.print(f"  {path}: {reason}")
+    if plan.duplicates:
+        console.print(
+            f"[yellow]{len(plan.duplicates)} duplicate file(s) by content hash were dropped[/] "
+            f"(kept one copy each; see {features_dir / 'duplicates.csv'}):"
+        )
+        for path, kept, reason in plan.duplicates[:5]:
+            console.print(f"  {path} == {kept}: {reason}")
+    return plan
+
+
+def _decode_safely(extractor: FeatureExtractor, entry: ManifestEntry) -> DecodedVideo | str:
+    """Decode in a worker thread; a bad file becomes a reason string, never a crashed run."""
+    try:
+        return extractor.decode(entry.source)
+    except VidclsError as err:
+        return str(err)
+    except Exception as err:  # any decoder surprise on one file must not stop an hours-long run
+        return f"{type(err).__name__}: {err}"
+
+
+def _prefetch(
+    pool: ThreadPoolExecutor, extractor: FeatureExtractor, entries: Sequence[ManifestEntry], depth: int
+) -> Iterator[tuple[ManifestEntry, DecodedVideo | str]]:
+    """Decode ahead of the CNN, yielding in manifest order, at most ``depth`` videos in memory."""
+    queue: deque[tuple[ManifestEntry, Future[DecodedVideo | str]]] = deque()
+    pending = iter(entries)
+    for entry in pending:
+        queue.append((entry, pool.submit(_decode_safely, extractor, entry)))
+        if len(queue) >= depth:
+            break
+    while queue:
+        entry, future = queue.popleft()
+        nxt = next(pending, None)
+        if nxt is not None:
+            queue.append((nxt, pool.submit(_decode_safely, extractor, nxt)))
+        yield entry, future.result()
+
+
+def run_extraction(
+    extractor: FeatureExtractor,
+    plan: DatasetPlan,
+    features_dir: Path,
+    dtype: str = "float32",
+    shard: int = 0,
+    num_shards: int = 1,
+    num_workers: int = 2,
+    videos_dir: str | None = None,
+    max_videos: int | None = None,
+) -> ExtractionSummary:
+    """Extract this shard's videos into per-split files, resuming whatever a previous run finished.
+
+    ``max_videos`` stops after that many newly encoded videos (leaving files incomplete), which is
+    how tests simulate a killed run.
+    """
+    if not 0 <= shard < num_shards:
+        raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
+    out_dir = features_dir if num_shards == 1 else shard_dir(features_dir, shard, num_shards)
+    mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
+    labels = {c: i for i, c in enumerate(plan.class_names)}
+    summary = ExtractionSummary(features_dir=out_dir)
+    start = time.perf_counter()
+    extra = {"videos_dir": str(Path(videos_dir).resolve())} if videos_dir else {}
+    writers = {
+        split: IncrementalWriter(
+            out_dir / split_filename(split),
+            plan.class_names,
+            extractor.feature_dim,
+            extractor.num_frames,
+            extractor.provenance,
+            dtype,
+            extra,
+        )
+        for split in SPLITS
+    }
+    stopped_early = False
+    try:
+        todo = [e for e in mine if e.path not in writers[e.split].done]
+        summary.resumed = len(mine) - len(todo)
+        if summary.resumed:
+            console.print(f"resuming: {summary.resumed} video(s) already extracted, {len(todo)} to go")
+        with make_progress() as progress, ThreadPoolExecutor(max(1, num_workers)) as pool:
+            task = progress.add_task(f"extracting ({extractor.backbone.name})", total=len(todo))
+            for entry, decoded in _prefetch(pool, extractor, todo, depth=max(2, 2 * num_workers)):
+                if max_videos is not None and summary.extracted >= max_videos:
+                    stopped_early = True
+                    break
+                if isinstance(decoded, str):
+                    summary.failures.append((entry.path, entry.split, entry.label, decoded))
+                else:
+                    try:
+                        result = extractor.encode(decoded)
+                    except VidclsError as err:
+                        summary.failures.append((entry.path, entry.split, entry.label, str(err)))
+                    else:
+                        writers[entry.split].append(entry.path, labels[entry.label], result.features)
+                        summary.extracted += 1
+                progress.advance(task)
+        if not stopped_early:
+            for writer in writers.values():
+                writer.finish()
+    finally:
+        for split, writer in writers.items():
+            summary.written[split] = writer.num_rows
+            writer.close()
+    _write_csv(out_dir / FAILURES_NAME, FAILURE_FIELDS, summary.failures)
+    summary.seconds = time.perf_counter() - start
+    summary.files = [writers[s].path for s in SPLITS]
+    return summary
+
+
+def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
+    """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
+    root = features_dir / SHARDS_DIR
+    dirs = sorted(root.glob("shard-*-of-*")) if root.is_dir() else []
+    if not dirs:
+        raise VidclsError(f"no shards under {root}; run extract.py with shard=i num_shards=n first")
+    counts = {re.sub(r"shard-\d+-of-", "", d.name) for d in dirs}
+    if len(counts) != 1:
+        raise VidclsError(f"{root} mixes shard sets ({sorted(counts)}); remove the stale shard folders")
+    num_shards = int(counts.pop())
+    missing = [i for i in range(num_shards) if not shard_dir(features_dir, i, num_shards).is_dir()]
+    if missing:
+        raise VidclsError(f"shards {missing} of {num_shards} are missing under {root}; run them before merge=true")
+    order = {e.path: i for i, e in enumerate(plan.entries)}
+    outputs = []
+    failures: list[list[str]] = []
+    for split in SPLITS:
+        sources = [shard_dir(features_dir, i, num_shards) / split_filename(split) for i in range(num_shards)]
+        metas = [read_meta(p) for p in sources]
+        incomplete = [str(m.path) for m in metas if not m.complete]
+        if incomplete:
+            raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
+        first = metas[0]
+        for meta in metas[1:]:
+            if (
+                meta.provenance != first.provenance
+                or meta.class_names != first.class_names
+                or meta.dtype != first.dtype
+            ):
+                raise VidclsError(f"{meta.path} was made with other settings than {first.path}; re-extract that shard")
+        rows: list[tuple[int, int, int]] = []  # (manifest index, shard, row)
+        for s, path in enumerate(sources):
+            with h5py.File(path, "r") as f:
+                for r, p in enumerate(f[VIDEO_PATHS][()]):
+                    key = p.decode() if isinstance(p, bytes) else str(p)
+                    rows.append((order.get(key, len(order)), s, r))
+        rows.sort()
+        out = features_dir / split_filename(split)
+        tmp = out.with_name(out.name + ".merge.tmp")
+        handles = [h5py.File(p, "r") for p in sources]
+        try:
+            with h5py.File(tmp, "w") as dst:
+                t, d = first.max_frames, first.feature_dim
+                n = len(rows)
+                feats = dst.create_dataset(
+                    FEATURES, shape=(n, t, d), dtype=first.dtype, chunks=(1, t, d), compression="gzip"
+                )
+                labels = np.zeros(n, dtype=np.int64)
+                lengths = np.zeros(n, dtype=np.int64)
+                paths: list[str] = []
+                for i, (_, s, r) in enumerate(rows):
+                    src = handles[s]
+                    feats[i] = src[FEATURES][r]
+                    labels[i] = src[LABELS][r]
+                    lengths[i] = src[NUM_FRAMES][r]
+                    p = src[VIDEO_PATHS][r]
+                    paths.append(p.decode() if isinstance(p, bytes) else str(p))
+                dst.create_dataset(LABELS, data=labels)
+                dst.create_dataset(NUM_FRAMES, data=lengths)
+                dst.create_dataset(VIDEO_PATHS, data=paths, dtype=h5py.string_dtype())
+                write_attrs(dst, first.class_names, d, t, multi_scale=first.multi_scale, provenance=first.provenance)
+                with h5py.File(sources[0], "r") as src0:
+                    if "videos_dir" in src0.attrs:
+                        dst.attrs["videos_dir"] = src0.attrs["videos_dir"]
+        finally:
+            for h in handles:
+                h.close()
+        os.replace(tmp, out)
+        outputs.append(out)
+    for i in range(num_shards):
+        fpath = shard_dir(features_dir, i, num_shards) / FAILURES_NAME
+        if fpath.is_file():
+            with fpath.open(newline="") as f:
+                failures.extend(list(csv.reader(f))[1:])
+    _write_csv(features_dir / FAILURES_NAME, FAILURE_FIELDS, failures)
+    return outputs
+
+
+def cpu_threads(setting: int | str | None) -> int:
+    """Torch threads for a CPU run: ``auto`` leaves one core to the decoder threads.
+
+    Oversubscribing cores (decoder threads + a full set of OpenMP threads) made the CNN about 3x
+    slower on a 2-core machine, because OpenMP threads spin while a sibling waits for a core.
+    """
+    if setting in (None, "auto"):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(1, cores - 1)
+    return max(1, int(setting))
+
+
+def _plain(value: Any) -> Any:
+    from omegaconf import DictConfig, ListConfig, OmegaConf
+
+    return OmegaConf.to_container(value, resolve=True) if isinstance(value, DictConfig | ListConfig) else value
+
+
+def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
+    """Everything ``extract.py`` does, from its composed config."""
+    import hydra
+
+    from vidcls.backbones import resolve_device
+
+    data = cfg["data"]
+    features_dir = Path(str(data["features_dir"]))
+    videos_dir = str(data["videos_dir"]) if data.get("videos_dir") else None
+    if data.get("build_demo"):
+        from vidcls.demo import build_demo_videos
+
+        if not videos_dir:
+            raise VidclsError("data.build_demo=true needs data.videos_dir")
+        build_demo_videos(
+            Path(videos_dir), clips_per_class=int(data.get("clips_per_class", 30)), seed=int(cfg.get("seed") or 0)
+        )
+    plan = get_plan(
+        features_dir,
+        videos_dir,
+        data.get("manifest"),
+        list(_plain(data.get("split_ratios", [0.7, 0.2, 0.1]))),
+        int(cfg.get("seed") or 0),
+        int(cfg.get("num_workers", 2)),
+    )
+    if cfg.get("merge"):
+        outputs = merge_shards(features_dir, plan)
+        console.print(f"merged shards into {', '.join(str(p) for p in outputs)}")
+        return outputs
+    device = resolve_device(cfg.get("device", "auto"))
+    if device == "cpu":
+        torch.set_num_threads(cpu_threads(cfg.get("cpu_threads", "auto")))
+    backbone = hydra.utils.instantiate(cfg["backbone"], device=device)
+    extractor = FeatureExtractor(
+        backbone=backbone,
+        num_frames=int(cfg["num_frames"]),
+        scales=list(_plain(cfg["scales"])),
+        frame_size=_plain(cfg["frame_size"]),
+        batch_size=int(cfg["batch_size"]),
+        min_duration_s=float(cfg.get("min_duration_s", 1.0)),
+    )
+    summary = run_extraction(
+        extractor,
+        plan,
+        features_dir,
+        dtype=str(cfg.get("dtype", "float32")),
+        shard=int(cfg.get("shard", 0)),
+        num_shards=int(cfg.get("num_shards", 1)),
+        num_workers=int(cfg.get("num_workers", 2)),
+        videos_dir=videos_dir,
+    )
+    rate = summary.extracted / summary.seconds if summary.seconds > 0 else 0.0
+    console.print(
+        f"extracted {summary.extracted} video(s) in {summary.seconds:.1f}s ({rate:.2f} videos/s) with "
+        f"{backbone.name} on {device}; rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
+    )
+    if summary.failures:
+        console.print(
+            f"[yellow]{len(summary.failures)} video(s) failed[/] and were left out; reasons in "
+            f"{summary.features_dir / FAILURES_NAME}:"
+        )
+        for path, _, _, reason in summary.failures[:5]:
+            console.print(f"  {path}: {reason}")
+    for path in summary.files:
+        console.print(f"wrote {path}")
+    return summary

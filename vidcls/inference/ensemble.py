@@ -1,0 +1,231 @@
+"""An ensemble of checkpoints that agree on what features they read, and its TTA-averaged prediction."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from vidcls.errors import VidclsError
+from vidcls.inference.checkpoints import (
+    PREDECESSOR_CLASS_NAMES,
+    Member,
+    load_member,
+    member_names,
+    provenance_conflicts,
+    resolve_checkpoint_paths,
+)
+from vidcls.inference.tta import build_views, resolve_views
+from vidcls.schema import FeatureFileMeta
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EnsemblePrediction:
+    """``probs [N, C]`` = mean over members of (mean over views of softmax); per-view detail kept for reports."""
+
+    probs: torch.Tensor
+    member_probs: torch.Tensor  # [M, N, C], each member's mean over views
+    view_probs: torch.Tensor  # [M, V, N, C]
+    views: list[str]
+    attention: torch.Tensor | None = None  # [N, T]: original view's pooling weights, mean over members
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """``auto`` → cuda when available, else cpu; asking for CUDA without a GPU is a user error."""
+    from vidcls.backbones import resolve_device as resolve_auto
+
+    resolved = torch.device(resolve_auto(device))
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise VidclsError(f"device={device} but no CUDA GPU is available here; use device=cpu (or auto).")
+    return resolved
+
+
+def _num_outputs(member: Member) -> int | None:
+    value = getattr(member.model, "num_classes", None)
+    return int(value) if value is not None else None
+
+
+class Ensemble:
+    """Members that read the same features and predict the same classes, checked at construction."""
+
+    def __init__(self, members: Sequence[Member], device: str | torch.device = "cpu") -> None:
+        if not members:
+            raise VidclsError("an ensemble needs at least one checkpoint; ckpt_paths found none.")
+        self.members = list(members)
+        self.device = resolve_device(device)
+        for m in self.members:  # inference only: dropout off, on the ensemble's device
+            m.model.to(self.device).eval()
+        dims = {m.name: m.feature_dim for m in self.members}
+        if len(set(dims.values())) > 1:
+            raise VidclsError(
+                f"checkpoints expect different feature dims {dims}: they were trained on features from different "
+                "backbones and cannot be ensembled. Pass checkpoints from one training setup."
+            )
+        named = [m for m in self.members if m.class_names is not None]
+        for m in named[1:]:
+            if m.class_names != named[0].class_names:
+                raise VidclsError(
+                    f"checkpoints disagree on classes: {named[0].name} has {named[0].class_names}, {m.name} has "
+                    f"{m.class_names}. Ensemble only checkpoints trained on the same class set."
+                )
+        reference: dict[str, Any] = {}
+        reference_name = ""
+        for m in self.members:
+            if not reference and len(m.provenance) > 1:
+                reference, reference_name = m.provenance, m.name
+                continue
+            conflicts = provenance_conflicts(reference, m.provenance)
+            if conflicts:
+                raise VidclsError(
+                    f"checkpoints were trained on differently extracted features ({reference_name} vs {m.name}: "
+                    f"{'; '.join(conflicts)}). Ensemble only checkpoints trained on the same feature files."
+                )
+        self._provenance: dict[str, Any] = {}
+        for m in self.members:
+            self._provenance.update(m.provenance)
+        if named:
+            self._class_names = list(named[0].class_names or [])
+            self.class_names_known = True
+        else:
+            self._class_names = list(PREDECESSOR_CLASS_NAMES)
+            self.class_names_known = False
+            log.warning(
+                "checkpoints record no class names (predecessor format); assuming the seeds' %s until a feature "
+                "file supplies the real ones",
+                self._class_names,
+            )
+        self._check_num_outputs(self._class_names)
+
+    def _check_num_outputs(self, class_names: Sequence[str]) -> None:
+        for m in self.members:
+            outputs = _num_outputs(m)
+            if outputs is not None and outputs != len(class_names):
+                raise VidclsError(
+                    f"checkpoint {m.name} predicts {outputs} classes but the class list has {len(class_names)} "
+                    f"({list(class_names)}). Use checkpoints trained on this class set."
+                )
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self._class_names)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self._class_names)
+
+    @property
+    def feature_dim(self) -> int:
+        return self.members[0].feature_dim
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """How the training features were made (contract 1 attrs); empty but feature_dim for predecessor files."""
+        return dict(self._provenance)
+
+    @property
+    def names(self) -> list[str]:
+        return [m.name for m in self.members]
+
+    def check_feature_file(self, meta: FeatureFileMeta) -> None:
+        """Refuse a feature file the members cannot read meaningfully; adopt its class names if unknown."""
+        if meta.feature_dim != self.feature_dim:
+            raise VidclsError(
+                f"{meta.path} has {meta.feature_dim}-dim features but the checkpoints expect {self.feature_dim}: "
+                "they come from different backbones. Evaluate on features extracted with the checkpoints' backbone "
+                f"({self._provenance.get('backbone', 'unknown')})."
+            )
+        if self.class_names_known:
+            if meta.class_names != self._class_names:
+                raise VidclsError(
+                    f"{meta.path} has classes {meta.class_names} but the checkpoints were trained on "
+                    f"{self._class_names}. Evaluate on a file with the same classes in the same order."
+                )
+        else:
+            self._check_num_outputs(meta.class_names)
+            self._class_names = list(meta.class_names)
+            self.class_names_known = True
+        conflicts = provenance_conflicts(self._provenance, meta.provenance)
+        if conflicts:
+            raise VidclsError(
+                f"{meta.path} was extracted differently from the checkpoints' training features "
+                f"({'; '.join(conflicts)}). Re-extract with the checkpoints' settings (see their provenance) "
+                "or use matching checkpoints."
+            )
+
+    def subset(self, names: Sequence[str]) -> Ensemble:
+        keep = [m for m in self.members if m.name in set(names)]
+        sub = Ensemble(keep, device=self.device)
+        sub._class_names, sub.class_names_known = list(self._class_names), self.class_names_known
+        return sub
+
+    @torch.inference_mode()
+    def predict(
+        self,
+        features: torch.Tensor,
+        lengths: torch.Tensor,
+        tta: Sequence[str] | None = None,
+        return_attention: bool = False,
+    ) -> EnsemblePrediction:
+        """Probabilities for ``features [N, T, D]`` with valid ``lengths [N]``.
+
+        All views of all rows go through each member in one forward pass (stacked into the batch).
+        """
+        views = resolve_views(tta)
+        if features.ndim != 3 or features.shape[-1] != self.feature_dim:
+            raise VidclsError(
+                f"features of shape {tuple(features.shape)} do not match the checkpoints' feature_dim "
+                f"{self.feature_dim} (expected [N, T, {self.feature_dim}])."
+            )
+        n, t, _ = features.shape
+        x = features.to(self.device, torch.float32)
+        lengths = lengths.to(torch.int64).cpu()
+        x_views, view_lengths = build_views(x, lengths, views)
+        num_views = len(views)
+        view_probs, attentions = [], []
+        for member in self.members:
+            out = member.model(x_views, view_lengths, return_attention=return_attention)
+            logits, weights = out if return_attention else (out, None)
+            probs = torch.softmax(logits.float(), dim=-1)
+            view_probs.append(probs.reshape(num_views, n, -1))
+            if return_attention:
+                if "original" in views:
+                    start = views.index("original") * n
+                    weights = weights[start : start + n]
+                else:
+                    _, weights = member.model(x, lengths, return_attention=True)
+                padded = torch.zeros(n, t, dtype=torch.float32, device=weights.device)
+                width = min(t, weights.shape[1])
+                padded[:, :width] = weights[:, :width].float()
+                attentions.append(padded)
+        stacked = torch.stack(view_probs).cpu()  # [M, V, N, C]
+        member_probs = stacked.mean(dim=1)
+        return EnsemblePrediction(
+            probs=member_probs.mean(dim=0),
+            member_probs=member_probs,
+            view_probs=stacked,
+            views=views,
+            attention=torch.stack(attentions).mean(dim=0).cpu() if return_attention else None,
+        )
+
+
+def load_ensemble(
+    ckpt_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    device: str | torch.device = "cpu",
+    allow_unsafe_load: bool = False,
+) -> Ensemble:
+    """Load every checkpoint named by ``ckpt_paths`` (files, globs, run/multirun directories)."""
+    paths = resolve_checkpoint_paths(ckpt_paths)
+    device = resolve_device(device)
+    members = [
+        load_member(path, name=name, device=device, allow_unsafe_load=allow_unsafe_load)
+        for path, name in zip(paths, member_names(paths), strict=True)
+    ]
+    ensemble = Ensemble(members, device=device)
+    log.info("loaded %d checkpoint(s): %s", len(members), ", ".join(ensemble.names))
+    return ensemble

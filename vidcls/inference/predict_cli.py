@@ -1,0 +1,152 @@
+"""``predict.py``'s one function: files → :class:`VideoPredictor` → a rich table or JSON (+ attention plots).
+
+Only this module prints; the predict core (:mod:`vidcls.inference.predictor`) stays UI-free for the web app.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vidcls.errors import VidclsError
+from vidcls.inference.ensemble import load_ensemble
+from vidcls.inference.predictor import VideoPrediction, VideoPredictor
+from vidcls.inference.tta import resolve_views
+
+
+def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Files to classify: each file as given (missing ones are kept, to be reported), each directory's
+    non-hidden files recursively. Whether a file is a video is decided by opening it, not by its name."""
+    items = [video] if isinstance(video, str | os.PathLike) else list(video)
+    if not items:
+        raise VidclsError("video= is empty; pass a video file, a directory of videos, or a list [a.mp4,b.mp4].")
+    out: list[Path] = []
+    for item in items:
+        path = Path(os.path.expanduser(str(item)))
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise VidclsError(f"directory {path} holds no files to classify.")
+            out.extend(found)
+        else:
+            out.append(path)
+    return list(dict.fromkeys(out))
+
+
+def _attention_plot_paths(results: Sequence[VideoPrediction], folder: Path) -> dict[int, Path]:
+    stems = [Path(r.path).stem for r in results]
+    paths = {}
+    for i, (result, stem) in enumerate(zip(results, stems, strict=True)):
+        if result.ok and result.attention is not None and result.timestamps_s is not None:
+            name = stem if stems.count(stem) == 1 else f"{i:03d}_{stem}"
+            paths[i] = folder / f"{name}.attention.png"
+    return paths
+
+
+def save_attention_plots(results: Sequence[VideoPrediction], folder: str | os.PathLike[str]) -> list[Path]:
+    from vidcls.evaluation import plots
+
+    folder = Path(folder)
+    written = []
+    for i, path in _attention_plot_paths(results, folder).items():
+        result = results[i]
+        assert result.attention is not None and result.timestamps_s is not None
+        title = f"{Path(result.path).name}: {result.predicted} ({result.confidence:.1%})"
+        fig = plots.attention_figure(result.timestamps_s, result.attention, title)
+        written.append(plots.save_figure(fig, path))
+        plots.close(fig)
+    return written
+
+
+def results_table(results: Sequence[VideoPrediction], class_names: Sequence[str]) -> Table:
+    """One row per file (name only; errors are listed in full below the table)."""
+    table = Table(title="predictions")
+    table.add_column("file", overflow="fold")
+    table.add_column("predicted")
+    for name in class_names:
+        table.add_column(name, justify="right")
+    for r in results:
+        if r.ok and r.probs is not None:
+            best = r.predicted_index
+            cells = [f"[bold]{p:.3f}[/]" if j == best else f"{p:.3f}" for j, p in enumerate(r.probs)]
+            table.add_row(Path(r.path).name, f"[bold green]{r.predicted}[/]", *cells)
+        else:
+            table.add_row(Path(r.path).name, "[bold red]error[/]", *["-"] * len(class_names))
+    return table
+
+
+def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
+    """The whole of ``predict.py``: raises :class:`VidclsError` only if every file failed (or setup failed)."""
+    output = str(cfg.output)
+    if output not in ("table", "json"):
+        raise VidclsError(f"output must be 'table' or 'json', got {output!r}.")
+    views = resolve_views(list(cfg.tta.views))
+    stderr = Console(stderr=True)
+    inputs = collect_inputs(OmegaConf.to_object(cfg.video) if OmegaConf.is_config(cfg.video) else cfg.video)
+    ckpts = OmegaConf.to_object(cfg.ckpt_paths) if OmegaConf.is_config(cfg.ckpt_paths) else cfg.ckpt_paths
+    ensemble = load_ensemble(ckpts, device=str(cfg.device), allow_unsafe_load=bool(cfg.allow_unsafe_load))
+    override = OmegaConf.to_object(cfg.provenance) if OmegaConf.is_config(cfg.provenance) else cfg.provenance
+    predictor = VideoPredictor.from_ensemble(
+        ensemble,
+        tta=views,
+        device=str(ensemble.device),
+        batch_size=int(cfg.extractor_batch_size),
+        provenance_override=override,
+        return_attention=True,
+    )
+    results: list[VideoPrediction] = []
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+    ) as progress:
+        overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
+        for path in inputs:
+            current = progress.add_task(path.name, total=1.0)
+            result = predictor.predict_file(path, progress=lambda f, task=current: progress.update(task, completed=f))
+            progress.remove_task(current)
+            progress.advance(overall)
+            results.append(result)
+
+    plots_written: list[Path] = []
+    if cfg.get("attention_plot"):
+        plots_written = save_attention_plots(results, cfg.attention_plot)
+
+    if output == "json":
+        payload: dict[str, Any] = {
+            "class_names": ensemble.class_names,
+            "checkpoints": ensemble.names,
+            "tta": views,
+            "results": [r.to_dict() for r in results],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.flush()
+    else:
+        console = Console()
+        console.print(results_table(results, ensemble.class_names))
+        for r in results:
+            if not r.ok:
+                message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
+                console.print(f"[red]error:[/] {message}", highlight=False)
+        for path in plots_written:
+            console.print(f"attention plot: {path}")
+    failed = [r for r in results if not r.ok]
+    if results and len(failed) == len(results):
+        raise VidclsError(f"none of the {len(results)} file(s) could be classified (see the errors above).")
+    return results

@@ -1,0 +1,208 @@
+"""The predict core shared by ``predict.py`` and the web app: video file → ensemble probabilities.
+
+UI-free: no printing, no files written. Features are extracted by the same
+:class:`vidcls.extraction.FeatureExtractor` as ``extract.py``, rebuilt from the provenance recorded
+in the checkpoints, so inference always sees the backbone and frame settings the models trained on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from vidcls.errors import VidclsError
+from vidcls.inference.checkpoints import provenance_conflicts
+from vidcls.inference.ensemble import Ensemble
+from vidcls.inference.tta import resolve_views
+
+log = logging.getLogger(__name__)
+
+#: Provenance keys the extractor needs to rebuild the training-time feature pipeline.
+EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "max_frames", "scales", "sampling")
+
+
+class Extractor(Protocol):
+    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor` (contract 3)."""
+
+    def extract(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any: ...
+
+
+@dataclass
+class VideoPrediction:
+    """One file's answer, or its error (then every other field but ``path`` is empty)."""
+
+    path: str
+    class_names: list[str]
+    probs: np.ndarray | None = None  # [C], ensemble mean over views then members
+    member_probs: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [C]
+    attention: np.ndarray | None = None  # [t] pooling weights of the original view, mean over members
+    timestamps_s: np.ndarray | None = None  # [t] moment each feature row stands for
+    duration_s: float | None = None
+    num_frames: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def predicted_index(self) -> int | None:
+        return None if self.probs is None else int(np.argmax(self.probs))
+
+    @property
+    def predicted(self) -> str | None:
+        index = self.predicted_index
+        return None if index is None else self.class_names[index]
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.probs is None else float(np.max(self.probs))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: plain floats and lists, probabilities keyed by class name."""
+
+        def by_class(p: np.ndarray) -> dict[str, float]:
+            return {name: float(v) for name, v in zip(self.class_names, p, strict=True)}
+
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "error": self.error,
+            "predicted": self.predicted,
+            "confidence": self.confidence,
+            "probabilities": None if self.probs is None else by_class(self.probs),
+            "member_probabilities": {name: by_class(p) for name, p in self.member_probs.items()},
+            "duration_s": self.duration_s,
+            "num_frames": self.num_frames,
+            "timestamps_s": None if self.timestamps_s is None else [float(t) for t in self.timestamps_s],
+            "attention": None if self.attention is None else [float(a) for a in self.attention],
+        }
+
+
+def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The checkpoints' feature recipe, optionally completed (never contradicted) by ``override``.
+
+    Predecessor checkpoints record no recipe; their users must supply one via ``override``.
+    """
+    provenance = ensemble.provenance
+    for key, value in dict(override or {}).items():
+        if key in provenance and provenance_conflicts({key: provenance[key]}, {key: value}):
+            raise VidclsError(
+                f"provenance override {key}={value!r} contradicts the checkpoints ({key}={provenance[key]!r}); the "
+                "models only work with features made the way they were trained. Drop the override."
+            )
+        provenance[key] = value
+    missing = [k for k in EXTRACTION_KEYS if k not in provenance]
+    if missing:
+        raise VidclsError(
+            f"the checkpoints do not record how their features were extracted (missing {missing}); predecessor "
+            "checkpoints never do. Evaluate them on feature files with eval.py, or give the recipe explicitly, e.g. "
+            "provenance='{backbone: effnetv2_s, frame_size: [256, 256], max_frames: 64, scales: [1.0, 0.85, 1.15], "
+            "sampling: uniform-aligned-v1}' (it must match how the training features were made)."
+        )
+    return provenance
+
+
+class VideoPredictor:
+    """Ensemble + extractor + TTA views → :class:`VideoPrediction` per file; bad files become errors."""
+
+    def __init__(
+        self,
+        ensemble: Ensemble,
+        extractor: Extractor,
+        tta: Sequence[str] | None = None,
+        return_attention: bool = True,
+    ) -> None:
+        self.ensemble = ensemble
+        self.extractor = extractor
+        self.views = resolve_views(tta)
+        self.return_attention = return_attention
+
+    @classmethod
+    def from_ensemble(
+        cls,
+        ensemble: Ensemble,
+        tta: Sequence[str] | None = None,
+        device: str = "cpu",
+        batch_size: int = 24,
+        provenance_override: Mapping[str, Any] | None = None,
+        return_attention: bool = True,
+    ) -> VideoPredictor:
+        """Rebuild the training-time extractor from the checkpoints' provenance (same code as extract.py)."""
+        from vidcls.extraction import FeatureExtractor
+
+        provenance = extraction_provenance(ensemble, provenance_override)
+        extractor = FeatureExtractor.from_provenance(provenance, device=device, batch_size=batch_size)
+        return cls(ensemble, extractor, tta=tta, return_attention=return_attention)
+
+    def predict_features(
+        self, features: np.ndarray | torch.Tensor, path: str = "", timestamps_s: np.ndarray | None = None
+    ) -> VideoPrediction:
+        """Classify one unpadded feature sequence ``[t, D]``."""
+        x = torch.as_tensor(np.asarray(features, dtype=np.float32))
+        if x.ndim != 2 or x.shape[0] < 1:
+            raise VidclsError(
+                f"{path or 'features'}: expected a non-empty [t, D] feature sequence, got {list(x.shape)}."
+            )
+        if x.shape[1] != self.ensemble.feature_dim:
+            raise VidclsError(
+                f"{path or 'features'}: extracted {x.shape[1]}-dim features but the checkpoints expect "
+                f"{self.ensemble.feature_dim}; the extractor does not match the checkpoints' backbone."
+            )
+        length = x.shape[0]
+        out = self.ensemble.predict(
+            x.unsqueeze(0), torch.tensor([length]), tta=self.views, return_attention=self.return_attention
+        )
+        return VideoPrediction(
+            path=path,
+            class_names=self.ensemble.class_names,
+            probs=out.probs[0].numpy(),
+            member_probs={name: out.member_probs[i, 0].numpy() for i, name in enumerate(self.ensemble.names)},
+            attention=None if out.attention is None else out.attention[0, :length].numpy(),
+            timestamps_s=None if timestamps_s is None else np.asarray(timestamps_s, dtype=np.float64),
+            num_frames=length,
+        )
+
+    def predict_file(
+        self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None
+    ) -> VideoPrediction:
+        """Extract and classify one file; a problem with the file is returned as ``error``, not raised."""
+        name = str(path)
+        try:
+            if not Path(path).exists():
+                raise VidclsError(f"{name}: no such file.")
+            if not Path(path).is_file():
+                raise VidclsError(f"{name}: not a regular file.")
+            video = self.extractor.extract(path, progress=progress)
+            result = self.predict_features(video.features, path=name, timestamps_s=video.timestamps_s)
+            result.duration_s = float(video.duration_s)
+            return result
+        except VidclsError as err:
+            return VideoPrediction(path=name, class_names=self.ensemble.class_names, error=str(err))
+        except Exception as err:  # one broken file must not cost the others their answers
+            log.exception("unexpected error on %s", name)
+            return VideoPrediction(
+                path=name,
+                class_names=self.ensemble.class_names,
+                error=f"unexpected error ({type(err).__name__}: {err})",
+            )
+
+    def predict_files(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        on_result: Callable[[VideoPrediction], None] | None = None,
+    ) -> list[VideoPrediction]:
+        results = []
+        for path in paths:
+            result = self.predict_file(path)
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+        return results

@@ -1,0 +1,324 @@
+"""VideoClassifier: the LightningModule that trains a temporal model on feature batches.
+
+Checkpoint contract (others load these without our config files)::
+
+    ckpt["hyper_parameters"] = {
+        "net": {"_target_": "vidcls.modules.SuperEnhancedTemporalModel", <every constructor kwarg>},
+        "class_names": [...], "feature_dim": D, "provenance": {...HDF5 provenance attrs...},
+        "loss": {...}, "optimizer": {...}, "scheduler": {...} | None, "class_counts": [...] | None,
+    }
+    ckpt["state_dict"]: the network's weights under ``net.`` (plus the loss's ``criterion.alpha``).
+
+Every hyper-parameter is plain Python (no OmegaConf, no tensors), so
+``torch.load(path, weights_only=True)`` reads the checkpoint.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.utilities import grad_norm
+from omegaconf import DictConfig, ListConfig, OmegaConf
+from torch import nn
+from torchmetrics import MaxMetric, MeanMetric
+from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix, MulticlassF1Score
+
+from vidcls.errors import VidclsError
+from vidcls.modules.losses import FocalLoss, class_weights_from_labels
+
+#: Keys of a ``conf/model/*.yaml`` that configure training, not the network's constructor.
+TRAINING_KEYS: tuple[str, ...] = ("loss", "optimizer", "scheduler")
+STAGES: tuple[str, ...] = ("train", "val", "test")
+
+
+def to_plain(value: Any) -> Any:
+    """OmegaConf/tuples/NumPy scalars → plain Python, so checkpoints load with ``weights_only=True``."""
+    if isinstance(value, DictConfig | ListConfig):
+        return OmegaConf.to_container(value, resolve=True)
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes) and getattr(value, "ndim", None) == 0:
+        return value.item()
+    if hasattr(value, "tolist") and not isinstance(value, str | bytes):
+        return value.tolist()
+    return value
+
+
+def import_target(target: str) -> Any:
+    """Import ``package.module.Name``; a typo becomes a :class:`VidclsError` that names it."""
+    module_name, _, attr = str(target).rpartition(".")
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError):
+        raise VidclsError(
+            f"cannot import '{target}'. Check the `_target_` in the model config or checkpoint "
+            "(e.g. vidcls.modules.SuperEnhancedTemporalModel)."
+        ) from None
+
+
+def resolve_net_config(net_cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill every constructor default into ``net_cfg`` so a checkpoint never depends on code defaults."""
+    net_cfg = to_plain(dict(net_cfg))
+    if "_target_" not in net_cfg:
+        raise VidclsError("the network config has no `_target_` naming the model class.")
+    cls = import_target(net_cfg["_target_"])
+    if not (inspect.isclass(cls) and issubclass(cls, nn.Module)):
+        raise VidclsError(f"`_target_: {net_cfg['_target_']}` is not a torch.nn.Module class.")
+    params = inspect.signature(cls.__init__).parameters
+    unknown = sorted(set(net_cfg) - {"_target_"} - set(params))
+    if unknown:
+        raise VidclsError(
+            f"{cls.__name__} has no argument(s) {unknown}. Valid: {sorted(p for p in params if p != 'self')}."
+        )
+    resolved = {"_target_": net_cfg["_target_"]}
+    for name, param in params.items():
+        if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if name in net_cfg:
+            resolved[name] = net_cfg[name]
+        elif param.default is not inspect.Parameter.empty:
+            resolved[name] = param.default
+    return resolved
+
+
+def build_net(net_cfg: Mapping[str, Any]) -> nn.Module:
+    """Instantiate a network from a checkpoint's ``hyper_parameters["net"]`` (``_target_`` + kwargs)."""
+    resolved = resolve_net_config(net_cfg)
+    cls = import_target(resolved.pop("_target_"))
+    return cls(**resolved)
+
+
+def split_model_config(model_cfg: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A flat ``conf/model`` entry → (network constructor config, training config)."""
+    plain = to_plain(dict(model_cfg)) if not isinstance(model_cfg, DictConfig) else to_plain(model_cfg)
+    net_cfg = {k: v for k, v in plain.items() if k not in TRAINING_KEYS}
+    training = {k: plain.get(k) for k in TRAINING_KEYS}
+    return net_cfg, training
+
+
+def resolve_alpha(spec: Any, class_counts: Sequence[int] | None, num_classes: int) -> list[float] | None:
+    """The focal loss's per-class weights from ``loss.alpha``: ``auto`` | list | ``none``/null."""
+    if spec is None or (isinstance(spec, str) and spec.lower() in ("none", "null", "off")):
+        return None
+    if isinstance(spec, str):
+        if spec.lower() != "auto":
+            raise VidclsError(
+                f"model.loss.alpha must be 'auto', a list of {num_classes} weights or null; got {spec!r}."
+            )
+        if class_counts is None:
+            raise VidclsError("model.loss.alpha=auto needs the training set's class counts.")
+        counts = torch.as_tensor(class_counts, dtype=torch.long)
+        labels = torch.repeat_interleave(torch.arange(len(counts)), counts)
+        return class_weights_from_labels(labels, num_classes).tolist()
+    weights = [float(w) for w in spec]
+    if len(weights) != num_classes:
+        raise VidclsError(f"model.loss.alpha has {len(weights)} weights but the data has {num_classes} classes.")
+    return weights
+
+
+def _key(stage: str) -> str:
+    """ModuleDict key for a stage ("train" itself would clash with ``nn.Module.train``)."""
+    return f"{stage}_split"
+
+
+class VideoClassifier(L.LightningModule):
+    """Temporal model + focal loss + AdamW/cosine-restarts + torchmetrics, checkpointed self-contained."""
+
+    def __init__(
+        self,
+        net: Mapping[str, Any],
+        class_names: Sequence[str],
+        feature_dim: int,
+        loss: Mapping[str, Any],
+        optimizer: Mapping[str, Any],
+        scheduler: Mapping[str, Any] | None = None,
+        provenance: Mapping[str, Any] | None = None,
+        class_counts: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__()
+        class_names = [str(c) for c in to_plain(class_names)]
+        feature_dim = int(feature_dim)
+        net_cfg = dict(to_plain(net))
+        for key, value in (("feature_dim", feature_dim), ("num_classes", len(class_names))):
+            if net_cfg.get(key) is not None and int(net_cfg[key]) != value:
+                raise VidclsError(
+                    f"model {key}={net_cfg[key]} but the data has {key}={value}; drop model.{key} "
+                    "(it is taken from the feature files)."
+                )
+            net_cfg[key] = value
+        net_cfg = resolve_net_config(net_cfg)
+        loss = dict(to_plain(loss))
+        alpha = resolve_alpha(loss.get("alpha"), class_counts, len(class_names))
+        # logger=False: train.py logs hparams once, at the end, together with the final metrics.
+        self.save_hyperparameters(
+            {
+                "net": net_cfg,
+                "class_names": class_names,
+                "feature_dim": feature_dim,
+                "provenance": to_plain(dict(provenance or {})),
+                "loss": loss,
+                "optimizer": to_plain(dict(optimizer)),
+                "scheduler": None if scheduler is None else to_plain(dict(scheduler)),
+                "class_counts": None if class_counts is None else [int(c) for c in to_plain(class_counts)],
+                "alpha": alpha,
+            },
+            logger=False,
+        )
+        self.class_names = class_names
+        self.net = build_net(net_cfg)
+        self.criterion = FocalLoss(
+            gamma=float(loss["gamma"]), label_smoothing=float(loss["label_smoothing"]), alpha=alpha
+        )
+        num_classes = len(class_names)
+        self.metrics = nn.ModuleDict(
+            {
+                _key(stage): nn.ModuleDict(
+                    {
+                        "acc": MulticlassAccuracy(num_classes, average="micro"),
+                        "f1_macro": MulticlassF1Score(num_classes, average="macro"),
+                        "f1_weighted": MulticlassF1Score(num_classes, average="weighted"),
+                        "f1_per_class": MulticlassF1Score(num_classes, average=None),
+                        "confusion": MulticlassConfusionMatrix(num_classes),
+                    }
+                )
+                for stage in STAGES
+            }
+        )
+        self.losses = nn.ModuleDict({_key(stage): MeanMetric() for stage in STAGES})
+        self.val_acc_best = MaxMetric()
+        #: The last computed confusion matrix per stage (list of rows), for callbacks and metrics.json.
+        self.confusion: dict[str, list[list[int]]] = {}
+
+    @classmethod
+    def from_model_config(
+        cls,
+        model_cfg: Mapping[str, Any],
+        class_names: Sequence[str],
+        feature_dim: int,
+        provenance: Mapping[str, Any] | None = None,
+        class_counts: Sequence[int] | None = None,
+    ) -> VideoClassifier:
+        """Build from a flat ``conf/model/*.yaml`` entry plus facts taken from the data."""
+        net_cfg, training = split_model_config(model_cfg)
+        if training["loss"] is None or training["optimizer"] is None:
+            raise VidclsError("the model config needs `loss` and `optimizer` sections (see conf/model/).")
+        return cls(
+            net=net_cfg,
+            class_names=class_names,
+            feature_dim=feature_dim,
+            loss=training["loss"],
+            optimizer=training["optimizer"],
+            scheduler=training["scheduler"],
+            provenance=provenance,
+            class_counts=class_counts,
+        )
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        return self.net(x, lengths)
+
+    # ------------------------------------------------------------------ steps
+    def _step(self, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
+        x, lengths, y = batch
+        logits = self.net(x, lengths)
+        loss = self.criterion(logits, y)
+        preds = logits.detach().argmax(dim=1)
+        for metric in self.metrics[_key(stage)].values():
+            metric.update(preds, y)
+        self.losses[_key(stage)].update(loss.detach(), weight=y.shape[0])
+        return loss
+
+    def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        loss = self._step(batch, "train")
+        self.log("train/loss_step", loss, on_step=True, on_epoch=False, prog_bar=True, batch_size=batch[2].shape[0])
+        return loss
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        self._step(batch, "val")
+
+    def test_step(self, batch: Any, batch_idx: int) -> None:
+        self._step(batch, "test")
+
+    def _log_epoch(self, stage: str) -> dict[str, float]:
+        """Compute (synced across processes by torchmetrics), log and reset one stage's metrics."""
+        metrics = self.metrics[_key(stage)]
+        values = {
+            f"{stage}/loss": self.losses[_key(stage)].compute(),
+            f"{stage}/acc": metrics["acc"].compute(),
+            f"{stage}/f1_macro": metrics["f1_macro"].compute(),
+            f"{stage}/f1_weighted": metrics["f1_weighted"].compute(),
+        }
+        for name, value in zip(self.class_names, metrics["f1_per_class"].compute(), strict=True):
+            values[f"{stage}/f1/{name.replace('/', '_')}"] = value
+        self.confusion[stage] = metrics["confusion"].compute().cpu().tolist()
+        acc = values.pop(f"{stage}/acc")
+        self.log(f"{stage}/acc", acc, prog_bar=True)
+        self.log_dict(values)
+        values[f"{stage}/acc"] = acc
+        for metric in metrics.values():
+            metric.reset()
+        self.losses[_key(stage)].reset()
+        return {k: float(v) for k, v in values.items()}
+
+    def on_train_start(self) -> None:
+        # The sanity check's validation pass must not count as the best epoch.
+        self.val_acc_best.reset()
+
+    def on_train_epoch_end(self) -> None:
+        self._log_epoch("train")
+
+    def on_validation_epoch_end(self) -> None:
+        values = self._log_epoch("val")
+        self.val_acc_best.update(torch.tensor(values["val/acc"], device=self.device))
+        self.log("val/acc_best", self.val_acc_best.compute(), prog_bar=True)
+
+    def on_test_epoch_end(self) -> None:
+        self._log_epoch("test")
+
+    def on_before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None:
+        # Gradients are already unscaled under 16-mixed here; this is the norm before clipping.
+        norms = grad_norm(self.net, norm_type=2)
+        total = norms.get("grad_2.0_norm_total")
+        if total is not None:
+            self.log("train/grad_norm", total, on_step=True, on_epoch=False)
+
+    def predict_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
+        x, lengths = batch[0], batch[1]
+        return torch.softmax(self.net(x, lengths).float(), dim=1)
+
+    # ------------------------------------------------------------------ optimisation
+    def configure_optimizers(self) -> Any:
+        opt_cfg = dict(self.hparams["optimizer"])
+        optimizer = import_target(opt_cfg.pop("_target_"))(self.parameters(), **opt_cfg)
+        sched_cfg = self.hparams["scheduler"]
+        if not sched_cfg:
+            return optimizer
+        sched_cfg = dict(sched_cfg)
+        interval = sched_cfg.pop("interval", "epoch")
+        if interval not in ("epoch", "step"):
+            raise VidclsError(f"model.scheduler.interval must be 'epoch' or 'step', got {interval!r}.")
+        scheduler = import_target(sched_cfg.pop("_target_"))(optimizer, **sched_cfg)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": interval}}
+
+    def lr_scheduler_step(self, scheduler: Any, metric: Any | None) -> None:
+        """Per-step warm restarts advance by fractional epochs, so ``T_0`` always counts epochs.
+
+        (The seeds stepped the restarts once per batch, which made ``T_0=20`` mean 20 batches.)
+        """
+        per_step = (self.hparams["scheduler"] or {}).get("interval", "epoch") == "step"
+        if per_step and isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingWarmRestarts):
+            steps_per_epoch = max(
+                1, math.ceil(self.trainer.num_training_batches / self.trainer.accumulate_grad_batches)
+            )
+            scheduler.step(self.trainer.global_step / steps_per_epoch)
+        elif metric is None:
+            scheduler.step()
+        else:
+            scheduler.step(metric)

@@ -1,0 +1,175 @@
+"""The training task behind ``train.py``: config → data → model → fit → test best → metrics.json."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from hydra.errors import InstantiationException
+from hydra.utils import instantiate
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
+from omegaconf import DictConfig, OmegaConf
+
+from vidcls.datamodules import FeatureDataModule
+from vidcls.errors import VidclsError
+from vidcls.modules import VideoClassifier
+from vidcls.utils.cli import seed_from_config
+
+
+def instantiate_checked(cfg: Any, **kwargs: Any) -> Any:
+    """``hydra.utils.instantiate`` that lets a :class:`VidclsError` from the target through unwrapped."""
+    try:
+        return instantiate(cfg, **kwargs)
+    except InstantiationException as err:
+        cause = err.__cause__
+        if isinstance(cause, VidclsError):
+            raise cause from None
+        raise
+
+
+def instantiate_group(group: DictConfig | None) -> list[Any]:
+    """Every ``_target_`` entry of a group like ``callbacks`` or ``logger`` (null entries skipped)."""
+    if not group:
+        return []
+    return [instantiate_checked(entry) for entry in group.values() if entry and "_target_" in entry]
+
+
+def write_json_atomic(path: Path, payload: Mapping[str, Any]) -> None:
+    """Write JSON via a temp file + rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: FeatureDataModule) -> None:
+    """A checkpoint to resume from must exist and match the data's classes and feature dim."""
+    path = Path(ckpt_path)
+    if not path.is_file():
+        raise VidclsError(f"ckpt_path={path} does not exist. Point it at a run's checkpoints/last.ckpt.")
+    try:
+        hparams = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {})
+    except Exception as err:  # any unreadable file is the same user error
+        raise VidclsError(f"cannot read checkpoint {path} ({err}). Is it a vidcls .ckpt file?") from None
+    if hparams.get("feature_dim") != datamodule.feature_dim or hparams.get("class_names") != datamodule.class_names:
+        raise VidclsError(
+            f"{path} was trained on feature_dim={hparams.get('feature_dim')} classes={hparams.get('class_names')}, "
+            f"but the data has feature_dim={datamodule.feature_dim} classes={datamodule.class_names}. "
+            "Resume with the same feature files, or start a new run without ckpt_path."
+        )
+
+
+def check_not_nested_ddp(cfg: DictConfig) -> None:
+    """DDP re-launches the script per device; inside a Hydra multirun those launches would collide."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        multirun = HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+    except ValueError:
+        multirun = False
+    strategy = str(cfg.trainer.get("strategy", "auto"))
+    devices = cfg.trainer.get("devices", 1)
+    if multirun and strategy.startswith("ddp") and devices not in (1, "1", [0]):
+        raise VidclsError(
+            "trainer=ddp inside a multirun (-m) is not supported: run sweep members one per GPU instead, e.g. "
+            "`CUDA_VISIBLE_DEVICES=$i python train.py trainer=gpu seed=$i ...` (see docs/training.md)."
+        )
+
+
+def _scalars(metrics: Mapping[str, Any]) -> dict[str, float]:
+    return {
+        k: float(v) for k, v in metrics.items() if isinstance(v, int | float) or getattr(v, "numel", lambda: 0)() == 1
+    }
+
+
+def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
+    """Run one training job; return (all final metrics, objects) — the caller picks the optimized metric."""
+    seed_from_config(cfg)
+    check_not_nested_ddp(cfg)
+    output_dir = Path(cfg.paths.output_dir)
+
+    datamodule: FeatureDataModule = instantiate_checked(cfg.data, _convert_="partial")
+    datamodule.setup("fit" if cfg.get("train", True) else "validate")
+    if cfg.get("test", True):
+        datamodule.setup("test")
+
+    if cfg.get("ckpt_path"):
+        check_resume_checkpoint(cfg.ckpt_path, datamodule)
+
+    model = VideoClassifier.from_model_config(
+        cfg.model,
+        class_names=datamodule.class_names,
+        feature_dim=datamodule.feature_dim,
+        provenance=datamodule.provenance,
+        class_counts=datamodule.class_counts,
+    )
+    callbacks = instantiate_group(cfg.get("callbacks"))
+    loggers = instantiate_group(cfg.get("logger"))
+    trainer: L.Trainer = instantiate_checked(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+
+    if trainer.is_global_zero:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "resolved_config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+
+    metrics: dict[str, float] = {}
+    if cfg.get("train", True):
+        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        metrics.update(_scalars(trainer.callback_metrics))
+
+    best_ckpt: str | None = None
+    if cfg.get("test", True):
+        checkpoint = trainer.checkpoint_callback if isinstance(trainer.checkpoint_callback, ModelCheckpoint) else None
+        if not cfg.get("train", True):
+            best_ckpt = cfg.get("ckpt_path")
+        elif checkpoint is not None and checkpoint.best_model_path:
+            best_ckpt = checkpoint.best_model_path
+        else:
+            rank_zero_warn(
+                "No best checkpoint was saved (fast_dev_run or no checkpoint callback); testing current weights."
+            )
+        trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt, verbose=False)
+        metrics.update(_scalars(trainer.callback_metrics))
+
+    if trainer.is_global_zero and not trainer.fast_dev_run:
+        report = {
+            "test": {k: v for k, v in metrics.items() if k.startswith("test/")},
+            "val/acc_best": metrics.get("val/acc_best"),
+            "best_ckpt": None if best_ckpt is None else str(Path(best_ckpt).resolve()),
+            "class_names": datamodule.class_names,
+            "test_confusion_matrix": model.confusion.get("test"),
+            "seed": cfg.get("seed"),
+            "epochs_trained": trainer.current_epoch,
+        }
+        write_json_atomic(output_dir / "metrics.json", report)
+        rank_zero_info(f"metrics: {output_dir / 'metrics.json'}")
+        log_final_hparams(trainer, cfg, metrics)
+    return metrics, {"trainer": trainer, "model": model, "datamodule": datamodule}
+
+
+def log_final_hparams(trainer: L.Trainer, cfg: DictConfig, metrics: Mapping[str, float]) -> None:
+    """One hparams entry per run in TensorBoard, with the final metrics as its columns."""
+    params = {
+        "model": OmegaConf.to_container(cfg.model, resolve=True),
+        "data": {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if not k.endswith("_file")},
+        "trainer": {k: cfg.trainer.get(k) for k in ("max_epochs", "precision", "gradient_clip_val", "accelerator")},
+        "seed": cfg.get("seed"),
+    }
+    final = {
+        f"final/{key.replace('/', '_')}": value
+        for key, value in metrics.items()
+        if key in ("val/acc_best", "test/acc", "test/f1_macro", "test/f1_weighted", "test/loss")
+    }
+    for logger in trainer.loggers:
+        if isinstance(logger, TensorBoardLogger):
+            logger.log_hyperparams(params, metrics=final or None)
+        else:
+            logger.log_hyperparams(params)
+        logger.save()

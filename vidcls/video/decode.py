@@ -1,0 +1,236 @@
+"""Decode only the frames a sampling plan needs, by timestamp, with bounded memory.
+
+Frames are located by presentation time (``pts * time_base``), never by index x fps, so
+variable-frame-rate files sample the right moments. The decoder walks forward once: it seeks when
+the next needed moment is far ahead (hour-long files) and decodes straight through otherwise
+(short clips, where seeking costs more than it saves). A frame is converted (scaled by FFmpeg's
+swscale straight from YUV, then centre-cropped) only when a moment selects it, so at most the
+current and previous full-resolution frames exist at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from vidcls.errors import VidclsError
+
+#: Seek instead of decoding through when the next needed moment is this far ahead (seconds).
+SEEK_GAP_S = 2.0
+#: Container formats that hold still images; they "decode" to one frame but are not videos.
+_IMAGE_FORMATS = ("image2", "_pipe", "apng", "webp")
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the container says about its first video stream."""
+
+    path: Path
+    start_s: float
+    duration_s: float
+    width: int
+    height: int
+    codec: str
+    average_fps: float | None
+    frames_in_header: int
+
+
+@dataclass
+class DecodedFrames:
+    """Distinct selected frames ``[m,H,W,3]`` uint8, their times, and which frame each moment got."""
+
+    frames: np.ndarray
+    frame_times: np.ndarray  # [m] seconds, absolute pts
+    moment_to_frame: np.ndarray  # [len(moments)] index into frames
+    frames_decoded: int = 0  # frames the decoder produced (tells how much seeking saved)
+
+
+def _describe(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}".strip()
+
+
+@contextlib.contextmanager
+def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[av.container.InputContainer, av.video.VideoStream]]:
+    """Open a file with PyAV and yield its first video stream; every failure is a clear VidclsError."""
+    path = Path(path)
+    if not path.is_file():
+        raise VidclsError(f"video not found: {path}")
+    if path.stat().st_size == 0:
+        raise VidclsError(f"{path} is empty (0 bytes); re-copy or delete it")
+    try:
+        container = av.open(str(path), mode="r", metadata_errors="ignore")
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as err:
+        raise VidclsError(f"{path} is not a readable video (FFmpeg: {_describe(err)})") from None
+    try:
+        fmt = container.format.name or ""
+        if any(tag in fmt for tag in _IMAGE_FORMATS):
+            raise VidclsError(f"{path} is a still image ({fmt}), not a video")
+        if not container.streams.video:
+            kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+            raise VidclsError(f"{path} has no video stream (contains: {', '.join(kinds)})")
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        yield container, stream
+    finally:
+        container.close()
+
+
+def _stream_times(container: av.container.InputContainer, stream: av.video.VideoStream) -> tuple[float, float]:
+    """``(start_s, duration_s)`` from the header, or from packet timestamps when the header lacks them."""
+    tb = float(stream.time_base) if stream.time_base else None
+    start = float(stream.start_time * tb) if stream.start_time is not None and tb else 0.0
+    if stream.duration and tb:
+        duration = float(stream.duration * tb)
+    elif container.duration:
+        duration = float(container.duration / av.time_base) - max(
+            0.0, start - float((container.start_time or 0) / av.time_base)
+        )
+    else:
+        duration = 0.0
+    if duration > 0 or tb is None:
+        return start, duration
+    # No duration in the header (raw streams, some MKV/WebM): demux packets, no decoding.
+    first, last_end = None, None
+    for packet in container.demux(stream):
+        if packet.pts is None:
+            continue
+        t0 = float(packet.pts * tb)
+        t1 = t0 + float((packet.duration or 0) * tb)
+        first = t0 if first is None else min(first, t0)
+        last_end = t1 if last_end is None else max(last_end, t1)
+    container.seek(0)
+    if first is None or last_end is None:
+        return start, 0.0
+    return first, max(last_end - first, 0.0)
+
+
+def probe_video(path: str | os.PathLike[str]) -> VideoInfo:
+    """Open the file and read its header; raises :class:`VidclsError` for anything that is not a video."""
+    with open_video(path) as (container, stream):
+        start, duration = _stream_times(container, stream)
+        ctx = stream.codec_context
+        return VideoInfo(
+            path=Path(path),
+            start_s=start,
+            duration_s=duration,
+            width=int(ctx.width or 0),
+            height=int(ctx.height or 0),
+            codec=str(ctx.name),
+            average_fps=float(stream.average_rate) if stream.average_rate else None,
+            frames_in_header=int(stream.frames or 0),
+        )
+
+
+def resize_geometry(width: int, height: int, frame_size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Scale so the frame covers ``frame_size`` (H, W) keeping aspect, then centre-crop offsets.
+
+    Returns ``(scaled_w, scaled_h, crop_x, crop_y)``. For a square target this is the usual
+    "resize the short side, centre crop".
+    """
+    out_h, out_w = frame_size
+    scale = max(out_h / height, out_w / width)
+    scaled_w = max(out_w, round(width * scale))
+    scaled_h = max(out_h, round(height * scale))
+    return scaled_w, scaled_h, (scaled_w - out_w) // 2, (scaled_h - out_h) // 2
+
+
+def _to_rgb(frame: av.VideoFrame, frame_size: tuple[int, int]) -> np.ndarray:
+    scaled_w, scaled_h, x0, y0 = resize_geometry(frame.width, frame.height, frame_size)
+    rgb = frame.reformat(width=scaled_w, height=scaled_h, format="rgb24", interpolation="AREA").to_ndarray()
+    return np.ascontiguousarray(rgb[y0 : y0 + frame_size[0], x0 : x0 + frame_size[1]])
+
+
+def decode_moments(
+    path: str | os.PathLike[str],
+    moments: np.ndarray,
+    frame_size: tuple[int, int],
+    expected_end_s: float | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> DecodedFrames:
+    """Decode the frame on screen at each sorted moment (absolute seconds); each frame converted once.
+
+    A moment selects the last frame whose pts <= moment (the first frame for moments before it).
+    Raises :class:`VidclsError` when the stream ends well before the moments it should cover
+    (a truncated file) or FFmpeg reports corrupt data.
+    """
+    moments = np.asarray(moments, dtype=np.float64)
+    if len(moments) == 0 or np.any(np.diff(moments) < 0):
+        raise ValueError("moments must be a non-empty sorted array")
+    selected: list[np.ndarray] = []
+    selected_times: list[float] = []
+    moment_to_frame = np.full(len(moments), -1, dtype=np.int64)
+    next_moment = 0
+
+    def assign(frame: av.VideoFrame, time_s: float, upto: int) -> None:
+        """Give moments ``next_moment..upto-1`` to ``frame`` (converted once)."""
+        nonlocal next_moment
+        if not selected_times or selected_times[-1] != time_s:
+            selected.append(_to_rgb(frame, frame_size))
+            selected_times.append(time_s)
+        moment_to_frame[next_moment:upto] = len(selected) - 1
+        next_moment = upto
+        if progress is not None:
+            progress(next_moment / len(moments))
+
+    with open_video(path) as (container, stream):
+        tb = float(stream.time_base)
+        fps = float(stream.average_rate) if stream.average_rate else 25.0
+        prev: av.VideoFrame | None = None
+        prev_time = -np.inf
+        last_time = -np.inf
+        seek_gap = SEEK_GAP_S
+        behind_frames = 0  # frames re-decoded because a seek landed behind the current position
+        frames_decoded = 0
+        try:
+            frames = container.decode(stream)
+            while next_moment < len(moments):
+                frame = next(frames, None)
+                if frame is None:
+                    break
+                frames_decoded += 1
+                time_s = float(frame.pts * tb) if frame.pts is not None else last_time + 1.0 / fps
+                if time_s <= last_time:  # after a seek that landed behind us, or a repeated pts
+                    behind_frames += 1
+                    continue
+                last_time = time_s
+                upto = int(np.searchsorted(moments, time_s, side="left"))  # moments strictly before this frame
+                if upto > next_moment:
+                    assign(prev if prev is not None else frame, prev_time if prev is not None else time_s, upto)
+                prev, prev_time = frame, time_s
+                if behind_frames:
+                    # The keyframe before the target was behind us: the GOP is long, so seeking
+                    # re-decodes frames already seen. Seek only across longer gaps from now on.
+                    seek_gap *= 2.0
+                    behind_frames = 0
+                if next_moment < len(moments) and moments[next_moment] - time_s > seek_gap:
+                    container.seek(int(moments[next_moment] / tb), stream=stream, backward=True, any_frame=False)
+                    frames = container.decode(stream)
+                    # The frame on screen at the moment comes from after the seek; forget the old one.
+                    prev, prev_time = None, -np.inf
+        except av.FFmpegError as err:
+            raise VidclsError(f"{path}: decoding failed near {max(last_time, 0.0):.2f}s ({_describe(err)})") from None
+        if next_moment < len(moments):
+            if last_time == -np.inf:
+                raise VidclsError(f"{path}: no decodable video frames (corrupt or truncated file)")
+            end_s = expected_end_s if expected_end_s is not None else float(moments[-1])
+            frames_end = max(last_time, prev_time) + 1.0 / fps
+            shortfall = float(moments[-1]) - frames_end
+            if prev is None or shortfall > max(1.0, 0.1 * (end_s - float(moments[0]))):
+                prev_time = max(last_time, prev_time)
+                raise VidclsError(
+                    f"{path}: frames stop at {prev_time:.2f}s but the header promises {end_s:.2f}s "
+                    "(truncated or corrupt file); re-encode or re-download it"
+                )
+            assign(prev, prev_time, len(moments))
+    return DecodedFrames(
+        frames=np.stack(selected),
+        frame_times=np.asarray(selected_times),
+        moment_to_frame=moment_to_frame,
+        frames_decoded=frames_decoded,
+    )

@@ -1,0 +1,109 @@
+"""The frame-sampling rule, as pure functions (no decoding), so it can be tested exactly.
+
+Rule ``uniform-aligned-v1`` (the same for every class; see docs/extraction.md):
+
+* scale ``s`` samples ``n_s = round(T * s)`` moments at frame centres ``start + (k + 0.5) / n_s * duration``;
+* each moment maps to the frame on screen then (the last frame whose pts <= the moment);
+* each scale's feature sequence is linearly interpolated over time onto the scale-1.0 moments,
+  then scales are averaged, so row ``i`` means the same moment in every scale;
+* a short video (the T scale-1.0 moments land on fewer than T distinct frames, or the video is
+  shorter than ``min_duration_s``) gives one row per distinct frame hit by those moments, each frame
+  through the CNN once, no multi-scale averaging, true length ``t < T`` (no repeated or zero frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SAMPLING_RULE = "uniform-aligned-v1"
+
+
+def scale_counts(num_frames: int, scales: Sequence[float]) -> list[int]:
+    """``round(num_frames * s)`` moments per scale (at least 1)."""
+    if num_frames < 1:
+        raise ValueError(f"num_frames must be >= 1, got {num_frames}")
+    if not scales or any(s <= 0 for s in scales):
+        raise ValueError(f"scales must be positive, got {list(scales)}")
+    return [max(1, round(num_frames * float(s))) for s in scales]
+
+
+def uniform_times(count: int, duration: float, start: float = 0.0) -> np.ndarray:
+    """``count`` frame-centre moments spread uniformly over ``[start, start + duration)``."""
+    return start + (np.arange(count, dtype=np.float64) + 0.5) / count * duration
+
+
+@dataclass(frozen=True)
+class SamplingPlan:
+    """Every moment any scale needs, deduplicated, plus how each scale indexes into them."""
+
+    output_times: np.ndarray  # [T] the moments rows stand for (scale 1.0 grid)
+    scale_times: list[np.ndarray]  # per scale: [n_s] moments
+    union_times: np.ndarray  # sorted unique moments to decode
+    scale_index: list[np.ndarray]  # per scale: [n_s] indices into union_times
+    output_index: np.ndarray  # [T] indices of output_times into union_times
+
+
+def plan_sampling(duration: float, num_frames: int, scales: Sequence[float], start: float = 0.0) -> SamplingPlan:
+    """Plan the moments to decode for one video; identical for every class by construction."""
+    if not duration > 0:
+        raise ValueError(f"duration must be positive, got {duration}")
+    counts = scale_counts(num_frames, scales)
+    scale_times = [uniform_times(n, duration, start) for n in counts]
+    output_times = uniform_times(num_frames, duration, start)
+    # The output moments join the union so the short-video test can see them even without scale 1.0.
+    union_times, inverse = np.unique(np.concatenate([*scale_times, output_times]), return_inverse=True)
+    parts = np.split(inverse.reshape(-1), np.cumsum([*counts, num_frames])[:-1])
+    return SamplingPlan(
+        output_times=output_times,
+        scale_times=scale_times,
+        union_times=union_times,
+        scale_index=parts[:-1],
+        output_index=parts[-1],
+    )
+
+
+def interpolation_matrix(src_times: np.ndarray, dst_times: np.ndarray) -> np.ndarray:
+    """``W [n_dst, n_src]`` with ``W @ f(src) = linear interpolation of f at dst`` (clamped at the ends)."""
+    src = np.asarray(src_times, dtype=np.float64)
+    dst = np.asarray(dst_times, dtype=np.float64)
+    weights = np.zeros((len(dst), len(src)), dtype=np.float64)
+    if len(src) == 1:
+        weights[:, 0] = 1.0
+        return weights
+    right = np.clip(np.searchsorted(src, dst, side="right"), 1, len(src) - 1)
+    left = right - 1
+    span = src[right] - src[left]
+    frac = np.clip((dst - src[left]) / np.where(span > 0, span, 1.0), 0.0, 1.0)
+    rows = np.arange(len(dst))
+    np.add.at(weights, (rows, left), 1.0 - frac)
+    np.add.at(weights, (rows, right), frac)
+    return weights
+
+
+def combine_scales(scale_features: Sequence[np.ndarray], plan: SamplingPlan) -> np.ndarray:
+    """Resample each scale's ``[n_s, D]`` features onto the output moments and average: ``[T, D]``."""
+    resampled = [
+        interpolation_matrix(times, plan.output_times) @ np.asarray(feats, dtype=np.float64)
+        for feats, times in zip(scale_features, plan.scale_times, strict=True)
+    ]
+    return np.mean(resampled, axis=0).astype(np.float32)
+
+
+def sampling_tag(min_duration_s: float) -> str:
+    """The ``sampling`` provenance attr; parameters beyond the named attrs ride along in it."""
+    return f"{SAMPLING_RULE}(min_duration_s={float(min_duration_s):g})"
+
+
+def parse_sampling_tag(tag: str) -> dict[str, float]:
+    """Inverse of :func:`sampling_tag`; raises ``ValueError`` for rules this code cannot reproduce."""
+    name, _, params = tag.partition("(")
+    if name != SAMPLING_RULE:
+        raise ValueError(f"unknown sampling rule {tag!r} (this vidcls reproduces {SAMPLING_RULE!r})")
+    out: dict[str, float] = {}
+    for item in filter(None, params.rstrip(")").split(",")):
+        key, _, value = item.partition("=")
+        out[key.strip()] = float(value)
+    return out
