@@ -10,7 +10,7 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from vidcls.utils.cli import report_user_errors, seed_from_config
+from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="extract")
@@ -23,4 +23,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_hydra_cli(main)

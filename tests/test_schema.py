@@ -46,7 +46,7 @@ def test_category_mapping_reads_both_directions(raw) -> None:
 
 
 def test_category_mapping_rejects_gaps() -> None:
-    with pytest.raises(ValueError, match="0..C-1"):
+    with pytest.raises(ValueError, match=r"0\.\.C-1"):
         parse_category_mapping({"a": 0, "b": 2})
 
 

@@ -17,17 +17,6 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
 
 from vidcls.demo.cartoon import render_cartoon
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
@@ -35,6 +24,7 @@ from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
+from vidcls.utils.progress import progress_bar
 
 #: The demo's labels: the one place in vidcls that names classes (real data brings its own).
 DEMO_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
@@ -171,14 +161,6 @@ def _tidy(out_dir: Path, clips_per_class: int) -> None:
                 path.unlink(missing_ok=True)
 
 
-class _RateColumn(ProgressColumn):
-    """Clips per second (rich's own speed columns speak bytes)."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("? clips/s" if speed is None else f"{speed:.2f} clips/s", style="progress.data.speed")
-
-
 def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *, show_progress: bool = True) -> Path:
     """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
 
@@ -199,18 +181,10 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
             path = out_dir / plan.class_name / plan.filename
             if not path.is_file():
                 todo.append((plan, path))
-        columns = (
-            TextColumn("[bold]demo videos[/] {task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            _RateColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, disable=not show_progress or not todo) as progress:
-            task = progress.add_task("", total=len(todo))
+        with progress_bar("clips", disable=not show_progress or not todo) as progress:
+            task = progress.add_task("demo videos", total=len(todo))
             for plan, path in todo:
-                progress.update(task, description=f"{plan.class_name}/{plan.filename}")
+                progress.update(task, description=f"demo videos {plan.class_name}/{plan.filename}")
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write_clip(render_clip(plan), path, plan.fps)
                 progress.advance(task)

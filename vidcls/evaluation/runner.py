@@ -21,7 +21,6 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from torch.utils.data import DataLoader
 
@@ -36,6 +35,7 @@ from vidcls.evaluation.metrics import (
 )
 from vidcls.inference import Ensemble, load_ensemble, resolve_views
 from vidcls.schema import FeatureFileMeta, read_video_paths
+from vidcls.utils.progress import progress_bar
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +59,6 @@ def tta_modes(views: Sequence[str]) -> dict[str, list[str]]:
     return modes
 
 
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-    )
-
-
 def predict_split(
     ensemble: Ensemble,
     loader: DataLoader,
@@ -83,16 +70,13 @@ def predict_split(
     console = console or Console(stderr=True)
     labels: list[np.ndarray] = []
     chunks: dict[str, list[np.ndarray]] = {mode: [] for mode in modes}
-    with _progress(console) as progress:
-        task = progress.add_task(description, total=len(loader.dataset), rate="")
+    with progress_bar("videos", console) as progress:
+        task = progress.add_task(description, total=len(loader.dataset))
         for x, lengths, y in loader:
             for mode, views in modes.items():
                 chunks[mode].append(ensemble.predict(x, lengths, tta=views).member_probs.numpy())
             labels.append(y.numpy())
             progress.advance(task, len(y))
-            elapsed = progress.tasks[task].elapsed or 0.0
-            done = progress.tasks[task].completed
-            progress.update(task, rate=f"{done / elapsed:.1f} videos/s" if elapsed > 0 else "")
     return np.concatenate(labels), {mode: np.concatenate(c, axis=1) for mode, c in chunks.items()}
 
 

@@ -22,23 +22,14 @@ import h5py
 import numpy as np
 import torch
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+from rich.progress import Progress
 
 from vidcls.errors import VidclsError
 from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, _write_csv, build_plan, load_manifest, save_plan
 from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
 from vidcls.extraction.writer import IncrementalWriter
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
+from vidcls.utils.progress import progress_bar
 
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
@@ -57,25 +48,8 @@ class ExtractionSummary:
     files: list[Path] = field(default_factory=list)
 
 
-class RateColumn(ProgressColumn):
-    """Videos per second (rich's default speed column assumes bytes)."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(f"{speed:.2f} videos/s" if speed else "-- videos/s", style="progress.data.speed")
-
-
 def make_progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        RateColumn(),
-        TextColumn("eta"),
-        TimeRemainingColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+    return progress_bar("videos", console)
 
 
 def shard_dir(features_dir: Path, shard: int, num_shards: int) -> Path:

@@ -14,13 +14,13 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from vidcls.errors import VidclsError
 from vidcls.inference.ensemble import load_ensemble
 from vidcls.inference.predictor import VideoPrediction, VideoPredictor
 from vidcls.inference.tta import resolve_views
+from vidcls.utils.progress import progress_bar
 
 
 def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -108,14 +108,7 @@ def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
         return_attention=True,
     )
     results: list[VideoPrediction] = []
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=stderr,
-    ) as progress:
+    with progress_bar("files", stderr, fractional=True) as progress:
         overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
         for path in inputs:
             current = progress.add_task(path.name, total=1.0)

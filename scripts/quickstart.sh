@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole pipeline on the embedded demo data, in under ten minutes on a 2-core CPU:
+# build demo clips -> extract features -> train a 4-seed ensemble -> evaluate with TTA -> classify a clip.
+#
+#   bash scripts/quickstart.sh        # data under data/demo/, runs under logs/quickstart/
+#
+# Knobs (environment): VIDCLS_DATA_DIR (default data), VIDCLS_QUICKSTART_DIR (default logs/quickstart),
+# VIDCLS_QUICKSTART_SEEDS (default 0,1,2,3); VIDCLS_QUICKSTART_EXTRACT / _TRAIN add Hydra overrides
+# to the extract / train steps (the tests use them to run a tiny version of this exact script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${VIDCLS_DATA_DIR:-data}
+OUT=${VIDCLS_QUICKSTART_DIR:-logs/quickstart}
+SEEDS=${VIDCLS_QUICKSTART_SEEDS:-0,1,2,3}
+FEATURES=$DATA/demo/features
+read -r -a EXTRACT_ARGS <<< "${VIDCLS_QUICKSTART_EXTRACT:-}"
+read -r -a TRAIN_ARGS <<< "${VIDCLS_QUICKSTART_TRAIN:-}"
+
+echo "== 1/4 demo clips + features: python extract.py data=demo"
+python extract.py data=demo "paths.data_dir=$DATA" ${EXTRACT_ARGS[@]+"${EXTRACT_ARGS[@]}"}
+
+echo "== 2/4 seed ensemble: python train.py -m experiment=demo seed=$SEEDS"
+python train.py -m experiment=demo "seed=$SEEDS" "paths.data_dir=$DATA" "hydra.sweep.dir=$OUT/train" \
+  ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"}
+
+echo "== 3/4 ensemble report with and without TTA: python eval.py"
+python eval.py "ckpt_paths=$OUT/train" "data.features_dir=$FEATURES" split=test tta=temporal4 \
+  data.num_workers=0 "hydra.run.dir=$OUT/eval"
+
+echo "== 4/4 classify a held-out test clip from its video file: python predict.py"
+# manifest.csv (written by extract.py) lists each clip's split; its paths are relative to the videos folder.
+CLIP=$DATA/demo/videos/$(python -c 'import csv, sys
+print(next(r["path"] for r in csv.DictReader(open(sys.argv[1])) if r["split"] == "test"))' "$FEATURES/manifest.csv")
+python predict.py "video=$CLIP" "ckpt_paths=$OUT/train" tta=temporal4 "attention_plot=$OUT/predict" \
+  "hydra.run.dir=$OUT/predict"
+
+echo "== done. Report: $OUT/eval (eval_metrics.json, predictions.csv, confusion_matrix_tta.png, reliability.png)"
+echo "   tensorboard --logdir $OUT"
+echo "   python app.py ckpt_paths=$OUT/train data.videos_dir=$DATA/demo/videos data.features_dir=$FEATURES"

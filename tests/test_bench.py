@@ -1,0 +1,53 @@
+"""bench/run.py runs every section end to end in its tiny mode and writes valid, complete JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
+    out = tmp_path / "bench-results.json"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--tiny", "--threads", "1", "--out", str(out),
+         "--cache-dir", str(tmp_path / "cache")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    payload = json.loads(out.read_text())
+    assert payload["schema"] == "vidcls-bench/1" and payload["mode"] == "tiny" and payload["errors"] == []
+    env_info = payload["env"]
+    for key in ("device_name", "torch", "torch_threads", "load_avg_start", "load_avg_end"):
+        assert env_info[key] is not None, key
+    assert env_info["torch_threads"] == 1
+    sections = {m["section"] for m in payload["measurements"]}
+    assert sections == {"training", "extraction", "inference", "growth"}
+    for m in payload["measurements"]:
+        assert m["unit"] and isinstance(m["value"], float) and m["value"] == m["value"], m  # no NaN
+    names = {m["name"] for m in payload["measurements"]}
+    for expected in ("lightning / plain (32-true)", "tiny_cnn: naive baseline", "tiny_cnn: CNN only",
+                     "tiny_cnn: decoding only", "achieved / matmul FLOP/s (32-true)"):
+        assert expected in names, expected
+    # One target per limit of the issue, each with a pass/fail verdict consistent with its numbers.
+    targets = payload["targets"]
+    assert len(targets) == 4
+    for t in targets:
+        assert t["passed"] == (t["value"] >= t["limit"] if t["op"] == ">=" else t["value"] <= t["limit"])
+    assert payload["all_targets_passed"] == all(t["passed"] for t in targets)
+    # The batched and per-view ensembles answer the same; the speed-up is for the same result.
+    speedup = next(m for m in payload["measurements"] if m["name"].startswith("batched speed-up"))
+    assert float(speedup["note"].rsplit(" ", 1)[1]) < 1e-4
+    assert "targets" in proc.stdout and ("PASS" in proc.stdout or "FAIL" in proc.stdout)
