@@ -30,6 +30,7 @@ import h5py
 import numpy as np
 
 from vidcls.errors import VidclsError
+from vidcls.utils.io import atomic_path
 
 SPLITS: tuple[str, ...] = ("train", "val", "test")
 FEATURES = "features"
@@ -248,15 +249,13 @@ def write_feature_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     features = np.asarray(features)
     n, t, d = features.shape
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as f:
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
         f.create_dataset(FEATURES, data=features, compression="gzip", chunks=(1, t, d) if n else None)
         f.create_dataset(LABELS, data=np.asarray(labels, dtype=np.int64))
         f.create_dataset(NUM_FRAMES, data=np.asarray(num_frames, dtype=np.int64))
         if video_paths is not None:
             f.create_dataset(VIDEO_PATHS, data=[str(p) for p in video_paths], dtype=h5py.string_dtype())
         write_attrs(f, class_names, d, t, multi_scale=multi_scale, provenance=provenance)
-    os.replace(tmp, path)
     return path
 
 

@@ -21,6 +21,7 @@ from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
 from vidcls.modules import VideoClassifier
 from vidcls.utils.cli import seed_from_config
+from vidcls.utils.io import atomic_write_text
 
 
 def instantiate_checked(cfg: Any, **kwargs: Any) -> Any:
@@ -39,14 +40,6 @@ def instantiate_group(group: DictConfig | None) -> list[Any]:
     if not group:
         return []
     return [instantiate_checked(entry) for entry in group.values() if entry and "_target_" in entry]
-
-
-def write_json_atomic(path: Path, payload: Mapping[str, Any]) -> None:
-    """Write JSON via a temp file + rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
 
 
 def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: FeatureDataModule) -> None:
@@ -148,7 +141,7 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
             "seed": cfg.get("seed"),
             "epochs_trained": trainer.current_epoch,
         }
-        write_json_atomic(output_dir / "metrics.json", report)
+        atomic_write_text(output_dir / "metrics.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
         rank_zero_info(f"metrics: {output_dir / 'metrics.json'}")
         log_final_hparams(trainer, cfg, metrics)
     return metrics, {"trainer": trainer, "model": model, "datamodule": datamodule}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
+from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
 #: The demo's labels: the one place in vidcls that names classes (real data brings its own).
@@ -121,10 +121,7 @@ def _check_marker(out_dir: Path, seed: int) -> None:
                 f"another folder, or delete {out_dir} to rebuild"
             )
         return
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = marker.with_name(marker.name + PARTIAL_SUFFIX)
-    tmp.write_text(json.dumps(wanted))
-    os.replace(tmp, marker)
+    atomic_write_text(marker, json.dumps(wanted))
 
 
 @contextlib.contextmanager

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from vidcls.evaluation.metrics import (
 )
 from vidcls.inference import Ensemble, load_ensemble, resolve_views
 from vidcls.schema import FeatureFileMeta, read_video_paths
+from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
 log = logging.getLogger(__name__)
@@ -146,12 +146,6 @@ def paired_difference(
     diff = correct_a.astype(np.float64) - correct_b.astype(np.float64)
     low, high = bootstrap_ci(diff, boot, confidence)
     return {"difference": float(diff.mean()), "ci": [low, high], "significant": bool(low > 0 or high < 0)}
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def predictions_csv(
@@ -357,8 +351,8 @@ def _write_outputs(
     headline_mode: str,
     class_names: Sequence[str],
 ) -> None:
-    _atomic_text(out_dir / "eval_metrics.json", json.dumps(report, indent=2))
-    _atomic_text(
+    atomic_write_text(out_dir / "eval_metrics.json", json.dumps(report, indent=2))
+    atomic_write_text(
         out_dir / "predictions.csv", predictions_csv(video_paths, labels, class_names, probs_by_mode, headline_mode)
     )
     results = report["results"][ENSEMBLE]

@@ -22,6 +22,7 @@ import numpy as np
 
 from vidcls.errors import VidclsError
 from vidcls.schema import SPLITS
+from vidcls.utils.io import atomic_path
 from vidcls.video import open_video
 
 MANIFEST_NAME = "manifest.csv"
@@ -253,12 +254,10 @@ def build_plan(
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Atomic CSV write: a killed run never leaves half a manifest."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", newline="") as f:
+    with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         writer.writerows(rows)
-    os.replace(tmp, path)
 
 
 def save_plan(plan: DatasetPlan, features_dir: Path) -> None:
