@@ -22,6 +22,7 @@ NO_AUGMENT = {"subsample_p": 0.0, "shift_p": 0.0, "noise_p": 0.0}
 
 def make_dm(features_dir: Path, **kwargs: object) -> FeatureDataModule:
     settings: dict[str, object] = {"features_dir": features_dir, "batch_size": 8, "num_workers": 0}
+    settings["load_into_memory"] = False  # the lazy path; tests of loading into RAM ask for it
     settings["augment"] = NO_AUGMENT
     return FeatureDataModule(**(settings | kwargs))
 
@@ -159,9 +160,9 @@ def test_augmentations_keep_lengths_consistent(synthetic_features_dir: Path) -> 
 def test_subsample_keeps_order_and_shift_is_a_roll() -> None:
     sequence = torch.arange(20, dtype=torch.float32).unsqueeze(1)
     torch.manual_seed(0)
-    kept = FeatureAugmentation(subsample_p=1.0)(sequence)
+    kept = FeatureAugmentation(subsample_p=1.0, shift_p=0.0, noise_p=0.0)(sequence)
     assert 14 <= kept.shape[0] <= 20 and torch.all(kept[1:, 0] > kept[:-1, 0])
-    rolled = FeatureAugmentation(shift_p=1.0, shift_max_fraction=0.25)(sequence)
+    rolled = FeatureAugmentation(subsample_p=0.0, shift_p=1.0, shift_max_fraction=0.25, noise_p=0.0)(sequence)
     shift = int((rolled[0, 0] - sequence[0, 0]).item()) % 20
     torch.testing.assert_close(rolled, torch.roll(sequence, shifts=-shift if shift else 0, dims=0))
     with pytest.raises(ValueError, match="probability"):
@@ -170,7 +171,7 @@ def test_subsample_keeps_order_and_shift_is_a_roll() -> None:
 
 def test_noise_touches_only_valid_steps() -> None:
     torch.manual_seed(0)
-    noisy = FeatureAugmentation(noise_p=1.0, noise_std=1.0)(torch.zeros(6, 4))
+    noisy = FeatureAugmentation(subsample_p=0.0, shift_p=0.0, noise_p=1.0, noise_std=1.0)(torch.zeros(6, 4))
     assert noisy.shape == (6, 4) and torch.all(noisy != 0)
 
 

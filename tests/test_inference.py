@@ -43,7 +43,7 @@ def train_tiny_checkpoints(root: Path, features_dir: Path, seeds: tuple[int, ...
     model_cfg = {**TINY_NET, **recipe, "scheduler": None}
     for seed in seeds:
         L.seed_everything(seed, workers=True, verbose=False)
-        datamodule = FeatureDataModule(features_dir=features_dir, batch_size=16)
+        datamodule = FeatureDataModule(features_dir=features_dir, batch_size=16, num_workers=0)
         datamodule.setup("fit")
         module = VideoClassifier.from_model_config(
             model_cfg,

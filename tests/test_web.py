@@ -40,7 +40,7 @@ def train_tiny_checkpoints(features_dir: Path, out_dir: Path, seeds: tuple[int, 
 
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
         model_cfg = compose(config_name="model/super_enhanced", overrides=TINY_MODEL).model
-    data = FeatureDataModule(features_dir=features_dir, batch_size=32, check_values=False)
+    data = FeatureDataModule(features_dir=features_dir, batch_size=32, num_workers=0, check_values=False)
     data.setup("fit")
     for seed in seeds:
         L.seed_everything(seed, workers=True, verbose=False)

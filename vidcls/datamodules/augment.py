@@ -26,12 +26,12 @@ class FeatureAugmentation:
     - noise: add ``N(0, noise_std²)`` to every valid value.
     """
 
-    subsample_p: float = 0.0
+    subsample_p: float = 0.5
     subsample_min_keep: float = 0.7
     subsample_max_keep: float = 1.0
-    shift_p: float = 0.0
+    shift_p: float = 0.5
     shift_max_fraction: float = 0.25
-    noise_p: float = 0.0
+    noise_p: float = 0.5
     noise_std: float = 0.05
 
     def __post_init__(self) -> None:
