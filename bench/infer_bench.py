@@ -102,41 +102,82 @@ def inputs(n: int, frames: int, feature_dim: int, device: torch.device) -> tuple
 
 def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
     i = mode["infer"]
-    size = i["model_gpu"] if device.type == "cuda" else i["model_cpu"]
     views = tta_views(i["tta"])
-    paths = write_checkpoints(Path(mode["cache_dir"]), i["members"], i["feature_dim"], size)
-    ensemble = load_ensemble([str(p) for p in paths], device=device)
-    params = {"members": len(ensemble.members), "tta": i["tta"], "views": views, "model": size,
-              "frames": i["frames"], "feature_dim": i["feature_dim"], "device": str(device)}
-    for n in i["batch_sizes"]:
-        x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
-        fns = legs(ensemble, x, lengths, views, device)
-        diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
-        samples = interleaved(fns, i["repeats"], device, warmup=1)
-        b, p = median(samples["batched"]), median(samples["per_view"])
-        p_n = {**params, "videos_per_call": n}
-        results.add(SECTION, f"batched views, {n} video(s)/call: latency", b * 1000, "ms", params=p_n,
-                    samples=[s * 1000 for s in samples["batched"]], note="Ensemble.predict")
-        results.add(SECTION, f"batched views, {n} video(s)/call", n / b, "videos/s", params=p_n)
-        results.add(SECTION, f"per-view loop, {n} video(s)/call: latency", p * 1000, "ms", params=p_n,
-                    samples=[s * 1000 for s in samples["per_view"]], note="one forward per view and member")
-        results.add(SECTION, f"per-view loop, {n} video(s)/call", n / p, "videos/s", params=p_n)
-        results.add(SECTION, f"batched speed-up, {n} video(s)/call", p / b, "x", params=p_n,
-                    note=f"max |probs difference| {diff:.1e}")
-        results.target(f"batched ensemble+TTA >= 2x per-view loop ({n} video(s)/call)", p / b, ">=", 2.0, "x",
-                       detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms")
+    ensembles = {}
+    for label, size in i["models_gpu"] if device.type == "cuda" else i["models_cpu"]:
+        paths = write_checkpoints(Path(mode["cache_dir"]), i["members"], i["feature_dim"], size)
+        ensemble = ensembles[label] = load_ensemble([str(p) for p in paths], device=device)
+        params = {
+            "members": len(ensemble.members),
+            "tta": i["tta"],
+            "views": views,
+            "model": size,
+            "frames": i["frames"],
+            "feature_dim": i["feature_dim"],
+            "device": str(device),
+        }
+        for n in i["batch_sizes"]:
+            x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
+            fns = legs(ensemble, x, lengths, views, device)
+            diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
+            samples = interleaved(fns, i["repeats"], device, warmup=1)
+            b, p = median(samples["batched"]), median(samples["per_view"])
+            p_n = {**params, "videos_per_call": n}
+            tag = f"{label} model, {n} video(s)/call"
+            results.add(
+                SECTION,
+                f"batched views, {tag}: latency",
+                b * 1000,
+                "ms",
+                params=p_n,
+                samples=[s * 1000 for s in samples["batched"]],
+                note="Ensemble.predict",
+            )
+            results.add(SECTION, f"batched views, {tag}", n / b, "videos/s", params=p_n)
+            results.add(
+                SECTION,
+                f"per-view loop, {tag}: latency",
+                p * 1000,
+                "ms",
+                params=p_n,
+                samples=[s * 1000 for s in samples["per_view"]],
+                note="one forward per view and member",
+            )
+            results.add(SECTION, f"per-view loop, {tag}", n / p, "videos/s", params=p_n)
+            results.add(
+                SECTION, f"batched speed-up, {tag}", p / b, "x", params=p_n, note=f"max |probs difference| {diff:.1e}"
+            )
+            results.target(
+                f"batched ensemble+TTA >= 2x per-view loop ({tag})",
+                p / b,
+                ">=",
+                2.0,
+                "x",
+                detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms",
+            )
 
     g = mode.get("growth")
     if g and g.get("infer"):
+        label, ensemble = next(iter(ensembles.items()))
         for frames in g["frames"]:
             x, lengths = inputs(1, frames, i["feature_dim"], device)
             fns = legs(ensemble, x, lengths, views, device)
             s = interleaved(fns, g["reps"], device, warmup=1)
-            results.add("growth", "inference latency vs frames (1 video)", median(s["batched"]) * 1000, "ms",
-                        params={"frames": frames, "per_view_ms": round(median(s["per_view"]) * 1000, 1)})
+            results.add(
+                "growth",
+                f"inference latency vs frames (1 video, {label} model)",
+                median(s["batched"]) * 1000,
+                "ms",
+                params={"frames": frames, "per_view_ms": round(median(s["per_view"]) * 1000, 1)},
+            )
         for n in g["infer_batch_sizes"]:
             x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
             fns = legs(ensemble, x, lengths, views, device)
             s = interleaved({"batched": fns["batched"]}, g["reps"], device, warmup=1)
-            results.add("growth", "inference throughput vs videos per call", n / median(s["batched"]), "videos/s",
-                        params={"videos_per_call": n, "frames": i["frames"]})
+            results.add(
+                "growth",
+                f"inference throughput vs videos per call ({label} model)",
+                n / median(s["batched"]),
+                "videos/s",
+                params={"videos_per_call": n, "frames": i["frames"]},
+            )

@@ -36,27 +36,25 @@ FULL_MODEL = {"hidden_dim": 768, "num_lstm_layers": 4, "num_attention_heads": 12
 FULL: dict[str, Any] = {
     "train": {
         "batch_size": 48,
-        "steps_per_epoch": 8,
-        "epochs": 3,
+        "steps_per_epoch": 6,
+        "epochs": 5,
         "max_frames": 64,
         "feature_dim": 1280,
         "min_frames": 48,
         "model_cpu": CPU_MODEL,
         "model_gpu": FULL_MODEL,
         "precisions_gpu": ["bf16-mixed", "32-true"],
-        "plain_warmup": 2,
         "matmul_size": 2048,
         "variants": [{"name": "num_workers=0", "overrides": ["data.num_workers=0", "data.persistent_workers=false"]}],
     },
-    "plain_after": True,
     "extract": {
-        "videos": 3,
+        "videos": 1,
         "seconds": 30,
         "size": [1280, 720],
         "fps": 30,
         "gop": 150,
         "backbones": ["effnet_lite0", "effnetv2_s"],
-        "repeats": 1,
+        "repeats": {"effnet_lite0": 2, "effnetv2_s": 1},
         "naive_videos": 1,
         "single": True,
     },
@@ -65,10 +63,11 @@ FULL: dict[str, Any] = {
         "tta": "temporal4",
         "feature_dim": 1280,
         "frames": 64,
-        "batch_sizes": [1, 16],
+        "batch_sizes": [1, 4],
         "repeats": 3,
-        "model_cpu": FULL_MODEL,
-        "model_gpu": FULL_MODEL,
+        # Full size is what real checkpoints are; the small one shows the overhead-bound regime.
+        "models_cpu": [["full", FULL_MODEL], ["small", CPU_MODEL]],
+        "models_gpu": [["full", FULL_MODEL]],
     },
     "growth": {
         "frames": [16, 32, 64, 128],
@@ -77,17 +76,16 @@ FULL: dict[str, Any] = {
         "extract": True,
         "cnn_batch_sizes": [8, 24, 48],
         "infer": True,
-        "infer_batch_sizes": [1, 4, 16, 32],
+        "infer_batch_sizes": [1, 4],
     },
 }
 
 
 def _quick() -> dict[str, Any]:
     mode = copy.deepcopy(FULL)
-    mode["train"].update(steps_per_epoch=5, epochs=2, plain_warmup=1, matmul_size=1024, variants=[])
-    mode["plain_after"] = False
-    mode["extract"].update(videos=1, seconds=10, backbones=["effnet_lite0"], single=False)
-    mode["infer"].update(batch_sizes=[1], repeats=2)
+    mode["train"].update(steps_per_epoch=4, epochs=3, matmul_size=1024, variants=[])
+    mode["extract"].update(videos=1, seconds=10, backbones=["effnet_lite0"], single=False, repeats=1)
+    mode["infer"].update(batch_sizes=[1], repeats=2, models_cpu=[["full", FULL_MODEL]])
     mode["growth"] = {"frames": [16, 64], "batch_sizes": [16, 48], "reps": 1, "extract": False, "infer": False}
     return mode
 
@@ -96,18 +94,40 @@ def _tiny() -> dict[str, Any]:
     """Seconds-long smoke mode for tests: every code path, toy sizes (numbers mean nothing)."""
     tiny_model = {"hidden_dim": 16, "num_lstm_layers": 1, "num_attention_heads": 2}
     mode = copy.deepcopy(FULL)
-    mode["train"].update(batch_size=4, steps_per_epoch=3, epochs=2, max_frames=16, feature_dim=32, min_frames=8,
-                         model_cpu=tiny_model, model_gpu=tiny_model, plain_warmup=0, matmul_size=128, variants=[],
-                         precisions_gpu=["32-true"], extra_overrides=["data.num_workers=0",
-                                                                      "data.persistent_workers=false"])
-    mode["plain_after"] = False
-    mode["extract"].update(videos=1, seconds=2, size=[320, 240], fps=12, gop=12, backbones=["tiny_cnn"],
-                           single=True)
+    mode["train"].update(
+        batch_size=4,
+        steps_per_epoch=3,
+        epochs=2,
+        max_frames=16,
+        feature_dim=32,
+        min_frames=8,
+        model_cpu=tiny_model,
+        model_gpu=tiny_model,
+        matmul_size=128,
+        variants=[],
+        precisions_gpu=["32-true"],
+        extra_overrides=["data.num_workers=0", "data.persistent_workers=false"],
+    )
+    mode["extract"].update(videos=1, seconds=2, size=[320, 240], fps=12, gop=12, backbones=["tiny_cnn"], single=True)
     mode["extract"]["settings"] = {"num_frames": 8, "frame_size": 64}
-    mode["infer"].update(members=2, feature_dim=32, frames=16, batch_sizes=[2], repeats=1, model_cpu=tiny_model,
-                         model_gpu=tiny_model)
-    mode["growth"] = {"frames": [8, 16], "batch_sizes": [2, 4], "reps": 1, "extract": True, "cnn_batch_sizes": [4],
-                      "infer": True, "infer_batch_sizes": [1, 2]}
+    mode["infer"].update(
+        members=2,
+        feature_dim=32,
+        frames=16,
+        batch_sizes=[2],
+        repeats=1,
+        models_cpu=[["tiny", tiny_model]],
+        models_gpu=[["tiny", tiny_model]],
+    )
+    mode["growth"] = {
+        "frames": [8, 16],
+        "batch_sizes": [2, 4],
+        "reps": 1,
+        "extract": True,
+        "cnn_batch_sizes": [4],
+        "infer": True,
+        "infer_batch_sizes": [1, 2],
+    }
     return mode
 
 
@@ -123,8 +143,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     p.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's own)")
     p.add_argument("--only", default=",".join(SECTIONS), help=f"comma list of sections: {','.join(SECTIONS)}")
-    p.add_argument("--cache-dir", default=os.environ.get("VIDCLS_BENCH_CACHE", "~/.cache/vidcls-bench"),
-                   help="generated videos, feature files and checkpoints are kept here between runs")
+    p.add_argument(
+        "--cache-dir",
+        default=os.environ.get("VIDCLS_BENCH_CACHE", "~/.cache/vidcls-bench"),
+        help="generated videos, feature files and checkpoints are kept here between runs",
+    )
     p.add_argument("--verbose", action="store_true", help="show the progress output of the code under test")
     return p.parse_args(argv)
 
@@ -137,8 +160,13 @@ def render(console: Console, payload: dict[str, Any]) -> None:
         f"{payload['duration_s']:.0f} s"
     )
     table = Table(show_lines=False)
-    for col, kw in (("section", {}), ("measurement", {}), ("value", {"justify": "right"}), ("unit", {}),
-                    ("note", {"overflow": "fold", "max_width": 60})):
+    for col, kw in (
+        ("section", {}),
+        ("measurement", {}),
+        ("value", {"justify": "right"}),
+        ("unit", {}),
+        ("note", {"overflow": "fold", "max_width": 60}),
+    ):
         table.add_column(col, **kw)
     for m in payload["measurements"]:
         value = m["value"]
@@ -164,8 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     mode = MODES[mode_name]()
     mode["cache_dir"] = str(Path(args.cache_dir).expanduser())
     Path(mode["cache_dir"]).mkdir(parents=True, exist_ok=True)
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          "cpu" if args.device == "auto" else args.device)
+    device = torch.device(
+        "cuda"
+        if args.device == "auto" and torch.cuda.is_available()
+        else "cpu"
+        if args.device == "auto"
+        else args.device
+    )
     console = Console()
     env = environment(device)
     env["load_avg_start"] = load_average()
@@ -185,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 modules[section].run(results, device, mode, Path(work) / section, args.verbose)
             except Exception as err:  # keep the other sections' numbers; report and exit non-zero
-                errors.append({"section": section, "error": f"{type(err).__name__}: {err}",
-                               "traceback": traceback.format_exc()})
+                errors.append(
+                    {"section": section, "error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+                )
             console.print(f"  {section} took {time.perf_counter() - t0:.0f} s, load {load_average()}")
     env["load_avg_end"] = load_average()
     payload = {

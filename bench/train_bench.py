@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,29 +34,37 @@ from vidcls.synthetic import write_synthetic_splits
 SECTION = "training"
 
 
+#: Set by :func:`run_pair`: the plain loop, run at the start of every Lightning epoch (interleaved timing).
+_PLAIN_HOOK: Callable[[], tuple[float, int]] | None = None
+
+
 class BatchTimer(L.Callback):
-    """Wall-clock end of every training batch, per epoch (steady-state throughput of the real loop)."""
+    """Wall-clock end of every training batch, per epoch; runs the plain loop's block before each epoch.
+
+    Interleaving (plain block, Lightning epoch, plain block, ...) in one process exposes both legs to
+    the same machine state, which is what makes their ratio hold on a shared, noisy machine.
+    """
 
     def __init__(self) -> None:
         self.epochs: list[list[tuple[float, int]]] = []
+        self.plain: list[tuple[float, int]] = []
 
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if _PLAIN_HOOK is not None:
+            self.plain.append(_PLAIN_HOOK())
         self.epochs.append([])
 
     def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs, batch, batch_idx) -> None:
         sync(pl_module.device)
         self.epochs[-1].append((time.perf_counter(), int(batch[2].shape[0])))
 
-    def steady_state(self) -> tuple[float, int, int]:
-        """``(seconds, videos, steps)`` from the end of each epoch's first batch to its last (epoch 0 skipped)."""
-        seconds, videos, steps = 0.0, 0, 0
+    def per_epoch(self) -> list[tuple[float, int]]:
+        """``(seconds, videos)`` per epoch from the end of its first batch to its last (epoch 0 skipped)."""
+        out = []
         for marks in self.epochs[1:]:
-            if len(marks) < 2:
-                continue
-            seconds += marks[-1][0] - marks[0][0]
-            videos += sum(n for _, n in marks[1:])
-            steps += len(marks) - 1
-        return seconds, videos, steps
+            if len(marks) >= 2:
+                out.append((marks[-1][0] - marks[0][0], sum(n for _, n in marks[1:])))
+        return out
 
 
 def make_feature_files(directory: Path, rows_train: int, max_frames: int, feature_dim: int, min_frames: int) -> Path:
@@ -89,19 +98,31 @@ def compose_train(overrides: list[str], out_dir: Path) -> DictConfig:
     return task_cfg
 
 
-def run_lightning(cfg: DictConfig, verbose: bool) -> dict[str, Any]:
+def run_lightning(cfg: DictConfig, verbose: bool, plain: Callable[[], tuple[float, int]] | None = None) -> dict:
     """``vidcls.training.train`` (what train.py calls) with the bench's timing callback added."""
+    global _PLAIN_HOOK
     from vidcls.training import train
 
     with open_dict(cfg):
         cfg.callbacks.bench_timer = {"_target_": "bench.train_bench.BatchTimer"}
     wall = time.perf_counter()
-    with quiet(not verbose):
-        _, objects = train(cfg)
+    _PLAIN_HOOK = plain
+    try:
+        with quiet(not verbose):
+            _, objects = train(cfg)
+    finally:
+        _PLAIN_HOOK = None
     wall = time.perf_counter() - wall
     timer = next(cb for cb in objects["trainer"].callbacks if isinstance(cb, BatchTimer))
-    seconds, videos, steps = timer.steady_state()
-    return {"seconds": seconds, "videos": videos, "steps": steps, "wall_s": wall}
+    epochs = timer.per_epoch()
+    plain_epochs = timer.plain[1:]  # the first block is the plain loop's warm-up, like Lightning's epoch 0
+    return {
+        "lightning": epochs,
+        "plain": plain_epochs,
+        "seconds": sum(e[0] for e in epochs),
+        "videos": sum(e[1] for e in epochs),
+        "wall_s": wall,
+    }
 
 
 def load_rows(features_dir: Path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -141,40 +162,42 @@ def build_module(cfg: DictConfig, features_dir: Path) -> VideoClassifier:
     )
 
 
-def plain_loop(
-    module: VideoClassifier,
-    batches: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
-    device: torch.device,
-    precision: str,
-    clip: float | None,
-    warmup: int,
-) -> dict[str, Any]:
-    """forward → focal loss → backward → clip → AdamW step, nothing else."""
-    net, criterion = module.net.to(device).train(), module.criterion.to(device)
-    optimizer = module.configure_optimizers()
-    optimizer = optimizer["optimizer"] if isinstance(optimizer, dict) else optimizer
-    autocast = (
-        torch.autocast(device.type, dtype=torch.bfloat16)
-        if precision.startswith("bf16")
-        else contextlib.nullcontext()
-    )
-    marks: list[float] = []
-    videos = 0
-    for i, (x, lengths, y) in enumerate(batches):
-        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+class PlainLoop:
+    """forward → focal loss → backward → clip → AdamW step, nothing else; one block of steps per call."""
+
+    def __init__(
+        self,
+        module: VideoClassifier,
+        batches: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+        device: torch.device,
+        precision: str,
+        clip: float | None,
+    ) -> None:
+        self.net, self.criterion = module.net.to(device).train(), module.criterion.to(device)
+        optimizer = module.configure_optimizers()
+        self.optimizer = optimizer["optimizer"] if isinstance(optimizer, dict) else optimizer
+        self.batches, self.device, self.clip = batches, device, clip
+        self.bf16 = precision.startswith("bf16")
+
+    def step(self, x: torch.Tensor, lengths: torch.Tensor, y: torch.Tensor) -> None:
+        x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
+        autocast = torch.autocast(self.device.type, dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
         with autocast:
-            loss = criterion(net(x, lengths), y)
-        optimizer.zero_grad(set_to_none=True)
+            loss = self.criterion(self.net(x, lengths), y)
+        self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        if clip:
-            torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
-        optimizer.step()
-        sync(device)
-        marks.append(time.perf_counter())
-        if i > warmup:
-            videos += int(y.shape[0])
-    seconds = marks[-1] - marks[warmup]
-    return {"seconds": seconds, "videos": videos, "steps": len(batches) - 1 - warmup}
+        if self.clip:
+            torch.nn.utils.clip_grad_norm_(self.net.parameters(), self.clip)
+        self.optimizer.step()
+
+    def __call__(self) -> tuple[float, int]:
+        """``(seconds, videos)`` from the end of the block's first step to its last (as for Lightning)."""
+        marks = []
+        for x, lengths, y in self.batches:
+            self.step(x, lengths, y)
+            sync(self.device)
+            marks.append(time.perf_counter())
+        return marks[-1] - marks[0], sum(int(b[2].shape[0]) for b in self.batches[1:])
 
 
 def step_flops(net: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> int:
@@ -242,40 +265,44 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         run_dir = work / f"train-{precision}"
         cfg = compose_train([*base, f"trainer.precision={precision}"], run_dir)
         params = {**params_common, "precision": precision, "num_workers": int(cfg.data.num_workers)}
-        measured_steps = (t["epochs"] - 1) * (t["steps_per_epoch"] - 1)
-        batches = make_batches(rows, t["batch_size"], measured_steps + t["plain_warmup"] + 1)
-        torch.manual_seed(0)
+        # One plain block per Lightning epoch, same batch count, so the two legs alternate in time.
+        batches = make_batches(rows, t["batch_size"], t["steps_per_epoch"])
         clip = cfg.trainer.get("gradient_clip_val")
-        plain_runs = []
-        plain_runs.append(
-            plain_loop(build_module(cfg, features_dir), batches, device, precision, clip, t["plain_warmup"])
-        )
-        light = run_lightning(cfg, verbose)
-        if mode.get("plain_after", True):
-            plain_runs.append(
-                plain_loop(build_module(cfg, features_dir), batches, device, precision, clip, t["plain_warmup"])
-            )
-        plain_rate = median([r["videos"] / r["seconds"] for r in plain_runs])
-        light_rate = light["videos"] / light["seconds"]
+        torch.manual_seed(0)
+        plain = PlainLoop(build_module(cfg, features_dir), batches, device, precision, clip)
+        out = run_lightning(cfg, verbose, plain)
+        light_rate = out["videos"] / out["seconds"]
+        plain_rate = sum(v for _, v in out["plain"]) / sum(s for s, _ in out["plain"])
+        pairs = [(lv / ls) / (pv / ps) for (ls, lv), (ps, pv) in zip(out["lightning"], out["plain"], strict=False)]
+        steps = (t["epochs"] - 1) * (t["steps_per_epoch"] - 1)
         results.add(
             SECTION,
             f"lightning videos/s ({precision})",
             light_rate,
             "videos/s",
-            params={**params, "steps": light["steps"], "fit_wall_s": round(light["wall_s"], 2)},
-            note="train.py loop: FeatureDataModule + VideoClassifier + default callbacks",
+            params={**params, "steps": steps, "fit_wall_s": round(out["wall_s"], 2)},
+            samples=[v / s for s, v in out["lightning"]],
+            note="train.py loop: FeatureDataModule + VideoClassifier + default callbacks + TensorBoard",
         )
         results.add(
             SECTION,
             f"plain loop videos/s ({precision})",
             plain_rate,
             "videos/s",
-            params={**params, "steps": plain_runs[0]["steps"], "runs": len(plain_runs)},
-            samples=[r["videos"] / r["seconds"] for r in plain_runs],
-            note="hand-written loop, batches pre-read into memory",
+            params={**params, "steps": steps},
+            samples=[v / s for s, v in out["plain"]],
+            note="hand-written loop, batches pre-read into memory; one block before each Lightning epoch",
         )
         ratio = light_rate / plain_rate
-        results.add(SECTION, f"lightning / plain ({precision})", ratio, "ratio", params=params)
+        results.add(
+            SECTION,
+            f"lightning / plain ({precision})",
+            ratio,
+            "ratio",
+            params=params,
+            samples=pairs,
+            note="samples: per-epoch ratios of the interleaved blocks",
+        )
         results.target(
             f"trainer within 5% of plain loop ({precision})",
             ratio,
@@ -286,15 +313,16 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         )
         for extra in t.get("variants", []) if precision == precisions[0] else []:
             cfg_v = compose_train([*base, f"trainer.precision={precision}", *extra["overrides"]], run_dir / "variant")
-            rate_v = run_lightning(cfg_v, verbose)
-            rate_v = rate_v["videos"] / rate_v["seconds"]
+            out_v = run_lightning(cfg_v, verbose, plain)
+            rate_v = out_v["videos"] / out_v["seconds"]
+            plain_v = sum(v for _, v in out_v["plain"]) / sum(s for s, _ in out_v["plain"])
             results.add(
                 SECTION,
-                f"lightning videos/s, {extra['name']} ({precision})",
-                rate_v,
-                "videos/s",
+                f"lightning / plain, {extra['name']} ({precision})",
+                rate_v / plain_v,
+                "ratio",
                 params={**params, "overrides": extra["overrides"]},
-                note=f"diagnostic variant; ratio to plain {rate_v / plain_rate:.3f}",
+                note=f"diagnostic variant: {rate_v:.2f} vs {plain_v:.2f} videos/s",
             )
 
         # FLOP/s against the dense-matmul limit of this device and precision.
@@ -304,14 +332,32 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         peak = matmul_flops(device, mm_dtype, size=t["matmul_size"])
         step_s = t["batch_size"] / light_rate
         achieved = flops / step_s
-        results.add(SECTION, f"model FLOPs per step ({precision})", flops / 1e9, "GFLOP", params=params,
-                    note="fwd+bwd of one batch, torch.utils.flop_counter (optimizer excluded)")
-        results.add(SECTION, f"dense matmul ({mm_dtype})", peak / 1e9, "GFLOP/s",
-                    params={"size": t["matmul_size"], "dtype": str(mm_dtype)})
-        results.add(SECTION, f"achieved model FLOP/s, lightning ({precision})", achieved / 1e9, "GFLOP/s",
-                    params=params)
-        results.add(SECTION, f"achieved / matmul FLOP/s ({precision})", achieved / peak, "fraction", params=params,
-                    note="how close the trainer runs to this machine's dense-matmul limit")
+        results.add(
+            SECTION,
+            f"model FLOPs per step ({precision})",
+            flops / 1e9,
+            "GFLOP",
+            params=params,
+            note="fwd+bwd of one batch, torch.utils.flop_counter (optimizer excluded)",
+        )
+        results.add(
+            SECTION,
+            f"dense matmul ({mm_dtype})",
+            peak / 1e9,
+            "GFLOP/s",
+            params={"size": t["matmul_size"], "dtype": str(mm_dtype)},
+        )
+        results.add(
+            SECTION, f"achieved model FLOP/s, lightning ({precision})", achieved / 1e9, "GFLOP/s", params=params
+        )
+        results.add(
+            SECTION,
+            f"achieved / matmul FLOP/s ({precision})",
+            achieved / peak,
+            "fraction",
+            params=params,
+            note="how close the trainer runs to this machine's dense-matmul limit",
+        )
 
     # Growth: fwd+bwd time against frames per video and against batch size (plain, no optimizer).
     g = mode.get("growth")
@@ -319,14 +365,27 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         cfg = compose_train([*base, "trainer.precision=32-true"], work / "train-growth")
         module = build_module(cfg, features_dir)
         for steps in g["frames"]:
-            batch = (torch.randn(t["batch_size"], steps, t["feature_dim"]),
-                     torch.full((t["batch_size"],), steps), torch.randint(0, 4, (t["batch_size"],)))
+            batch = (
+                torch.randn(t["batch_size"], steps, t["feature_dim"]),
+                torch.full((t["batch_size"],), steps),
+                torch.randint(0, 4, (t["batch_size"],)),
+            )
             sec = step_time(module.net, batch, device, g["reps"])
-            results.add("growth", "train fwd+bwd vs frames", t["batch_size"] / sec, "videos/s",
-                        params={"frames": steps, "batch_size": t["batch_size"], "step_s": round(sec, 4)})
+            results.add(
+                "growth",
+                "train fwd+bwd vs frames",
+                t["batch_size"] / sec,
+                "videos/s",
+                params={"frames": steps, "batch_size": t["batch_size"], "step_s": round(sec, 4)},
+            )
         for bs in g["batch_sizes"]:
             steps = t["max_frames"]
             batch = (torch.randn(bs, steps, t["feature_dim"]), torch.full((bs,), steps), torch.randint(0, 4, (bs,)))
             sec = step_time(module.net, batch, device, g["reps"])
-            results.add("growth", "train fwd+bwd vs batch size", bs / sec, "videos/s",
-                        params={"frames": steps, "batch_size": bs, "step_s": round(sec, 4)})
+            results.add(
+                "growth",
+                "train fwd+bwd vs batch size",
+                bs / sec,
+                "videos/s",
+                params={"frames": steps, "batch_size": bs, "step_s": round(sec, 4)},
+            )

@@ -18,8 +18,17 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     out = tmp_path / "bench-results.json"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--tiny", "--threads", "1", "--out", str(out),
-         "--cache-dir", str(tmp_path / "cache")],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--tiny",
+            "--threads",
+            "1",
+            "--out",
+            str(out),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -38,8 +47,13 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     for m in payload["measurements"]:
         assert m["unit"] and isinstance(m["value"], float) and m["value"] == m["value"], m  # no NaN
     names = {m["name"] for m in payload["measurements"]}
-    for expected in ("lightning / plain (32-true)", "tiny_cnn: naive baseline", "tiny_cnn: CNN only",
-                     "tiny_cnn: decoding only", "achieved / matmul FLOP/s (32-true)"):
+    for expected in (
+        "lightning / plain (32-true)",
+        "tiny_cnn: naive baseline",
+        "tiny_cnn: CNN only",
+        "tiny_cnn: decoding only",
+        "achieved / matmul FLOP/s (32-true)",
+    ):
         assert expected in names, expected
     # One target per limit of the issue, each with a pass/fail verdict consistent with its numbers.
     targets = payload["targets"]

@@ -187,3 +187,20 @@ def test_baseline_padding_invariant_and_shape() -> None:
     model = MeanPoolBaseline(feature_dim=12, hidden_dim=8, num_classes=4).eval()
     mixed, alone = padded_vs_alone(model)
     torch.testing.assert_close(mixed, alone)
+
+
+@pytest.mark.parametrize("mask_padding", [True, False])
+def test_unpadded_batch_shortcut_equals_packed_path(mask_padding: bool) -> None:
+    """Lengths that are all T skip packing (fused LSTM kernel); results must equal the packed path."""
+    torch.manual_seed(0)
+    model = SuperEnhancedTemporalModel(
+        feature_dim=12, hidden_dim=16, num_lstm_layers=2, num_attention_heads=2, mask_padding=mask_padding
+    ).eval()
+    x = torch.randn(3, 7, 12)
+    with torch.no_grad():
+        # Row 0 is full length; the shorter rows force the packed path for the whole batch.
+        packed = model(x, torch.tensor([7, 5, 3]))[0]
+        shortcut = model(x[:1], torch.tensor([7]))[0]
+        unpacked = model(x[:1])[0]
+    torch.testing.assert_close(shortcut, unpacked)
+    torch.testing.assert_close(packed, shortcut, rtol=1e-5, atol=1e-5)
