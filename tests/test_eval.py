@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
-from test_inference import train_tiny_checkpoints
+from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
 from vidcls.evaluation.runner import evaluate
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def tiny_run_dir(tmp_path_factory: pytest.TempPathFactory, synthetic_features_dir: Path) -> Path:
-    return train_tiny_checkpoints(tmp_path_factory.getbasetemp() / "tiny_ckpts", synthetic_features_dir)
+    return train_tiny_checkpoints(synthetic_features_dir, tmp_path_factory.getbasetemp() / "tiny_ckpts", epochs=3)
 
 
 def _cfg(out_dir: Path, *overrides: str) -> DictConfig:

@@ -6,11 +6,10 @@ import logging
 import shutil
 from pathlib import Path
 
-import lightning as L
 import numpy as np
 import pytest
 import torch
-from omegaconf import OmegaConf
+from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
 from vidcls.inference import PREDECESSOR_CLASS_NAMES, Ensemble, load_ensemble, load_member, resolve_checkpoint_paths
@@ -19,58 +18,11 @@ from vidcls.schema import read_meta, split_path
 from vidcls.synthetic import write_synthetic_splits
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY_NET = {
-    "_target_": "vidcls.modules.SuperEnhancedTemporalModel",
-    "hidden_dim": 32,
-    "num_lstm_layers": 1,
-    "num_attention_heads": 2,
-    "dropout": 0.1,
-}
-
-
-def train_tiny_checkpoints(root: Path, features_dir: Path, seeds: tuple[int, ...] = (0, 1), epochs: int = 3) -> Path:
-    """``root/multirun/seed=<s>/checkpoints/best.ckpt`` trained for real (VideoClassifier + Trainer); cached.
-
-    Several test modules call this with the same ``root``; the work is done once per session.
-    """
-    from vidcls.datamodules.features import FeatureDataModule
-
-    run_dir = root / "multirun"
-    done = run_dir / ".complete"
-    if done.exists():
-        return run_dir
-    recipe = OmegaConf.to_container(OmegaConf.load(ROOT / "conf/model/recipe/seed.yaml"))
-    model_cfg = {**TINY_NET, **recipe, "scheduler": None}
-    for seed in seeds:
-        L.seed_everything(seed, workers=True, verbose=False)
-        datamodule = FeatureDataModule(features_dir=features_dir, batch_size=16, num_workers=0)
-        datamodule.setup("fit")
-        module = VideoClassifier.from_model_config(
-            model_cfg,
-            class_names=datamodule.class_names,
-            feature_dim=datamodule.feature_dim,
-            provenance=datamodule.provenance,
-            class_counts=datamodule.class_counts,
-        )
-        trainer = L.Trainer(
-            max_epochs=epochs,
-            accelerator="cpu",
-            devices=1,
-            logger=False,
-            enable_checkpointing=False,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-            num_sanity_val_steps=0,
-        )
-        trainer.fit(module, datamodule=datamodule)
-        trainer.save_checkpoint(run_dir / f"seed={seed}" / "checkpoints" / "best.ckpt")
-    done.touch()
-    return run_dir
 
 
 @pytest.fixture(scope="session")
 def tiny_run_dir(tmp_path_factory: pytest.TempPathFactory, synthetic_features_dir: Path) -> Path:
-    return train_tiny_checkpoints(tmp_path_factory.getbasetemp() / "tiny_ckpts", synthetic_features_dir)
+    return train_tiny_checkpoints(synthetic_features_dir, tmp_path_factory.getbasetemp() / "tiny_ckpts", epochs=3)
 
 
 def _batch(features_dir: Path, split: str = "test", rows: int = 6) -> tuple[torch.Tensor, torch.Tensor]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from test_inference import train_tiny_checkpoints
+from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor
@@ -41,7 +41,7 @@ def lite0_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
             write_feature_file(
                 split_path(features_dir, split), feats, labels, lengths, SYNTHETIC_CLASS_NAMES, provenance=provenance
             )
-    return train_tiny_checkpoints(root / "ckpts", features_dir, seeds=(0, 1), epochs=1)
+    return train_tiny_checkpoints(features_dir, root / "ckpts", seeds=(0, 1), epochs=1)
 
 
 @pytest.fixture(scope="session")

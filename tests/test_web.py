@@ -19,50 +19,17 @@ import pytest
 import torch
 from flask import Flask
 from flask.testing import FlaskClient
+from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
 from vidcls.web import ClassifierService, VideoCatalog, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY_MODEL = ["model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2"]
 NUM_WITH_FILES = 6  # test rows that get a real clip under the videos root
 SECRET = "TOP-SECRET-CONTENT"
 
 
 # --------------------------------------------------------------------------- building blocks
-def train_tiny_checkpoints(features_dir: Path, out_dir: Path, seeds: tuple[int, ...] = (0, 1), epochs: int = 2) -> Path:
-    """Real VideoClassifier checkpoints (Lightning ``.ckpt``), one run directory per seed."""
-    import lightning as L
-    from hydra import compose, initialize_config_dir
-
-    from vidcls.datamodules import FeatureDataModule
-    from vidcls.modules import VideoClassifier
-
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
-        model_cfg = compose(config_name="model/super_enhanced", overrides=TINY_MODEL).model
-    data = FeatureDataModule(features_dir=features_dir, batch_size=32, num_workers=0, check_values=False)
-    data.setup("fit")
-    for seed in seeds:
-        L.seed_everything(seed, workers=True, verbose=False)
-        module = VideoClassifier.from_model_config(
-            model_cfg, data.class_names, data.feature_dim, provenance=data.provenance, class_counts=data.class_counts
-        )
-        trainer = L.Trainer(
-            max_epochs=epochs,
-            accelerator="cpu",
-            logger=False,
-            enable_checkpointing=False,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-            num_sanity_val_steps=0,
-        )
-        trainer.fit(module, datamodule=data)
-        run = out_dir / f"seed={seed}"
-        run.mkdir(parents=True)
-        trainer.save_checkpoint(run / "best.ckpt", weights_only=False)
-    return out_dir
-
-
 def make_clip(path: Path, color: tuple[int, int, int], frames: int = 12, size: int = 32, fps: int = 8) -> Path:
     """A tiny H.264/MPEG-4 clip: a coloured square moving over a dark background."""
     from vidcls.demo.encode import write_clip

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_web import make_clip, train_tiny_checkpoints
+from test_web import make_clip
+from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import split_path, write_feature_file
 
