@@ -154,6 +154,9 @@ def test_browser_browses_classifies_and_uploads(server: dict) -> None:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            # A loaded 2-core CI box can take seconds per step; the default 5 s made this test flaky.
+            page.set_default_timeout(30_000)
+            expect.set_options(timeout=30_000)
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(server["base"] + "/")
