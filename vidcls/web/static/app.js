@@ -157,13 +157,20 @@ async function classifySelected() {
   showError("");
   $("result").hidden = true;
   setProgress(0, "sending");
-  try {
+  await showOutcome(async () => {
     const { status, body } = await api("/api/classify", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ video: state.selected.id, tta: $("tta-toggle").checked }),
     });
-    const result = status === 202 ? await pollJob(body.job) : body;
+    return status === 202 ? pollJob(body.job) : body;
+  });
+}
+
+// Both ways of classifying (dataset video, upload) end the same: a result or an error, then idle.
+async function showOutcome(classify) {
+  try {
+    const result = await classify();
     setProgress(1, "done");
     renderResult(result);
   } catch (err) {
@@ -211,17 +218,10 @@ async function uploadAndClassify(event) {
   const form = new FormData();
   form.append("file", file);
   form.append("tta", $("tta-toggle").checked ? "true" : "false");
-  try {
+  await showOutcome(async () => {
     const { body } = await uploadWithProgress(form);
-    const result = await pollJob(body.job);
-    setProgress(1, "done");
-    renderResult(result);
-  } catch (err) {
-    setProgress(null);
-    showError(err.message);
-  } finally {
-    setBusy(false);
-  }
+    return pollJob(body.job);
+  });
 }
 
 // --- result rendering ---------------------------------------------------------------------------
