@@ -53,8 +53,14 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
         "tiny_cnn: CNN only",
         "tiny_cnn: decoding only",
         "achieved / matmul FLOP/s (32-true)",
+        "tiny_cnn: speed-up over naive, decoding alone",
+        "tiny_cnn: CNN path speed-up (channels-last) over plain NCHW",
+        "batching ceiling, tiny model, 2 video(s)/call",
     ):
         assert expected in names, expected
+    # The naive loop's time splits into decode + CNN seconds, both recorded in its note.
+    naive = next(m for m in payload["measurements"] if m["name"] == "tiny_cnn: naive baseline")
+    assert "decode " in naive["note"] and " + CNN " in naive["note"]
     # One target per limit of the issue, each with a pass/fail verdict consistent with its numbers.
     targets = payload["targets"]
     assert len(targets) == 4
@@ -65,3 +71,19 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     speedup = next(m for m in payload["measurements"] if m["name"].startswith("batched speed-up"))
     assert float(speedup["note"].rsplit(" ", 1)[1]) < 1e-4
     assert "targets" in proc.stdout and ("PASS" in proc.stdout or "FAIL" in proc.stdout)
+    # The Markdown report (what bench/RESULTS.md records) carries every target and the machine's name.
+    report = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "report.py"), str(out)], env=env, capture_output=True, text=True
+    )
+    assert report.returncode == 0, report.stderr
+    assert env_info["device_name"] in report.stdout
+    assert report.stdout.count("| PASS |") + report.stdout.count("| **FAIL** |") == len(targets)
+
+
+def test_bench_report_refuses_other_files(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something-else"}')
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "report.py"), str(other)], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith("error:") and "not a vidcls bench result" in proc.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 from typing import Any
@@ -169,9 +170,40 @@ def test_warm_restarts_count_epochs_in_both_intervals(
     assert lr == pytest.approx(cosine_restart_lr(3), rel=1e-6)
 
 
+def test_grad_norm_is_computed_only_on_logged_steps(
+    datamodule: FeatureDataModule, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The norm is written at exactly the steps the logger writes, and skipped on the others."""
+    from lightning.pytorch.loggers import CSVLogger
+
+    model = classifier(datamodule)
+    calls: list[int] = []
+    original = torch.nn.utils.get_total_norm
+
+    def counting(*args: Any, **kwargs: Any) -> torch.Tensor:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    logger = CSVLogger(tmp_path, name="csv")
+    trainer = tiny_trainer(
+        tmp_path, max_epochs=3, limit_train_batches=3, limit_val_batches=0, log_every_n_steps=2, logger=logger
+    )
+    monkeypatch.setattr(torch.nn.utils, "get_total_norm", counting)
+    trainer.fit(model, datamodule=datamodule)
+    with open(Path(logger.log_dir) / "metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    norm_steps = [int(r["step"]) for r in rows if r.get("train/grad_norm")]
+    loss_steps = [int(r["step"]) for r in rows if r.get("train/loss_step")]
+    assert trainer.global_step == 9
+    assert norm_steps == loss_steps == [1, 3, 5, 7]
+    assert len(calls) == 4  # computed 4 times, not 9
+    norms = [float(r["train/grad_norm"]) for r in rows if r.get("train/grad_norm")]
+    assert all(math.isfinite(v) and v > 0 for v in norms)
+
+
 def test_metrics_and_grad_norm_are_logged(datamodule: FeatureDataModule, tmp_path: Path) -> None:
     model = classifier(datamodule)
-    trainer = tiny_trainer(tmp_path, max_epochs=2, limit_train_batches=2)
+    trainer = tiny_trainer(tmp_path, max_epochs=2, limit_train_batches=2, log_every_n_steps=1)
     trainer.fit(model, datamodule=datamodule)
     logged = set(trainer.callback_metrics)
     for stage in ("train", "val"):

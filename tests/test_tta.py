@@ -1,4 +1,4 @@
-"""TTA views: index maps, padded-batch construction, one stacked forward pass == a loop over views."""
+"""TTA views: index maps, padded-batch construction, stacked or per-view-grouped passes == a loop over views."""
 
 from __future__ import annotations
 
@@ -98,8 +98,11 @@ def _tiny_member(name: str, seed: int, model_cls: type = SuperEnhancedTemporalMo
     )
 
 
+@pytest.mark.parametrize("stacked", [True, False], ids=["one-pass", "cpu-length-groups"])
 @pytest.mark.parametrize("model_cls", [SuperEnhancedTemporalModel, MeanPoolBaseline])
-def test_batched_tta_equals_per_view_loop(model_cls: type) -> None:
+def test_batched_tta_equals_per_view_loop(model_cls: type, stacked: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if stacked:  # what CUDA runs: every view row in one padded pass
+        monkeypatch.setattr(Ensemble, "_length_groups", lambda self, lengths, num_views: None)
     ensemble = Ensemble([_tiny_member("m0", 0, model_cls), _tiny_member("m1", 1, model_cls)])
     torch.manual_seed(5)
     lengths = torch.tensor([9, 3, 1, 6])
@@ -115,7 +118,10 @@ def test_batched_tta_equals_per_view_loop(model_cls: type) -> None:
     batched = ensemble.predict(x, lengths, tta=TEMPORAL4)
     for hook in hooks:
         hook.remove()
-    assert calls == {"m0": 1, "m1": 1}  # every view of every row in ONE forward pass per member
+    _, view_lengths = build_views(x, lengths, TEMPORAL4)
+    # CPU: one unpadded pass per view and distinct length (here every row's length differs: 4 views x 4 rows).
+    expected_calls = 1 if stacked else sum(len(torch.unique(part)) for part in view_lengths.split(4))
+    assert calls == {"m0": expected_calls, "m1": expected_calls}
 
     loop = []
     for member in ensemble.members:
@@ -133,3 +139,21 @@ def test_batched_tta_equals_per_view_loop(model_cls: type) -> None:
     plain = ensemble.predict(x, lengths, tta=None)
     torch.testing.assert_close(plain.probs, batched.view_probs[:, 0].mean(0), atol=1e-5, rtol=1e-4)
     assert not torch.allclose(plain.probs, batched.probs)
+
+
+def test_cpu_length_groups_match_one_pass_including_attention(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU grouping is exact for masked models: same probabilities and pooling weights as one pass."""
+    ensemble = Ensemble([_tiny_member("m0", 0), _tiny_member("m1", 1)])
+    torch.manual_seed(7)
+    lengths = torch.tensor([7, 2, 5])
+    x = torch.randn(3, 7, 8)
+    for i, length in enumerate(lengths.tolist()):
+        x[i, length:] = 0
+    grouped = ensemble.predict(x, lengths, tta=TEMPORAL4, return_attention=True)
+    monkeypatch.setattr(Ensemble, "_length_groups", lambda self, lengths, num_views: None)
+    one_pass = ensemble.predict(x, lengths, tta=TEMPORAL4, return_attention=True)
+    torch.testing.assert_close(grouped.view_probs, one_pass.view_probs, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(grouped.attention, one_pass.attention, atol=1e-5, rtol=1e-4)
+    assert grouped.attention.shape == (3, 7)
+    assert torch.all(grouped.attention[1, 2:] == 0)  # no weight past a row's length
+    torch.testing.assert_close(grouped.attention.sum(dim=1), torch.ones(3), atol=1e-5, rtol=1e-5)

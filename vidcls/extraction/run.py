@@ -276,15 +276,17 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     return outputs
 
 
-def cpu_threads(setting: int | str | None) -> int:
-    """Torch threads for a CPU run: ``auto`` leaves one core to the decoder threads.
+def cpu_threads(setting: int | str | None, cores: int | None = None) -> int:
+    """Torch threads for a CPU run: ``auto`` leaves one core to the decoder threads, above two cores.
 
-    Oversubscribing cores (decoder threads + a full set of OpenMP threads) made the CNN about 3x
-    slower on a 2-core machine, because OpenMP threads spin while a sibling waits for a core.
+    With many cores, one core less costs the CNN little and keeps the decoders from stalling
+    OpenMP's spinning threads. On two cores it would halve the CNN: extraction of three 30 s 720p
+    videos with effnet_lite0 took 52.6 s with 1 torch thread and 34.7-38.3 s with 2 (bench/RESULTS.md).
     """
     if setting in (None, "auto"):
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return max(1, cores - 1)
+        if cores is None:
+            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return cores if cores <= 2 else cores - 1
     return max(1, int(setting))
 
 

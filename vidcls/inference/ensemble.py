@@ -164,6 +164,53 @@ class Ensemble:
         sub._class_names, sub.class_names_known = list(self._class_names), self.class_names_known
         return sub
 
+    def _length_groups(self, lengths: torch.Tensor, num_views: int) -> list[tuple[int, torch.Tensor]] | None:
+        """On CPU, ``(length, row indices)`` per view and distinct length; ``None`` (one padded pass) elsewhere.
+
+        Views stay apart on CPU: oneDNN's fused LSTM gains little from more rows (bench: 1.0-1.3x for
+        4 rows in one call at full size) and is erratic in between (2 rows measured 3x one row).
+        """
+        if self.device.type != "cpu":
+            return None
+        values = lengths.cpu()
+        view_of_row = torch.arange(len(values)) // max(1, len(values) // num_views)
+        groups = []
+        for view in range(num_views):
+            for length in torch.unique(values[view_of_row == view]):
+                rows = torch.nonzero((view_of_row == view) & (values == length)).flatten()
+                groups.append((int(length), rows))
+        return groups
+
+    @staticmethod
+    def _forward(
+        model: torch.nn.Module,
+        x: torch.Tensor,
+        lengths: torch.Tensor,
+        groups: list[tuple[int, torch.Tensor]] | None,
+        return_attention: bool,
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits ``[R, C]`` (and pooling weights ``[R, T']``) of all rows, in one pass or per length group."""
+        if groups is None or not getattr(model, "mask_padding", True):
+            # Unmasked (predecessor) models see padding, so their answer depends on the batch:
+            # keep the one padded pass they were evaluated with, on every device.
+            out = model(x, lengths, return_attention=return_attention)
+            return out if return_attention else (out, None)
+        logits: torch.Tensor | None = None
+        weights: torch.Tensor | None = None
+        for length, rows in groups:
+            rows_dev = rows.to(x.device)
+            out = model(x[rows_dev, :length], lengths[rows], return_attention=return_attention)
+            part, part_weights = out if return_attention else (out, None)
+            if logits is None:
+                logits = part.new_empty(x.shape[0], part.shape[1])
+            logits[rows_dev] = part
+            if part_weights is not None:
+                if weights is None:
+                    weights = part_weights.new_zeros(x.shape[0], x.shape[1])
+                weights[rows_dev, :length] = part_weights
+        assert logits is not None
+        return logits, weights
+
     @torch.inference_mode()
     def predict(
         self,
@@ -174,7 +221,12 @@ class Ensemble:
     ) -> EnsemblePrediction:
         """Probabilities for ``features [N, T, D]`` with valid ``lengths [N]``.
 
-        All views of all rows go through each member in one forward pass (stacked into the batch).
+        All views of all rows are stacked into one batch per member. On CUDA that batch goes through
+        in one forward pass (cuDNN runs packed sequences natively). On CPU each view's rows run as
+        unpadded equal-length groups: a padded batch sends the LSTM down PyTorch's step-by-step packed
+        path, measured slower than one forward per view (bench/RESULTS.md), while equal-length groups
+        use the fused oneDNN kernel. With padding masked (vidcls models) both give the same
+        probabilities; unmasked predecessor models always take the one padded pass.
         """
         views = resolve_views(tta)
         if features.ndim != 3 or features.shape[-1] != self.feature_dim:
@@ -188,9 +240,9 @@ class Ensemble:
         x_views, view_lengths = build_views(x, lengths, views)
         num_views = len(views)
         view_probs, attentions = [], []
+        groups = self._length_groups(view_lengths, num_views)
         for member in self.members:
-            out = member.model(x_views, view_lengths, return_attention=return_attention)
-            logits, weights = out if return_attention else (out, None)
+            logits, weights = self._forward(member.model, x_views, view_lengths, groups, return_attention)
             probs = torch.softmax(logits.float(), dim=-1)
             view_probs.append(probs.reshape(num_views, n, -1))
             if return_attention:

@@ -92,7 +92,7 @@ def view_indices(name: str, length: int) -> torch.Tensor:
 def build_views(
     features: torch.Tensor, lengths: torch.Tensor, views: Sequence[str]
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Stack all views of a padded batch into one batch for a single forward pass.
+    """Stack all views of a padded batch into one batch (one forward pass, or one per length on CPU).
 
     ``features [N, T, D]`` zero-padded past ``lengths [N]`` → ``(x [V*N, T', D], new_lengths [V*N])``,
     view-major (rows ``v*N .. v*N+N-1`` are view ``v``), each row re-padded with zeros past its new
