@@ -31,7 +31,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
 import vidcls.video.decode as decode_module
-from bench.common import ROOT, Results, median, quiet, sync
+from bench.common import ROOT, Results, interleaved, median, quiet, sync
 from vidcls.backbones import Backbone
 from vidcls.extraction import DatasetPlan, FeatureExtractor, ManifestEntry, run_extraction
 from vidcls.extraction.run import cpu_threads
@@ -475,18 +475,14 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
             )
         extractor = make_extractor(backbone, settings)
         frames = torch.from_numpy(extractor.decode(video).frames)
+        # Interleaved (8, 24, 48, 8, 24, 48, ...) so clock and cache drifts hit every batch size alike.
+        legs = {str(bs): (lambda bs=bs: backbone.encode(frames, bs)) for bs in g["cnn_batch_sizes"]}
+        samples = interleaved(legs, g["reps"], device, warmup=1)
         for bs in g["cnn_batch_sizes"]:
-            samples = []
-            for _ in range(g["reps"]):
-                sync(device)
-                start = time.perf_counter()
-                backbone.encode(frames, bs)
-                sync(device)
-                samples.append(time.perf_counter() - start)
             results.add(
                 "growth",
                 f"CNN ({name}) vs batch size",
-                len(frames) / median(samples),
+                len(frames) / median(samples[str(bs)]),
                 "frames/s",
                 params={"batch_size": bs, "frames": len(frames)},
             )
