@@ -1,11 +1,13 @@
-"""Diagnostic: the proposed inference fix, measured by monkeypatching (bench/RESULTS.md, finding 2).
+"""Diagnostic: how to batch TTA views on this device, measured (bench/RESULTS.md, inference).
 
-``python bench/diag_infer_grouping.py [--threads 2] [--hidden 128] [--repeats 3]``
+``python bench/diag_infer_grouping.py [--threads 2] [--hidden 768] [--videos 1 4] [--repeats 3]``
 
-Compares, on the same inputs and checkpoints as ``bench/run.py``: ``Ensemble.predict`` as it is
-(all TTA views in one packed batch), the per-view loop, and the fix — views grouped by equal length
-(one forward per group) plus a model forward that skips packing when every row is full length, so
-each call runs oneDNN's fused LSTM. Prints medians (ms) and the largest probability difference.
+Same checkpoints and inputs as ``bench/run.py``. Compares the per-view loop with three ways of
+batching the ``temporal4`` views of each member: ``Ensemble.predict`` as shipped (on CPU: one
+forward per view and distinct length), rows of equal length across views in one forward, and one
+packed forward of all rows (what CUDA uses). Prints medians (ms) and the largest probability
+difference from the per-view loop, then the FLOP/s of the LSTM's recurrent matmul
+(``[rows, H] @ [H, 4H]``, once per step) by number of rows: batching pays only where that grows.
 """
 
 from __future__ import annotations
@@ -24,38 +26,38 @@ from bench.common import interleaved, median
 from vidcls.inference import load_ensemble
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import build_views
-from vidcls.modules import temporal_model
-
-ORIGINAL_FORWARD = temporal_model.SuperEnhancedTemporalModel.forward
-
-
-def full_length_unpacked_forward(self, x, lengths=None, return_attention=False):  # type: ignore[no-untyped-def]
-    """Proposed change to SuperEnhancedTemporalModel.forward: all rows full length → unpacked path (exact)."""
-    if lengths is not None and bool((lengths == x.shape[1]).all()):
-        lengths = None
-    return ORIGINAL_FORWARD(self, x, lengths, return_attention)
 
 
 @torch.inference_mode()
-def grouped_predict(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list[str]) -> torch.Tensor:
-    """Proposed change to Ensemble.predict: one forward per member per group of equal-length view rows."""
+def batched_predict(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list[str], how: str):
+    """Mean probabilities with the view rows of each member run by ``how``: ``by_length`` or ``packed``."""
     n = x.shape[0]
     x_views, view_lengths = build_views(x, lengths, views)
     member_probs = []
     for member in ensemble.members:
-        probs = torch.empty(len(view_lengths), ensemble.num_classes)
-        for length in view_lengths.unique():
-            rows = (view_lengths == length).nonzero().squeeze(1)
-            logits = member.model(x_views[rows, : int(length)], view_lengths[rows])
-            probs[rows] = torch.softmax(logits.float(), dim=-1)
+        if how == "packed":
+            probs = torch.softmax(member.model(x_views, view_lengths).float(), dim=-1)
+        else:
+            probs = torch.empty(len(view_lengths), ensemble.num_classes)
+            for length in view_lengths.unique():
+                rows = (view_lengths == length).nonzero().squeeze(1)
+                logits = member.model(x_views[rows, : int(length)], view_lengths[rows])
+                probs[rows] = torch.softmax(logits.float(), dim=-1)
         member_probs.append(probs.reshape(len(views), n, -1).mean(dim=0))
     return torch.stack(member_probs).mean(dim=0)
+
+
+def recurrent_matmul_gflops(hidden: int, rows: int, repeats: int = 20) -> float:
+    a, b = torch.randn(rows, hidden), torch.randn(hidden, 4 * hidden)
+    samples = interleaved({"mm": lambda: a @ b}, repeats, torch.device("cpu"))["mm"]
+    return 2 * rows * hidden * 4 * hidden / min(samples) / 1e9
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--threads", type=int, default=None)
-    p.add_argument("--hidden", type=int, default=128)
+    p.add_argument("--hidden", type=int, default=768)
+    p.add_argument("--videos", type=int, nargs="+", default=[1, 4])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--cache-dir", default="~/.cache/vidcls-bench")
     args = p.parse_args()
@@ -67,21 +69,18 @@ def main() -> None:
     ensemble = load_ensemble([str(path) for path in paths])
     views = ib.tta_views("temporal4")
     cpu = torch.device("cpu")
-    for n in (1, 8):
+    for n in args.videos:
         x, lengths = ib.inputs(n, 64, 1280, cpu)
         legs = ib.legs(ensemble, x, lengths, views, cpu)
-
-        def fixed(x: torch.Tensor = x, lengths: torch.Tensor = lengths) -> torch.Tensor:
-            temporal_model.SuperEnhancedTemporalModel.forward = full_length_unpacked_forward
-            try:
-                return grouped_predict(ensemble, x, lengths, views)
-            finally:
-                temporal_model.SuperEnhancedTemporalModel.forward = ORIGINAL_FORWARD
-
-        diff = float((fixed() - legs["batched"]()).abs().max())
-        samples = interleaved({**legs, "grouped_fix": fixed}, args.repeats, cpu)
+        legs["by_length"] = lambda x=x, lengths=lengths: batched_predict(ensemble, x, lengths, views, "by_length")
+        legs["packed"] = lambda x=x, lengths=lengths: batched_predict(ensemble, x, lengths, views, "packed")
+        reference = legs["per_view"]()
+        diff = max(float((fn() - reference).abs().max()) for fn in legs.values())
+        samples = interleaved(legs, args.repeats, cpu)
         ms = {k: round(median(v) * 1000) for k, v in samples.items()}
         print(f"hidden {args.hidden}, {n} video(s): {ms} ms; max |dprob| {diff:.1e}", flush=True)
+    rates = {rows: round(recurrent_matmul_gflops(args.hidden, rows), 1) for rows in (1, 2, 4, 8, 16, 64)}
+    print(f"recurrent matmul GFLOP/s by rows: {rates}", flush=True)
 
 
 if __name__ == "__main__":

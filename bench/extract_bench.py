@@ -120,16 +120,11 @@ def make_extractor(backbone: Backbone, settings: dict[str, Any], **overrides: An
 
 # ---------------------------------------------------------------------------------------- counting
 class _CountingContainer:
-    """Wraps a PyAV container to count frames the decoder produced and seeks issued."""
+    """Wraps a PyAV container to count the seeks issued."""
 
     def __init__(self, container: Any, counts: dict[str, int]) -> None:
         self._container = container
         self._counts = counts
-
-    def decode(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        for frame in self._container.decode(*args, **kwargs):
-            self._counts["decoded"] += 1
-            yield frame
 
     def seek(self, *args: Any, **kwargs: Any) -> Any:
         self._counts["seeks"] += 1
@@ -141,20 +136,25 @@ class _CountingContainer:
 
 @contextlib.contextmanager
 def count_decoding() -> Iterator[dict[str, int]]:
-    """Count what ``vidcls.video.decode_moments`` decodes (instrumentation only, never during timing)."""
+    """Count the frames ``vidcls.video.decode_moments`` decodes and the seeks it issues (never during timing)."""
     counts = {"decoded": 0, "seeks": 0}
-    original = decode_module.open_video
+    original_open, original_packets = decode_module.open_video, decode_module._decode_packets
 
     @contextlib.contextmanager
     def counting_open(path: Any) -> Iterator[tuple[Any, Any]]:
-        with original(path) as (container, stream):
+        with original_open(path) as (container, stream):
             yield _CountingContainer(container, counts), stream
 
-    decode_module.open_video = counting_open
+    def counting_packets(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for frame in original_packets(*args, **kwargs):
+            counts["decoded"] += 1
+            yield frame
+
+    decode_module.open_video, decode_module._decode_packets = counting_open, counting_packets
     try:
         yield counts
     finally:
-        decode_module.open_video = original
+        decode_module.open_video, decode_module._decode_packets = original_open, original_packets
 
 
 # ---------------------------------------------------------------------------------------- naive

@@ -4,20 +4,24 @@ The batched leg is the project's ``Ensemble.predict`` (all views stacked into on
 The baseline is the loop a first version would write: for each member, for each view, one forward
 pass on that view alone (views built by the same ``build_views``), softmax, then the same averaging.
 Both legs get identical inputs and their probabilities are compared, so the speed-up is for the
-same answer.
+same answer. Both legs also do the same arithmetic, so the per-view loop's achieved FLOP/s against
+the dense-matmul FLOP/s of this device bounds what any batching can buy: ``matmul / achieved``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
 from omegaconf import OmegaConf
+from torch.utils.flop_counter import FlopCounterMode
 
-from bench.common import ROOT, Results, interleaved, median
+from bench.common import ROOT, Results, interleaved, matmul_flops, median
 from vidcls.inference import load_ensemble
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import build_views
@@ -94,6 +98,22 @@ def legs(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list
     return {"batched": batched, "per_view": per_view}
 
 
+@contextlib.contextmanager
+def _unfused_rnn() -> Iterator[None]:
+    """oneDNN and cuDNN off, so the LSTM runs as countable matmuls (the flags warn about Intel-GPU TF32)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with torch.backends.mkldnn.flags(enabled=False), torch.backends.cudnn.flags(enabled=False):
+            yield
+
+
+def loop_flops(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, views: list[str]) -> int:
+    """FLOPs of the per-view loop, counted op by op (fused oneDNN/cuDNN LSTMs are opaque to the counter)."""
+    with _unfused_rnn(), FlopCounterMode(display=False) as counter:
+        per_view_predict(ensemble, x, lengths, views)
+    return int(counter.get_total_flops())
+
+
 def ceiling_legs(ensemble: Ensemble, x: torch.Tensor, copies: int, device: torch.device):
     """The most batching can buy on this device: ``copies`` full-length copies of the batch in one
     forward per member, vs one forward per copy. No TTA, no padding, same rows and steps as the
@@ -128,6 +148,9 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
     i = mode["infer"]
     views = tta_views(i["tta"])
     ensembles = {}
+    peak = matmul_flops(
+        device, torch.bfloat16 if device.type == "cuda" else torch.float32, size=mode["train"]["matmul_size"]
+    )
     for label, size in i["models_gpu"] if device.type == "cuda" else i["models_cpu"]:
         paths = write_checkpoints(Path(mode["cache_dir"]), i["members"], i["feature_dim"], size)
         ensemble = ensembles[label] = load_ensemble([str(p) for p in paths], device=device)
@@ -183,13 +206,33 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
                 note=f"{len(views)} equal full-length copies in one forward vs one forward each: "
                 f"{c1 * 1000:.0f} vs {cn * 1000:.0f} ms",
             )
+            flops = loop_flops(ensemble, x, lengths, views)
+            fraction = flops / p / peak
+            results.add(
+                SECTION,
+                f"per-view loop achieved / matmul FLOP/s, {tag}",
+                fraction,
+                "fraction",
+                params=p_n,
+                note=f"{flops / 1e9:.2f} GFLOP in {p * 1000:.0f} ms = {flops / p / 1e9:.1f} GFLOP/s; "
+                f"matmul {peak / 1e9:.1f} GFLOP/s",
+            )
+            results.add(
+                SECTION,
+                f"FLOP bound on any batched speed-up, {tag}",
+                1.0 / fraction,
+                "x",
+                params=p_n,
+                note="both legs do the same FLOPs; batching cannot beat dense matmul",
+            )
             results.target(
                 f"batched ensemble+TTA >= 2x per-view loop ({tag})",
                 p / b,
                 ">=",
                 2.0,
                 "x",
-                detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms; this device's batching ceiling {cn / c1:.2f}x",
+                detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms; this device's batching ceiling {cn / c1:.2f}x, "
+                f"FLOP bound {1.0 / fraction:.2f}x",
             )
 
     g = mode.get("growth")

@@ -70,6 +70,10 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     # The batched and per-view ensembles answer the same; the speed-up is for the same result.
     speedup = next(m for m in payload["measurements"] if m["name"].startswith("batched speed-up"))
     assert float(speedup["note"].rsplit(" ", 1)[1]) < 1e-4
+    # The per-view loop's FLOPs are counted (the LSTM included), giving a bound on any batching gain.
+    fraction = next(m for m in payload["measurements"] if m["name"].startswith("per-view loop achieved / matmul"))
+    bound = next(m for m in payload["measurements"] if m["name"].startswith("FLOP bound on any batched speed-up"))
+    assert float(fraction["note"].split(" GFLOP", 1)[0]) > 0 and bound["value"] == pytest.approx(1 / fraction["value"])
     assert "targets" in proc.stdout and ("PASS" in proc.stdout or "FAIL" in proc.stdout)
     # The Markdown report (what bench/RESULTS.md records) carries every target and the machine's name.
     report = subprocess.run(

@@ -92,3 +92,41 @@ def test_truncated_files_raise(tmp_path: Path) -> None:
     for moments in ([0.5, 7.5], [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.5, 5.5, 6.0, 7.5]):
         with pytest.raises(VidclsError, match="truncated"):
             decode_moments(cut, np.array(moments), (16, 16), expected_end_s=8.0)
+
+
+def _avcc(*nals: bytes) -> bytes:
+    return b"".join(len(nal).to_bytes(4, "big") + nal for nal in nals)
+
+
+def test_h264_nonref_detection_reads_every_slice_header() -> None:
+    sei, ref_slice, nonref_slice, idr = b"\x06\x05\x01", b"\x41\x9a\x00", b"\x01\x9e\x00", b"\x65\x88\x80"
+    assert decode_module.h264_is_nonref(_avcc(sei, nonref_slice, nonref_slice), 4)
+    assert not decode_module.h264_is_nonref(_avcc(nonref_slice, ref_slice), 4)  # one referenced slice
+    assert not decode_module.h264_is_nonref(_avcc(idr), 4)
+    assert not decode_module.h264_is_nonref(_avcc(sei), 4)  # no picture in it at all
+    assert not decode_module.h264_is_nonref(_avcc(nonref_slice)[:-1], 4)  # malformed length: decode it
+    annex_b = b"\x00\x00\x00\x01" + sei + b"\x00\x00\x01" + nonref_slice
+    assert decode_module.h264_is_nonref(annex_b, 0)
+    assert not decode_module.h264_is_nonref(annex_b + b"\x00\x00\x01" + ref_slice, 0)
+
+
+def test_unneeded_nonreference_frames_are_not_decoded_and_change_no_pixel(tmp_path: Path) -> None:
+    path = write_test_video(tmp_path / "bframes.mp4", num_frames=96, fps=12, bframes=3)
+    moments = np.linspace(0.02, 7.9, 21)
+    skipped = decode_moments(path, moments, (32, 32))
+    full = decode_moments(path, moments, (32, 32), skip_unneeded=False)
+    assert full.frames_decoded == 96
+    assert skipped.frames_decoded < 0.75 * full.frames_decoded  # x264's pyramid: half the frames are non-ref
+    np.testing.assert_array_equal(skipped.frames, full.frames)
+    np.testing.assert_array_equal(skipped.moment_to_frame, full.moment_to_frame)
+    np.testing.assert_array_equal(skipped.frame_times, full.frame_times)
+    # The frame on screen at each moment (grey levels repeat every 28 frames).
+    assert _indices(skipped, 28) == [int(m * 12) % 28 for m in moments]
+
+
+def test_frame_skipping_stays_off_where_it_cannot_pay_or_cannot_be_proved(tmp_path: Path) -> None:
+    h264 = write_test_video(tmp_path / "bframes.mp4", num_frames=96, fps=12, bframes=3)
+    assert decode_module._unneeded_nonref_pts(h264, np.array([0.1, 4.0, 7.9])) == frozenset()  # seeking
+    assert decode_module._unneeded_nonref_pts(h264, np.linspace(0.1, 7.9, 9))
+    mpeg4 = write_test_video(tmp_path / "mpeg4.mp4", num_frames=24, fps=12, codec="mpeg4")
+    assert decode_module._unneeded_nonref_pts(mpeg4, np.linspace(0.1, 1.9, 8)) == frozenset()

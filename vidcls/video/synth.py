@@ -39,8 +39,13 @@ def write_test_video(
     seed: int = 0,
     codec: str = "libx264",
     with_audio: bool = False,
+    bframes: int = 0,
 ) -> Path:
-    """Encode ``num_frames`` frames (W, H = ``size``); ``times_s`` makes it variable-frame-rate."""
+    """Encode ``num_frames`` frames (W, H = ``size``); ``times_s`` makes it variable-frame-rate.
+
+    ``bframes > 0`` gives x264 B-frames in a pyramid: decode order differs from presentation order
+    and some pictures are non-reference, as in most real H.264 files.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     width, height = size
@@ -53,7 +58,7 @@ def write_test_video(
             stream.codec_context.time_base = Fraction(1, 1000)
             stream.time_base = Fraction(1, 1000)
         if codec == "libx264":
-            stream.options = {"preset": "ultrafast", "crf": "10", "g": "12", "bf": "0"}
+            stream.options = {"preset": "ultrafast", "crf": "10", "g": "12", "bf": str(bframes)}
         audio = container.add_stream("aac", rate=16000) if with_audio else None
         for k in range(num_frames):
             img = np.full((height, width, 3), level_for_index(k), dtype=np.int16) + tint
