@@ -173,11 +173,21 @@ def quiet(enabled: bool = True) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def matmul_flops(device: torch.device, dtype: torch.dtype = torch.float32, size: int = 2048, repeats: int = 5) -> float:
-    """Dense ``size``² matmul FLOP/s on this device and dtype: the machine's practical limit."""
-    a = torch.randn(size, size, device=device, dtype=dtype)
-    b = torch.randn(size, size, device=device, dtype=dtype)
+def matmul_flops(
+    device: torch.device,
+    dtype: torch.dtype = torch.float32,
+    size: int = 2048,
+    repeats: int = 5,
+    shape: tuple[int, int, int] | None = None,
+) -> float:
+    """Dense ``size``² matmul FLOP/s on this device and dtype: the machine's practical limit.
+
+    ``shape=(m, k, n)`` times ``[m, k] @ [k, n]`` instead (e.g. an LSTM step's few-row matmul).
+    """
+    m, k, n = shape or (size, size, size)
+    a = torch.randn(m, k, device=device, dtype=dtype)
+    b = torch.randn(k, n, device=device, dtype=dtype)
     for _ in range(2):
         torch.mm(a, b)
     samples = interleaved({"mm": lambda: torch.mm(a, b)}, repeats, device, warmup=0)["mm"]
-    return 2 * size**3 / min(samples)
+    return 2 * m * k * n / min(samples)

@@ -22,7 +22,7 @@ if __package__ in (None, ""):
 import torch
 
 from bench import infer_bench as ib
-from bench.common import interleaved, median
+from bench.common import interleaved, matmul_flops, median
 from vidcls.inference import load_ensemble
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import build_views
@@ -45,12 +45,6 @@ def batched_predict(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, 
                 probs[rows] = torch.softmax(logits.float(), dim=-1)
         member_probs.append(probs.reshape(len(views), n, -1).mean(dim=0))
     return torch.stack(member_probs).mean(dim=0)
-
-
-def recurrent_matmul_gflops(hidden: int, rows: int, repeats: int = 20) -> float:
-    a, b = torch.randn(rows, hidden), torch.randn(hidden, 4 * hidden)
-    samples = interleaved({"mm": lambda: a @ b}, repeats, torch.device("cpu"))["mm"]
-    return 2 * rows * hidden * 4 * hidden / min(samples) / 1e9
 
 
 def main() -> None:
@@ -79,7 +73,10 @@ def main() -> None:
         samples = interleaved(legs, args.repeats, cpu)
         ms = {k: round(median(v) * 1000) for k, v in samples.items()}
         print(f"hidden {args.hidden}, {n} video(s): {ms} ms; max |dprob| {diff:.1e}", flush=True)
-    rates = {rows: round(recurrent_matmul_gflops(args.hidden, rows), 1) for rows in (1, 2, 4, 8, 16, 64)}
+    rates = {
+        rows: round(matmul_flops(cpu, repeats=20, shape=(rows, args.hidden, 4 * args.hidden)) / 1e9, 1)
+        for rows in (1, 2, 4, 8, 16, 64)
+    }
     print(f"recurrent matmul GFLOP/s by rows: {rates}", flush=True)
 
 

@@ -30,6 +30,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
+import vidcls.extraction.extractor as extractor_module
 import vidcls.video.decode as decode_module
 from bench.common import ROOT, Results, interleaved, median, quiet, sync
 from vidcls.backbones import Backbone
@@ -136,25 +137,25 @@ class _CountingContainer:
 
 @contextlib.contextmanager
 def count_decoding() -> Iterator[dict[str, int]]:
-    """Count the frames ``vidcls.video.decode_moments`` decodes and the seeks it issues (never during timing)."""
+    """Sum the decoder's own ``frames_decoded`` and count the seeks it issues (never during timing)."""
     counts = {"decoded": 0, "seeks": 0}
-    original_open, original_packets = decode_module.open_video, decode_module._decode_packets
+    original_open, original_decode = decode_module.open_video, extractor_module.decode_moments
 
     @contextlib.contextmanager
     def counting_open(path: Any) -> Iterator[tuple[Any, Any]]:
         with original_open(path) as (container, stream):
             yield _CountingContainer(container, counts), stream
 
-    def counting_packets(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        for frame in original_packets(*args, **kwargs):
-            counts["decoded"] += 1
-            yield frame
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        decoded = original_decode(*args, **kwargs)
+        counts["decoded"] += decoded.frames_decoded
+        return decoded
 
-    decode_module.open_video, decode_module._decode_packets = counting_open, counting_packets
+    decode_module.open_video, extractor_module.decode_moments = counting_open, counting_decode
     try:
         yield counts
     finally:
-        decode_module.open_video, decode_module._decode_packets = original_open, original_packets
+        decode_module.open_video, extractor_module.decode_moments = original_open, original_decode
 
 
 # ---------------------------------------------------------------------------------------- naive
