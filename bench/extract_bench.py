@@ -35,7 +35,7 @@ import vidcls.video.decode as decode_module
 from bench.common import ROOT, Results, interleaved, median, quiet, sync
 from vidcls.backbones import Backbone
 from vidcls.extraction import DatasetPlan, FeatureExtractor, ManifestEntry, run_extraction
-from vidcls.extraction.run import cpu_threads
+from vidcls.utils.resources import cpu_threads
 from vidcls.video import scale_counts, uniform_times
 
 SECTION = "extraction"

@@ -30,6 +30,7 @@ from bench.common import ROOT, Results, matmul_flops, median, quiet, sync
 from vidcls.modules import VideoClassifier
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, split_path
 from vidcls.synthetic import write_synthetic_splits
+from vidcls.utils.resources import loader_workers
 
 SECTION = "training"
 
@@ -264,7 +265,7 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
     for precision in precisions:
         run_dir = work / f"train-{precision}"
         cfg = compose_train([*base, f"trainer.precision={precision}"], run_dir)
-        params = {**params_common, "precision": precision, "num_workers": int(cfg.data.num_workers)}
+        params = {**params_common, "precision": precision, "num_workers": loader_workers(cfg.data.num_workers)}
         # One plain block per Lightning epoch, same batch count, so the two legs alternate in time.
         batches = make_batches(rows, t["batch_size"], t["steps_per_epoch"])
         clip = cfg.trainer.get("gradient_clip_val")

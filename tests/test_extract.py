@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
 import shutil
 from pathlib import Path
 
@@ -261,12 +260,3 @@ def test_real_clip_through_effnet_lite0_gives_finite_varied_features() -> None:
     assert result.features.std(axis=1).min() > 0  # not constant within a frame
     assert np.abs(np.diff(result.features, axis=0)).max() > 1e-3  # changes over time
     assert 0 < result.timestamps_s[0] < result.timestamps_s[-1] < result.duration_s
-
-
-def test_cpu_threads_leave_a_core_for_the_decoders_above_two_cores() -> None:
-    from vidcls.extraction.run import cpu_threads
-
-    assert [cpu_threads("auto", cores=c) for c in (1, 2, 3, 8)] == [1, 2, 2, 7]
-    cores = len(os.sched_getaffinity(0))
-    assert cpu_threads(None) == cpu_threads("auto", cores=cores)
-    assert cpu_threads(3) == 3 and cpu_threads(0) == 1

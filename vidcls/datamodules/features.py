@@ -34,6 +34,7 @@ from vidcls.schema import (
     split_path,
     validate_contents,
 )
+from vidcls.utils.resources import loader_workers
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
@@ -133,7 +134,7 @@ class FeatureDataModule(L.LightningDataModule):
         test_file: str | os.PathLike[str] | None = None,
         batch_size: int = 48,
         eval_batch_size: int | None = None,
-        num_workers: int = 4,
+        num_workers: int | str = "auto",
         pin_memory: bool = False,
         persistent_workers: bool = True,
         load_into_memory: bool | str = "auto",
@@ -147,7 +148,7 @@ class FeatureDataModule(L.LightningDataModule):
         self.files = {"train": train_file, "val": val_file, "test": test_file}
         self.batch_size = int(batch_size)
         self.eval_batch_size = int(eval_batch_size or batch_size)
-        self.num_workers = int(num_workers)
+        self.num_workers = loader_workers(num_workers)
         self.pin_memory = bool(pin_memory)
         self.persistent_workers = bool(persistent_workers) and self.num_workers > 0
         if load_into_memory not in (True, False, "auto"):

@@ -30,6 +30,7 @@ from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
 from vidcls.extraction.writer import IncrementalWriter
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
 from vidcls.utils.progress import progress_bar
+from vidcls.utils.resources import cpu_threads
 
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
@@ -274,20 +275,6 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
                 failures.extend(list(csv.reader(f))[1:])
     _write_csv(features_dir / FAILURES_NAME, FAILURE_FIELDS, failures)
     return outputs
-
-
-def cpu_threads(setting: int | str | None, cores: int | None = None) -> int:
-    """Torch threads for a CPU run: ``auto`` leaves one core to the decoder threads, above two cores.
-
-    With many cores, one core less costs the CNN little and keeps the decoders from stalling
-    OpenMP's spinning threads. On two cores it would halve the CNN: extraction of three 30 s 720p
-    videos with effnet_lite0 took 52.6 s with 1 torch thread and 34.7-38.3 s with 2 (bench/RESULTS.md).
-    """
-    if setting in (None, "auto"):
-        if cores is None:
-            cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return cores if cores <= 2 else cores - 1
-    return max(1, int(setting))
 
 
 def _plain(value: Any) -> Any:
