@@ -3,9 +3,9 @@
 The Lightning leg runs :func:`vidcls.training.train` on a config composed from ``conf/train.yaml``
 exactly as ``train.py`` would (default callbacks, TensorBoard logger, DataLoader workers), plus a
 timing callback. The plain leg is the minimal loop a user would write by hand: the same network,
-loss, optimizer and gradient clipping on the same rows, pre-read into memory. Both are timed over
-the same number of steady-state steps (the first step of each epoch and the whole first epoch are
-excluded from the Lightning leg, warm-up steps from the plain one).
+loss, optimizer and gradient clipping on the same rows, pre-read into memory. The two legs alternate
+step by step and are timed over the same steady-state steps (the first step of each epoch and the
+whole first epoch are excluded from both).
 """
 
 from __future__ import annotations
@@ -35,37 +35,53 @@ from vidcls.utils.resources import loader_workers
 SECTION = "training"
 
 
-#: Set by :func:`run_pair`: the plain loop, run at the start of every Lightning epoch (interleaved timing).
+#: Set by :func:`run_lightning`: one step of the plain loop, run after every Lightning step (interleaved timing).
 _PLAIN_HOOK: Callable[[], tuple[float, int]] | None = None
 
 
 class BatchTimer(L.Callback):
-    """Wall-clock end of every training batch, per epoch; runs the plain loop's block before each epoch.
+    """Times each Lightning step and runs one plain-loop step right after it, per epoch.
 
-    Interleaving (plain block, Lightning epoch, plain block, ...) in one process exposes both legs to
-    the same machine state, which is what makes their ratio hold on a shared, noisy machine.
+    Alternating step by step (Lightning, plain, Lightning, plain, ...) in one process exposes both legs
+    to the same machine state within about a second, which is what makes their ratio hold on a
+    shared, noisy machine: whole-epoch blocks drifted by up to 20% between neighbours' bursts. A
+    Lightning step is timed from the end of the previous plain step to the end of its own batch, so it
+    includes fetching the batch from the DataLoader, logging and every callback. The first step of
+    each epoch (loader start-up) is not timed, for either leg.
     """
 
     def __init__(self) -> None:
         self.epochs: list[list[tuple[float, int]]] = []
-        self.plain: list[tuple[float, int]] = []
+        self.plain: list[list[tuple[float, int]]] = []
+        self._mark: float | None = None
 
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if _PLAIN_HOOK is not None:
-            self.plain.append(_PLAIN_HOOK())
         self.epochs.append([])
+        self.plain.append([])
+        self._mark = None
 
     def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, outputs, batch, batch_idx) -> None:
         sync(pl_module.device)
-        self.epochs[-1].append((time.perf_counter(), int(batch[2].shape[0])))
+        now = time.perf_counter()
+        if self._mark is not None:
+            self.epochs[-1].append((now - self._mark, int(batch[2].shape[0])))
+        if _PLAIN_HOOK is not None:
+            step = _PLAIN_HOOK()
+            if self._mark is not None:
+                self.plain[-1].append(step)
+        self._mark = time.perf_counter()
+
+    @staticmethod
+    def _totals(epochs: list[list[tuple[float, int]]]) -> list[tuple[float, int]]:
+        return [(sum(s for s, _ in steps), sum(n for _, n in steps)) for steps in epochs[1:] if steps]
 
     def per_epoch(self) -> list[tuple[float, int]]:
-        """``(seconds, videos)`` per epoch from the end of its first batch to its last (epoch 0 skipped)."""
-        out = []
-        for marks in self.epochs[1:]:
-            if len(marks) >= 2:
-                out.append((marks[-1][0] - marks[0][0], sum(n for _, n in marks[1:])))
-        return out
+        """``(seconds, videos)`` of the timed Lightning steps per epoch (epoch 0 is warm-up)."""
+        return self._totals(self.epochs)
+
+    def plain_per_epoch(self) -> list[tuple[float, int]]:
+        """``(seconds, videos)`` of the plain steps interleaved with each epoch's timed steps."""
+        return self._totals(self.plain)
 
 
 def make_feature_files(directory: Path, rows_train: int, max_frames: int, feature_dim: int, min_frames: int) -> Path:
@@ -116,7 +132,7 @@ def run_lightning(cfg: DictConfig, verbose: bool, plain: Callable[[], tuple[floa
     wall = time.perf_counter() - wall
     timer = next(cb for cb in objects["trainer"].callbacks if isinstance(cb, BatchTimer))
     epochs = timer.per_epoch()
-    plain_epochs = timer.plain[1:]  # the first block is the plain loop's warm-up, like Lightning's epoch 0
+    plain_epochs = timer.plain_per_epoch()
     return {
         "lightning": epochs,
         "plain": plain_epochs,
@@ -164,7 +180,7 @@ def build_module(cfg: DictConfig, features_dir: Path) -> VideoClassifier:
 
 
 class PlainLoop:
-    """forward → focal loss → backward → clip → AdamW step, nothing else; one block of steps per call."""
+    """forward → focal loss → backward → clip → AdamW step, nothing else; one step per call."""
 
     def __init__(
         self,
@@ -179,6 +195,7 @@ class PlainLoop:
         self.optimizer = optimizer["optimizer"] if isinstance(optimizer, dict) else optimizer
         self.batches, self.device, self.clip = batches, device, clip
         self.bf16 = precision.startswith("bf16")
+        self._next = 0
 
     def step(self, x: torch.Tensor, lengths: torch.Tensor, y: torch.Tensor) -> None:
         x, y = x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)
@@ -192,13 +209,13 @@ class PlainLoop:
         self.optimizer.step()
 
     def __call__(self) -> tuple[float, int]:
-        """``(seconds, videos)`` from the end of the block's first step to its last (as for Lightning)."""
-        marks = []
-        for x, lengths, y in self.batches:
-            self.step(x, lengths, y)
-            sync(self.device)
-            marks.append(time.perf_counter())
-        return marks[-1] - marks[0], sum(int(b[2].shape[0]) for b in self.batches[1:])
+        """``(seconds, videos)`` of the next step, cycling through the batches."""
+        x, lengths, y = self.batches[self._next % len(self.batches)]
+        self._next += 1
+        start = time.perf_counter()
+        self.step(x, lengths, y)
+        sync(self.device)
+        return time.perf_counter() - start, int(y.shape[0])
 
 
 def step_flops(net: torch.nn.Module, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor]) -> int:
@@ -266,7 +283,7 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         run_dir = work / f"train-{precision}"
         cfg = compose_train([*base, f"trainer.precision={precision}"], run_dir)
         params = {**params_common, "precision": precision, "num_workers": loader_workers(cfg.data.num_workers)}
-        # One plain block per Lightning epoch, same batch count, so the two legs alternate in time.
+        # The plain leg cycles through as many batches as a Lightning epoch has, one step per Lightning step.
         batches = make_batches(rows, t["batch_size"], t["steps_per_epoch"])
         clip = cfg.trainer.get("gradient_clip_val")
         torch.manual_seed(0)
@@ -292,7 +309,7 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
             "videos/s",
             params={**params, "steps": steps},
             samples=[v / s for s, v in out["plain"]],
-            note="hand-written loop, batches pre-read into memory; one block before each Lightning epoch",
+            note="hand-written loop, batches pre-read into memory; one step after each Lightning step",
         )
         ratio = light_rate / plain_rate
         results.add(
@@ -302,7 +319,7 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
             "ratio",
             params=params,
             samples=pairs,
-            note="samples: per-epoch ratios of the interleaved blocks",
+            note="samples: per-epoch ratios of the step-interleaved legs",
         )
         results.target(
             f"trainer within 5% of plain loop ({precision})",

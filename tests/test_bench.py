@@ -91,3 +91,31 @@ def test_bench_report_refuses_other_files(tmp_path: Path) -> None:
         [sys.executable, str(ROOT / "bench" / "report.py"), str(other)], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2 and proc.stderr.startswith("error:") and "not a vidcls bench result" in proc.stderr
+
+
+def test_batch_timer_interleaves_plain_steps_and_keeps_their_time_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One plain step follows each Lightning step; its time never counts for Lightning; warm-up is dropped."""
+    import time
+    from types import SimpleNamespace
+
+    import torch
+
+    sys.path.insert(0, str(ROOT))
+    from bench import train_bench
+
+    def plain_step() -> tuple[float, int]:
+        time.sleep(0.05)
+        return 0.05, 4
+
+    monkeypatch.setattr(train_bench, "_PLAIN_HOOK", plain_step)
+    timer = train_bench.BatchTimer()
+    module = SimpleNamespace(device=torch.device("cpu"))
+    batch = (None, None, torch.zeros(4))
+    for _epoch in range(3):  # epoch 0 is warm-up
+        timer.on_train_epoch_start(None, module)  # type: ignore[arg-type]
+        for i in range(4):  # the first step of each epoch is not timed
+            timer.on_train_batch_end(None, module, None, batch, i)  # type: ignore[arg-type]
+    lightning, plain = timer.per_epoch(), timer.plain_per_epoch()
+    assert [n for _, n in lightning] == [12, 12] and [n for _, n in plain] == [12, 12]
+    assert all(s < 0.03 for s, _ in lightning), lightning  # three 50 ms plain steps ran inside each epoch
+    assert all(abs(s - 0.15) < 1e-9 for s, _ in plain)
