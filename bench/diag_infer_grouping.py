@@ -19,6 +19,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
 import torch
 
 from bench import infer_bench as ib
@@ -78,6 +79,16 @@ def main() -> None:
         for rows in (1, 2, 4, 8, 16, 64)
     }
     print(f"recurrent matmul GFLOP/s by rows: {rates}", flush=True)
+    # Batching k views pays only if k rows cost less than k single rows; compare in ms per step,
+    # for torch's BLAS and for numpy's own (a different library, to rule out one library's kernel).
+    per_step = {}
+    for rows in (1, 4, 8):
+        a, b = np.random.rand(rows, args.hidden).astype(np.float32), np.random.rand(args.hidden, 4 * args.hidden)
+        b = b.astype(np.float32)
+        numpy_s = min(interleaved({"np": lambda a=a, b=b: a @ b}, 50, cpu)["np"])  # min, as matmul_flops
+        torch_s = 2 * rows * args.hidden * 4 * args.hidden / (rates[rows] * 1e9)
+        per_step[rows] = f"torch {torch_s * 1e3:.3f} / numpy {numpy_s * 1e3:.3f}"
+    print(f"recurrent matmul ms per step by rows: {per_step}", flush=True)
 
 
 if __name__ == "__main__":
