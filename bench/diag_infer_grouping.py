@@ -8,6 +8,10 @@ forward per view and distinct length), rows of equal length across views in one 
 packed forward of all rows (what CUDA uses). Prints medians (ms) and the largest probability
 difference from the per-view loop, then the FLOP/s of the LSTM's recurrent matmul
 (``[rows, H] @ [H, 4H]``, once per step) by number of rows: batching pays only where that grows.
+Last, the first member's BiLSTM alone on the views' rows, four ways: one row per call, one call per
+distinct length, one packed call, and one padded call per layer and direction on the fused kernel
+(each row's valid steps reversed in place for the backward direction, so padding only ever trails
+the valid steps: exact, with no step-by-step fallback).
 """
 
 from __future__ import annotations
@@ -46,6 +50,52 @@ def batched_predict(ensemble: Ensemble, x: torch.Tensor, lengths: torch.Tensor, 
                 probs[rows] = torch.softmax(logits.float(), dim=-1)
         member_probs.append(probs.reshape(len(views), n, -1).mean(dim=0))
     return torch.stack(member_probs).mean(dim=0)
+
+
+def reverse_valid_steps(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Each row's first ``lengths[i]`` steps in reverse order; the padding stays where it is."""
+    steps = torch.arange(x.shape[1]).unsqueeze(0).expand(x.shape[0], -1)
+    source = lengths.unsqueeze(1) - 1 - steps
+    source = torch.where(source >= 0, source, steps)
+    return x.gather(1, source.unsqueeze(-1).expand_as(x))
+
+
+def padded_fused_bilstm(lstm: torch.nn.LSTM, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """A padded batch of unequal lengths through a bidirectional ``lstm`` on the fused kernel, exactly."""
+    out = x
+    for layer in range(lstm.num_layers):
+        directions = []
+        for suffix in ("", "_reverse"):
+            weights = [
+                getattr(lstm, f"{name}_l{layer}{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+            ]
+            inputs = out if not suffix else reverse_valid_steps(out, lengths)
+            h0 = out.new_zeros(1, out.shape[0], lstm.hidden_size)
+            # torch._VF.lstm is what nn.LSTM.forward calls: one layer, one direction, batch first.
+            y = torch._VF.lstm(inputs, (h0, h0), weights, True, 1, 0.0, False, False, True)[0]
+            directions.append(y if not suffix else reverse_valid_steps(y, lengths))
+        out = torch.cat(directions, dim=-1)
+    return out
+
+
+def lstm_layouts(lstm: torch.nn.LSTM, videos: int, repeats: int) -> None:
+    """The member's BiLSTM on the temporal4 view lengths (64, 64, 32, 96) of ``videos`` videos."""
+    lengths = torch.tensor([64, 64, 32, 96] * videos)
+    x = torch.randn(len(lengths), int(lengths.max()), lstm.input_size)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    reference = torch.nn.utils.rnn.pad_packed_sequence(lstm(packed)[0], batch_first=True)[0]
+    valid = torch.arange(x.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
+    diff = float((padded_fused_bilstm(lstm, x, lengths) - reference)[valid].abs().max())
+    legs = {
+        "per_row": lambda: [lstm(x[i : i + 1, : int(n)]) for i, n in enumerate(lengths)],
+        "by_length": lambda: [lstm(x[lengths == n, : int(n)]) for n in lengths.unique()],
+        "packed": lambda: lstm(
+            torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        ),
+        "padded_fused": lambda: padded_fused_bilstm(lstm, x, lengths),
+    }
+    ms = {k: round(median(v) * 1000) for k, v in interleaved(legs, repeats, torch.device("cpu")).items()}
+    print(f"BiLSTM alone, {videos} video(s) x 4 views: {ms} ms; padded_fused max |diff| {diff:.1e}", flush=True)
 
 
 def main() -> None:
@@ -89,6 +139,9 @@ def main() -> None:
         torch_s = 2 * rows * args.hidden * 4 * args.hidden / (rates[rows] * 1e9)
         per_step[rows] = f"torch {torch_s * 1e3:.3f} / numpy {numpy_s * 1e3:.3f}"
     print(f"recurrent matmul ms per step by rows: {per_step}", flush=True)
+    with torch.inference_mode():
+        for n in args.videos:
+            lstm_layouts(ensemble.members[0].model.lstm, n, args.repeats)
 
 
 if __name__ == "__main__":
