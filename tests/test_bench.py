@@ -119,3 +119,23 @@ def test_batch_timer_interleaves_plain_steps_and_keeps_their_time_out(monkeypatc
     assert [n for _, n in lightning] == [12, 12] and [n for _, n in plain] == [12, 12]
     assert all(s < 0.03 for s, _ in lightning), lightning  # three 50 ms plain steps ran inside each epoch
     assert all(abs(s - 0.15) < 1e-9 for s, _ in plain)
+
+
+def test_diag_padded_fused_bilstm_is_exact_for_unequal_lengths() -> None:
+    """The diagnostic's padded per-direction layout matches a packed nn.LSTM on every valid step."""
+    import torch
+
+    sys.path.insert(0, str(ROOT))
+    from bench.diag_infer_grouping import padded_fused_bilstm
+
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(8, 6, num_layers=2, batch_first=True, bidirectional=True).eval()
+    lengths = torch.tensor([5, 7, 2, 5])
+    x = torch.randn(4, 7, 8)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    reference = torch.nn.utils.rnn.pad_packed_sequence(lstm(packed)[0], batch_first=True)[0]
+    valid = torch.arange(7).unsqueeze(0) < lengths.unsqueeze(1)
+    with torch.no_grad():
+        ours = padded_fused_bilstm(lstm, x, lengths)
+    assert ours.shape == reference.shape
+    assert float((ours - reference.detach())[valid].abs().max()) < 1e-5
