@@ -125,18 +125,17 @@ def main() -> None:
         ms = {k: round(median(v) * 1000) for k, v in samples.items()}
         print(f"hidden {args.hidden}, {n} video(s): {ms} ms; max |dprob| {diff:.1e}", flush=True)
     rates = {
-        rows: round(matmul_flops(cpu, repeats=20, shape=(rows, args.hidden, 4 * args.hidden)) / 1e9, 1)
-        for rows in (1, 2, 4, 8, 16, 64)
+        rows: matmul_flops(cpu, repeats=20, shape=(rows, args.hidden, 4 * args.hidden)) for rows in (1, 2, 4, 8, 16, 64)
     }
-    print(f"recurrent matmul GFLOP/s by rows: {rates}", flush=True)
+    print(f"recurrent matmul GFLOP/s by rows: { {rows: round(r / 1e9, 1) for rows, r in rates.items()} }", flush=True)
     # Batching k views pays only if k rows cost less than k single rows; compare in ms per step,
     # for torch's BLAS and for numpy's own (a different library, to rule out one library's kernel).
     per_step = {}
     for rows in (1, 4, 8):
-        a, b = np.random.rand(rows, args.hidden).astype(np.float32), np.random.rand(args.hidden, 4 * args.hidden)
-        b = b.astype(np.float32)
+        a = np.random.rand(rows, args.hidden).astype(np.float32)
+        b = np.random.rand(args.hidden, 4 * args.hidden).astype(np.float32)
         numpy_s = min(interleaved({"np": lambda a=a, b=b: a @ b}, 50, cpu)["np"])  # min, as matmul_flops
-        torch_s = 2 * rows * args.hidden * 4 * args.hidden / (rates[rows] * 1e9)
+        torch_s = 2 * rows * args.hidden * 4 * args.hidden / rates[rows]
         per_step[rows] = f"torch {torch_s * 1e3:.3f} / numpy {numpy_s * 1e3:.3f}"
     print(f"recurrent matmul ms per step by rows: {per_step}", flush=True)
     with torch.inference_mode():
