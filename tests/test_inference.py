@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -254,11 +255,32 @@ def test_unsafe_pickle_refused_unless_allowed(tiny_run_dir: Path, tmp_path: Path
 
     path = _edit_checkpoint(src, tmp_path / "evil.ckpt", add_payload)
     _Payload.ran = False
-    with pytest.raises(VidclsError, match="allow_unsafe_load=true"):
+    with pytest.raises(VidclsError, match=r"would call .*_mark_ran when loaded") as refused:
         load_member(path)
+    assert "allow_unsafe_load" not in str(refused.value)  # a file that calls code is never invited to load
     assert _Payload.ran is False
     member = load_member(path, allow_unsafe_load=True)
     assert _Payload.ran is True and member.class_names == ["ClassA", "ClassB", "ClassC", "ClassD"]
+
+
+class _Shell:
+    def __reduce__(self):
+        return (os.system, ("echo should-never-run",))
+
+
+class _Namespace:
+    """A plain class instance pickled into a checkpoint (as some training scripts store their args)."""
+
+
+def test_refusal_names_what_the_file_would_call(tiny_run_dir: Path, tmp_path: Path) -> None:
+    src = tiny_run_dir / "seed=0" / "checkpoints" / "best.ckpt"
+    shell = _edit_checkpoint(src, tmp_path / "shell.ckpt", lambda ckpt: ckpt.update(extra=_Shell()))
+    with pytest.raises(VidclsError, match=r"would call (posix|nt)\.system when loaded") as refused:
+        load_member(shell)
+    assert "allow_unsafe_load" not in str(refused.value) and "truncated" not in str(refused.value)
+    plain = _edit_checkpoint(src, tmp_path / "plain.ckpt", lambda ckpt: ckpt.update(args=_Namespace()))
+    with pytest.raises(VidclsError, match=r"_Namespace .*allow_unsafe_load=true"):
+        load_member(plain)
 
 
 def test_model_class_outside_vidcls_refused(tiny_run_dir: Path, tmp_path: Path) -> None:

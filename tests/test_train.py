@@ -166,10 +166,10 @@ def test_user_errors_exit_2_with_one_line(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_two_seed_multirun(synthetic_features_dir: Path, tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    result = run_cli(
-        "-m",
+    result = run_cli(  # as users type it: a range, and -m between the overrides
         *TINY,
-        "seed=0,1",
+        "seed=0..1",
+        "-m",
         "trainer.max_epochs=2",
         f"data.features_dir={synthetic_features_dir}",
         f"hydra.sweep.dir={sweep}",

@@ -12,7 +12,7 @@ import lightning as L
 import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
-from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.callbacks import Callback, DeviceStatsMonitor, LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from omegaconf import DictConfig, OmegaConf
@@ -40,6 +40,21 @@ def instantiate_group(group: DictConfig | None) -> list[Any]:
     if not group:
         return []
     return [instantiate_checked(entry) for entry in group.values() if entry and "_target_" in entry]
+
+
+#: Lightning callbacks that refuse to run without a logger; ``logger=none`` skips them.
+CALLBACKS_NEEDING_A_LOGGER: tuple[type[Callback], ...] = (LearningRateMonitor, DeviceStatsMonitor)
+
+
+def drop_callbacks_needing_logger(callbacks: list[Any], loggers: list[Any]) -> list[Any]:
+    """Without a logger, leave out the callbacks that would stop the run, saying so in one line."""
+    if loggers:
+        return callbacks
+    skipped = [c for c in callbacks if isinstance(c, CALLBACKS_NEEDING_A_LOGGER)]
+    if skipped:
+        names = ", ".join(type(c).__name__ for c in skipped)
+        rank_zero_warn(f"no logger configured (logger=none): skipping {names}, which needs a logger.")
+    return [c for c in callbacks if c not in skipped]
 
 
 def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: FeatureDataModule) -> None:
@@ -77,6 +92,14 @@ def check_not_nested_ddp(cfg: DictConfig) -> None:
         )
 
 
+def best_checkpoint(trainer: L.Trainer, cfg: DictConfig) -> str | None:
+    """The checkpoint to test and report: the given one when not training, else the best saved."""
+    if not cfg.get("train", True):
+        return cfg.get("ckpt_path")
+    checkpoint = trainer.checkpoint_callback if isinstance(trainer.checkpoint_callback, ModelCheckpoint) else None
+    return checkpoint.best_model_path if checkpoint is not None and checkpoint.best_model_path else None
+
+
 def _scalars(metrics: Mapping[str, Any]) -> dict[str, float]:
     return {
         k: float(v) for k, v in metrics.items() if isinstance(v, int | float) or getattr(v, "numel", lambda: 0)() == 1
@@ -91,8 +114,14 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
 
     datamodule: FeatureDataModule = instantiate_checked(cfg.data, _convert_="partial")
     datamodule.setup("fit" if cfg.get("train", True) else "validate")
-    if cfg.get("test", True):
+    run_test = bool(cfg.get("test", True))
+    test_skipped: str | None = None
+    if run_test:
         datamodule.setup("test")
+        if datamodule.num_samples("test") == 0:
+            test_skipped = f"the test split {datamodule.split_file('test')} is empty"
+            rank_zero_warn(f"{test_skipped}: no test was run; metrics.json records test_skipped.")
+            run_test = False
 
     if cfg.get("ckpt_path"):
         check_resume_checkpoint(cfg.ckpt_path, datamodule)
@@ -104,8 +133,8 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         provenance=datamodule.provenance,
         class_counts=datamodule.class_counts,
     )
-    callbacks = instantiate_group(cfg.get("callbacks"))
     loggers = instantiate_group(cfg.get("logger"))
+    callbacks = drop_callbacks_needing_logger(instantiate_group(cfg.get("callbacks")), loggers)
     trainer: L.Trainer = instantiate_checked(cfg.trainer, callbacks=callbacks, logger=loggers or False)
 
     if trainer.is_global_zero:
@@ -117,14 +146,9 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
         metrics.update(_scalars(trainer.callback_metrics))
 
-    best_ckpt: str | None = None
-    if cfg.get("test", True):
-        checkpoint = trainer.checkpoint_callback if isinstance(trainer.checkpoint_callback, ModelCheckpoint) else None
-        if not cfg.get("train", True):
-            best_ckpt = cfg.get("ckpt_path")
-        elif checkpoint is not None and checkpoint.best_model_path:
-            best_ckpt = checkpoint.best_model_path
-        else:
+    best_ckpt = best_checkpoint(trainer, cfg)
+    if run_test:
+        if best_ckpt is None:
             rank_zero_warn(
                 "No best checkpoint was saved (fast_dev_run or no checkpoint callback); testing current weights."
             )
@@ -133,7 +157,8 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
 
     if trainer.is_global_zero and not trainer.fast_dev_run:
         report = {
-            "test": {k: v for k, v in metrics.items() if k.startswith("test/")},
+            "test": {k: v for k, v in metrics.items() if k.startswith("test/")} if run_test else None,
+            "test_skipped": test_skipped,
             "val/acc_best": metrics.get("val/acc_best"),
             "best_ckpt": None if best_ckpt is None else str(Path(best_ckpt).resolve()),
             "class_names": datamodule.class_names,

@@ -209,6 +209,8 @@ class FeatureDataModule(L.LightningDataModule):
         )
         for split in splits:
             meta = self.check_split(split)
+            if split != "test":  # an empty test split is allowed: training then skips testing, with a warning
+                require_rows(meta, split)
             if split not in self.datasets:
                 self.datasets[split] = H5FeatureDataset(
                     meta, augment=self.augment if split == "train" else None, load_into_memory=self._wants_memory(meta)
@@ -224,6 +226,10 @@ class FeatureDataModule(L.LightningDataModule):
     @property
     def class_names(self) -> list[str]:
         return list(self._reference_meta().class_names)
+
+    def num_samples(self, split: str) -> int:
+        """Rows in a split's file (read from its header; the split is checked on first use)."""
+        return self.check_split(split).num_samples
 
     @property
     def num_classes(self) -> int:
@@ -281,6 +287,17 @@ class FeatureDataModule(L.LightningDataModule):
     def teardown(self, stage: str | None = None) -> None:
         for dataset in self.datasets.values():
             dataset.close()
+
+
+def require_rows(meta: FeatureFileMeta, split: str) -> None:
+    """A split that must be read (train, val, or the split eval scores) cannot be empty."""
+    if meta.num_samples > 0:
+        return
+    raise VidclsError(
+        f"the {split} split is empty: {meta.path} holds no videos. Put videos under VIDEOS/{split}/<Class>/ "
+        "(or VIDEOS/<Class>/ for an automatic 70/20/10 split) and re-run extract.py, or point "
+        f"data.features_dir / data.{split}_file at a file with rows."
+    )
 
 
 def _check_agree(meta: FeatureFileMeta, split: str, other: FeatureFileMeta, other_split: str) -> None:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 from torch.utils.data import DataLoader
 
+from vidcls.datamodules.features import require_rows
 from vidcls.errors import VidclsError
 from vidcls.evaluation import plots
 from vidcls.evaluation.metrics import (
@@ -237,13 +238,15 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
             raise err.__cause__ from None
         raise
     meta = datamodule.check_split(split)
+    require_rows(meta, split)
     ensemble.check_feature_file(meta)
-    batch_size, num_workers = int(cfg.batch_size), int(cfg.data.get("num_workers", 0))
+    batch_size, num_workers = int(cfg.batch_size), datamodule.num_workers
 
     selection: dict[str, Any] | None = None
     top_k, min_acc = cfg.get("select_members"), cfg.get("select_min_val_accuracy")
     if top_k is not None or min_acc is not None:
         val_meta = datamodule.check_split("val")
+        require_rows(val_meta, "val")
         ensemble.check_feature_file(val_meta)
         val_labels, val_probs = predict_split(
             ensemble, _loader(val_meta, batch_size, num_workers), {headline_mode: views},

@@ -61,23 +61,54 @@ class Member:
     kind: str = "lightning"  # "lightning" | "predecessor"
 
 
+def unsafe_globals(path: Path) -> list[str]:
+    """Names the pickle in ``path`` would import beyond tensors and plain data (read, never executed)."""
+    try:
+        with torch.serialization.safe_globals(_NUMPY_SAFE_GLOBALS):
+            return list(torch.serialization.get_unsafe_globals_in_checkpoint(path))
+    except Exception:  # not a readable checkpoint at all: the caller reports that
+        return []
+
+
+#: What pickle itself uses to rebuild a plain class instance: not a call chosen by the file's author.
+_INSTANCE_BUILDERS = frozenset(
+    {"copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__", "builtins.object", "__builtin__.object"}
+)
+
+
+def _refusal(path: Path, names: Sequence[str]) -> VidclsError:
+    """Why a pickled checkpoint is refused; a file that *calls* something is never invited to load.
+
+    Classes are named in CamelCase by convention; any other global is a function the file would call.
+    """
+    names = [n for n in names if n not in _INSTANCE_BUILDERS] or list(names)
+    callables = [n for n in names if not n.rpartition(".")[2].lstrip("_")[:1].isupper()]
+    if callables:
+        return VidclsError(
+            f"checkpoint {path} would call {', '.join(callables)} when loaded: unpickling it runs code written "
+            "into the file, so it is not a plain model checkpoint and vidcls refuses it. Do not open it with "
+            "other tools either; get the checkpoint again from a source you trust."
+        )
+    return VidclsError(
+        f"checkpoint {path} holds pickled objects of {', '.join(names)} besides tensors and plain data; "
+        "loading them imports and runs those classes' code. If (and only if) you trust where the file came "
+        "from, re-run with allow_unsafe_load=true."
+    )
+
+
 def _torch_load(path: Path, allow_unsafe_load: bool) -> Any:
     try:
         with torch.serialization.safe_globals(_NUMPY_SAFE_GLOBALS):
             return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as err:
-        detail = next((line.strip() for line in str(err).splitlines() if "WeightsUnpickler error" in line), "")
         if not allow_unsafe_load:
-            if "Unsupported global" in str(err):
-                raise VidclsError(
-                    f"checkpoint {path} contains pickled Python objects other than tensors and plain data, and "
-                    "loading it would run code stored in the file. If (and only if) you trust where it came from, "
-                    "re-run with allow_unsafe_load=true."
-                ) from None
+            names = unsafe_globals(path)
+            if names:
+                raise _refusal(path, names) from None
+            detail = next((line.strip() for line in str(err).splitlines() if "WeightsUnpickler error" in line), "")
             raise VidclsError(
                 f"cannot read checkpoint {path} as tensors and plain data ({detail or 'unpickling failed'}). It is "
-                "probably truncated or not a checkpoint; if it is a checkpoint you trust, allow_unsafe_load=true "
-                "reads it with full unpickling."
+                "probably truncated or not a checkpoint: re-copy it, or point ckpt_paths at another file."
             ) from None
     except (RuntimeError, EOFError, KeyError, ValueError, OSError) as err:
         first_line = str(err).splitlines()[0] if str(err) else ""
