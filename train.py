@@ -1,6 +1,6 @@
 """Train a video classifier on HDF5 features: `python train.py [overrides]` (docs/training.md).
 
-A seed ensemble: `python train.py model=super_enhanced seed=0,1,2,3 -m`.
+A seed ensemble: `python train.py model=super_enhanced seed=0..3 -m` (or `seed=0,1,2,3`; flags may go anywhere).
 """
 
 from __future__ import annotations
