@@ -154,3 +154,19 @@ def test_eval_predecessor_checkpoint_gets_names_from_file(synthetic_features_dir
     assert report["class_names"] == ["ClassA", "ClassB", "ClassC", "ClassD"]
     assert report["checkpoints"][0]["kind"] == "predecessor"
     assert set(report["results"]) == {"ensemble", "best_ensemble_model_0"}
+
+
+def test_empty_split_is_one_user_error(tiny_run_dir: Path, tmp_path: Path) -> None:
+    features = write_synthetic_splits(tmp_path / "features", {"train": 4, "val": 2, "test": 0}, max_frames=16)
+    cfg = _cfg(tmp_path / "out", f"ckpt_paths={tiny_run_dir}", f"data.features_dir={features}", "split=test")
+    with pytest.raises(VidclsError, match=r"the test split is empty: .*test_features_multiscale\.h5"):
+        evaluate(cfg)
+
+
+def test_num_workers_auto_is_read_like_training(
+    tiny_run_dir: Path, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """eval used to read data.num_workers with a bare int(), so the datamodule's `auto` crashed it."""
+    cfg = _cfg(tmp_path / "out", f"ckpt_paths={tiny_run_dir}", f"data.features_dir={synthetic_features_dir}",
+               "data.num_workers=auto", "tta=none", "bootstrap.num_samples=20")  # fmt: skip
+    assert evaluate(cfg)["split"] == "test"

@@ -155,3 +155,14 @@ def test_predict_all_failed_is_an_error(lite0_run_dir: Path, inputs: dict[str, P
         run_predict(cfg)
     out = capsys.readouterr().out
     assert "notes.mp4" in out and "no such file" in out
+
+
+def test_empty_folder_is_one_user_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "hidden_only").mkdir()
+    (tmp_path / "hidden_only" / ".DS_Store").write_bytes(b"x")
+    for folder in ("empty", "hidden_only"):
+        with pytest.raises(VidclsError, match="holds no files to classify"):
+            collect_inputs(tmp_path / folder)
+    with pytest.raises(VidclsError, match="video= is empty"):
+        collect_inputs([])

@@ -220,3 +220,49 @@ def test_ddp_inside_multirun_is_refused(synthetic_features_dir: Path, tmp_path: 
     with open_dict(cfg):
         cfg.hydra.mode = "RUN"
     check_not_nested_ddp(with_dirs(cfg, tmp_path, synthetic_features_dir))
+
+
+@pytest.fixture(scope="module")
+def features_with_empty_splits(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Feature dirs where one split has no rows."""
+    from vidcls.synthetic import write_synthetic_splits
+
+    base = tmp_path_factory.mktemp("empty_splits")
+    counts = {"train": {"train": 0, "val": 2, "test": 2}, "val": {"train": 4, "val": 0, "test": 2},
+              "test": {"train": 4, "val": 2, "test": 0}}  # fmt: skip
+    return {
+        empty: write_synthetic_splits(base / empty, per_split, max_frames=8, feature_dim=32)
+        for empty, per_split in counts.items()
+    }
+
+
+@pytest.mark.parametrize("split", ["train", "val"])
+def test_empty_train_or_val_split_is_a_user_error(
+    cfg_tiny_global: DictConfig, features_with_empty_splits: dict[str, Path], tmp_path: Path, split: str
+) -> None:
+    cfg = with_dirs(cfg_tiny_global, tmp_path, features_with_empty_splits[split])
+    with pytest.raises(VidclsError, match=rf"the {split} split is empty: .*{split}_features_multiscale\.h5"):
+        train(cfg)
+
+
+def test_empty_test_split_trains_and_says_no_test_ran(
+    cfg_tiny_global: DictConfig, features_with_empty_splits: dict[str, Path], tmp_path: Path
+) -> None:
+    cfg = with_dirs(cfg_tiny_global, tmp_path, features_with_empty_splits["test"], **{"trainer.max_epochs": 1})
+    with pytest.warns(UserWarning, match="test split .* is empty"):
+        metrics, _ = train(cfg)
+    report = json.loads((tmp_path / "metrics.json").read_text())
+    assert report["test"] is None and "is empty" in report["test_skipped"]
+    assert report["val/acc_best"] is not None and not any(k.startswith("test/") for k in metrics)
+
+
+@pytest.mark.parametrize("overrides", [["logger=none"], ["callbacks=none"], ["logger=none", "callbacks=none"]])
+def test_trains_without_logger_or_callbacks(synthetic_features_dir: Path, tmp_path: Path, overrides: list[str]) -> None:
+    cfg = with_dirs(compose_train([*TINY, *overrides]), tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 1})
+    if overrides == ["logger=none"]:
+        with pytest.warns(UserWarning, match="skipping LearningRateMonitor"):
+            metrics, _ = train(cfg)
+    else:
+        metrics, _ = train(cfg)
+    assert "test/acc" in metrics and (tmp_path / "metrics.json").is_file()
+    assert not (tmp_path / "tensorboard").exists() or "logger=none" not in overrides

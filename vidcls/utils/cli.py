@@ -91,8 +91,7 @@ def normalize_argv(argv: Sequence[str]) -> list[str]:
         )
     if ranges and not multirun and not _shows_config_only(flags):
         raise VidclsError(
-            f"{' '.join(ranges)} is a sweep (one job per value): add -m (--multirun) to run it, "
-            "or give a single value."
+            f"{' '.join(ranges)} is a sweep (one job per value): add -m (--multirun) to run it, or give a single value."
         )
     return flags + overrides
 
