@@ -23,10 +23,13 @@ from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
 from vidcls.web import ClassifierService, VideoCatalog, create_app
+from vidcls.web.guard import accepted_hosts
 
 ROOT = Path(__file__).resolve().parents[1]
 NUM_WITH_FILES = 6  # test rows that get a real clip under the videos root
 SECRET = "TOP-SECRET-CONTENT"
+#: Flask's test client sends ``Host: localhost`` (port 80, so the bare name is accepted).
+TEST_HOSTS = accepted_hosts("127.0.0.1", 80)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -101,7 +104,7 @@ def make_app(
     catalog = VideoCatalog(env.videos_dir, env.features_dir, check_features=ensemble.check_feature_file)
     catalog.order_classes(ensemble.class_names)
     service = ClassifierService(ensemble, tta_views=list(tta_views))
-    app = create_app(service, catalog, upload_dir=env.upload_dir, **kw)
+    app = create_app(service, catalog, upload_dir=env.upload_dir, **{"hosts": TEST_HOSTS, **kw})
     app.config["TESTING"] = True
     return app
 
@@ -271,15 +274,23 @@ def test_app_config_composes_and_builds_the_app(env: WebEnv) -> None:
         "server.max_upload_mb=1.5",
         "tta=none",
         "tta_default=false",
+        "server.allowed_hosts=[mybox.lan,'proxy.example:8443']",
+        "server.max_jobs=3",
     ]
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
         cfg = compose(config_name="app", overrides=overrides)
-    assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu"
+    assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu" and cfg.server.debug is False
     app = build_app(cfg)
     assert app.config["MAX_CONTENT_LENGTH"] == int(1.5 * 1024 * 1024)
-    health = app.test_client().get("/api/health").get_json()
+    client = app.test_client()
+    health = client.get("/api/health", base_url="http://127.0.0.1:5000").get_json()
     assert health["tta_views"] == ["original"] and health["tta_default"] is False
-    assert health["videos"] == len(env.test_labels) + 2
+    assert health["videos"] == len(env.test_labels) + 2 and health["max_jobs"] == 3
+    # The Host allow-list: the configured host, localhost, 127.0.0.1, [::1] with the port, plus server.allowed_hosts.
+    for base in ("http://localhost:5000", "http://[::1]:5000", "http://mybox.lan:5000", "http://proxy.example:8443"):
+        assert client.get("/api/health", base_url=base).status_code == 200, base
+    for base in ("http://localhost", "http://localhost:5001", "http://mybox.lan:8443", "http://evil.example:5000"):
+        assert_json_error(client.get("/api/health", base_url=base), 400)
 
 
 @pytest.mark.slow
@@ -317,8 +328,8 @@ def test_classify_from_features_matches_the_ensemble(client: FlaskClient, app: F
     assert result["attention"]["timestamps_s"] is None
 
     # Same numbers as the ensemble run directly on the HDF5 row.
-    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
-    service: ClassifierService = app.extensions["vidcls"]["service"]
+    catalog: VideoCatalog = app.extensions["vidcls"].catalog
+    service: ClassifierService = app.extensions["vidcls"].service
     entry = catalog.get(video["id"])
     feats = catalog.load_features(entry)
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]))
@@ -332,8 +343,8 @@ def test_tta_toggle_changes_views_and_numbers(client: FlaskClient, app: Flask) -
     on = client.post("/api/classify", json={"video": video["id"], "tta": True}).get_json()
     assert on["tta_views"] == ["original", "reversed", "speed_up", "slow_down"] and on["tta"] is True
     assert not np.allclose(on["probabilities"], off["probabilities"], atol=1e-7)
-    service: ClassifierService = app.extensions["vidcls"]["service"]
-    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
+    service: ClassifierService = app.extensions["vidcls"].service
+    catalog: VideoCatalog = app.extensions["vidcls"].catalog
     feats = catalog.load_features(catalog.get(video["id"]))
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]), tta=on["tta_views"])
     assert np.allclose(on["probabilities"], direct.probs[0].numpy(), atol=1e-6)
@@ -421,7 +432,7 @@ def test_unknown_job_and_routes_are_json(client: FlaskClient) -> None:
 
 def test_internal_errors_are_json_without_traceback(env: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app(env)
-    service: ClassifierService = app.extensions["vidcls"]["service"]
+    service: ClassifierService = app.extensions["vidcls"].service
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("secret internal detail")
@@ -508,7 +519,7 @@ def extract_app(extract_env: WebEnv) -> Flask:
     catalog = VideoCatalog(extract_env.videos_dir, None)
     catalog.order_classes(ensemble.class_names)
     service = ClassifierService(ensemble, tta_views=["original", "reversed"])
-    return create_app(service, catalog, upload_dir=extract_env.upload_dir, tta_default=False)
+    return create_app(service, catalog, upload_dir=extract_env.upload_dir, tta_default=False, hosts=TEST_HOSTS)
 
 
 def test_class_only_layout_is_listed_without_split(extract_app: Flask) -> None:
@@ -540,8 +551,8 @@ def test_dataset_video_is_extracted_on_the_fly_with_progress(extract_app: Flask)
     # The same numbers as the predict core (predict.py's path) on the same file.
     from vidcls.inference import VideoPredictor
 
-    service: ClassifierService = extract_app.extensions["vidcls"]["service"]
-    catalog: VideoCatalog = extract_app.extensions["vidcls"]["catalog"]
+    service: ClassifierService = extract_app.extensions["vidcls"].service
+    catalog: VideoCatalog = extract_app.extensions["vidcls"].catalog
     predictor = VideoPredictor(service.ensemble, service.extractor, tta=["original", "reversed"])
     direct = predictor.predict_file(catalog.file_path("ClassB/moving.mp4"))
     assert np.allclose(result["probabilities"], direct.probs, atol=1e-6)
@@ -622,7 +633,9 @@ def test_upload_with_real_effnet_lite0_checkpoint(tmp_path: Path, extract_env: W
     ckpts = train_tiny_checkpoints(tmp_path / "f", tmp_path / "ckpts", seeds=(0,), epochs=1)
     ensemble = load_ensemble(str(ckpts))
     assert ensemble.provenance["backbone"] == "effnet_lite0"
-    app = create_app(ClassifierService(ensemble, ["original"]), VideoCatalog(None), upload_dir=tmp_path / "up")
+    app = create_app(
+        ClassifierService(ensemble, ["original"]), VideoCatalog(None), upload_dir=tmp_path / "up", hosts=TEST_HOSTS
+    )
     data = (extract_env.videos_dir / "ClassB" / "moving.mp4").read_bytes()
     response = app.test_client().post("/api/classify", data={"file": (io.BytesIO(data), "m.mp4"), "wait": "true"})
     assert response.status_code == 200, response.get_json()
