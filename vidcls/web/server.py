@@ -73,7 +73,6 @@ def wsgi_server(app: Flask, host: str, port: int, *, threads: int, connection_li
         connection_limit=connection_limit,
         max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]),
         clear_untrusted_proxy_headers=True,
-        ident="vidcls",
     )
 
 
