@@ -996,3 +996,37 @@ def results_ensemble(env: WebEnv):
     from vidcls.inference import load_ensemble
 
     return load_ensemble(str(env.ckpt_dir))
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.MonkeyPatch, debug: bool) -> None:
+    """``python app.py``: waitress by default; Flask's server only with server.debug=true, never its debugger."""
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.web import server as server_module
+
+    calls: list[tuple[str, dict]] = []
+
+    class FakeWaitress:
+        def run(self) -> None:
+            calls.append(("waitress.run", {}))
+            raise KeyboardInterrupt  # Ctrl-C
+
+        def close(self) -> None:
+            calls.append(("waitress.close", {}))
+
+    monkeypatch.setattr(server_module, "build_app", lambda cfg: app)
+    monkeypatch.setattr(server_module, "wsgi_server", lambda *a, **kw: calls.append(("wsgi", kw)) or FakeWaitress())
+    monkeypatch.setattr(app, "run", lambda **kw: calls.append(("flask.run", kw)))
+    monkeypatch.setattr(server_module.signal, "signal", lambda *a: None)
+    jobs = app.extensions["vidcls"].jobs
+    monkeypatch.setattr(jobs, "shutdown", lambda: calls.append(("jobs.shutdown", {})))
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(config_name="app", overrides=["ckpt_paths=x", f"server.debug={str(debug).lower()}"])
+    server_module.serve(cfg)
+    names = [name for name, _ in calls]
+    if debug:
+        assert names == ["flask.run", "jobs.shutdown"] and calls[0][1]["debug"] is False
+    else:
+        assert names == ["wsgi", "waitress.run", "waitress.close", "jobs.shutdown"]
+        assert calls[0][1] == {"threads": 8, "connection_limit": 32}
