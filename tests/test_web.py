@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
+from vidcls.synthetic import SYNTHETIC_CLASS_NAMES
 from vidcls.web import ClassifierService, VideoCatalog, create_app
 from vidcls.web.guard import accepted_hosts
 
@@ -1030,3 +1031,38 @@ def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.Monkey
     else:
         assert names == ["wsgi", "waitress.run", "waitress.close", "jobs.shutdown"]
         assert calls[0][1] == {"threads": 8, "connection_limit": 32}
+
+
+def test_features_path_shows_the_frames_and_their_times(extract_env: WebEnv, tmp_path: Path) -> None:
+    """A dataset video with precomputed features and a file: thumbnails from one decode, then cached."""
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.inference import load_ensemble
+
+    ensemble = load_ensemble(str(extract_env.ckpt_dir))
+    extractor = FeatureExtractor.from_provenance(ensemble.provenance)
+    clip = extract_env.videos_dir / "ClassB" / "moving.mp4"
+    extracted = extractor.extract(clip)
+    write_feature_file(
+        split_path(tmp_path, "test"),
+        extracted.features[None],
+        [1],
+        [extracted.num_frames],
+        list(SYNTHETIC_CLASS_NAMES),
+        provenance=ensemble.provenance,
+        video_paths=["ClassB/moving.mp4"],
+    )
+    service = ClassifierService(ensemble, ["original"], extractor=extractor)
+    decodes: list[Path] = []
+    real_decode = extractor.decode
+    extractor.decode = lambda path, progress=None: decodes.append(path) or real_decode(path, progress)  # type: ignore[method-assign]
+    catalog = VideoCatalog(extract_env.videos_dir, tmp_path, check_features=ensemble.check_feature_file)
+    client = create_app(service, catalog, hosts=TEST_HOSTS).test_client()
+    first = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "tta": False}).get_json()
+    assert first["source"] == "features" and first["frames_unavailable"] is None
+    assert len(first["frames"]) == first["num_frames"] == extracted.num_frames
+    assert np.allclose(first["attention"]["timestamps_s"], extracted.timestamps_s)  # real times, not indices
+    again = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "tta": True}).get_json()
+    assert again["frames"] == first["frames"] and len(decodes) == 1  # cached: the instant path stays instant
+    clip.touch()  # a changed file (new mtime) is decoded again
+    client.post("/api/classify", json={"video": "ClassB/moving.mp4"})
+    assert len(decodes) == 2

@@ -259,7 +259,10 @@ def classify_dataset_video(body: Any) -> Response | tuple[Response, int]:
     wait = as_bool(body.get("wait", False), "wait")
     entry = st.catalog.get(ident)
     if entry.features is not None:
-        file = st.catalog.file_path(entry) if entry.path is not None else None
+        try:  # the file only adds thumbnails: its absence must not cost the instant answer
+            file = st.catalog.file_path(entry) if entry.path is not None else None
+        except VidclsError:
+            file = None
         return jsonify(st.service.classify_entry(entry, st.catalog.load_features(entry), tta, file=file))
     path, video = st.catalog.file_path(entry), entry.to_json()
     job = st.jobs.submit(

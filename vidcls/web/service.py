@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from vidcls.inference.frames import SampledFrames, extract_with_frames, jpeg_dat
 from vidcls.web.catalog import VideoEntry
 
 ProgressFn = Callable[[float, str], None]
+#: Precomputed-feature videos whose thumbnails are kept (about 200 KB each at 64 rows x 96 px).
+FRAMES_CACHE_SIZE = 32
 
 
 def _noop(_fraction: float, _stage: str) -> None:
@@ -92,6 +95,8 @@ class ClassifierService:
         self.tta_views = self._predictors[True].views
         self._predict_lock = threading.Lock()
         self._extract_lock = threading.Lock()
+        self._frames_cache: OrderedDict[tuple[str, int, int], SampledFrames] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def class_names(self) -> list[str]:
@@ -138,10 +143,24 @@ class ClassifierService:
 
     def frames_of(self, path: Path, shown: str, rows: int) -> tuple[SampledFrames | None, str | None]:
         """Row thumbnails of a video whose features were extracted earlier: the extractor's own decode
-        (the same moments, no CNN), or ``(None, why)`` when they cannot be had or do not line up."""
+        (the same moments, no CNN), or ``(None, why)`` when they cannot be had or do not line up.
+
+        Kept for the last :data:`FRAMES_CACHE_SIZE` files (keyed by path, size and mtime), so asking
+        again (TTA on/off) stays instant."""
         try:
-            frames = sampled_frames(self.extractor.decode(path), self.thumbnail_px)
-        except VidclsError as err:
+            stat = path.stat()
+            key = (str(path), stat.st_size, stat.st_mtime_ns)
+            with self._cache_lock:
+                frames = self._frames_cache.get(key)
+                if frames is not None:
+                    self._frames_cache.move_to_end(key)
+            if frames is None:
+                frames = sampled_frames(self.extractor.decode(path), self.thumbnail_px)
+                with self._cache_lock:
+                    self._frames_cache[key] = frames
+                    while len(self._frames_cache) > FRAMES_CACHE_SIZE:
+                        self._frames_cache.popitem(last=False)
+        except (VidclsError, OSError) as err:
             return None, "the sampled frames could not be decoded: " + str(err).replace(str(path), shown)
         if len(frames.images) != rows:
             return None, (
