@@ -22,11 +22,15 @@ from flask.testing import FlaskClient
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
+from vidcls.synthetic import SYNTHETIC_CLASS_NAMES
 from vidcls.web import ClassifierService, VideoCatalog, create_app
+from vidcls.web.guard import accepted_hosts
 
 ROOT = Path(__file__).resolve().parents[1]
 NUM_WITH_FILES = 6  # test rows that get a real clip under the videos root
 SECRET = "TOP-SECRET-CONTENT"
+#: Flask's test client sends ``Host: localhost`` (port 80, so the bare name is accepted).
+TEST_HOSTS = accepted_hosts("127.0.0.1", 80)
 
 
 # --------------------------------------------------------------------------- building blocks
@@ -101,7 +105,7 @@ def make_app(
     catalog = VideoCatalog(env.videos_dir, env.features_dir, check_features=ensemble.check_feature_file)
     catalog.order_classes(ensemble.class_names)
     service = ClassifierService(ensemble, tta_views=list(tta_views))
-    app = create_app(service, catalog, upload_dir=env.upload_dir, **kw)
+    app = create_app(service, catalog, upload_dir=env.upload_dir, **{"hosts": TEST_HOSTS, **kw})
     app.config["TESTING"] = True
     return app
 
@@ -271,15 +275,23 @@ def test_app_config_composes_and_builds_the_app(env: WebEnv) -> None:
         "server.max_upload_mb=1.5",
         "tta=none",
         "tta_default=false",
+        "server.allowed_hosts=[mybox.lan,'proxy.example:8443']",
+        "server.max_jobs=3",
     ]
     with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
         cfg = compose(config_name="app", overrides=overrides)
-    assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu"
+    assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu" and cfg.server.debug is False
     app = build_app(cfg)
     assert app.config["MAX_CONTENT_LENGTH"] == int(1.5 * 1024 * 1024)
-    health = app.test_client().get("/api/health").get_json()
+    client = app.test_client()
+    health = client.get("/api/health", base_url="http://127.0.0.1:5000").get_json()
     assert health["tta_views"] == ["original"] and health["tta_default"] is False
-    assert health["videos"] == len(env.test_labels) + 2
+    assert health["videos"] == len(env.test_labels) + 2 and health["max_jobs"] == 3
+    # The Host allow-list: the configured host, localhost, 127.0.0.1, [::1] with the port, plus server.allowed_hosts.
+    for base in ("http://localhost:5000", "http://[::1]:5000", "http://mybox.lan:5000", "http://proxy.example:8443"):
+        assert client.get("/api/health", base_url=base).status_code == 200, base
+    for base in ("http://localhost", "http://localhost:5001", "http://mybox.lan:8443", "http://evil.example:5000"):
+        assert_json_error(client.get("/api/health", base_url=base), 400)
 
 
 @pytest.mark.slow
@@ -317,8 +329,8 @@ def test_classify_from_features_matches_the_ensemble(client: FlaskClient, app: F
     assert result["attention"]["timestamps_s"] is None
 
     # Same numbers as the ensemble run directly on the HDF5 row.
-    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
-    service: ClassifierService = app.extensions["vidcls"]["service"]
+    catalog: VideoCatalog = app.extensions["vidcls"].catalog
+    service: ClassifierService = app.extensions["vidcls"].service
     entry = catalog.get(video["id"])
     feats = catalog.load_features(entry)
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]))
@@ -332,8 +344,8 @@ def test_tta_toggle_changes_views_and_numbers(client: FlaskClient, app: Flask) -
     on = client.post("/api/classify", json={"video": video["id"], "tta": True}).get_json()
     assert on["tta_views"] == ["original", "reversed", "speed_up", "slow_down"] and on["tta"] is True
     assert not np.allclose(on["probabilities"], off["probabilities"], atol=1e-7)
-    service: ClassifierService = app.extensions["vidcls"]["service"]
-    catalog: VideoCatalog = app.extensions["vidcls"]["catalog"]
+    service: ClassifierService = app.extensions["vidcls"].service
+    catalog: VideoCatalog = app.extensions["vidcls"].catalog
     feats = catalog.load_features(catalog.get(video["id"]))
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]), tta=on["tta_views"])
     assert np.allclose(on["probabilities"], direct.probs[0].numpy(), atol=1e-6)
@@ -421,7 +433,7 @@ def test_unknown_job_and_routes_are_json(client: FlaskClient) -> None:
 
 def test_internal_errors_are_json_without_traceback(env: WebEnv, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app(env)
-    service: ClassifierService = app.extensions["vidcls"]["service"]
+    service: ClassifierService = app.extensions["vidcls"].service
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("secret internal detail")
@@ -508,7 +520,7 @@ def extract_app(extract_env: WebEnv) -> Flask:
     catalog = VideoCatalog(extract_env.videos_dir, None)
     catalog.order_classes(ensemble.class_names)
     service = ClassifierService(ensemble, tta_views=["original", "reversed"])
-    return create_app(service, catalog, upload_dir=extract_env.upload_dir, tta_default=False)
+    return create_app(service, catalog, upload_dir=extract_env.upload_dir, tta_default=False, hosts=TEST_HOSTS)
 
 
 def test_class_only_layout_is_listed_without_split(extract_app: Flask) -> None:
@@ -540,8 +552,8 @@ def test_dataset_video_is_extracted_on_the_fly_with_progress(extract_app: Flask)
     # The same numbers as the predict core (predict.py's path) on the same file.
     from vidcls.inference import VideoPredictor
 
-    service: ClassifierService = extract_app.extensions["vidcls"]["service"]
-    catalog: VideoCatalog = extract_app.extensions["vidcls"]["catalog"]
+    service: ClassifierService = extract_app.extensions["vidcls"].service
+    catalog: VideoCatalog = extract_app.extensions["vidcls"].catalog
     predictor = VideoPredictor(service.ensemble, service.extractor, tta=["original", "reversed"])
     direct = predictor.predict_file(catalog.file_path("ClassB/moving.mp4"))
     assert np.allclose(result["probabilities"], direct.probs, atol=1e-6)
@@ -622,7 +634,9 @@ def test_upload_with_real_effnet_lite0_checkpoint(tmp_path: Path, extract_env: W
     ckpts = train_tiny_checkpoints(tmp_path / "f", tmp_path / "ckpts", seeds=(0,), epochs=1)
     ensemble = load_ensemble(str(ckpts))
     assert ensemble.provenance["backbone"] == "effnet_lite0"
-    app = create_app(ClassifierService(ensemble, ["original"]), VideoCatalog(None), upload_dir=tmp_path / "up")
+    app = create_app(
+        ClassifierService(ensemble, ["original"]), VideoCatalog(None), upload_dir=tmp_path / "up", hosts=TEST_HOSTS
+    )
     data = (extract_env.videos_dir / "ClassB" / "moving.mp4").read_bytes()
     response = app.test_client().post("/api/classify", data={"file": (io.BytesIO(data), "m.mp4"), "wait": "true"})
     assert response.status_code == 200, response.get_json()
@@ -630,3 +644,425 @@ def test_upload_with_real_effnet_lite0_checkpoint(tmp_path: Path, extract_env: W
     assert result["source"] == "extracted" and result["num_frames"] == 3
     assert len(result["attention"]["timestamps_s"]) == 3 and abs(sum(result["probabilities"]) - 1) < 1e-5
     assert list((tmp_path / "up").iterdir()) == []
+
+
+# --------------------------------------------------------------------------- Host and Origin (issue 16)
+GUARDED_ROUTES = [
+    ("GET", "/"),
+    ("GET", "/static/app.js"),
+    ("GET", "/api/health"),
+    ("GET", "/api/videos"),
+    ("GET", "/media/test/ClassA/clip_0.mp4"),
+    ("GET", "/api/jobs/0123"),
+    ("GET", "/api/nothing"),
+    ("POST", "/api/classify"),
+    ("DELETE", "/api/videos"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), GUARDED_ROUTES)
+@pytest.mark.parametrize("host", ["evil.example.com", "evil.example.com:80", "127.0.0.1.evil.example", "localhost:81"])
+def test_foreign_host_gets_a_json_400_from_every_route(client: FlaskClient, method: str, url: str, host: str) -> None:
+    """DNS rebinding: a page whose name now resolves to 127.0.0.1 still sends its own name as Host."""
+    response = client.open(url, method=method, headers={"Host": host}, json={"video": f"h5:test/{NUM_WITH_FILES}"})
+    body = assert_json_error(response, 400)
+    assert "does not answer to Host" in body["error"]["message"] and SECRET.encode() not in response.data
+
+
+def test_accepted_hosts_rules() -> None:
+    hosts = accepted_hosts("0.0.0.0", 5000, ["MyBox.lan", "10.0.0.7", "proxy:8443", "fe80::1"])
+    assert {"localhost:5000", "127.0.0.1:5000", "[::1]:5000", "mybox.lan:5000", "10.0.0.7:5000"} <= hosts
+    assert {"proxy:8443", "[fe80::1]:5000"} <= hosts
+    assert "0.0.0.0:5000" not in hosts and "localhost" not in hosts and "mybox.lan" not in hosts
+    assert "myhost:5000" in accepted_hosts("myhost", 5000)
+    assert accepted_hosts("127.0.0.1", 5000, ["*"]) is None
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"Origin": "http://evil.example.com"}, 403),
+        ({"Origin": "http://localhost:8080"}, 403),  # another port is another origin
+        ({"Origin": "https://localhost"}, 403),  # another scheme too
+        ({"Origin": "null"}, 403),  # sandboxed frames, data: pages
+        ({"Referer": "http://evil.example.com/page.html"}, 403),
+        ({"Origin": "http://localhost"}, 200),  # the page itself
+        ({"Referer": "http://localhost/"}, 200),
+        ({}, 200),  # curl, scripts: no browser page behind them
+    ],
+)
+def test_state_changes_need_the_same_origin(client: FlaskClient, headers: dict, status: int) -> None:
+    response = client.post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}"}, headers=headers)
+    if status == 200:
+        assert response.status_code == 200, response.get_json()
+    else:
+        assert "another site" in assert_json_error(response, status)["error"]["message"]
+
+
+def test_cross_site_upload_is_refused_before_it_is_stored(client: FlaskClient, env: WebEnv) -> None:
+    data = (env.videos_dir / "train" / env.class_names[1] / "no features.mp4").read_bytes()
+    response = client.post(
+        "/api/classify",
+        data={"file": (io.BytesIO(data), "x.mp4")},
+        headers={"Origin": "http://evil.example.com"},
+    )
+    assert_json_error(response, 403)
+    assert list(env.upload_dir.iterdir()) == []
+    # Reads from another origin are not refused here (the Host check stops rebinding; CORS stops the rest).
+    assert client.get("/api/health", headers={"Origin": "http://evil.example.com"}).status_code == 200
+
+
+# --------------------------------------------------------------------------- bounded work (issue 16)
+def test_job_cap_answers_429_with_retry_after_and_stores_nothing(env: WebEnv) -> None:
+    app = make_app(env, max_jobs=2)
+    service: ClassifierService = app.extensions["vidcls"].service
+    release = threading.Event()
+    started = threading.Semaphore(0)
+
+    def slow_classify(path, video, tta, ground_truth=None, progress=None):
+        started.release()
+        release.wait(30)
+        return {"video": video, "stored": path.exists()}
+
+    service.classify_file = slow_classify  # type: ignore[method-assign]
+    client = app.test_client()
+    data = (env.videos_dir / "train" / env.class_names[1] / "no features.mp4").read_bytes()
+    try:
+        first = client.post("/api/classify", data={"file": (io.BytesIO(data), "a.mp4")})
+        second = client.post("/api/classify", json={"video": f"train/{env.class_names[1]}/no features.mp4"})
+        assert first.status_code == second.status_code == 202
+        assert started.acquire(timeout=30)  # one running, one queued: both slots taken
+        stored_before = sorted(env.upload_dir.iterdir())
+        assert len(stored_before) == 1
+        refused = client.post("/api/classify", data={"file": (io.BytesIO(data), "b.mp4")})
+        body = assert_json_error(refused, 429)
+        assert int(refused.headers["Retry-After"]) >= 1 and "server.max_jobs" in body["error"]["message"]
+        assert sorted(env.upload_dir.iterdir()) == stored_before  # the refused upload was never written
+        assert_json_error(client.post("/api/classify", json={"video": "ClassA/x.mp4"}), 404)  # no slot leaked
+        assert_json_error(
+            client.post("/api/classify", json={"video": f"train/{env.class_names[1]}/no features.mp4"}), 429
+        )
+        assert client.post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}"}).status_code == 200
+        assert client.get("/api/health").get_json()["active_jobs"] == 2
+    finally:
+        release.set()
+    body, _ = wait_for_job(client, first.get_json()["job"])
+    assert body["status"] == "done" and body["result"]["stored"] is True
+    wait_for_job(client, second.get_json()["job"])
+    assert list(env.upload_dir.iterdir()) == []
+    # Slots came back: failed uploads (415) release theirs too.
+    for _ in range(3):
+        assert_json_error(client.post("/api/classify", data={"file": (io.BytesIO(b"text"), "t.mp4")}), 415)
+    again = client.post("/api/classify", data={"file": (io.BytesIO(data), "c.mp4"), "wait": "true"})
+    assert again.status_code == 200 and app.extensions["vidcls"].jobs.active == 0
+
+
+# --------------------------------------------------------------------------- malformed input (issue 16)
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ("[" * 100_000, 413),
+        ("[" * 20_000 + "]" * 20_000, 400),  # under the size limit but nested past the parser's recursion limit
+        ('{"video": ', 400),
+        (b"\xff\xfe{}", 400),
+        ("x" * 70_000, 413),
+    ],
+)
+def test_malformed_or_deep_json_is_a_4xx_not_a_500(client: FlaskClient, data: str | bytes, status: int) -> None:
+    response = client.post("/api/classify", data=data, content_type="application/json")
+    assert_json_error(response, status)
+
+
+# --------------------------------------------------------------------------- no server paths (issue 16)
+def test_no_response_contains_a_server_path(env: WebEnv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tour of every route and error path; a skipped feature file's message names it only relative to its dir."""
+    from vidcls.inference import load_ensemble
+
+    features = tmp_path / "features"
+    features.mkdir()
+    for split in ("test", "val"):
+        (features / split_path(".", split).name).write_bytes(split_path(env.features_dir, "test").read_bytes())
+    with h5py.File(split_path(features, "val"), "a") as f:
+        f.attrs["complete"] = False
+    ensemble = load_ensemble(str(env.ckpt_dir))
+    catalog = VideoCatalog(env.videos_dir, features, check_features=ensemble.check_feature_file)
+    app = create_app(ClassifierService(ensemble, ["original"]), catalog, upload_dir=env.upload_dir, hosts=TEST_HOSTS)
+    client = app.test_client()
+    health = client.get("/api/health")
+    assert "val" in health.get_json()["skipped_feature_files"]
+    assert "<data.features_dir>/val_features_multiscale.h5" in health.get_json()["skipped_feature_files"]["val"]
+    video = f"train/{env.class_names[1]}/no features.mp4"
+    job = client.post("/api/classify", json={"video": video}).get_json()["job"]
+    wait_for_job(client, job)
+    responses = [
+        health,
+        client.get("/api/videos"),
+        client.get("/media/test/linkdir/real.mp4"),
+        client.get("/media/nothing/here.mp4"),
+        client.post("/api/classify", json={"video": "../x.mp4"}),
+        client.post("/api/classify", json={"video": first_with_features(client)["id"]}),
+        client.post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}"}),
+        client.get(f"/api/jobs/{job}"),
+        client.post("/api/classify", json={"video": video, "wait": True}),
+        client.post("/api/classify", data={"file": (io.BytesIO(b"not a video"), "n.mp4")}),
+        client.get("/api/health", headers={"Host": "evil.example"}),
+    ]
+    leaks = [str(env.root), str(tmp_path), str(ROOT), os.path.expanduser("~"), os.getcwd()]
+    for response in responses:
+        text = response.get_data(as_text=True)
+        assert response.status_code < 500, text[:300]
+        for leak in leaks:
+            assert leak not in text, (response.request.path, leak, text[:500])
+
+
+# --------------------------------------------------------------------------- listed means playable (issue 16)
+WEIRD_NAMES = [
+    "new\nline.mp4",
+    "tab\tname.mp4",
+    "back\\slash.mp4",
+    "per%cent.mp4",
+    "hash#tag.mp4",
+    "quest?ion.mp4",
+    "plus+amp&semi;.mp4",
+    "ünïcödé 視頻.mp4",
+    "  spaced  .mp4",
+    "it's (1) [x].mp4",
+    "dots..and...mp4",
+]
+
+
+def test_every_listed_video_is_playable_by_its_url(tmp_path: Path, env: WebEnv) -> None:
+    from urllib.parse import quote
+
+    from vidcls.inference import load_ensemble
+
+    root = tmp_path / "videos"
+    clip = (env.videos_dir / "train" / env.class_names[1] / "no features.mp4").read_bytes()
+    for name in WEIRD_NAMES:
+        (root / "ClassA").mkdir(parents=True, exist_ok=True)
+        (root / "ClassA" / name).write_bytes(clip)
+    (root / "Cl\x01ass").mkdir()
+    (root / "Cl\x01ass" / "fine.mp4").write_bytes(clip)
+    os.makedirs(os.fsencode(root) + b"/ClassA", exist_ok=True)
+    with open(os.fsencode(root) + b"/ClassA/latin1-\xe9.mp4", "wb") as f:  # not UTF-8: no URL can name it
+        f.write(clip)
+    catalog = VideoCatalog(root, None)
+    app = create_app(
+        ClassifierService(load_ensemble(str(env.ckpt_dir)), ["original"]), catalog, upload_dir=None, hosts=TEST_HOSTS
+    )
+    client = app.test_client()
+    listed = client.get("/api/videos").get_json()["videos"]
+    names = {v["name"] for v in listed}
+    assert names == set(WEIRD_NAMES) - {"new\nline.mp4", "tab\tname.mp4", "back\\slash.mp4"}
+    for video in listed:
+        # What the page does: encodeURIComponent on each segment (quote with the same safe set).
+        url = "/media/" + "/".join(quote(part, safe="!'()*~") for part in video["path"].split("/"))
+        response = client.get(url)
+        assert response.status_code == 200 and response.data == clip, (video["name"], response.status_code)
+        response.close()
+
+
+# --------------------------------------------------------------------------- what the model saw (issue 16)
+def test_result_carries_the_sampled_frames(extract_app: Flask, extract_env: WebEnv) -> None:
+    """One thumbnail per attention weight, cut from the extractor's own decoded frames."""
+    import base64
+
+    from PIL import Image
+
+    from vidcls.inference.frames import row_frame_index
+
+    client = extract_app.test_client()
+    result = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "wait": True}).get_json()
+    frames = result["frames"]
+    assert result["frames_unavailable"] is None and len(frames) == result["num_frames"] == 4
+    service: ClassifierService = extract_app.extensions["vidcls"].service
+    decoded = service.extractor.decode(extract_env.videos_dir / "ClassB" / "moving.mp4")
+    expected = decoded.frames[row_frame_index(decoded)]
+    for url, frame in zip(frames, expected, strict=True):
+        assert url.startswith("data:image/jpeg;base64,")
+        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+        assert image.shape == frame.shape == (32, 32, 3)  # 32 px crops: under thumbnail_px, kept as they are
+        assert np.abs(image.astype(int) - frame.astype(int)).mean() < 6  # the same picture (JPEG noise only)
+    # The moving square is in a different place in each sampled frame: the thumbnails are not one frame repeated.
+    assert len({url for url in frames}) == len(frames)
+
+
+def test_features_path_without_an_extractor_says_why_no_frames(client: FlaskClient) -> None:
+    result = client.post("/api/classify", json={"video": first_with_features(client)["id"]}).get_json()
+    assert result["frames"] is None and "could not be decoded" in result["frames_unavailable"]
+    only = client.post("/api/classify", json={"video": f"h5:test/{NUM_WITH_FILES}"}).get_json()
+    assert only["frames"] is None and "no video file" in only["frames_unavailable"]
+
+
+# --------------------------------------------------------------------------- served by waitress (issue 16)
+def test_wsgi_server_is_waitress_with_the_body_limit(app: Flask) -> None:
+    import socket
+    import urllib.request
+
+    from vidcls.web.server import wsgi_server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app.extensions["vidcls"].guard = type(app.extensions["vidcls"].guard)(accepted_hosts("127.0.0.1", port))
+    server = wsgi_server(app, "127.0.0.1", port, threads=2, connection_limit=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as response:
+            assert response.headers["Server"] == "waitress" and json_load(response)["status"] == "ok"
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/classify",
+            data=b"\0" * 16,
+            headers={"Content-Type": "application/octet-stream", "Content-Length": str(limit + 1)},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 413  # refused from the header, before any body is buffered
+    finally:
+        server.close()
+        app.extensions["vidcls"].guard = type(app.extensions["vidcls"].guard)(TEST_HOSTS)
+
+
+def json_load(response) -> dict:
+    import json
+
+    return json.load(response)
+
+
+@pytest.mark.parametrize("scales", [[1.0, 0.85, 1.15], [0.85, 1.15]])
+def test_row_frames_are_the_frames_each_row_was_made_from(tmp_path: Path, scales: list[float]) -> None:
+    """Long videos: scale 1.0's frame when it is extracted, else the sampled frame nearest the row's moment."""
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.inference.frames import extract_with_frames, row_frame_index
+
+    clip = make_clip(tmp_path / "long.mp4", color=(200, 60, 60), frames=48, fps=8)
+    extractor = FeatureExtractor(backbone="tiny_cnn", weights=None, num_frames=8, scales=scales, frame_size=32)
+    decoded = extractor.decode(clip)
+    assert not decoded.short
+    index = row_frame_index(decoded)
+    if 1.0 in scales:
+        assert index.tolist() == decoded.scale_frames[scales.index(1.0)].tolist()
+    else:
+        plan = decoded.plan
+        for row, t in enumerate(plan.output_times):
+            gaps = [np.abs(times - t).min() for times in plan.scale_times]
+            s = int(np.argmin(gaps))
+            assert index[row] == decoded.scale_frames[s][int(np.argmin(np.abs(plan.scale_times[s] - t)))]
+    reports: list[float] = []
+    extracted, frames = extract_with_frames(extractor, clip, px=16, progress=reports.append)
+    assert np.array_equal(extracted.features, extractor.extract(clip).features)  # the same features as extract()
+    assert frames.images.shape == (8, 16, 16, 3) and np.array_equal(frames.timestamps_s, extracted.timestamps_s)
+    assert reports == sorted(reports) and reports[-1] == 1.0
+
+
+def test_predict_attention_plot_draws_the_sampled_frames(extract_env: WebEnv, tmp_path: Path) -> None:
+    """predict.py attention_plot=DIR: the plot carries the row thumbnails, which are dropped once drawn."""
+    from hydra import compose, initialize_config_dir
+    from PIL import Image
+
+    from vidcls.evaluation import plots
+    from vidcls.inference.predict_cli import run_predict
+
+    overrides = [
+        f"video={extract_env.videos_dir}",
+        f"ckpt_paths={extract_env.ckpt_dir}",
+        f"attention_plot={tmp_path / 'attn'}",
+        "attention_thumbnail_px=24",
+        "output=json",
+        "tta=none",
+    ]
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(config_name="predict", overrides=overrides)
+    results = run_predict(cfg)
+    assert all(r.ok and r.frames is None for r in results)
+    written = sorted((tmp_path / "attn").glob("*.attention.png"))
+    assert [p.name for p in written] == ["moving.attention.png", "other.mkv.attention.png"]
+    # The same result drawn with and without its thumbnails: the strip adds height above the bars.
+    from vidcls.inference import VideoPredictor
+
+    service: ClassifierService = ClassifierService(results_ensemble(extract_env), ["original"])
+    predictor = VideoPredictor(service.ensemble, service.extractor, thumbnail_px=24)
+    result = predictor.predict_file(extract_env.videos_dir / "ClassB" / "moving.mp4")
+    assert result.frames is not None and result.frames.shape == (4, 24, 24, 3)
+    with_strip = plots.save_figure(
+        plots.attention_figure(result.timestamps_s, result.attention, "t", frames=result.frames), tmp_path / "a.png"
+    )
+    without = plots.save_figure(plots.attention_figure(result.timestamps_s, result.attention, "t"), tmp_path / "b.png")
+    assert Image.open(with_strip).height > Image.open(without).height + 30
+
+
+def results_ensemble(env: WebEnv):
+    from vidcls.inference import load_ensemble
+
+    return load_ensemble(str(env.ckpt_dir))
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.MonkeyPatch, debug: bool) -> None:
+    """``python app.py``: waitress by default; Flask's server only with server.debug=true, never its debugger."""
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.web import server as server_module
+
+    calls: list[tuple[str, dict]] = []
+
+    class FakeWaitress:
+        def run(self) -> None:
+            calls.append(("waitress.run", {}))
+            raise KeyboardInterrupt  # Ctrl-C
+
+        def close(self) -> None:
+            calls.append(("waitress.close", {}))
+
+    monkeypatch.setattr(server_module, "build_app", lambda cfg: app)
+    monkeypatch.setattr(server_module, "wsgi_server", lambda *a, **kw: calls.append(("wsgi", kw)) or FakeWaitress())
+    monkeypatch.setattr(app, "run", lambda **kw: calls.append(("flask.run", kw)))
+    monkeypatch.setattr(server_module.signal, "signal", lambda *a: None)
+    jobs = app.extensions["vidcls"].jobs
+    monkeypatch.setattr(jobs, "shutdown", lambda: calls.append(("jobs.shutdown", {})))
+    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(config_name="app", overrides=["ckpt_paths=x", f"server.debug={str(debug).lower()}"])
+    server_module.serve(cfg)
+    names = [name for name, _ in calls]
+    if debug:
+        assert names == ["flask.run", "jobs.shutdown"] and calls[0][1]["debug"] is False
+    else:
+        assert names == ["wsgi", "waitress.run", "waitress.close", "jobs.shutdown"]
+        assert calls[0][1] == {"threads": 8, "connection_limit": 32}
+
+
+def test_features_path_shows_the_frames_and_their_times(extract_env: WebEnv, tmp_path: Path) -> None:
+    """A dataset video with precomputed features and a file: thumbnails from one decode, then cached."""
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.inference import load_ensemble
+
+    ensemble = load_ensemble(str(extract_env.ckpt_dir))
+    extractor = FeatureExtractor.from_provenance(ensemble.provenance)
+    clip = extract_env.videos_dir / "ClassB" / "moving.mp4"
+    extracted = extractor.extract(clip)
+    write_feature_file(
+        split_path(tmp_path, "test"),
+        extracted.features[None],
+        [1],
+        [extracted.num_frames],
+        list(SYNTHETIC_CLASS_NAMES),
+        provenance=ensemble.provenance,
+        video_paths=["ClassB/moving.mp4"],
+    )
+    service = ClassifierService(ensemble, ["original"], extractor=extractor)
+    decodes: list[Path] = []
+    real_decode = extractor.decode
+    extractor.decode = lambda path, progress=None: decodes.append(path) or real_decode(path, progress)  # type: ignore[method-assign]
+    catalog = VideoCatalog(extract_env.videos_dir, tmp_path, check_features=ensemble.check_feature_file)
+    client = create_app(service, catalog, hosts=TEST_HOSTS).test_client()
+    first = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "tta": False}).get_json()
+    assert first["source"] == "features" and first["frames_unavailable"] is None
+    assert len(first["frames"]) == first["num_frames"] == extracted.num_frames
+    assert np.allclose(first["attention"]["timestamps_s"], extracted.timestamps_s)  # real times, not indices
+    again = client.post("/api/classify", json={"video": "ClassB/moving.mp4", "tta": True}).get_json()
+    assert again["frames"] == first["frames"] and len(decodes) == 1  # cached: the instant path stays instant
+    clip.touch()  # a changed file (new mtime) is decoded again
+    client.post("/api/classify", json={"video": "ClassB/moving.mp4"})
+    assert len(decodes) == 2

@@ -2,18 +2,24 @@
 
 A small real pipeline feeds it: generated clips → FeatureExtractor (tiny_cnn) → HDF5 → tiny
 checkpoint. The browser picks a video with precomputed features and classifies it (instant), picks
-one without features (extracted on the fly, progress bar), and uploads a file. A screenshot is kept
-in ``test-artifacts/web-e2e.png``.
+one without features (extracted on the fly, progress bar), uploads a file, and uploads a GIF (which
+no browser plays in ``<video>``: the frames the model saw take the player's place). Foreign Host
+headers and cross-site POSTs are refused while the page keeps working. Screenshots are kept in
+``test-artifacts/web-e2e*.png``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +43,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--host-resolver-rules=MAP evil.example.com 127.0.0.1",  # the attacker's name, rebound to this machine
 ]
 
 pytestmark = [
@@ -83,8 +90,27 @@ def build_dataset(root: Path) -> dict[str, Path]:
         )
     make_clip(videos / "test" / "Gaming" / "fresh clip.mp4", color=COLORS[2], frames=24)  # no features yet
     upload = make_clip(root / "to-upload" / "holiday.mp4", color=COLORS[3], frames=20)
+    gif = make_gif(root / "to-upload" / "cartoon.gif")
     ckpts = train_tiny_checkpoints(features, root / "ckpts", seeds=(0, 1), epochs=2)
-    return {"videos": videos, "features": features, "ckpts": ckpts, "upload": upload}
+    return {"videos": videos, "features": features, "ckpts": ckpts, "upload": upload, "gif": gif}
+
+
+def make_gif(path: Path, frames: int = 24, size: int = 64) -> Path:
+    """An animated GIF: a bouncing magenta ball over a sky-and-grass scene, 12 frames per second."""
+    from PIL import Image, ImageDraw
+
+    images = []
+    for i in range(frames):
+        image = Image.new("RGB", (size, size), (120, 190, 250))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((0, size * 3 // 4, size, size), fill=(60, 170, 60))
+        x = 4 + (i * 5) % (size - 20)
+        y = 8 + abs((i % 12) - 6) * 4
+        draw.ellipse((x, y, x + 16, y + 16), fill=(230, 40, 170))
+        images.append(image)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images[0].save(path, save_all=True, append_images=images[1:], duration=83, loop=0)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +146,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"app.py did not start:\n{(root / 'server.log').read_text()}") from None
                 time.sleep(0.3)
-        yield {"base": base, "health": health, "uploads": uploads, **data}
+        yield {"base": base, "port": port, "health": health, "uploads": uploads, "log": root / "server.log", **data}
     finally:
         proc.terminate()
         try:
@@ -129,6 +155,63 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@contextlib.contextmanager
+def attacker_site() -> Iterator[str]:
+    """``http://evil.example.com:<port>/``: another site's page (a plain HTTP server on another port)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><title>cats</title><p>cat pictures</p>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://evil.example.com:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def status_of(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, dict, dict]:
+    """``(status, headers, JSON body)`` of one request, errors included."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.load(response)
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), json.load(err)
+
+
+def test_app_py_serves_with_waitress_and_refuses_foreign_hosts_and_origins(server: dict) -> None:
+    base, port = server["base"], server["port"]
+    status, headers, _ = status_of(f"{base}/api/health")
+    assert status == 200 and headers["Server"] == "waitress"  # a production WSGI server, not Werkzeug's
+    log = server["log"].read_text()
+    assert "waitress serving on http://127.0.0.1:" in log and "development server" not in log, log
+    for path in ("/", "/api/health", "/api/videos", "/media/test/Gaming/gaming_0.mp4", "/static/app.js", "/nope"):
+        status, _, body = status_of(f"{base}{path}", headers={"Host": f"evil.example.com:{port}"})
+        assert status == 400 and "does not answer to Host" in body["error"]["message"], path
+    request = json.dumps({"video": "test/Gaming/gaming_0.mp4"}).encode()
+    status, _, body = status_of(
+        f"{base}/api/classify",
+        data=request,
+        headers={"Content-Type": "application/json", "Origin": "http://evil.example.com"},
+    )
+    assert status == 403 and "another site" in body["error"]["message"]
+    status, _, body = status_of(f"{base}/api/classify", data=request, headers={"Content-Type": "application/json"})
+    assert status == 200 and body["frames"] and len(body["frames"]) == body["num_frames"]
 
 
 def test_app_py_binds_loopback_and_loads_models_once(server: dict) -> None:
@@ -183,6 +266,8 @@ def test_browser_browses_classifies_and_uploads(server: dict) -> None:
             expect(page.locator("#prob-chart rect.bar.top")).to_have_count(1)
             expect(page.locator("#member-table tbody tr")).to_have_count(2)
             expect(page.locator("#attention-plot rect.att-bar")).to_have_count(6)
+            expect(page.locator("#frame-strip figure.frame")).to_have_count(6)  # what the model saw
+            expect(page.locator("#frame-strip figure.frame.top")).to_have_count(3)
             expect(page.locator("#result-meta")).to_contain_text("precomputed features")
             expect(page.locator("#result-meta")).to_contain_text("TTA: original, reversed, speed_up, slow_down")
             widths = [
@@ -215,6 +300,41 @@ def test_browser_browses_classifies_and_uploads(server: dict) -> None:
             expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
             assert list(server["uploads"].iterdir()) == []
             page.screenshot(path=str(ARTIFACTS / "web-e2e-upload.png"), full_page=True)
+
+            # A GIF: the browser cannot play it, so the frames the model saw take the player's place.
+            page.set_input_files("#upload-file", str(server["gif"]))
+            page.click("#upload-button")
+            expect(page.locator("#viewer-title")).to_have_text("cartoon.gif")
+            expect(page.locator("#result")).to_be_visible(timeout=60000)
+            expect(page.locator("#player")).to_be_hidden()
+            frames = page.locator("#no-player figure.frame")
+            expect(frames).to_have_count(6)
+            expect(page.locator("#frame-strip figure.frame")).to_have_count(6)
+            loaded = page.locator("#no-player img").evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+            assert len(loaded) == 6 and all(loaded)
+            assert re.fullmatch(r"\d+\.\ds · 0\.\d{3}", frames.nth(2).locator("figcaption").inner_text())
+            page.screenshot(path=str(ARTIFACTS / "web-e2e-gif.png"), full_page=True)
+
+            # DNS rebinding: evil.example.com now resolves to 127.0.0.1 (--host-resolver-rules); the browser
+            # still sends its own name as Host, and the app answers nothing but a 400.
+            other = browser.new_page()
+            rebound = other.goto(f"http://evil.example.com:{server['port']}/api/videos")
+            assert rebound is not None and rebound.status == 400 and "does not answer to Host" in rebound.text()
+            # A page of another site posts an upload to the app: the browser sends it (a "simple" no-cors
+            # request, no preflight), and the app refuses it for its Origin before storing anything.
+            with attacker_site() as attacker:
+                other.goto(attacker)
+                with other.expect_response(lambda r: r.url.endswith("/api/classify")) as refused:
+                    other.evaluate(
+                        """url => { const f = new FormData(); f.append("file", new Blob(["x"]), "a.mp4");
+                                   return fetch(url, {method: "POST", mode: "no-cors", body: f}).then(() => 0); }""",
+                        server["base"] + "/api/classify",
+                    )
+                assert refused.value.status == 403
+                sent = refused.value.request.all_headers()  # Origin may be added below what Playwright reports
+                assert (sent.get("origin") or sent.get("referer", "")).startswith(attacker.rstrip("/"))
+            other.close()
+            assert list(server["uploads"].iterdir()) == []
 
             # A non-video upload is refused with the server's message.
             bogus = server["upload"].with_name("notes.mp4")

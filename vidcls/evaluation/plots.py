@@ -66,17 +66,44 @@ def reliability_figure(curves: dict[str, Calibration], title: str = "Reliability
     return fig
 
 
-def attention_figure(timestamps_s: np.ndarray, weights: np.ndarray, title: str) -> Figure:
-    """Pooling weight of each sampled moment: which parts of the video drove the decision."""
-    fig, ax = plt.subplots(figsize=(7, 2.8))
+def attention_figure(
+    timestamps_s: np.ndarray, weights: np.ndarray, title: str, frames: np.ndarray | None = None
+) -> Figure:
+    """Pooling weight of each sampled moment: which parts of the video drove the decision.
+
+    With ``frames`` (``[t, h, w, 3]`` uint8, the thumbnails of the frames the model saw, see
+    :mod:`vidcls.inference.frames`) a strip of them sits above the bars, each over its own moment; the
+    three most attended are framed in the bars' colour.
+    """
     timestamps_s = np.asarray(timestamps_s, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
     width = float(np.median(np.diff(timestamps_s))) * 0.8 if timestamps_s.size > 1 else 0.5
+    if frames is None or len(frames) != weights.size:
+        fig, ax = plt.subplots(figsize=(7, 2.8))
+        ax.set_title(title)
+    else:
+        span = float(np.ptp(timestamps_s)) + 2 * width if timestamps_s.size else 1.0
+        fig_w = min(24.0, max(7.0, 0.3 * weights.size))
+        aspect = frames.shape[1] / max(1, frames.shape[2])
+        strip_h = float(np.clip(0.85 * fig_w * width / span * aspect, 0.3, 2.0))
+        fig, (strip, ax) = plt.subplots(
+            2, 1, sharex=True, figsize=(fig_w, 2.8 + strip_h), gridspec_kw={"height_ratios": [strip_h, 2.2]}
+        )
+        top = set(np.argsort(weights)[-3:].tolist())
+        for i, (t, image) in enumerate(zip(timestamps_s, frames, strict=True)):
+            strip.imshow(image, extent=(t - width / 2, t + width / 2, 0, 1), aspect="auto", interpolation="nearest")
+            if i in top:
+                strip.add_patch(
+                    plt.Rectangle((t - width / 2, 0), width, 1, fill=False, edgecolor="tab:orange", linewidth=2)
+                )
+        strip.set_ylim(0, 1)
+        strip.set_yticks([])
+        strip.set_title(title)
+        strip.set_xlim(timestamps_s.min() - width, timestamps_s.max() + width)
     ax.bar(timestamps_s, weights, width=width, color="tab:orange")
     ax.axhline(1.0 / max(1, weights.size), color="grey", linestyle="--", linewidth=1, label="uniform")
     ax.set_xlabel("time in video (s)")
     ax.set_ylabel("attention weight")
-    ax.set_title(title)
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig

@@ -46,29 +46,33 @@ def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     return list(dict.fromkeys(out))
 
 
-def _attention_plot_paths(results: Sequence[VideoPrediction], folder: Path) -> dict[int, Path]:
-    stems = [Path(r.path).stem for r in results]
-    paths = {}
-    for i, (result, stem) in enumerate(zip(results, stems, strict=True)):
-        if result.ok and result.attention is not None and result.timestamps_s is not None:
-            name = stem if stems.count(stem) == 1 else f"{i:03d}_{stem}"
-            paths[i] = folder / f"{name}.attention.png"
-    return paths
+def attention_plot_names(paths: Sequence[str | os.PathLike[str]], folder: Path) -> list[Path]:
+    """``<stem>.attention.png`` per input (``<i>_<stem>`` where two inputs share a stem)."""
+    stems = [Path(p).stem for p in paths]
+    return [
+        folder / f"{stem if stems.count(stem) == 1 else f'{i:03d}_{stem}'}.attention.png"
+        for i, stem in enumerate(stems)
+    ]
+
+
+def save_attention_plot(result: VideoPrediction, path: Path) -> Path | None:
+    """One result's attention over time, with the thumbnails of its sampled frames when it kept them."""
+    if not result.ok or result.attention is None or result.timestamps_s is None:
+        return None
+    from vidcls.evaluation import plots
+
+    title = f"{Path(result.path).name}: {result.predicted} ({result.confidence:.1%})"
+    fig = plots.attention_figure(result.timestamps_s, result.attention, title, frames=result.frames)
+    try:
+        return plots.save_figure(fig, path)
+    finally:
+        plots.close(fig)
 
 
 def save_attention_plots(results: Sequence[VideoPrediction], folder: str | os.PathLike[str]) -> list[Path]:
-    from vidcls.evaluation import plots
-
-    folder = Path(folder)
-    written = []
-    for i, path in _attention_plot_paths(results, folder).items():
-        result = results[i]
-        assert result.attention is not None and result.timestamps_s is not None
-        title = f"{Path(result.path).name}: {result.predicted} ({result.confidence:.1%})"
-        fig = plots.attention_figure(result.timestamps_s, result.attention, title)
-        written.append(plots.save_figure(fig, path))
-        plots.close(fig)
-    return written
+    names = attention_plot_names([r.path for r in results], Path(folder))
+    written = [save_attention_plot(result, path) for result, path in zip(results, names, strict=True)]
+    return [p for p in written if p is not None]
 
 
 def results_table(results: Sequence[VideoPrediction], class_names: Sequence[str]) -> Table:
@@ -106,7 +110,10 @@ def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
         batch_size=int(cfg.extractor_batch_size),
         provenance_override=override,
         return_attention=True,
+        thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,
     )
+    plot_names = attention_plot_names(inputs, Path(cfg.attention_plot)) if cfg.get("attention_plot") else None
+    plots_written: list[Path] = []
     results: list[VideoPrediction] = []
     with progress_bar("files", stderr, fractional=True) as progress:
         overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
@@ -115,11 +122,11 @@ def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
             result = predictor.predict_file(path, progress=lambda f, task=current: progress.update(task, completed=f))
             progress.remove_task(current)
             progress.advance(overall)
+            if plot_names is not None:
+                written = save_attention_plot(result, plot_names[len(results)])
+                plots_written += [written] if written is not None else []
+                result.frames = None  # thumbnails are for the plot only: memory stays flat over many files
             results.append(result)
-
-    plots_written: list[Path] = []
-    if cfg.get("attention_plot"):
-        plots_written = save_attention_plots(results, cfg.attention_plot)
 
     if output == "json":
         payload: dict[str, Any] = {

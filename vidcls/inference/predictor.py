@@ -47,6 +47,7 @@ class VideoPrediction:
     duration_s: float | None = None
     num_frames: int | None = None
     error: str | None = None
+    frames: np.ndarray | None = None  # [t, h, w, 3] uint8 thumbnail of each row's frame (thumbnail_px > 0)
 
     @property
     def ok(self) -> bool:
@@ -119,11 +120,13 @@ class VideoPredictor:
         extractor: Extractor,
         tta: Sequence[str] | None = None,
         return_attention: bool = True,
+        thumbnail_px: int = 0,
     ) -> None:
         self.ensemble = ensemble
         self.extractor = extractor
         self.views = resolve_views(tta)
         self.return_attention = return_attention
+        self.thumbnail_px = int(thumbnail_px)
 
     @classmethod
     def from_ensemble(
@@ -134,13 +137,14 @@ class VideoPredictor:
         batch_size: int = 24,
         provenance_override: Mapping[str, Any] | None = None,
         return_attention: bool = True,
+        thumbnail_px: int = 0,
     ) -> VideoPredictor:
         """Rebuild the training-time extractor from the checkpoints' provenance (same code as extract.py)."""
         from vidcls.extraction import FeatureExtractor
 
         provenance = extraction_provenance(ensemble, provenance_override)
         extractor = FeatureExtractor.from_provenance(provenance, device=device, batch_size=batch_size)
-        return cls(ensemble, extractor, tta=tta, return_attention=return_attention)
+        return cls(ensemble, extractor, tta=tta, return_attention=return_attention, thumbnail_px=thumbnail_px)
 
     def predict_features(
         self, features: np.ndarray | torch.Tensor, path: str = "", timestamps_s: np.ndarray | None = None
@@ -180,9 +184,17 @@ class VideoPredictor:
                 raise VidclsError(f"{name}: no such file.")
             if not Path(path).is_file():
                 raise VidclsError(f"{name}: not a regular file.")
-            video = self.extractor.extract(path, progress=progress)
+            frames = None
+            if self.thumbnail_px > 0:
+                from vidcls.inference.frames import extract_with_frames
+
+                video, sampled = extract_with_frames(self.extractor, path, self.thumbnail_px, progress)
+                frames = sampled.images
+            else:
+                video = self.extractor.extract(path, progress=progress)
             result = self.predict_features(video.features, path=name, timestamps_s=video.timestamps_s)
             result.duration_s = float(video.duration_s)
+            result.frames = frames
             return result
         except VidclsError as err:
             return VideoPrediction(path=name, class_names=self.ensemble.class_names, error=str(err))

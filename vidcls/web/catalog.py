@@ -34,7 +34,7 @@ from vidcls.schema import (
     read_video_paths,
     split_path,
 )
-from vidcls.web.safety import VideoNotFoundError, relative_key, resolve_under
+from vidcls.web.safety import VideoNotFoundError, relative_key, resolve_under, unservable_reason
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,10 @@ class VideoCatalog:
                     log.warning("skipping %s: it resolves outside the videos root", Path(dirpath) / filename)
                     continue
                 rel = PurePosixPath(Path(dirpath).relative_to(root).as_posix(), filename)
+                why = unservable_reason(rel.as_posix())
+                if why is not None:  # listed means playable: a name no URL can reach is left out
+                    log.warning("skipping %r: %s; rename it to list it", rel.as_posix(), why)
+                    continue
                 parts = rel.parts
                 split, label = None, None
                 if split_layout and len(parts) >= 3 and parts[0] in SPLITS:

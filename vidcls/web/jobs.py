@@ -3,15 +3,21 @@
 Extraction takes seconds to minutes, longer than a request should block. A job runs in a small
 thread pool and publishes the extractor's real ``progress`` callback, so ``GET /api/jobs/<id>``
 reports how far decoding + CNN features have got, not a fake timer.
+
+Work is bounded: at most ``max_active`` jobs are queued or running at once (each may hold an
+upload on disk). A request takes a :class:`Slot` *before* it stores anything; when none is free it
+gets :class:`JobLimitError` (429 with ``Retry-After``), so queued uploads never exceed
+``max_active`` files.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +28,22 @@ from vidcls.errors import VidclsError
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
+#: ``(status, message)`` a job reports for a user-fixable error.
+DescribeError = Callable[[VidclsError], tuple[int, str]]
+#: Retry-After (s) before any job has finished, when there is no measured duration to go by.
+DEFAULT_RETRY_S = 5
+
+
+class JobLimitError(VidclsError):
+    """Every job slot is taken: answered 429 with ``Retry-After``."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+def _default_describe(err: VidclsError) -> tuple[int, str]:
+    return 422, str(err)
 
 
 @dataclass
@@ -55,23 +77,77 @@ class Job:
         return body
 
 
-class JobManager:
-    """Runs callables on ``workers`` threads and keeps the newest ``keep`` jobs for polling."""
+class Slot:
+    """One of the manager's ``max_active`` places, held from before an upload is stored until its job ends."""
 
-    def __init__(self, workers: int = 1, keep: int = 200) -> None:
+    def __init__(self, manager: JobManager) -> None:
+        self._manager = manager
+        self._held = True
+
+    def release(self) -> None:
+        """Give the place back (idempotent: the job's end and an early error may both call it)."""
+        with self._manager._lock:
+            if self._held:
+                self._held = False
+                self._manager._active -= 1
+
+
+class JobManager:
+    """Runs callables on ``workers`` threads, at most ``max_active`` queued + running, keeps ``keep`` for polling."""
+
+    def __init__(self, workers: int = 1, keep: int = 200, max_active: int = 8) -> None:
+        if workers < 1 or max_active < 1:
+            raise VidclsError(f"server.job_workers and server.max_jobs must be >= 1, got {workers} and {max_active}.")
+        self.workers = workers
+        self.max_active = max_active
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidcls-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
+        self._active = 0
+        self._durations: deque[float] = deque(maxlen=20)
+
+    @property
+    def active(self) -> int:
+        """Slots held now (reserved for an upload being stored, queued or running)."""
+        with self._lock:
+            return self._active
+
+    def retry_after_s(self) -> int:
+        """Seconds until a slot is likely free: the recent mean job time x the queue ahead per worker."""
+        with self._lock:
+            if not self._durations:
+                return DEFAULT_RETRY_S
+            mean = sum(self._durations) / len(self._durations)
+            rounds = max(1, math.ceil(self._active / self.workers))
+        return max(1, math.ceil(mean * rounds))
+
+    def reserve(self) -> Slot:
+        """A slot for one job, or :class:`JobLimitError` when ``max_active`` are taken."""
+        with self._lock:
+            full = self._active >= self.max_active
+            if not full:
+                self._active += 1
+        if full:
+            wait = self.retry_after_s()
+            raise JobLimitError(
+                f"the server is busy: {self.max_active} classifications are already queued or running "
+                f"(server.max_jobs). Try again in about {wait} s.",
+                wait,
+            )
+        return Slot(self)
 
     def submit(
         self,
         kind: str,
         work: Callable[[Progress], dict[str, Any]],
         cleanup: Callable[[], None] | None = None,
-        error_status: Callable[[VidclsError], int] = lambda _err: 422,
+        describe_error: DescribeError = _default_describe,
+        slot: Slot | None = None,
     ) -> Job:
-        """Queue ``work(progress)``; ``cleanup`` runs afterwards whatever happens (e.g. delete an upload)."""
+        """Queue ``work(progress)`` in ``slot`` (reserved now if not given); ``cleanup`` runs afterwards
+        whatever happens (e.g. delete an upload), and the slot is freed after it."""
+        held = slot if slot is not None else self.reserve()
         job = Job(id=uuid.uuid4().hex, kind=kind)
         with self._lock:
             self._jobs[job.id] = job
@@ -83,16 +159,23 @@ class JobManager:
                 job.stage = stage
 
         def run() -> None:
+            started = time.monotonic()
             with self._lock:
                 job.status, job.stage = "running", "starting"
-            outcome: dict[str, Any] = {}
+            outcome: dict[str, Any] = {
+                "error": "internal error while classifying; see the server log.",
+                "error_status": 500,
+            }  # what is reported unless the work, or the description of its error, succeeds
             try:
-                outcome["result"] = work(report)
+                outcome = {"result": work(report)}
             except VidclsError as err:
-                outcome.update(error=str(err), error_status=error_status(err))
+                try:
+                    status, message = describe_error(err)
+                    outcome = {"error": message, "error_status": status}
+                except Exception:
+                    log.exception("job %s: describing its error failed", job.id)
             except Exception:
                 log.exception("job %s failed", job.id)
-                outcome.update(error="internal error while classifying; see the server log.", error_status=500)
             finally:
                 # Clean up *before* announcing the end: whoever sees "done" may rely on the upload being gone.
                 if cleanup is not None:
@@ -100,6 +183,9 @@ class JobManager:
                         cleanup()
                     except Exception:
                         log.exception("cleanup of job %s failed", job.id)
+                with self._lock:
+                    self._durations.append(time.monotonic() - started)
+                held.release()
                 self._finish(job, **outcome)
 
         try:
@@ -107,6 +193,9 @@ class JobManager:
         except RuntimeError:  # pool shut down
             if cleanup is not None:
                 cleanup()
+            held.release()
+            with self._lock:
+                self._jobs.pop(job.id, None)
             raise
         return job
 

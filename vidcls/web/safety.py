@@ -8,6 +8,7 @@ configured videos root: no ``..``, no absolute paths, no NUL bytes, no symlink t
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from vidcls.errors import VidclsError
@@ -80,3 +81,19 @@ def relative_key(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> 
     if not real.is_relative_to(real_root):
         return None
     return real.relative_to(real_root).as_posix()
+
+
+def unservable_reason(rel: str) -> str | None:
+    """Why a file found under the root could not be fetched by its ``/media/`` URL (``None``: it can).
+
+    The catalog lists only names a browser can ask for and :func:`clean_relative` accepts: a newline
+    or other control character never survives a URL route, a name that is not valid UTF-8 (a lone
+    surrogate from ``os.walk``) cannot be URL-encoded, and a backslash is refused as a path trick.
+    """
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in rel):
+        return "its name contains a control character or bytes that are not UTF-8"
+    try:
+        clean_relative(rel)
+    except UnsafePathError as err:
+        return str(err)
+    return None

@@ -4,7 +4,8 @@ Everything model-related is delegated to the predict core that ``predict.py`` us
 (:class:`vidcls.inference.VideoPredictor`: ensemble × TTA, attention) and to
 :class:`vidcls.extraction.FeatureExtractor` (rebuilt from the checkpoints' provenance). This module
 only adds what a server needs on top: locks (concurrent requests never run a model at the same
-time), a feature extractor built on first use, a TTA on/off switch per request, and JSON results.
+time), a feature extractor built on first use, a TTA on/off switch per request, and JSON results
+that carry the thumbnails of the frames the model saw (:mod:`vidcls.inference.frames`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,12 @@ import numpy as np
 
 from vidcls.errors import VidclsError
 from vidcls.inference import Ensemble, VideoPrediction, VideoPredictor, extraction_provenance
+from vidcls.inference.frames import SampledFrames, extract_with_frames, jpeg_data_urls, sampled_frames
 from vidcls.web.catalog import VideoEntry
 
 ProgressFn = Callable[[float, str], None]
+#: Precomputed-feature videos whose thumbnails are kept (about 200 KB each at 64 rows x 96 px).
+FRAMES_CACHE_SIZE = 32
 
 
 def _noop(_fraction: float, _stage: str) -> None:
@@ -56,6 +61,12 @@ class LazyExtractor:
     def extract(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any:
         return self.get().extract(path, progress=progress)
 
+    def decode(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any:
+        return self.get().decode(path, progress=progress)
+
+    def encode(self, decoded: Any, progress: Callable[[float], None] | None = None) -> Any:
+        return self.get().encode(decoded, progress=progress)
+
 
 class ClassifierService:
     """Classify a feature sequence or a video file with a loaded ensemble, TTA on or off per request.
@@ -71,9 +82,11 @@ class ClassifierService:
         device: str = "cpu",
         extractor_batch_size: int = 24,
         extractor: Any = None,
+        thumbnail_px: int = 96,
     ) -> None:
         self.ensemble = ensemble
         self.device = device
+        self.thumbnail_px = int(thumbnail_px)
         self.extractor = extractor if extractor is not None else LazyExtractor(ensemble, device, extractor_batch_size)
         self._predictors = {
             True: VideoPredictor(ensemble, self.extractor, tta=list(tta_views), return_attention=True),
@@ -82,6 +95,8 @@ class ClassifierService:
         self.tta_views = self._predictors[True].views
         self._predict_lock = threading.Lock()
         self._extract_lock = threading.Lock()
+        self._frames_cache: OrderedDict[tuple[str, int, int], SampledFrames] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def class_names(self) -> list[str]:
@@ -105,13 +120,54 @@ class ClassifierService:
         with self._predict_lock:
             return self._predictors[bool(tta)].predict_features(features, path=name, timestamps_s=timestamps_s)
 
-    def classify_entry(self, entry: VideoEntry, features: np.ndarray, tta: bool) -> dict[str, Any]:
-        """Instant path: a dataset video with precomputed features."""
+    def classify_entry(
+        self, entry: VideoEntry, features: np.ndarray, tta: bool, file: Path | None = None
+    ) -> dict[str, Any]:
+        """Instant path: a dataset video with precomputed features (thumbnails decoded from ``file`` if given)."""
         start = time.perf_counter()
-        prediction = self.predict_features(features, tta, name=entry.id)
+        frames, why = None, "no video file for these features under data.videos_dir"
+        if file is not None:
+            frames, why = self.frames_of(file, entry.name, len(features))
+        times = None if frames is None else frames.timestamps_s
+        prediction = self.predict_features(features, tta, name=entry.id, timestamps_s=times)
         return self.result_json(
-            prediction, video=entry.to_json(), ground_truth=entry.label, tta=tta, source="features", start=start
+            prediction,
+            video=entry.to_json(),
+            ground_truth=entry.label,
+            tta=tta,
+            source="features",
+            start=start,
+            frames=frames,
+            frames_unavailable=why,
         )
+
+    def frames_of(self, path: Path, shown: str, rows: int) -> tuple[SampledFrames | None, str | None]:
+        """Row thumbnails of a video whose features were extracted earlier: the extractor's own decode
+        (the same moments, no CNN), or ``(None, why)`` when they cannot be had or do not line up.
+
+        Kept for the last :data:`FRAMES_CACHE_SIZE` files (keyed by path, size and mtime), so asking
+        again (TTA on/off) stays instant."""
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_size, stat.st_mtime_ns)
+            with self._cache_lock:
+                frames = self._frames_cache.get(key)
+                if frames is not None:
+                    self._frames_cache.move_to_end(key)
+            if frames is None:
+                frames = sampled_frames(self.extractor.decode(path), self.thumbnail_px)
+                with self._cache_lock:
+                    self._frames_cache[key] = frames
+                    while len(self._frames_cache) > FRAMES_CACHE_SIZE:
+                        self._frames_cache.popitem(last=False)
+        except (VidclsError, OSError) as err:
+            return None, "the sampled frames could not be decoded: " + str(err).replace(str(path), shown)
+        if len(frames.images) != rows:
+            return None, (
+                f"the file now samples to {len(frames.images)} frames but its features have {rows} rows "
+                "(the file changed after extraction?)"
+            )
+        return frames, None
 
     def classify_file(
         self,
@@ -128,8 +184,11 @@ class ClassifierService:
         try:
             with self._extract_lock:
                 progress(0.02, "decoding and extracting features")
-                extracted = self.extractor.extract(
-                    path, progress=lambda f: progress(0.02 + 0.93 * float(f), "decoding and extracting features")
+                extracted, frames = extract_with_frames(
+                    self.extractor,
+                    path,
+                    self.thumbnail_px,
+                    progress=lambda f: progress(0.02 + 0.93 * float(f), "decoding and extracting features"),
                 )
         except VidclsError as err:
             raise VidclsError(str(err).replace(str(path), shown)) from None
@@ -137,7 +196,7 @@ class ClassifierService:
         prediction = self.predict_features(extracted.features, tta, name=shown, timestamps_s=extracted.timestamps_s)
         prediction.duration_s = float(extracted.duration_s)
         return self.result_json(
-            prediction, video=video, ground_truth=ground_truth, tta=tta, source="extracted", start=start
+            prediction, video=video, ground_truth=ground_truth, tta=tta, source="extracted", start=start, frames=frames
         )
 
     def result_json(
@@ -149,6 +208,8 @@ class ClassifierService:
         tta: bool,
         source: str,
         start: float,
+        frames: SampledFrames | None = None,
+        frames_unavailable: str | None = None,
     ) -> dict[str, Any]:
         """The one result shape the page and scripts read (documented in docs/web.md)."""
         names = prediction.class_names
@@ -179,6 +240,9 @@ class ClassifierService:
             "ground_truth": ground_truth,
             "correct": None if known is None else prediction.predicted == known,
             "attention": attention,
+            # One JPEG data URL per attention weight: the centre crop the CNN saw for that row.
+            "frames": None if frames is None else jpeg_data_urls(frames.images),
+            "frames_unavailable": None if frames is not None else frames_unavailable or "no frames",
             "num_frames": prediction.num_frames,
             "duration_s": prediction.duration_s,
             "elapsed_s": round(time.perf_counter() - start, 4),

@@ -3,7 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const SVG_NS = "http://www.w3.org/2000/svg";
-const state = { videos: [], selected: null, busy: false, lastResult: null, ttaViews: [] };
+const state = { videos: [], selected: null, busy: false, lastResult: null, ttaViews: [], playable: false };
 
 function svg(tag, attrs = {}, text = null) {
   const el = document.createElementNS(SVG_NS, tag);
@@ -123,21 +123,40 @@ function selectVideo(video) {
   const bits = [video.split && `split ${video.split}`, video.label && `class ${video.label}`,
                 video.has_features ? "precomputed features (instant)" : "features extracted on the fly"];
   $("video-meta").textContent = bits.filter(Boolean).join(" · ");
-  const player = $("player");
-  if (video.playable) {
-    player.src = "/media/" + video.path.split("/").map(encodeURIComponent).join("/");
-    player.hidden = false;
-    $("no-player").hidden = true;
-  } else {
-    player.removeAttribute("src");
-    player.load();
-    player.hidden = true;
-    $("no-player").hidden = false;
-  }
+  if (video.playable) showPlayer("/media/" + video.path.split("/").map(encodeURIComponent).join("/"));
+  else showNoPlayer("no playable file for this video (features only)");
   $("result").hidden = true;
   setProgress(null);
   showError("");
   setBusy(state.busy);
+}
+
+// --- the player, or the frames in its place ------------------------------------------------------
+function showPlayer(src) {
+  const player = $("player");
+  if (player.src.startsWith("blob:")) URL.revokeObjectURL(player.src);
+  state.playable = true;
+  player.src = src;
+  player.hidden = false;
+  $("no-player").hidden = true;
+}
+
+function showNoPlayer(message) {
+  const player = $("player");
+  state.playable = false;
+  player.removeAttribute("src");
+  player.load();
+  player.hidden = true;
+  const box = $("no-player");
+  box.replaceChildren(message);
+  box.hidden = false;
+}
+
+// GIF, AVI, some MKV...: the browser cannot decode them, so the frames the model saw take the player's place.
+function playerFailed() {
+  if (!$("player").getAttribute("src") || !state.playable) return;
+  showNoPlayer("this browser cannot play the file; classify it to see the frames the model saw here");
+  if (state.lastResult && !$("result").hidden) renderFrames($("no-player"), state.lastResult, true);
 }
 
 // --- classification ---------------------------------------------------------------------------
@@ -210,10 +229,7 @@ async function uploadAndClassify(event) {
   for (const li of $("video-list").children) li.classList.remove("selected");
   $("viewer-title").textContent = file.name;
   $("video-meta").textContent = "uploaded file";
-  const player = $("player");
-  player.src = URL.createObjectURL(file);  // play the local copy; the server deletes its own
-  player.hidden = false;
-  $("no-player").hidden = true;
+  showPlayer(URL.createObjectURL(file));  // play the local copy; the server deletes its own
   $("result").hidden = true;
   const form = new FormData();
   form.append("file", file);
@@ -241,6 +257,55 @@ function renderResult(result) {
   drawProbabilities(result);
   renderMembers(result);
   drawAttention(result);
+  renderFrames($("frame-strip"), result, false);
+  if (!state.playable) renderFrames($("no-player"), result, true);
+}
+
+// One thumbnail per attention weight (the centre crop the CNN saw), its time and weight under it.
+function renderFrames(container, result, inPlace) {
+  const att = result.attention, frames = result.frames;
+  if (!frames || !att || frames.length !== att.weights.length) {
+    if (!inPlace) {
+      const note = document.createElement("div");
+      note.className = "muted";
+      note.textContent = "no frames to show: " + (result.frames_unavailable || "none were kept");
+      container.replaceChildren(note);
+    }
+    return;
+  }
+  const w = att.weights, times = att.timestamps_s, maxW = Math.max(...w, 1e-9);
+  const top = new Set([...w.keys()].sort((a, b) => w[b] - w[a]).slice(0, 3));
+  container.replaceChildren();
+  container.classList.toggle("in-place", inPlace);
+  if (inPlace) {
+    const caption = document.createElement("div");
+    caption.className = "muted";
+    caption.textContent = "the browser cannot play this file: these are the frames the model saw";
+    container.append(caption);
+  }
+  const strip = document.createElement("div");
+  strip.className = "strip";
+  frames.forEach((src, i) => {
+    const fig = document.createElement("figure");
+    fig.className = "frame" + (top.has(i) ? " top" : "");
+    fig.dataset.index = i;
+    const img = document.createElement("img");
+    img.src = src;
+    const when = times ? `${times[i].toFixed(2)} s` : `frame ${i + 1}`;
+    img.alt = `sampled frame at ${when}`;
+    fig.title = `${when}: attention ${w[i].toFixed(3)}`;
+    const meter = document.createElement("div");
+    meter.className = "weight";
+    const fill = document.createElement("div");
+    fill.style.width = `${(100 * w[i]) / maxW}%`;  // CSSOM, allowed by the CSP (no inline style attribute)
+    meter.append(fill);
+    const cap = document.createElement("figcaption");
+    cap.textContent = `${times ? times[i].toFixed(1) + "s" : "#" + (i + 1)} · ${w[i].toFixed(3)}`;
+    fig.append(img, meter, cap);
+    if (times) fig.addEventListener("click", () => { const p = $("player"); if (!p.hidden) p.currentTime = times[i]; });
+    strip.append(fig);
+  });
+  container.append(strip);
 }
 
 function drawProbabilities(result) {
@@ -350,6 +415,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("classify-button").addEventListener("click", classifySelected);
   $("upload-form").addEventListener("submit", uploadAndClassify);
   $("player").addEventListener("timeupdate", moveCursor);
+  $("player").addEventListener("error", playerFailed);
   loadHealth();
   loadVideos(true);
 });
