@@ -251,9 +251,7 @@ def _decode_packets(
         yield from packet.decode()
 
 
-def delivered_end_s(
-    last_frame_s: float, last_frame_duration_s: float, packet_end_s: float | None, fps: float
-) -> float:
+def delivered_end_s(last_frame_s: float, last_frame_duration_s: float, packet_end_s: float | None, fps: float) -> float:
     """When the delivered stream stops showing its last frame: that frame's pts plus its own duration
     (one frame interval when the file does not say), or the end of the last packet, whichever is later."""
     held = last_frame_duration_s if last_frame_duration_s > 0 else 1.0 / fps
