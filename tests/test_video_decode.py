@@ -132,11 +132,11 @@ def test_frame_skipping_stays_off_where_it_cannot_pay_or_cannot_be_proved(tmp_pa
     assert decode_module._unneeded_nonref_pts(mpeg4, np.linspace(0.1, 1.9, 8)) == frozenset()
 
 
-def write_held_gif(path: Path, frames: int = 30, frame_ms: int = 100, last_ms: int = 2000) -> Path:
+def write_held_gif(path: Path, frames: int = 30, frame_ms: int = 100, last_ms: int = 2000, seed: int = 0) -> Path:
     """A terminal-recording-like GIF: short frames, then the last one stays on screen for ``last_ms``."""
     from PIL import Image
 
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     images = [Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)) for _ in range(frames)]
     durations = [frame_ms] * (frames - 1) + [last_ms]
     images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)

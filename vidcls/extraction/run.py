@@ -25,10 +25,24 @@ from rich.console import Console
 from rich.progress import Progress
 
 from vidcls.errors import VidclsError
-from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, _write_csv, build_plan, load_manifest, save_plan
+from vidcls.extraction.dataset import (
+    MANIFEST_FIELDS,
+    MANIFEST_NAME,
+    DatasetPlan,
+    ManifestEntry,
+    _manifest_row,
+    _write_csv,
+    build_plan,
+    changed_error,
+    find_changed,
+    load_manifest,
+    plan_digest,
+    save_plan,
+)
 from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
 from vidcls.extraction.writer import IncrementalWriter
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
+from vidcls.utils.lock import folder_lock
 from vidcls.utils.progress import progress_bar
 from vidcls.utils.resources import cpu_threads
 
@@ -66,7 +80,7 @@ def get_plan(
     workers: int,
 ) -> DatasetPlan:
     """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it."""
-    plan = load_manifest(features_dir, videos_dir)
+    plan = load_manifest(features_dir, videos_dir, manifest_csv)
     if plan is not None:
         console.print(f"using the saved split {features_dir / 'manifest.csv'} ({len(plan.entries)} videos)")
         return plan
@@ -146,11 +160,30 @@ def run_extraction(
     if not 0 <= shard < num_shards:
         raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
     out_dir = features_dir if num_shards == 1 else shard_dir(features_dir, shard, num_shards)
+    with folder_lock(out_dir, "extract"):
+        guard_resume(plan, features_dir, out_dir, shard, num_shards, videos_dir, num_workers)
+        return _run_locked(extractor, plan, out_dir, dtype, shard, num_shards, num_workers, videos_dir, max_videos)
+
+
+def _run_locked(
+    extractor: FeatureExtractor,
+    plan: DatasetPlan,
+    out_dir: Path,
+    dtype: str,
+    shard: int,
+    num_shards: int,
+    num_workers: int,
+    videos_dir: str | None,
+    max_videos: int | None,
+) -> ExtractionSummary:
+    """The extraction proper; the caller holds ``out_dir``'s lock and has checked the resume."""
     mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
     labels = {c: i for i, c in enumerate(plan.class_names)}
     summary = ExtractionSummary(features_dir=out_dir)
     start = time.perf_counter()
-    extra = {"videos_dir": str(Path(videos_dir).resolve())} if videos_dir else {}
+    extra: dict[str, str] = {"plan_digest": plan_digest(plan.entries)}
+    if videos_dir:
+        extra["videos_dir"] = str(Path(videos_dir).resolve())
     writers = {
         split: IncrementalWriter(
             out_dir / split_filename(split),
@@ -199,8 +232,82 @@ def run_extraction(
     return summary
 
 
+# -- resume safety: never rows from two sources ------------------------------------------------
+
+
+def guard_resume(
+    plan: DatasetPlan,
+    features_dir: Path,
+    out_dir: Path,
+    shard: int,
+    num_shards: int,
+    videos_dir: str | None,
+    workers: int,
+) -> None:
+    """Refuse (one clear error) to add rows to files that hold another plan's rows, or from changed videos.
+
+    Two checks, both before any file is opened for writing: every existing split file in ``out_dir``
+    must carry this plan's digest (same videos, contents, labels, splits; older files without one:
+    every row must be in the plan's split, from the same videos folder), and this shard's videos must
+    still have the content ``manifest.csv`` recorded (size+mtime, else re-hashed).
+    """
+    digest = plan_digest(plan.entries)
+    for split in SPLITS:
+        path = out_dir / split_filename(split)
+        if path.is_file():
+            _check_rows_belong(path, split, plan, digest, videos_dir, features_dir)
+    mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
+    changed, refreshed = find_changed(mine, workers)
+    if changed:
+        raise changed_error(features_dir, changed)
+    if refreshed and num_shards == 1:
+        # Touched but identical files: record their new size/mtime so the next resume skips the hashing.
+        _write_csv(features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [_manifest_row(e) for e in plan.entries])
+
+
+def _check_rows_belong(
+    path: Path, split: str, plan: DatasetPlan, digest: str, videos_dir: str | None, features_dir: Path
+) -> None:
+    advice = (
+        f"Delete {features_dir}'s *_features_multiscale.h5 (and shards/) to re-extract with the current "
+        f"{MANIFEST_NAME}, or use another data.features_dir."
+    )
+    try:
+        with h5py.File(path, "r") as f:
+            have = f.attrs.get("plan_digest")
+            made_from = f.attrs.get("videos_dir")
+            raw = f[VIDEO_PATHS][()] if VIDEO_PATHS in f else []
+        paths = [p.decode() if isinstance(p, bytes) else str(p) for p in raw]
+    except OSError:
+        return  # unreadable: the writer moves a corrupt file aside (or reports a file in use)
+    if isinstance(have, bytes):
+        have = have.decode()
+    if have is not None:
+        if str(have) != digest:
+            raise VidclsError(
+                f"{path} holds rows of another plan ({MANIFEST_NAME} was re-made since, with other videos, "
+                f"contents or splits); adding rows would mix the two. {advice}"
+            )
+        return
+    # Files from before plan digests: the folder they name and their rows must match the plan.
+    if made_from is not None and videos_dir and str(made_from) != str(Path(videos_dir).resolve()):
+        raise VidclsError(f"{path} was extracted from {made_from}, not data.videos_dir={videos_dir}. {advice}")
+    wanted = {e.path for e in plan.entries if e.split == split}
+    strangers = [p for p in paths if p and p not in wanted]
+    if strangers:
+        raise VidclsError(
+            f"{path} holds {len(strangers)} row(s) that {MANIFEST_NAME} does not put in {split} "
+            f"(e.g. {strangers[0]}). {advice}"
+        )
+
+
 def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
+    with folder_lock(features_dir, "merge"):
+        return _merge_locked(features_dir, plan)
+
+
+def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     root = features_dir / SHARDS_DIR
     dirs = sorted(root.glob("shard-*-of-*")) if root.is_dir() else []
     if not dirs:
@@ -221,6 +328,15 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
         incomplete = [str(m.path) for m in metas if not m.complete]
         if incomplete:
             raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
+        digest = plan_digest(plan.entries)
+        for source in sources:
+            with h5py.File(source, "r") as f:
+                have = f.attrs.get("plan_digest")
+            if have is not None and (have.decode() if isinstance(have, bytes) else str(have)) != digest:
+                raise VidclsError(
+                    f"{source} was extracted for another plan than {features_dir / MANIFEST_NAME}; "
+                    "delete that shard folder and re-run it"
+                )
         first = metas[0]
         for meta in metas[1:]:
             if (
@@ -261,8 +377,9 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
                 dst.create_dataset(VIDEO_PATHS, data=paths, dtype=h5py.string_dtype())
                 write_attrs(dst, first.class_names, d, t, multi_scale=first.multi_scale, provenance=first.provenance)
                 with h5py.File(sources[0], "r") as src0:
-                    if "videos_dir" in src0.attrs:
-                        dst.attrs["videos_dir"] = src0.attrs["videos_dir"]
+                    for key in ("videos_dir", "plan_digest"):
+                        if key in src0.attrs:
+                            dst.attrs[key] = src0.attrs[key]
         finally:
             for h in handles:
                 h.close()

@@ -36,6 +36,12 @@ def _attr_value(value: Any) -> Any:
     return value
 
 
+def _in_use(err: OSError) -> bool:
+    """HDF5 refused the file because another process holds its lock (not because the file is damaged)."""
+    text = str(err).lower()
+    return "unable to lock file" in text or "resource temporarily unavailable" in text
+
+
 class IncrementalWriter:
     """One split's feature file, opened for appending (fresh or resumed)."""
 
@@ -69,6 +75,12 @@ class IncrementalWriter:
             try:
                 f = h5py.File(self.path, "r+")
             except OSError as err:
+                if _in_use(err):
+                    # Another process has it open for writing: its rows are live, never move them aside.
+                    raise VidclsError(
+                        f"{self.path} is open in another process ({err}); wait for that run to finish, "
+                        "or use another data.features_dir"
+                    ) from None
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
                 os.replace(self.path, aside)
                 print(f"warning: {self.path} could not be opened ({err}); moved to {aside.name}, starting afresh")

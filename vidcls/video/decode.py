@@ -25,6 +25,7 @@ import av
 import numpy as np
 
 from vidcls.errors import VidclsError
+from vidcls.utils.scan import link_problem
 
 #: Seek instead of decoding through when the next needed moment is this far ahead (seconds).
 SEEK_GAP_S = 2.0
@@ -65,7 +66,8 @@ def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[av.container.Inpu
     """Open a file with PyAV and yield its first video stream; every failure is a clear VidclsError."""
     path = Path(path)
     if not path.is_file():
-        raise VidclsError(f"video not found: {path}")
+        problem = link_problem(path)
+        raise VidclsError(f"{path} is a {problem}" if problem else f"video not found: {path}")
     if path.stat().st_size == 0:
         raise VidclsError(f"{path} is empty (0 bytes); re-copy or delete it")
     try:
