@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,24 @@ def test_ddp_inside_multirun_is_refused(synthetic_features_dir: Path, tmp_path: 
     with open_dict(cfg):
         cfg.hydra.mode = "RUN"
     check_not_nested_ddp(with_dirs(cfg, tmp_path, synthetic_features_dir))
+
+
+def test_plain_progress_lines_when_stderr_is_not_a_terminal(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from vidcls.callbacks.progress import PlainProgressBar
+
+    cfg = with_dirs(
+        cfg_tiny_global,
+        tmp_path,
+        synthetic_features_dir,
+        **{"trainer.max_epochs": 1, "callbacks.progress_bar.interval_s": 1e-4},
+    )
+    _, objects = train(cfg)
+    assert isinstance(objects["trainer"].progress_bar_callback, PlainProgressBar)  # pytest's stderr is no terminal
+    err = capfd.readouterr().err
+    assert re.search(
+        r"^train epoch 1/1: \d+/6 steps \(\d+%\), ([\d.]+|--) steps/s, (eta to max_epochs \S+|done)", err, re.M
+    ), err
+    assert re.search(r"^test: \d+/\d+ batches", err, re.M), err
+    assert "train: stopped after 1 epoch(s)" in err

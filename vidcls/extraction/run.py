@@ -49,7 +49,7 @@ from vidcls.utils.resources import cpu_threads
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
 SHARDS_DIR = "shards"
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # no hard wraps in log files
 
 
 @dataclass
