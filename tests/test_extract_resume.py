@@ -80,7 +80,7 @@ def test_changed_content_in_the_same_folder_is_refused_and_touched_files_pass(tm
         extract(videos, features, extractor)
 
 
-def test_a_re_made_manifest_never_extends_files_of_the_old_plan(tmp_path: Path, extractor) -> None:
+def test_a_re_made_manifest_keeps_rows_only_of_the_same_videos(tmp_path: Path, extractor) -> None:
     videos, features = make_videos(tmp_path / "v"), tmp_path / "f"
     extract(videos, features, extractor, max_videos=3)
     # Re-planning the same unchanged folder gives the same plan: the resume goes on.
@@ -90,7 +90,30 @@ def test_a_re_made_manifest_never_extends_files_of_the_old_plan(tmp_path: Path, 
     shutil.rmtree(videos)
     make_videos(videos, seed=50)
     (features / "manifest.csv").unlink()
-    with pytest.raises(VidclsError, match="holds rows of another plan"):
+    with pytest.raises(VidclsError, match=r"rows of \d video\(s\) whose content differs"):
+        extract(videos, features, extractor)
+
+
+def test_a_video_added_to_a_pre_split_folder_is_appended_after_a_re_scan(tmp_path: Path, extractor) -> None:
+    videos, features = tmp_path / "v", tmp_path / "f"
+    for s, split in enumerate(SPLITS):
+        for c, name in enumerate(CLASSES):
+            write_test_video(videos / split / name / "a.mp4", num_frames=8, fps=8, size=(32, 24), seed=10 * s + c)
+    extract(videos, features, extractor)
+    write_test_video(videos / "train" / "Alpha" / "b.mp4", num_frames=8, fps=8, size=(32, 24), seed=77)
+    (features / "manifest.csv").unlink()
+    summary = extract(videos, features, extractor)
+    assert summary.extracted == 1 and summary.resumed == 6
+    with h5py.File(split_path(features, "train"), "r") as f:
+        assert [p.decode() for p in f["video_paths"][()]] == [
+            "train/Alpha/a.mp4",
+            "train/Beta/a.mp4",
+            "train/Alpha/b.mp4",
+        ]
+    # A row whose video left the split (moved to another class) is refused, not kept.
+    (videos / "train" / "Alpha" / "b.mp4").rename(videos / "train" / "Beta" / "b.mp4")
+    (features / "manifest.csv").unlink()
+    with pytest.raises(VidclsError, match=r"row\(s\) of videos that manifest\.csv does not put in train"):
         extract(videos, features, extractor)
 
 

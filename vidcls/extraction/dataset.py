@@ -33,7 +33,7 @@ DUPLICATES_NAME = "duplicates.csv"
 MANIFEST_FIELDS = ("path", "label", "split", "hash", "size", "mtime_ns")
 #: Manifests written before sizes/mtimes were recorded (still read; their files are re-hashed on resume).
 _LEGACY_FIELDS = MANIFEST_FIELDS[:4]
-#: Where the plan came from (videos folder, CSV, path root) and its digest, next to manifest.csv.
+#: Where the plan came from (videos folder, CSV, the root of relative paths), next to manifest.csv.
 SOURCE_NAME = "plan.json"
 #: Files up to this size are hashed whole; larger ones by size + head/middle/tail blocks.
 _FULL_HASH_BYTES = 64 << 20
@@ -375,22 +375,8 @@ def plan_source(
     return {"videos_dir": _resolved(videos_dir), "manifest": _resolved(manifest_csv), "root": _resolved(root)}
 
 
-def plan_digest(entries: Sequence[ManifestEntry]) -> str:
-    """sha256 of the plan's rows (path, label, split, content hash): equal digests = the same videos, split alike.
-
-    Stored in every feature file (``plan_digest`` attr) so a file is only ever resumed, merged or
-    kept with the plan it was made from. Sizes/mtimes are left out: touching or copying files
-    does not change the plan.
-    """
-    digest = hashlib.sha256()
-    for e in entries:
-        digest.update(f"{e.path}\t{e.label}\t{e.split}\t{e.hash}\n".encode())
-    return digest.hexdigest()
-
-
 def save_source(plan: DatasetPlan, features_dir: Path) -> None:
     record = dict(plan.source)
-    record["plan_digest"] = plan_digest(plan.entries)
     with atomic_path(features_dir / SOURCE_NAME) as tmp:
         tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 

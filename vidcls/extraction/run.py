@@ -36,11 +36,10 @@ from vidcls.extraction.dataset import (
     changed_error,
     find_changed,
     load_manifest,
-    plan_digest,
     save_plan,
 )
 from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
-from vidcls.extraction.writer import IncrementalWriter
+from vidcls.extraction.writer import VIDEO_HASHES, IncrementalWriter
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
 from vidcls.utils.lock import folder_lock
 from vidcls.utils.progress import progress_bar
@@ -181,9 +180,7 @@ def _run_locked(
     labels = {c: i for i, c in enumerate(plan.class_names)}
     summary = ExtractionSummary(features_dir=out_dir)
     start = time.perf_counter()
-    extra: dict[str, str] = {"plan_digest": plan_digest(plan.entries)}
-    if videos_dir:
-        extra["videos_dir"] = str(Path(videos_dir).resolve())
+    extra = {"videos_dir": str(Path(videos_dir).resolve())} if videos_dir else {}
     writers = {
         split: IncrementalWriter(
             out_dir / split_filename(split),
@@ -216,7 +213,7 @@ def _run_locked(
                     except VidclsError as err:
                         summary.failures.append((entry.path, entry.split, entry.label, str(err)))
                     else:
-                        writers[entry.split].append(entry.path, labels[entry.label], result.features)
+                        writers[entry.split].append(entry.path, labels[entry.label], result.features, entry.hash)
                         summary.extracted += 1
                 progress.advance(task)
         if not stopped_early:
@@ -244,18 +241,17 @@ def guard_resume(
     videos_dir: str | None,
     workers: int,
 ) -> None:
-    """Refuse (one clear error) to add rows to files that hold another plan's rows, or from changed videos.
+    """Refuse (one clear error) to add rows to files that hold rows of other videos, or from changed videos.
 
-    Two checks, both before any file is opened for writing: every existing split file in ``out_dir``
-    must carry this plan's digest (same videos, contents, labels, splits; older files without one:
-    every row must be in the plan's split, from the same videos folder), and this shard's videos must
-    still have the content ``manifest.csv`` recorded (size+mtime, else re-hashed).
+    Both checks run before any file is opened for writing: every row already in a split file of
+    ``out_dir`` must be a video the plan puts in that split, with the content hash the plan records
+    (files written before rows kept their hash: with the same ``videos_dir``), and this shard's
+    videos must still have the content ``manifest.csv`` records (size+mtime, else re-hashed).
     """
-    digest = plan_digest(plan.entries)
     for split in SPLITS:
         path = out_dir / split_filename(split)
         if path.is_file():
-            _check_rows_belong(path, split, plan, digest, videos_dir, features_dir)
+            check_rows_belong(path, split, plan, videos_dir, features_dir)
     mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
     changed, refreshed = find_changed(mine, workers)
     if changed:
@@ -265,39 +261,42 @@ def guard_resume(
         _write_csv(features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [_manifest_row(e) for e in plan.entries])
 
 
-def _check_rows_belong(
-    path: Path, split: str, plan: DatasetPlan, digest: str, videos_dir: str | None, features_dir: Path
-) -> None:
+def _strings(values: Any) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+
+
+def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str | None, features_dir: Path) -> None:
+    """Every row of ``path`` must be a video the plan puts in ``split``, with the same content hash."""
     advice = (
         f"Delete {features_dir}'s *_features_multiscale.h5 (and shards/) to re-extract with the current "
         f"{MANIFEST_NAME}, or use another data.features_dir."
     )
     try:
         with h5py.File(path, "r") as f:
-            have = f.attrs.get("plan_digest")
             made_from = f.attrs.get("videos_dir")
-            raw = f[VIDEO_PATHS][()] if VIDEO_PATHS in f else []
-        paths = [p.decode() if isinstance(p, bytes) else str(p) for p in raw]
+            paths = _strings(f[VIDEO_PATHS][()]) if VIDEO_PATHS in f else []
+            hashes = _strings(f[VIDEO_HASHES][()]) if VIDEO_HASHES in f else None
     except OSError:
         return  # unreadable: the writer moves a corrupt file aside (or reports a file in use)
-    if isinstance(have, bytes):
-        have = have.decode()
-    if have is not None:
-        if str(have) != digest:
-            raise VidclsError(
-                f"{path} holds rows of another plan ({MANIFEST_NAME} was re-made since, with other videos, "
-                f"contents or splits); adding rows would mix the two. {advice}"
-            )
-        return
-    # Files from before plan digests: the folder they name and their rows must match the plan.
-    if made_from is not None and videos_dir and str(made_from) != str(Path(videos_dir).resolve()):
-        raise VidclsError(f"{path} was extracted from {made_from}, not data.videos_dir={videos_dir}. {advice}")
-    wanted = {e.path for e in plan.entries if e.split == split}
+    wanted = {e.path: e.hash for e in plan.entries if e.split == split}
     strangers = [p for p in paths if p and p not in wanted]
     if strangers:
         raise VidclsError(
-            f"{path} holds {len(strangers)} row(s) that {MANIFEST_NAME} does not put in {split} "
-            f"(e.g. {strangers[0]}). {advice}"
+            f"{path} holds {len(strangers)} row(s) of videos that {MANIFEST_NAME} does not put in {split} "
+            f"(e.g. {strangers[0]}): adding rows would mix two plans. {advice}"
+        )
+    if hashes is None:
+        # Written before rows kept their content hash: the videos folder must be the same one.
+        if isinstance(made_from, bytes):
+            made_from = made_from.decode()
+        if made_from is not None and videos_dir and str(made_from) != str(Path(videos_dir).resolve()):
+            raise VidclsError(f"{path} was extracted from {made_from}, not data.videos_dir={videos_dir}. {advice}")
+        return
+    other = [p for p, h in zip(paths, hashes, strict=False) if p and h and h != wanted[p]]
+    if other:
+        raise VidclsError(
+            f"{path} holds rows of {len(other)} video(s) whose content differs from {MANIFEST_NAME}'s "
+            f"(e.g. {other[0]}): the videos were replaced since those rows were written. {advice}"
         )
 
 
@@ -328,15 +327,8 @@ def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
         incomplete = [str(m.path) for m in metas if not m.complete]
         if incomplete:
             raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
-        digest = plan_digest(plan.entries)
         for source in sources:
-            with h5py.File(source, "r") as f:
-                have = f.attrs.get("plan_digest")
-            if have is not None and (have.decode() if isinstance(have, bytes) else str(have)) != digest:
-                raise VidclsError(
-                    f"{source} was extracted for another plan than {features_dir / MANIFEST_NAME}; "
-                    "delete that shard folder and re-run it"
-                )
+            check_rows_belong(source, split, plan, None, features_dir)
         first = metas[0]
         for meta in metas[1:]:
             if (
@@ -365,21 +357,25 @@ def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
                 labels = np.zeros(n, dtype=np.int64)
                 lengths = np.zeros(n, dtype=np.int64)
                 paths: list[str] = []
+                with_hashes = all(VIDEO_HASHES in h for h in handles)
+                hashes: list[str] = []
                 for i, (_, s, r) in enumerate(rows):
                     src = handles[s]
                     feats[i] = src[FEATURES][r]
                     labels[i] = src[LABELS][r]
                     lengths[i] = src[NUM_FRAMES][r]
-                    p = src[VIDEO_PATHS][r]
-                    paths.append(p.decode() if isinstance(p, bytes) else str(p))
+                    paths.extend(_strings([src[VIDEO_PATHS][r]]))
+                    if with_hashes:
+                        hashes.extend(_strings([src[VIDEO_HASHES][r]]))
                 dst.create_dataset(LABELS, data=labels)
                 dst.create_dataset(NUM_FRAMES, data=lengths)
+                if with_hashes:
+                    dst.create_dataset(VIDEO_HASHES, data=hashes, dtype=h5py.string_dtype())
                 dst.create_dataset(VIDEO_PATHS, data=paths, dtype=h5py.string_dtype())
                 write_attrs(dst, first.class_names, d, t, multi_scale=first.multi_scale, provenance=first.provenance)
                 with h5py.File(sources[0], "r") as src0:
-                    for key in ("videos_dir", "plan_digest"):
-                        if key in src0.attrs:
-                            dst.attrs[key] = src0.attrs[key]
+                    if "videos_dir" in src0.attrs:
+                        dst.attrs["videos_dir"] = src0.attrs["videos_dir"]
         finally:
             for h in handles:
                 h.close()
