@@ -19,7 +19,7 @@ from vidcls.extraction.dataset import build_plan, load_manifest
 from vidcls.extraction.run import get_plan
 from vidcls.extraction.writer import IncrementalWriter
 from vidcls.inference.predict_cli import collect_inputs
-from vidcls.schema import SPLITS, split_path
+from vidcls.schema import SPLITS, read_meta, split_path
 from vidcls.utils.lock import LOCK_NAME, folder_lock
 from vidcls.video import open_video
 from vidcls.video.synth import write_test_video
@@ -226,3 +226,23 @@ def test_the_held_last_frame_gif_is_extracted_not_failed(tmp_path: Path, extract
         write_test_video(videos / name / "b.mp4", num_frames=8, fps=8, size=(32, 24), seed=len(name))
     summary = extract(videos, tmp_path / "f", extractor)
     assert summary.failures == [] and summary.extracted == 4
+
+
+def test_merge_carries_row_hashes_and_refuses_shard_rows_of_replaced_videos(tmp_path: Path, extractor) -> None:
+    from vidcls.extraction import merge_shards
+
+    videos, features = make_videos(tmp_path / "v", per_class=2), tmp_path / "f"
+    plan = get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1)
+    for shard in range(2):
+        run_extraction(extractor, plan, features, shard=shard, num_shards=2, videos_dir=str(videos), num_workers=1)
+    merge_shards(features, plan)  # 2 videos per class: val and test are empty, and merge copes
+    assert [read_meta(split_path(features, s)).num_samples for s in SPLITS] == [4, 0, 0]
+    hashes = {e.path: e.hash for e in plan.entries}
+    with h5py.File(split_path(features, "train"), "r") as f:
+        rows = zip(f["video_paths"][()], f["video_hashes"][()], strict=True)
+        assert all(hashes[p.decode()] == h.decode() for p, h in rows)
+    # A plan that names one of the shard rows' videos with other content: merging would mix them.
+    entry = next(e for e in plan.entries if e.split == "train")
+    entry.hash = "0" * 64
+    with pytest.raises(VidclsError, match="whose content differs"):
+        merge_shards(features, plan)

@@ -351,8 +351,13 @@ def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
             with h5py.File(tmp, "w") as dst:
                 t, d = first.max_frames, first.feature_dim
                 n = len(rows)
+                # An empty split (e.g. no test videos) cannot have (1, T, D) chunks.
                 feats = dst.create_dataset(
-                    FEATURES, shape=(n, t, d), dtype=first.dtype, chunks=(1, t, d), compression="gzip"
+                    FEATURES,
+                    shape=(n, t, d),
+                    dtype=first.dtype,
+                    chunks=(1, t, d) if n else None,
+                    compression="gzip" if n else None,
                 )
                 labels = np.zeros(n, dtype=np.int64)
                 lengths = np.zeros(n, dtype=np.int64)
