@@ -159,7 +159,7 @@ def run_extraction(
     if not 0 <= shard < num_shards:
         raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
     out_dir = features_dir if num_shards == 1 else shard_dir(features_dir, shard, num_shards)
-    with folder_lock(out_dir, "extract"):
+    with folder_lock(out_dir, "use another data.features_dir"):
         guard_resume(plan, features_dir, out_dir, shard, num_shards, videos_dir, num_workers)
         return _run_locked(extractor, plan, out_dir, dtype, shard, num_shards, num_workers, videos_dir, max_videos)
 
@@ -302,7 +302,7 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
 
 def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
-    with folder_lock(features_dir, "merge"):
+    with folder_lock(features_dir, "merge after it"):
         return _merge_locked(features_dir, plan)
 
 

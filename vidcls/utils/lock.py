@@ -26,8 +26,11 @@ LOCK_NAME = ".vidcls.lock"
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path, what: str) -> Iterator[Path]:
-    """Hold ``folder/.vidcls.lock`` while the block runs; another holder means one clear error, no waiting."""
+def folder_lock(folder: Path, advice: str) -> Iterator[Path]:
+    """Hold ``folder/.vidcls.lock`` while the block runs; another holder means one clear error, no waiting.
+
+    ``advice`` completes "wait for it to finish, or ...", e.g. "use another data.features_dir".
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -38,8 +41,8 @@ def folder_lock(folder: Path, what: str) -> Iterator[Path]:
             except OSError:
                 holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "another process"
                 raise VidclsError(
-                    f"{folder} is in use by another run ({holder}); wait for it to finish, or {what} into "
-                    "another folder. (The lock is released when that process exits, however it exits.)"
+                    f"{folder} is in use by another run ({holder}); wait for it to finish, or {advice}. "
+                    "(The lock is released when that process exits, however it exits.)"
                 ) from None
         info = (
             f"pid {os.getpid()} on {socket.gethostname()}, since "
