@@ -245,13 +245,16 @@ def guard_resume(
 
     Both checks run before any file is opened for writing: every row already in a split file of
     ``out_dir`` must be a video the plan puts in that split, with the content hash the plan records
-    (files written before rows kept their hash: with the same ``videos_dir``), and this shard's
-    videos must still have the content ``manifest.csv`` records (size+mtime, else re-hashed).
+    (files written before rows kept their hash: with the same ``videos_dir``), and, for a plan
+    loaded from ``manifest.csv``, this shard's videos must still have the content it records
+    (size+mtime, else re-hashed).
     """
     for split in SPLITS:
         path = out_dir / split_filename(split)
         if path.is_file():
             check_rows_belong(path, split, plan, videos_dir, features_dir)
+    if plan.layout != "manifest":
+        return  # planned just now (hashes fresh) or built in code (bench): nothing saved to compare with
     mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
     changed, refreshed = find_changed(mine, workers)
     if changed:
