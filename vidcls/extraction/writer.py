@@ -21,6 +21,9 @@ from vidcls.errors import VidclsError
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, VIDEO_PATHS, parse_category_mapping, write_attrs
 
 _STR = h5py.string_dtype()
+#: Content hash (manifest.csv's ``hash``) of each row's video: a resume or merge keeps a row only
+#: while the plan still names that video with that content. Readers ignore it.
+VIDEO_HASHES = "video_hashes"
 
 
 def _attr_value(value: Any) -> Any:
@@ -34,6 +37,12 @@ def _attr_value(value: Any) -> Any:
         except json.JSONDecodeError:
             return value
     return value
+
+
+def _in_use(err: OSError) -> bool:
+    """HDF5 refused the file because another process holds its lock (not because the file is damaged)."""
+    text = str(err).lower()
+    return "unable to lock file" in text or "resource temporarily unavailable" in text
 
 
 class IncrementalWriter:
@@ -69,12 +78,20 @@ class IncrementalWriter:
             try:
                 f = h5py.File(self.path, "r+")
             except OSError as err:
+                if _in_use(err):
+                    # Another process has it open for writing: its rows are live, never move them aside.
+                    raise VidclsError(
+                        f"{self.path} is open in another process ({err}); wait for that run to finish, "
+                        "or use another data.features_dir"
+                    ) from None
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
                 os.replace(self.path, aside)
                 print(f"warning: {self.path} could not be opened ({err}); moved to {aside.name}, starting afresh")
                 return self._create()
             self._check_compatible(f)
             self._truncate_partial(f)
+            for key, value in self.extra_attrs.items():  # e.g. videos_dir after a checked move
+                f.attrs[key] = value
             f.attrs["complete"] = False
             f.flush()
             return f
@@ -88,6 +105,7 @@ class IncrementalWriter:
         )
         f.create_dataset(LABELS, shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(1024,))
         f.create_dataset(NUM_FRAMES, shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(1024,))
+        f.create_dataset(VIDEO_HASHES, shape=(0,), maxshape=(None,), dtype=_STR, chunks=(1024,))
         f.create_dataset(VIDEO_PATHS, shape=(0,), maxshape=(None,), dtype=_STR, chunks=(1024,))
         write_attrs(
             f,
@@ -136,13 +154,14 @@ class IncrementalWriter:
     @staticmethod
     def _truncate_partial(f: h5py.File) -> None:
         """Drop trailing rows a kill left half-written (their path, written last, is empty)."""
-        n = min(f[name].shape[0] for name in (FEATURES, LABELS, NUM_FRAMES, VIDEO_PATHS))
+        names = [k for k in (FEATURES, LABELS, NUM_FRAMES, VIDEO_HASHES, VIDEO_PATHS) if k in f]
+        n = min(f[name].shape[0] for name in names)
         paths = f[VIDEO_PATHS][:n]
         lengths = f[NUM_FRAMES][:n]
         valid = 0
         while valid < n and paths[valid] not in (b"", "") and lengths[valid] >= 1:
             valid += 1
-        for name in (FEATURES, LABELS, NUM_FRAMES, VIDEO_PATHS):
+        for name in names:
             if f[name].shape[0] != valid:
                 f[name].resize(valid, axis=0)
 
@@ -155,19 +174,22 @@ class IncrementalWriter:
         """Rows written so far (still valid after :meth:`close`)."""
         return self._rows
 
-    def append(self, video_path: str, label: int, features: np.ndarray) -> None:
-        """Write one row (zero-padded to max_frames) and flush it to disk."""
+    def append(self, video_path: str, label: int, features: np.ndarray, content_hash: str = "") -> None:
+        """Write one row (zero-padded to max_frames) and flush it to disk; the path goes last."""
         t = int(features.shape[0])
         if not 1 <= t <= self.max_frames or features.shape[1] != self.feature_dim:
             raise ValueError(f"row shape {features.shape} does not fit [1..{self.max_frames}, {self.feature_dim}]")
         row = np.zeros((self.max_frames, self.feature_dim), dtype=self.dtype)
         row[:t] = features
         n = self.num_rows
-        for name in (FEATURES, LABELS, NUM_FRAMES, VIDEO_PATHS):
+        names = [k for k in (FEATURES, LABELS, NUM_FRAMES, VIDEO_HASHES, VIDEO_PATHS) if k in self.file]
+        for name in names:
             self.file[name].resize(n + 1, axis=0)
         self.file[FEATURES][n] = row
         self.file[LABELS][n] = int(label)
         self.file[NUM_FRAMES][n] = t
+        if VIDEO_HASHES in self.file:  # files written before hashes were kept stay without them
+            self.file[VIDEO_HASHES][n] = content_hash
         self.file[VIDEO_PATHS][n] = video_path
         self.file.flush()
         self.done.add(video_path)

@@ -21,11 +21,13 @@ from vidcls.inference.ensemble import load_ensemble
 from vidcls.inference.predictor import VideoPrediction, VideoPredictor
 from vidcls.inference.tta import resolve_views
 from vidcls.utils.progress import progress_bar
+from vidcls.utils.scan import walk_files
 
 
 def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
     """Files to classify: each file as given (missing ones are kept, to be reported), each directory's
-    non-hidden files recursively. Whether a file is a video is decided by opening it, not by its name."""
+    non-hidden files recursively (symlinked folders followed). Dangling links and symlink loops are
+    kept too, so each gets its error line. Whether a file is a video is decided by opening it."""
     items = [video] if isinstance(video, str | os.PathLike) else list(video)
     if not items:
         raise VidclsError("video= is empty; pass a video file, a directory of videos, or a list [a.mp4,b.mp4].")
@@ -33,11 +35,8 @@ def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[st
     for item in items:
         path = Path(os.path.expanduser(str(item)))
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files, problems = walk_files(path)
+            found = sorted(files + [p for p, _ in problems])
             if not found:
                 raise VidclsError(f"directory {path} holds no files to classify.")
             out.extend(found)

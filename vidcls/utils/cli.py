@@ -162,6 +162,7 @@ def report_user_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            configure_progress(args[0] if args else None)
             return fn(*args, **kwargs)
         except Exception as err:
             err.vidcls_in_task = True  # type: ignore[attr-defined]
@@ -172,6 +173,17 @@ def report_user_errors(fn: F) -> F:
             raise SystemExit(USER_ERROR_EXIT) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def configure_progress(cfg: Any) -> None:
+    """Plain progress lines (stderr not a terminal) come every ``cfg.progress_interval_s`` seconds."""
+    if isinstance(cfg, DictConfig) and cfg.get("progress_interval_s") is not None:
+        from vidcls.utils.progress import set_plain_interval
+
+        try:
+            set_plain_interval(float(cfg.progress_interval_s))
+        except ValueError as err:
+            raise VidclsError(str(err)) from None
 
 
 def seed_from_config(cfg: DictConfig) -> int | None:

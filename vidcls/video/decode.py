@@ -25,6 +25,7 @@ import av
 import numpy as np
 
 from vidcls.errors import VidclsError
+from vidcls.utils.scan import link_problem
 
 #: Seek instead of decoding through when the next needed moment is this far ahead (seconds).
 SEEK_GAP_S = 2.0
@@ -65,7 +66,8 @@ def open_video(path: str | os.PathLike[str]) -> Iterator[tuple[av.container.Inpu
     """Open a file with PyAV and yield its first video stream; every failure is a clear VidclsError."""
     path = Path(path)
     if not path.is_file():
-        raise VidclsError(f"video not found: {path}")
+        problem = link_problem(path)
+        raise VidclsError(f"{path} is a {problem}" if problem else f"video not found: {path}")
     if path.stat().st_size == 0:
         raise VidclsError(f"{path} is empty (0 bytes); re-copy or delete it")
     try:
@@ -219,14 +221,44 @@ def _unneeded_nonref_pts(path: str | os.PathLike[str], moments: np.ndarray) -> f
         return frozenset(nonref - set(pts[on_screen].tolist()))
 
 
+class _PacketEnd:
+    """The latest ``pts + duration`` (in time-base units) of the packets demuxed so far.
+
+    What the container actually delivered, as opposed to what its header promises: a GIF whose
+    last frame stays on screen for 2 s has a last packet lasting 2 s, a file cut in half has no
+    packets past the cut.
+    """
+
+    def __init__(self) -> None:
+        self.value: int | None = None
+
+    def see(self, packet: av.Packet) -> None:
+        if packet.pts is not None and packet.size:
+            end = packet.pts + max(int(packet.duration or 0), 0)
+            self.value = end if self.value is None else max(self.value, end)
+
+
 def _decode_packets(
-    container: av.container.InputContainer, stream: av.video.VideoStream, skip_pts: frozenset[int]
+    container: av.container.InputContainer,
+    stream: av.video.VideoStream,
+    skip_pts: frozenset[int],
+    packet_end: _PacketEnd | None = None,
 ) -> Iterator[av.VideoFrame]:
     """``container.decode(stream)``, except that packets whose pts is in ``skip_pts`` never reach the decoder."""
     for packet in container.demux(stream):
+        if packet_end is not None:
+            packet_end.see(packet)
         if skip_pts and packet.pts is not None and packet.pts in skip_pts:
             continue
         yield from packet.decode()
+
+
+def delivered_end_s(last_frame_s: float, last_frame_duration_s: float, packet_end_s: float | None, fps: float) -> float:
+    """When the delivered stream stops showing its last frame: that frame's pts plus its own duration
+    (one frame interval when the file does not say), or the end of the last packet, whichever is later."""
+    held = last_frame_duration_s if last_frame_duration_s > 0 else 1.0 / fps
+    end = last_frame_s + held
+    return max(end, packet_end_s) if packet_end_s is not None else end
 
 
 def decode_moments(
@@ -269,12 +301,14 @@ def decode_moments(
         prev: av.VideoFrame | None = None
         prev_time = -np.inf
         last_time = -np.inf
+        last_duration = 0.0  # display duration of the latest frame (seconds; 0 when unknown)
+        packet_end = _PacketEnd()
         seek_gap = SEEK_GAP_S
         behind_frames = 0  # frames re-decoded because a seek landed behind the current position
         frames_decoded = 0
         skip_pts = _unneeded_nonref_pts(path, moments) if skip_unneeded else frozenset()
         try:
-            frames = _decode_packets(container, stream, skip_pts)
+            frames = _decode_packets(container, stream, skip_pts, packet_end)
             while next_moment < len(moments):
                 frame = next(frames, None)
                 if frame is None:
@@ -285,6 +319,7 @@ def decode_moments(
                     behind_frames += 1
                     continue
                 last_time = time_s
+                last_duration = float(frame.duration * tb) if frame.duration else 0.0
                 upto = int(np.searchsorted(moments, time_s, side="left"))  # moments strictly before this frame
                 if upto > next_moment:
                     assign(prev if prev is not None else frame, prev_time if prev is not None else time_s, upto)
@@ -296,7 +331,7 @@ def decode_moments(
                     behind_frames = 0
                 if next_moment < len(moments) and moments[next_moment] - time_s > seek_gap:
                     container.seek(int(moments[next_moment] / tb), stream=stream, backward=True, any_frame=False)
-                    frames = _decode_packets(container, stream, skip_pts)
+                    frames = _decode_packets(container, stream, skip_pts, packet_end)
                     # The frame on screen at the moment comes from after the seek; forget the old one.
                     prev, prev_time = None, -np.inf
         except av.FFmpegError as err:
@@ -305,12 +340,18 @@ def decode_moments(
             if last_time == -np.inf:
                 raise VidclsError(f"{path}: no decodable video frames (corrupt or truncated file)")
             end_s = expected_end_s if expected_end_s is not None else float(moments[-1])
-            frames_end = max(last_time, prev_time) + 1.0 / fps
+            # Judge by what was delivered: the last frame lasts its own duration (a GIF or screen
+            # recording may hold it for seconds), and packets may say more than decoded frames.
+            frames_end = delivered_end_s(
+                max(last_time, prev_time),
+                last_duration,
+                packet_end.value * tb if packet_end.value is not None else None,
+                fps,
+            )
             shortfall = float(moments[-1]) - frames_end
             if prev is None or shortfall > max(1.0, 0.1 * (end_s - float(moments[0]))):
-                prev_time = max(last_time, prev_time)
                 raise VidclsError(
-                    f"{path}: frames stop at {prev_time:.2f}s but the header promises {end_s:.2f}s "
+                    f"{path}: frames stop at {frames_end:.2f}s but the header promises {end_s:.2f}s "
                     "(truncated or corrupt file); re-encode or re-download it"
                 )
             assign(prev, prev_time, len(moments))
