@@ -50,7 +50,9 @@ def write_videos(root: Path, per_class: int = 4) -> Path:
 
 def h5_contents(path: Path) -> dict[str, object]:
     with h5py.File(path, "r") as f:
-        out: dict[str, object] = {f"attr:{k}": (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in f.attrs.items()}
+        out: dict[str, object] = {
+            f"attr:{k}": (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in f.attrs.items()
+        }
         for name, ds in f.items():
             out[name] = ds[()]
     return out
@@ -97,7 +99,9 @@ def test_joblib_shard_sweep_merges_into_the_single_run_files(tmp_path: Path) -> 
 
 def test_incomplete_shard_set_is_not_merged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     features = tmp_path / "f"
-    cfg = compose_cfg("extract", [*TINY_EXTRACT, f"data.features_dir={features}", "num_shards=3", "hydra/launcher=basic"])
+    cfg = compose_cfg(
+        "extract", [*TINY_EXTRACT, f"data.features_dir={features}", "num_shards=3", "hydra/launcher=basic"]
+    )
     assert cfg.hydra.callbacks.merge_shards._target_ == "vidcls.extraction.sweep.MergeShardsAfterSweep"
     # Shard 1 finished, shards 0 and 2 never ran: nothing is merged and the note says which are missing.
     done = features / "shards" / "shard-001-of-003"
@@ -216,7 +220,9 @@ def test_slurm_gpu_launcher_submits_an_array_of_one_gpu_jobs(
         assert f"#SBATCH {line}" in text, (line, text)
 
 
-def test_slurm_ddp_launcher_follows_the_trainer(tmp_path: Path, fake_srun: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_slurm_ddp_launcher_follows_the_trainer(
+    tmp_path: Path, fake_srun: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     overrides = ["trainer=ddp", "trainer.num_nodes=2", "trainer.devices=4", f"hydra.sweep.dir={tmp_path / 's'}"]
     cfg = compose_cfg("train", ["hydra/launcher=slurm_ddp", *overrides])
     text = sbatch_script(cfg, num_jobs=1, monkeypatch=monkeypatch)

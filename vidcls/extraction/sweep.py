@@ -55,7 +55,8 @@ class MergeShardsAfterSweep(Callback):
         if unfinished:
             console.print(
                 f"[yellow]not merging yet:[/] shard(s) {unfinished} of {num_shards} are not finished under "
-                f"{features_dir / 'shards'}; run them, then `python extract.py merge=true` with the same data.* settings"
+                f"{features_dir / 'shards'}; run them, then `python extract.py merge=true` with the same data.* "
+                "settings"
             )
             return
         try:
