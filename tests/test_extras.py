@@ -24,7 +24,7 @@ def pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
-BLOCKED = ("flask", "werkzeug", "waitress", "skvideo", "skimage", "hydra_plugins")
+BLOCKED = ("flask", "waitress", "skvideo", "skimage", "hydra_plugins")  # werkzeug comes with tensorboard
 
 BLOCKER = textwrap.dedent(
     f"""
