@@ -179,3 +179,22 @@ def test_hydra_plugin_hint_names_the_cluster_extra(message: str, monkeypatch: py
     hint = hydra_plugin_hint(message)
     assert hint is not None and install_hint("cluster") in hint
     assert hydra_plugin_hint("Could not find 'model/nope'") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="vidcls/utils/cli.py (the lead's file) should append vidcls.utils.extras.hydra_plugin_hint(message) "
+    "to Hydra's one-line error, and escape rich markup - then drop this mark",
+)
+def test_missing_cluster_extra_is_named_by_the_cli(tmp_path: Path) -> None:
+    proc = run_blocked(
+        f"""
+        import runpy
+        sys.argv = ["extract.py", "-m", "num_shards=2", "shard=0,1", "hydra/launcher=joblib",
+                    "hydra.sweep.dir={tmp_path / "sweep"}"]
+        runpy.run_path("extract.py", run_name="__main__")
+        """
+    )
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and 'pip install "vidcls[cluster]"' in lines[0], lines

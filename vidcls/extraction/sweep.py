@@ -15,6 +15,7 @@ from typing import Any
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict
+from rich.markup import escape
 
 from vidcls.errors import VidclsError
 from vidcls.schema import SPLITS, read_meta, split_filename
@@ -55,12 +56,12 @@ class MergeShardsAfterSweep(Callback):
         if unfinished:
             console.print(
                 f"[yellow]not merging yet:[/] shard(s) {unfinished} of {num_shards} are not finished under "
-                f"{features_dir / 'shards'}; run them, then `python extract.py merge=true` with the same data.* "
-                "settings"
+                f"{escape(str(features_dir / 'shards'))}; run them, then `python extract.py merge=true` with the "
+                "same data.* settings"
             )
             return
         try:
             run_from_config(cfg)
         except VidclsError as err:
-            console.print(f"[bold red]error:[/] merging the shards failed: {err}")
+            console.print(f"[bold red]error:[/] merging the shards failed: {escape(str(err))}")
             raise SystemExit(2) from None
