@@ -74,8 +74,24 @@ def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: Featu
         )
 
 
+def slurm_runs_ddp_tasks(cfg: DictConfig) -> bool:
+    """True when SLURM started one task per device of this DDP run (as Lightning requires to use them)."""
+    from lightning.fabric.plugins.environments import SLURMEnvironment
+
+    devices, nodes = cfg.trainer.get("devices", 1), cfg.trainer.get("num_nodes", 1)
+    if not SLURMEnvironment.detect() or not isinstance(devices, int) or not isinstance(nodes, int):
+        return False
+    return int(os.environ.get("SLURM_NTASKS", "0")) == devices * nodes
+
+
 def check_not_nested_ddp(cfg: DictConfig) -> None:
-    """DDP re-launches the script per device; inside a Hydra multirun those launches would collide."""
+    """DDP re-launches the script per device; inside a Hydra multirun those launches would collide.
+
+    Under SLURM (``hydra/launcher=slurm_ddp``) srun starts one task per device and Lightning's
+    SLURMEnvironment joins them without re-launching anything, so that case is allowed.
+    """
+    if slurm_runs_ddp_tasks(cfg):
+        return
     try:
         from hydra.core.hydra_config import HydraConfig
         from hydra.types import RunMode
@@ -88,7 +104,8 @@ def check_not_nested_ddp(cfg: DictConfig) -> None:
     if multirun and strategy.startswith("ddp") and devices not in (1, "1", [0]):
         raise VidclsError(
             "trainer=ddp inside a multirun (-m) is not supported: run sweep members one per GPU instead, e.g. "
-            "`CUDA_VISIBLE_DEVICES=$i python train.py trainer=gpu seed=$i ...` (see docs/training.md)."
+            "`CUDA_VISIBLE_DEVICES=$i python train.py trainer=gpu seed=$i ...`, or under SLURM with "
+            "hydra/launcher=slurm_ddp (see docs/scaling.md)."
         )
 
 

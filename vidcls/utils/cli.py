@@ -147,8 +147,12 @@ def user_error_message(err: BaseException, in_task: bool) -> str | None:
     if isinstance(err, MissingMandatoryValue):
         return _one_line(str(err))
     if not in_task and isinstance(err, HydraException | OmegaConfBaseException):
+        from vidcls.utils.extras import hydra_plugin_hint
+
         texts = [str(err)] + ([str(err.__cause__)] if err.__cause__ else [])
-        return _one_line(" ".join(texts))
+        message = _one_line(" ".join(texts))
+        hint = hydra_plugin_hint(message)  # hydra/launcher=joblib without the cluster extra
+        return f"{message} ({hint})" if hint else message
     return None
 
 
