@@ -29,6 +29,14 @@ def decode(path: Path) -> tuple[np.ndarray, float, float]:
         return frames, float(stream.average_rate), float(container.duration or 0) / 1e6
 
 
+def assert_same_clip(actual: np.ndarray, expected: np.ndarray) -> None:
+    """The same rendered clip: x264 on a loaded machine re-encodes identical frames a few hundred pixel
+    values apart (measured: 274 of 230,400 values in one frame, at most 6 levels), so equal bytes
+    cannot be asked for; a different clip differs by tens of levels on average."""
+    assert actual.shape == expected.shape
+    assert np.abs(actual.astype(np.int16) - expected.astype(np.int16)).mean() < 0.1
+
+
 def first_frame(path: Path) -> np.ndarray:
     with av.open(str(path)) as container:
         return next(container.decode(video=0)).to_ndarray(format="rgb24")
@@ -139,7 +147,7 @@ def test_interrupted_clip_is_rebuilt_identically_and_others_kept(demo_copy: Path
     before = stamps(demo_copy)
     build_demo_videos(demo_copy, CLIPS_PER_CLASS, seed=0, show_progress=False)
     assert not partial_path(victim).exists()
-    np.testing.assert_array_equal(decode(victim)[0], reference)
+    assert_same_clip(decode(victim)[0], reference)
     after = stamps(demo_copy)
     assert {p: after[p] for p in before if p != partial_path(victim)} == {
         p: s for p, s in before.items() if p != partial_path(victim)
@@ -156,7 +164,7 @@ def test_concurrent_builders_take_turns(demo_copy: Path) -> None:
         futures = [pool.submit(build_demo_videos, demo_copy, CLIPS_PER_CLASS, 0, show_progress=False) for _ in range(2)]
         assert [f.result() for f in futures] == [demo_copy, demo_copy]
     for path, reference in zip(missing, references, strict=True):
-        np.testing.assert_array_equal(decode(path)[0], reference)
+        assert_same_clip(decode(path)[0], reference)
     assert not list(demo_copy.rglob("*.partial"))
 
 
