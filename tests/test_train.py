@@ -106,6 +106,10 @@ def test_tiny_training_beats_chance(cfg_tiny_global: DictConfig, synthetic_featu
     assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
     assert (tmp_path / "resolved_config.yaml").is_file()
     assert metrics["val/acc_best"] == report["val/acc_best"]
+    # calibrate=true (the default): the best checkpoint carries the temperature fitted on val
+    stored = torch.load(tmp_path / "checkpoints" / "best.ckpt", map_location="cpu", weights_only=True)
+    assert stored["hyper_parameters"]["temperature"] == report["temperature"]["temperature"] > 0
+    assert report["temperature"]["nll_after"] <= report["temperature"]["nll_before"] + 1e-9
 
 
 @pytest.mark.slow
