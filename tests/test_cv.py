@@ -177,3 +177,12 @@ def test_cv_trains_ensemble_and_baseline_on_grouped_folds(tmp_path: Path) -> Non
     # ... but other folds in the same directory are refused.
     with pytest.raises(VidclsError, match="other folds"):
         run_cv(_cv_cfg(out, features_file, "cv.folds=4"))
+
+
+def test_measured_defaults() -> None:
+    """Defaults decided by grouped CV (docs/results.md): no TTA by default, temporal4 still selectable."""
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
+        for name in ("eval", "predict"):
+            assert list(compose(name, overrides=["ckpt_paths=x"] if name == "eval" else []).tta.views) == ["original"]
+        assert len(compose("eval", overrides=["tta=temporal4"]).tta.views) == 4
