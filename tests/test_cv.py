@@ -157,6 +157,9 @@ def test_cv_trains_ensemble_and_baseline_on_grouped_folds(tmp_path: Path) -> Non
         assert set(r["recall"]) == set(SYNTHETIC_CLASS_NAMES)
         assert sum(map(sum, r["confusion_matrix"])) == 48  # every clip scored exactly once, held out
     assert "ensemble/tta - baseline/tta" in report["comparisons"]
+    assert "ensemble/tta - ensemble/tta/uncalibrated" in report["comparisons"]
+    r = report["results"]["ensemble/tta"]
+    assert r["ece_ci"][0] <= r["ece_ci"][1]
     # held-out test groups never appear in that fold's training or validation files
     for fold in range(3):
         with h5py.File(split_path(out / f"fold_{fold}" / "features", "test"), "r") as f:

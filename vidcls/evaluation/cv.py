@@ -202,6 +202,10 @@ def score_pooled(
 ) -> tuple[dict[str, Any], np.ndarray]:
     """Pooled numbers with group-bootstrap CIs; also the per-group confusions for paired comparisons."""
     c = len(class_names)
+    rows_of = [np.flatnonzero(group_ids == g) for g in range(num_groups)]
+    eces = np.array(
+        [calibration(probs[r], labels[r], bins).ece for r in (np.concatenate([rows_of[g] for g in b]) for b in boot)]
+    )
     cms = group_confusions(labels, probs.argmax(axis=1), group_ids, num_groups, c)
     point = metrics_from_confusion(cms.sum(axis=0))
     resampled = metrics_from_confusion(cms[boot].sum(axis=1))  # [B, ...]
@@ -216,6 +220,7 @@ def score_pooled(
             for i, name in enumerate(class_names)
         },
         "ece": calibration(probs, labels, bins).ece,
+        "ece_ci": _interval(eces, confidence),
         "nll": float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean()),
         "confusion_matrix": cms.sum(axis=0).tolist(),
     }, cms
@@ -400,7 +405,12 @@ def pooled_report(
         ]
         for key, results_probs in ((f"{n}/{headline}", probs[n][headline].mean(axis=0)) for n in probs)
     }
-    comparisons = {}
+    comparisons: dict[str, Any] = {}
+    for name in probs:
+        key = f"{name}/{headline}"
+        comparisons[f"{key} - {key}/uncalibrated"] = paired_group_difference(
+            cms[key], cms[f"{key}/uncalibrated"], boot, confidence
+        )
     if "baseline" in probs:
         comparisons[f"ensemble/{headline} - baseline/{headline}"] = paired_group_difference(
             cms[f"ensemble/{headline}"], cms[f"baseline/{headline}"], boot, confidence
