@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -168,7 +169,11 @@ def test_cv_trains_ensemble_and_baseline_on_grouped_folds(tmp_path: Path) -> Non
             with h5py.File(split_path(out / f"fold_{fold}" / "features", split), "r") as f:
                 assert not test_groups & set(read_groups(f))
     ckpt = out / "fold_0" / "ensemble" / "seed=0" / "checkpoints" / "best.ckpt"
-    assert ckpt.is_file() and (out / "cv_predictions.csv").is_file()
+    assert ckpt.is_file()
+    with (out / "cv_predictions.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 48 and {r["fold"] for r in rows} == {"0", "1", "2"}
+    assert "ensemble/tta/uncalibrated/p_ClassA" in rows[0] and "baseline/no_tta/predicted" in rows[0]
     written = json.loads((out / "cv_metrics.json").read_text())
     assert written["results"]["ensemble/tta"]["accuracy"] == report["results"]["ensemble/tta"]["accuracy"]
 

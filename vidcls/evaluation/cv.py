@@ -358,7 +358,10 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
 
     report = pooled_report(cfg, pool, folds, probs, raw, modes, seeds, ENSEMBLE, NO_TTA, TTA)
     atomic_write_text(out_dir / "cv_metrics.json", json.dumps(report, indent=2) + "\n")
-    atomic_write_text(out_dir / "cv_predictions.csv", predictions_csv(pool, folds, probs))
+    columns = {
+        name: {**by_mode, **{f"{m}/uncalibrated": raw[name][m] for m in modes}} for name, by_mode in probs.items()
+    }
+    atomic_write_text(out_dir / "cv_predictions.csv", predictions_csv(pool, folds, columns))
     print_report(console, report)
     console.print(f"cross-validation report written to {out_dir}")
     return report
