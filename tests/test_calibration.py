@@ -29,6 +29,16 @@ def test_fit_recovers_a_known_temperature() -> None:
     assert fit_temperature(true_logits, labels) == pytest.approx(1.0, rel=0.1)
 
 
+def test_ensemble_fit_shares_one_temperature() -> None:
+    gen = torch.Generator().manual_seed(1)
+    logits = torch.randn(500, 4, generator=gen) * 3
+    labels = torch.randint(0, 4, (500,), generator=gen)
+    assert fit_temperature(logits[None], labels) == pytest.approx(fit_temperature(logits, labels), rel=1e-5)
+    two = torch.stack([logits, logits * 2])  # the second member twice as sharp: T lies between theirs
+    t_each = (fit_temperature(logits, labels), fit_temperature(logits * 2, labels))
+    assert min(t_each) <= fit_temperature(two, labels) <= max(t_each)
+
+
 def test_fit_rejects_empty_input() -> None:
     with pytest.raises(VidclsError):
         fit_temperature(torch.zeros(0, 4), torch.zeros(0, dtype=torch.long))

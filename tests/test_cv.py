@@ -161,6 +161,7 @@ def test_cv_trains_ensemble_and_baseline_on_grouped_folds(tmp_path: Path) -> Non
     assert "ensemble/tta - ensemble/tta/uncalibrated" in report["comparisons"]
     r = report["results"]["ensemble/tta"]
     assert r["ece_ci"][0] <= r["ece_ci"][1]
+    assert "ensemble/tta/oof_temperature" in report["results"] and len(report["oof_temperatures"]["baseline"]) == 3
     # held-out test groups never appear in that fold's training or validation files
     for fold in range(3):
         with h5py.File(split_path(out / f"fold_{fold}" / "features", "test"), "r") as f:
@@ -198,3 +199,24 @@ def test_measured_defaults() -> None:
         # one class-balancing mechanism: the focal loss's alpha, not also the sampler
         assert train.model.loss.alpha == "auto" and train.data.balance_classes is False
         assert train.calibrate is False  # val-fitted temperatures hurt held-out NLL on the dev set
+
+
+def test_out_of_fold_temperature_is_fitted_without_the_fold() -> None:
+    from vidcls.evaluation.cv import out_of_fold_temperature
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(300, 4)) * 2
+    labels = np.array([rng.choice(4, p=np.exp(r) / np.exp(r).sum()) for r in logits])
+    sharp = np.exp(logits * 3) / np.exp(logits * 3).sum(axis=1, keepdims=True)  # 3x overconfident
+    folds = np.arange(300) % 3
+    scaled, temps = out_of_fold_temperature(sharp[None], labels, folds, 3)
+    assert all(2.4 < t < 3.6 for t in temps)
+
+    def nll(p: np.ndarray) -> float:
+        return float(-np.log(p[np.arange(300), labels]).mean())
+
+    assert nll(scaled) < nll(sharp)
+    # the fold's own labels are never used: scrambling fold 0's labels leaves fold 0's temperature alone
+    scrambled = labels.copy()
+    scrambled[folds == 0] = (scrambled[folds == 0] + 1) % 4
+    assert out_of_fold_temperature(sharp[None], scrambled, folds, 3)[1][0] == temps[0]

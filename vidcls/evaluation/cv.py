@@ -401,6 +401,10 @@ def pooled_report(
                 for i, seed in enumerate(seeds):
                     add(f"{name}/{mode}/seed={seed}", probs[name][mode][i])
         add(f"{name}/{headline}/uncalibrated", raw[name][headline].mean(axis=0))
+    temperatures: dict[str, list[float]] = {}
+    for name in probs:
+        oof, temperatures[name] = out_of_fold_temperature(raw[name][headline], pool.labels, folds, int(cv.folds))
+        add(f"{name}/{headline}/oof_temperature", oof)
     per_fold = {
         key: [
             float((results_probs.argmax(axis=1)[folds == f] == pool.labels[folds == f]).mean())
@@ -440,9 +444,32 @@ def pooled_report(
         "bootstrap": {"num_samples": int(cv.bootstrap.num_samples), "confidence": confidence, "unit": "group"},
         "results": results,
         "per_fold_accuracy": per_fold,
+        # one temperature per held-out fold, fitted on the other folds' out-of-fold predictions
+        "oof_temperatures": temperatures,
         "comparisons": comparisons,
         "model": OmegaConf.to_container(cfg.model, resolve=True),
     }
+
+
+def out_of_fold_temperature(
+    member_probs: np.ndarray, labels: np.ndarray, folds: np.ndarray, k: int
+) -> tuple[np.ndarray, list[float]]:
+    """Nested, honest calibration: for each fold, one ensemble temperature fitted on the *other*
+    folds' held-out (raw) predictions, applied to this fold. Returns the scaled probabilities and the Ts."""
+    import torch
+
+    from vidcls.inference.calibration import fit_temperature
+
+    log_p = torch.from_numpy(np.log(np.clip(member_probs, 1e-12, None)))  # [M, N, C]; log-probs act as logits
+    out = np.zeros(member_probs.shape[1:])
+    temps = []
+    for fold in range(k):
+        fit_rows = torch.from_numpy(np.flatnonzero(folds != fold))
+        rows = np.flatnonzero(folds == fold)
+        t = fit_temperature(log_p[:, fit_rows], torch.from_numpy(labels)[fit_rows])
+        out[rows] = torch.softmax(log_p[:, rows] / t, dim=-1).mean(dim=0).numpy()
+        temps.append(t)
+    return out, temps
 
 
 def predictions_csv(pool: Pool, folds: np.ndarray, probs: dict[str, dict[str, np.ndarray]]) -> str:

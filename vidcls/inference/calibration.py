@@ -28,15 +28,26 @@ TEMPERATURE_RANGE: tuple[float, float] = (0.05, 20.0)
 
 
 def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 200) -> float:
-    """The T > 0 minimising the mean NLL of ``softmax(logits / T)`` (a 1-D convex problem in log T)."""
+    """The T > 0 minimising the mean NLL of ``softmax(logits / T)``.
+
+    ``logits [N, C]`` for one model, or ``[M, N, C]`` for an ensemble sharing one T (NLL of the
+    mean over members of ``softmax(logits_m / T)``; log-probabilities work as logits). One
+    parameter, searched by golden section over log T in :data:`TEMPERATURE_RANGE`.
+    """
     logits = logits.detach().double()
     labels = labels.detach().long()
-    if logits.ndim != 2 or len(logits) != len(labels) or len(labels) == 0:
-        raise VidclsError(f"temperature fit needs logits [N, C] and N labels with N > 0; got {tuple(logits.shape)}.")
+    if logits.ndim == 2:
+        logits = logits[None]
+    if logits.ndim != 3 or logits.shape[1] != len(labels) or len(labels) == 0:
+        raise VidclsError(
+            f"temperature fit needs logits [N, C] or [M, N, C] and N labels with N > 0; got {tuple(logits.shape)}."
+        )
     lo, hi = (math.log(v) for v in TEMPERATURE_RANGE)
+    rows = torch.arange(len(labels))
 
     def nll(log_t: float) -> float:
-        return float(torch.nn.functional.cross_entropy(logits / math.exp(log_t), labels))
+        probs = torch.softmax(logits / math.exp(log_t), dim=-1).mean(dim=0)
+        return float(-torch.log(probs[rows, labels].clamp_min(1e-300)).mean())
 
     # Golden-section search on log T: robust, no learning rate, exact enough (1e-6 in log T).
     ratio = (math.sqrt(5) - 1) / 2
