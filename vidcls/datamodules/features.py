@@ -139,7 +139,7 @@ class FeatureDataModule(L.LightningDataModule):
         persistent_workers: bool = True,
         load_into_memory: bool | str = "auto",
         memory_limit_gb: float = 4.0,
-        balance_classes: bool = False,
+        balance_classes: bool = True,
         check_values: bool = True,
         augment: Mapping[str, Any] | FeatureAugmentation | None = None,
     ) -> None:
