@@ -126,7 +126,7 @@ def test_balanced_sampler_equalises_classes(tmp_path: Path) -> None:
         )
     torch.manual_seed(0)
     drawn: Counter[int] = Counter()
-    dm = make_dm(tmp_path, batch_size=50)
+    dm = make_dm(tmp_path, batch_size=50, balance_classes=True)
     dm.setup("fit")
     for _ in range(20):
         for _, _, y in dm.train_dataloader():

@@ -177,7 +177,7 @@ def test_readme_ensemble_then_eval_run_as_printed(synthetic_features_dir: Path, 
     members = sorted(sweeps[0].glob("*/checkpoints/best.ckpt"))
     assert len(members) == 2, members
 
-    evaluate = _readme_command("eval.py", "tta=temporal4")
+    evaluate = _readme_command("eval.py", "split=test")
     paths.update({"ckpt_paths": str(sweeps[0])})
     result = _run("eval.py", [*with_test_paths(evaluate.args, paths), "data.num_workers=0"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]

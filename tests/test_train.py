@@ -96,7 +96,7 @@ def test_fast_dev_run(cfg_tiny_global: DictConfig, synthetic_features_dir: Path,
 
 @pytest.mark.slow
 def test_tiny_training_beats_chance(cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path) -> None:
-    cfg = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 12})
+    cfg = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 12, "calibrate": True})
     metrics, _ = train(cfg)
     report = json.loads((tmp_path / "metrics.json").read_text())
     # 4 balanced classes: chance is 0.25.
@@ -107,6 +107,10 @@ def test_tiny_training_beats_chance(cfg_tiny_global: DictConfig, synthetic_featu
     assert list((tmp_path / "tensorboard").glob("events.out.tfevents.*"))
     assert (tmp_path / "resolved_config.yaml").is_file()
     assert metrics["val/acc_best"] == report["val/acc_best"]
+    # calibrate=true: the best checkpoint carries the temperature fitted on val
+    stored = torch.load(tmp_path / "checkpoints" / "best.ckpt", map_location="cpu", weights_only=True)
+    assert stored["hyper_parameters"]["temperature"] == report["temperature"]["temperature"] > 0
+    assert report["temperature"]["nll_after"] <= report["temperature"]["nll_before"] + 1e-9
 
 
 @pytest.mark.slow

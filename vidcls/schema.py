@@ -6,6 +6,7 @@ Layout (the seeds' layout, read as-is, plus optional provenance written by ``ext
     labels       int64 [N]                   class index
     num_frames   int64 [N]                   valid length of each row (1..T)
     video_paths  str [N]                     optional: source video of each row
+    groups       str [N]                     optional: independent source of each row (grouped CV, vidcls.evaluation.cv)
     attrs:
       category_mapping  JSON {"ClassName": index, ...}  (the seeds' format; {index: name} also read)
       feature_dim       D
@@ -37,6 +38,7 @@ FEATURES = "features"
 LABELS = "labels"
 NUM_FRAMES = "num_frames"
 VIDEO_PATHS = "video_paths"
+GROUPS = "groups"
 SCHEMA_VERSION = 1
 
 #: Attributes that record how features were made; training and inference must agree on them.
@@ -243,6 +245,7 @@ def write_feature_file(
     provenance: Mapping[str, Any] | None = None,
     video_paths: Sequence[str] | None = None,
     multi_scale: bool = True,
+    groups: Sequence[str] | None = None,
 ) -> Path:
     """Write a whole feature file atomically (temp file + rename): readers never see half a file."""
     path = Path(path)
@@ -255,6 +258,10 @@ def write_feature_file(
         f.create_dataset(NUM_FRAMES, data=np.asarray(num_frames, dtype=np.int64))
         if video_paths is not None:
             f.create_dataset(VIDEO_PATHS, data=[str(p) for p in video_paths], dtype=h5py.string_dtype())
+        if groups is not None:
+            if len(groups) != n:
+                raise ValueError(f"groups has {len(groups)} entries for {n} rows")
+            f.create_dataset(GROUPS, data=[str(g) for g in groups], dtype=h5py.string_dtype())
         write_attrs(f, class_names, d, t, multi_scale=multi_scale, provenance=provenance)
     return path
 
@@ -263,3 +270,10 @@ def read_video_paths(f: h5py.File) -> list[str] | None:
     if VIDEO_PATHS not in f:
         return None
     return [p.decode() if isinstance(p, bytes) else str(p) for p in f[VIDEO_PATHS][()]]
+
+
+def read_groups(f: h5py.File) -> list[str] | None:
+    """The per-row source groups, if the file stores them."""
+    if GROUPS not in f:
+        return None
+    return [g.decode() if isinstance(g, bytes) else str(g) for g in f[GROUPS][()]]

@@ -172,6 +172,10 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
         trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt, verbose=False)
         metrics.update(_scalars(trainer.callback_metrics))
 
+    temperature = None
+    if cfg.get("calibrate", False) and cfg.get("train", True) and trainer.is_global_zero and not trainer.fast_dev_run:
+        temperature = fit_checkpoint_temperature(trainer, datamodule)
+
     if trainer.is_global_zero and not trainer.fast_dev_run:
         report = {
             "test": {k: v for k, v in metrics.items() if k.startswith("test/")} if run_test else None,
@@ -182,11 +186,25 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
             "test_confusion_matrix": model.confusion.get("test"),
             "seed": cfg.get("seed"),
             "epochs_trained": trainer.current_epoch,
+            "temperature": temperature,
         }
         atomic_write_text(output_dir / "metrics.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
         rank_zero_info(f"metrics: {output_dir / 'metrics.json'}")
         log_final_hparams(trainer, cfg, metrics)
     return metrics, {"trainer": trainer, "model": model, "datamodule": datamodule}
+
+
+def fit_checkpoint_temperature(trainer: L.Trainer, datamodule: FeatureDataModule) -> dict[str, Any] | None:
+    """Fit the best checkpoint's temperature on the val split and store it in the checkpoint (``calibrate``)."""
+    from vidcls.inference.calibration import calibrate_checkpoint, summary_line
+
+    checkpoint = trainer.checkpoint_callback if isinstance(trainer.checkpoint_callback, ModelCheckpoint) else None
+    if checkpoint is None or not checkpoint.best_model_path:
+        rank_zero_warn("calibrate=true but no best checkpoint was saved; no temperature fitted.")
+        return None
+    stats = calibrate_checkpoint(checkpoint.best_model_path, datamodule.check_split("val"))
+    rank_zero_info(summary_line(stats))
+    return stats
 
 
 def log_final_hparams(trainer: L.Trainer, cfg: DictConfig, metrics: Mapping[str, float]) -> None:

@@ -66,19 +66,54 @@ def predict_split(
     modes: dict[str, list[str]],
     description: str,
     console: Console | None = None,
+    raw_out: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Run every mode over a loader of ``(x, lengths, y)`` batches → ``(labels [N], {mode: [M, N, C]})``."""
+    """Run every mode over a loader of ``(x, lengths, y)`` batches → ``(labels [N], {mode: [M, N, C]})``.
+
+    ``raw_out``, if given, receives the same without the members' temperatures (for before/after reports).
+    """
     console = console or Console(stderr=True)
     labels: list[np.ndarray] = []
     chunks: dict[str, list[np.ndarray]] = {mode: [] for mode in modes}
+    raw_chunks: dict[str, list[np.ndarray]] = {mode: [] for mode in modes}
     with progress_bar("videos", console) as progress:
         task = progress.add_task(description, total=len(loader.dataset))
         for x, lengths, y in loader:
             for mode, views in modes.items():
-                chunks[mode].append(ensemble.predict(x, lengths, tta=views).member_probs.numpy())
+                out = ensemble.predict(x, lengths, tta=views)
+                chunks[mode].append(out.member_probs.numpy())
+                raw = out.raw_member_probs if out.raw_member_probs is not None else out.member_probs
+                raw_chunks[mode].append(raw.numpy())
             labels.append(y.numpy())
             progress.advance(task, len(y))
+    if raw_out is not None:
+        raw_out.update({mode: np.concatenate(c, axis=1) for mode, c in raw_chunks.items()})
     return np.concatenate(labels), {mode: np.concatenate(c, axis=1) for mode, c in chunks.items()}
+
+
+def nll(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true class (probabilities clipped at 1e-12)."""
+    return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean())
+
+
+def temperature_report(
+    ensemble: Ensemble, labels: np.ndarray, member_probs: np.ndarray, raw_member_probs: np.ndarray, bins: int
+) -> dict[str, Any]:
+    """The ensemble's accuracy, ECE and NLL without and with the members' fitted temperatures."""
+
+    def numbers(probs: np.ndarray) -> dict[str, float]:
+        return {
+            "accuracy": float((probs.argmax(axis=1) == labels).mean()),
+            "ece": calibration(probs, labels, bins).ece,
+            "nll": nll(probs, labels),
+            "mean_confidence": float(probs.max(axis=1).mean()),
+        }
+
+    return {
+        "members": ensemble.temperatures,
+        "before": numbers(raw_member_probs.mean(axis=0)),
+        "after": numbers(member_probs.mean(axis=0)),
+    }
 
 
 def _loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
@@ -266,7 +301,10 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         console.print(f"kept {len(keep)}/{len(ensemble.members)} members by validation accuracy: {', '.join(keep)}")
         ensemble = ensemble.subset(keep)
 
-    labels, member_probs = predict_split(ensemble, _loader(meta, batch_size, num_workers), modes, f"evaluating {split}")
+    raw_member_probs: dict[str, np.ndarray] = {}
+    labels, member_probs = predict_split(
+        ensemble, _loader(meta, batch_size, num_workers), modes, f"evaluating {split}", raw_out=raw_member_probs
+    )
     with h5py.File(meta.path, "r") as f:
         video_paths = read_video_paths(f) or [f"{meta.path.name}#row{i}" for i in range(meta.num_samples)]
 
@@ -326,6 +364,12 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         },
         "results": results,
         "comparisons": comparisons,
+        # ensemble (headline mode) before/after the members' temperatures; null when none is fitted
+        "temperature": temperature_report(
+            ensemble, labels, member_probs[headline_mode], raw_member_probs[headline_mode], int(cfg.calibration_bins)
+        )
+        if ensemble.calibrated
+        else None,
     }
     _write_outputs(out_dir, report, calibrations, video_paths, labels, probs_by_mode, headline_mode, class_names)
     _log_tensorboard(out_dir / "tensorboard", report, calibrations, class_names, headline_mode)
@@ -340,6 +384,12 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
                 f"TTA vs no TTA (ensemble): {c['difference']:+.2%} accuracy, {confidence:.0%} CI [{lo:+.2%}, {hi:+.2%}]"
                 f" → {verdict}"
             )
+    if report["temperature"] is not None:
+        before, after = report["temperature"]["before"], report["temperature"]["after"]
+        console.print(
+            f"temperature scaling (ensemble, {headline_mode}): ECE {before['ece']:.4f} -> {after['ece']:.4f}, "
+            f"accuracy {before['accuracy']:.2%} -> {after['accuracy']:.2%}"
+        )
     console.print(f"report written to {out_dir}")
     return report
 

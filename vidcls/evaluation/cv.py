@@ -1,0 +1,517 @@
+"""Grouped k-fold cross-validation: ``cv.py``'s one function (docs/evaluation.md#cross-validation).
+
+One feature file holds every clip; each row belongs to a *group* (its independent source: one film,
+one recording, one game), read from the file's ``groups`` dataset or joined from a manifest CSV by
+video path. Groups, never clips, are dealt into k folds (stratified by class), so no source is in
+two folds. For fold i the held-out test set is fold i, the validation set (early stopping,
+checkpoint choice, temperature fit) is fold i+1, and the rest trains. The configured ensemble (one
+``train.py`` run per seed) and the mean-pool baseline are trained on the same folds and each
+held-out fold is scored by the eval code (:func:`vidcls.evaluation.runner.predict_split`).
+
+Pooled over all held-out folds, accuracy, macro-F1 and per-class recall get bootstrap intervals
+that resample *groups* (clips of one source are not independent), and model differences are
+paired on the same resamples.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+from omegaconf import DictConfig, OmegaConf, open_dict
+from rich.console import Console
+from rich.table import Table
+
+from vidcls.errors import VidclsError
+from vidcls.evaluation.metrics import calibration
+from vidcls.schema import (
+    FEATURES,
+    LABELS,
+    NUM_FRAMES,
+    read_groups,
+    read_video_paths,
+    split_path,
+    validate_contents,
+    write_feature_file,
+)
+from vidcls.utils.io import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pool:
+    """Every clip of the dev set: features and what grouped CV needs about each row."""
+
+    features: np.ndarray  # [N, T, D]
+    labels: np.ndarray  # [N]
+    lengths: np.ndarray  # [N]
+    video_paths: list[str]
+    groups: list[str]
+    class_names: list[str]
+    provenance: dict[str, Any]
+
+
+def _match_manifest(video_paths: Sequence[str], manifest: Path, group_column: str) -> list[str]:
+    """Each row's group from a CSV with ``path`` and ``group_column``: exact path, else path suffix, else file name."""
+    if not manifest.is_file():
+        raise VidclsError(f"cv.manifest={manifest} does not exist; point it at the dev set's manifest.csv.")
+    with manifest.open(newline="") as f:
+        reader = csv.DictReader(f)
+        if "path" not in (reader.fieldnames or []) or group_column not in (reader.fieldnames or []):
+            raise VidclsError(
+                f"{manifest} needs columns 'path' and '{group_column}' (cv.group_column); found {reader.fieldnames}."
+            )
+        by_path = {row["path"].strip(): row[group_column].strip() for row in reader}
+    by_name: dict[str, str | None] = {}
+    for path, group in by_path.items():
+        name = Path(path).name
+        by_name[name] = group if by_name.get(name, group) == group else None  # ambiguous names match nothing
+    out, missing = [], []
+    for video in video_paths:
+        group = by_path.get(video)
+        if group is None:
+            group = next((g for p, g in by_path.items() if video.endswith("/" + p) or p.endswith("/" + video)), None)
+        if group is None:
+            group = by_name.get(Path(video).name)
+        if not group:
+            missing.append(video)
+        out.append(group or "")
+    if missing:
+        raise VidclsError(
+            f"{len(missing)} feature row(s) have no '{group_column}' in {manifest} (first: {missing[0]}). "
+            "Use the manifest the features were extracted from."
+        )
+    return out
+
+
+def load_pool(features_file: str | Path, manifest: str | Path | None = None, group_column: str = "group") -> Pool:
+    """Read one feature file and each row's group (stored ``groups`` dataset first, else the manifest)."""
+    meta = validate_contents(Path(features_file))
+    with h5py.File(meta.path, "r") as f:
+        features = f[FEATURES][()]
+        labels = f[LABELS][()].astype(np.int64)
+        lengths = f[NUM_FRAMES][()].astype(np.int64)
+        video_paths = read_video_paths(f) or [f"row{i}" for i in range(meta.num_samples)]
+        groups = read_groups(f) if manifest is None else None
+    if groups is None:
+        if manifest is None:
+            raise VidclsError(
+                f"{meta.path} stores no per-row groups; pass cv.manifest=<CSV with path,{group_column}> "
+                "(e.g. the dev set's manifest.csv) so rows can be grouped by source."
+            )
+        groups = _match_manifest(video_paths, Path(manifest), group_column)
+    return Pool(features, labels, lengths, video_paths, groups, meta.class_names, dict(meta.provenance))
+
+
+def assign_folds(groups: Sequence[str], labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+    """Fold index per row: whole groups dealt (largest first, seeded tie order) to the fold with the
+    fewest rows of the group's class, so classes spread evenly and no group is in two folds."""
+    names = sorted(set(groups))
+    if k < 2:
+        raise VidclsError(f"cv.folds must be at least 2, got {k}.")
+    if len(names) < k:
+        raise VidclsError(f"cv.folds={k} but the data has only {len(names)} groups; use at most {len(names)} folds.")
+    rows_of: dict[str, list[int]] = {g: [] for g in names}
+    for i, g in enumerate(groups):
+        rows_of[g].append(i)
+    label_of = {g: Counter(labels[rows_of[g]].tolist()).most_common(1)[0][0] for g in names}
+    order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
+    order.sort(key=lambda g: -len(rows_of[g]))  # stable: ties keep the seeded order
+    per_class = np.zeros((k, int(labels.max()) + 1), dtype=np.int64)
+    per_fold = np.zeros(k, dtype=np.int64)
+    groups_per_fold = np.zeros(k, dtype=np.int64)
+    fold_of_group: dict[str, int] = {}
+    for g in order:
+        c = label_of[g]
+        fold = min(range(k), key=lambda i: (per_class[i, c], int(groups_per_fold[i] > 0), per_fold[i], i))
+        fold_of_group[g] = fold
+        per_class[fold, c] += len(rows_of[g])
+        per_fold[fold] += len(rows_of[g])
+        groups_per_fold[fold] += 1
+    return np.array([fold_of_group[g] for g in groups], dtype=np.int64)
+
+
+def fold_roles(folds: np.ndarray, fold: int, k: int) -> dict[str, np.ndarray]:
+    """Row indices of train / val / test for one fold: test = fold, val = the next fold, train = the rest."""
+    val_fold = (fold + 1) % k
+    return {
+        "train": np.flatnonzero((folds != fold) & (folds != val_fold)),
+        "val": np.flatnonzero(folds == val_fold),
+        "test": np.flatnonzero(folds == fold),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- metrics
+def _group_index(groups: Sequence[str]) -> tuple[np.ndarray, int]:
+    names = sorted(set(groups))
+    lookup = {g: i for i, g in enumerate(names)}
+    return np.array([lookup[g] for g in groups], dtype=np.int64), len(names)
+
+
+def group_confusions(labels: np.ndarray, predicted: np.ndarray, group_ids: np.ndarray, num_groups: int, c: int):
+    """``[G, C, C]``: one confusion matrix per group (rows = true class)."""
+    out = np.zeros((num_groups, c, c), dtype=np.int64)
+    np.add.at(out, (group_ids, labels, predicted), 1)
+    return out
+
+
+def metrics_from_confusion(cm: np.ndarray) -> dict[str, np.ndarray]:
+    """Accuracy, macro-F1 and per-class recall from ``[..., C, C]`` confusion matrices (0 where undefined)."""
+    cm = cm.astype(np.float64)
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    support = cm.sum(axis=-1)
+    predicted = cm.sum(axis=-2)
+    recall = np.divide(tp, support, out=np.zeros_like(tp), where=support > 0)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    total = cm.sum(axis=(-2, -1))
+    accuracy = np.divide(tp.sum(axis=-1), total, out=np.zeros_like(total), where=total > 0)
+    return {"accuracy": accuracy, "macro_f1": f1.mean(axis=-1), "recall": recall}
+
+
+def group_bootstrap(num_groups: int, num_samples: int, seed: int) -> np.ndarray:
+    """``[B, G]`` resampled group indices, shared by every model so differences are paired."""
+    return np.random.default_rng(seed).integers(0, num_groups, size=(num_samples, num_groups))
+
+
+def _interval(values: np.ndarray, confidence: float) -> list[float]:
+    alpha = (1.0 - confidence) / 2
+    return [float(v) for v in np.quantile(values, [alpha, 1.0 - alpha], axis=0)]
+
+
+def score_pooled(
+    probs: np.ndarray,
+    labels: np.ndarray,
+    group_ids: np.ndarray,
+    num_groups: int,
+    class_names: Sequence[str],
+    boot: np.ndarray,
+    confidence: float,
+    bins: int,
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Pooled numbers with group-bootstrap CIs; also the per-group confusions for paired comparisons."""
+    c = len(class_names)
+    rows_of = [np.flatnonzero(group_ids == g) for g in range(num_groups)]
+    eces = np.array(
+        [calibration(probs[r], labels[r], bins).ece for r in (np.concatenate([rows_of[g] for g in b]) for b in boot)]
+    )
+    cms = group_confusions(labels, probs.argmax(axis=1), group_ids, num_groups, c)
+    point = metrics_from_confusion(cms.sum(axis=0))
+    resampled = metrics_from_confusion(cms[boot].sum(axis=1))  # [B, ...]
+    recall_ci = np.quantile(resampled["recall"], [(1 - confidence) / 2, (1 + confidence) / 2], axis=0)
+    return {
+        "accuracy": float(point["accuracy"]),
+        "accuracy_ci": _interval(resampled["accuracy"], confidence),
+        "macro_f1": float(point["macro_f1"]),
+        "macro_f1_ci": _interval(resampled["macro_f1"], confidence),
+        "recall": {
+            name: {"value": float(point["recall"][i]), "ci": [float(recall_ci[0, i]), float(recall_ci[1, i])]}
+            for i, name in enumerate(class_names)
+        },
+        "ece": calibration(probs, labels, bins).ece,
+        "ece_ci": _interval(eces, confidence),
+        "nll": float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean()),
+        "confusion_matrix": cms.sum(axis=0).tolist(),
+    }, cms
+
+
+def paired_group_difference(cm_a: np.ndarray, cm_b: np.ndarray, boot: np.ndarray, confidence: float) -> dict:
+    """a − b in accuracy and macro-F1, with intervals over the same group resamples."""
+    out = {}
+    pa, pb = metrics_from_confusion(cm_a.sum(axis=0)), metrics_from_confusion(cm_b.sum(axis=0))
+    ra, rb = metrics_from_confusion(cm_a[boot].sum(axis=1)), metrics_from_confusion(cm_b[boot].sum(axis=1))
+    for key in ("accuracy", "macro_f1"):
+        low, high = _interval(ra[key] - rb[key], confidence)
+        out[key] = {
+            "difference": float(pa[key] - pb[key]),
+            "ci": [low, high],
+            "significant": bool(low > 0 or high < 0),
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- running
+def _write_fold_files(pool: Pool, roles: dict[str, np.ndarray], features_dir: Path) -> None:
+    for split, rows in roles.items():
+        write_feature_file(
+            split_path(features_dir, split),
+            pool.features[rows],
+            pool.labels[rows],
+            pool.lengths[rows],
+            pool.class_names,
+            provenance=pool.provenance,
+            video_paths=[pool.video_paths[i] for i in rows],
+            groups=[pool.groups[i] for i in rows],
+        )
+
+
+def _member_cfg(cfg: DictConfig, model_cfg: DictConfig, features_dir: Path, run_dir: Path, seed: int) -> DictConfig:
+    """The training config of one member: the composed training config with this fold's data and dirs."""
+    member = cfg.copy()
+    with open_dict(member):
+        member.model = model_cfg
+        member.seed = seed
+        member.paths.output_dir = str(run_dir)
+        member.data.features_dir = str(features_dir)
+        for split in ("train", "val", "test"):
+            member.data[f"{split}_file"] = None
+        member.test = False  # the held-out fold is scored below, by the eval code, once per ensemble
+        member.ckpt_path = None
+        for key in ("cv", "tta"):
+            member.pop(key, None)
+    return member
+
+
+def _check_fold_plan(out_dir: Path, plan: dict[str, Any]) -> None:
+    """A resumed run must use the same folds; otherwise its checkpoints belong to other data."""
+    path = out_dir / "folds.json"
+    if path.is_file():
+        if json.loads(path.read_text()) != plan:
+            raise VidclsError(
+                f"{out_dir} holds a cross-validation with other folds or data; resume it with the same settings "
+                "or choose a new run directory (hydra.run.dir=...)."
+            )
+    else:
+        atomic_write_text(path, json.dumps(plan, indent=2, sort_keys=True) + "\n")
+
+
+def run_cv(cfg: DictConfig) -> dict[str, Any]:
+    """Train and score the configured ensemble and the baseline on grouped folds; write cv_metrics.json."""
+    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, _loader, predict_split, tta_modes
+    from vidcls.inference import load_ensemble, resolve_views
+    from vidcls.schema import read_meta
+    from vidcls.training import train
+
+    console = Console()
+    cv = cfg.cv
+    if not cv.get("features_file"):
+        raise VidclsError("set cv.features_file=<one HDF5 of all clips> (e.g. from extract.py on the dev set).")
+    out_dir = Path(cfg.paths.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pool = load_pool(cv.features_file, cv.get("manifest"), str(cv.group_column))
+    k = int(cv.folds)
+    folds = assign_folds(pool.groups, pool.labels, k, int(cv.fold_seed))
+    seeds = [int(s) for s in cv.seeds]
+    models: dict[str, DictConfig] = {"ensemble": cfg.model}
+    if cv.get("baseline", True):
+        models["baseline"] = cv.baseline_model
+    _check_fold_plan(
+        out_dir,
+        {
+            "features_file": str(Path(cv.features_file).resolve()),
+            "folds": k,
+            "fold_of_group": {g: int(f) for g, f in sorted(zip(pool.groups, folds.tolist(), strict=True))},
+            "seeds": seeds,
+            "models": {name: OmegaConf.to_container(m, resolve=True) for name, m in models.items()},
+        },
+    )
+    views = resolve_views(list(cv.tta.views))
+    modes = tta_modes(views)
+    n, c = len(pool.labels), len(pool.class_names)
+    # probs[model][mode] -> [M, N, C] member probabilities in pool row order (raw: without temperature)
+    probs = {m: {mode: np.zeros((len(seeds), n, c)) for mode in modes} for m in models}
+    raw = {m: {mode: np.zeros((len(seeds), n, c)) for mode in modes} for m in models}
+    for fold in range(k):
+        roles = fold_roles(folds, fold, k)
+        fold_dir = out_dir / f"fold_{fold}"
+        features_dir = fold_dir / "features"
+        _write_fold_files(pool, roles, features_dir)
+        console.print(
+            f"fold {fold}: train {len(roles['train'])}, val {len(roles['val'])}, test {len(roles['test'])} clips "
+            f"({len({pool.groups[i] for i in roles['test']})} held-out groups)"
+        )
+        for name, model_cfg in models.items():
+            for seed in seeds:
+                run_dir = fold_dir / name / f"seed={seed}"
+                if (run_dir / "metrics.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file():
+                    continue  # finished in an earlier, interrupted run
+                train(_member_cfg(cfg, model_cfg, features_dir, run_dir, seed))
+                if not (run_dir / "checkpoints" / "best.ckpt").is_file():
+                    raise VidclsError(
+                        f"training wrote no {run_dir}/checkpoints/best.ckpt; cross-validation needs the "
+                        "model_checkpoint callback (callbacks=default)."
+                    )
+            ensemble = load_ensemble(
+                [fold_dir / name / f"seed={s}" / "checkpoints" / "best.ckpt" for s in seeds],
+                device=str(cv.device),
+            )
+            meta = read_meta(split_path(features_dir, "test"))
+            ensemble.check_feature_file(meta)
+            raw_out: dict[str, np.ndarray] = {}
+            _, fold_probs = predict_split(
+                ensemble, _loader(meta, int(cv.batch_size), 0), modes, f"fold {fold} {name}", raw_out=raw_out
+            )
+            for mode in modes:
+                probs[name][mode][:, roles["test"]] = fold_probs[mode]
+                raw[name][mode][:, roles["test"]] = raw_out[mode]
+
+    report = pooled_report(cfg, pool, folds, probs, raw, modes, seeds, ENSEMBLE, NO_TTA, TTA)
+    atomic_write_text(out_dir / "cv_metrics.json", json.dumps(report, indent=2) + "\n")
+    columns = {
+        name: {**by_mode, **{f"{m}/uncalibrated": raw[name][m] for m in modes}} for name, by_mode in probs.items()
+    }
+    atomic_write_text(out_dir / "cv_predictions.csv", predictions_csv(pool, folds, columns))
+    print_report(console, report)
+    console.print(f"cross-validation report written to {out_dir}")
+    return report
+
+
+def pooled_report(
+    cfg: DictConfig,
+    pool: Pool,
+    folds: np.ndarray,
+    probs: dict[str, dict[str, np.ndarray]],
+    raw: dict[str, dict[str, np.ndarray]],
+    modes: dict[str, list[str]],
+    seeds: Sequence[int],
+    ensemble_key: str,
+    no_tta: str,
+    tta: str,
+) -> dict[str, Any]:
+    """Every model × mode pooled over the held-out folds, with group-bootstrap CIs and paired comparisons."""
+    cv = cfg.cv
+    confidence = float(cv.bootstrap.confidence)
+    bins = int(cv.calibration_bins)
+    group_ids, num_groups = _group_index(pool.groups)
+    boot = group_bootstrap(num_groups, int(cv.bootstrap.num_samples), int(cv.bootstrap.seed))
+    headline = tta if tta in modes else no_tta
+    results: dict[str, dict[str, Any]] = {}
+    cms: dict[str, np.ndarray] = {}
+
+    def add(key: str, p: np.ndarray) -> None:
+        results[key], cms[key] = score_pooled(
+            p, pool.labels, group_ids, num_groups, pool.class_names, boot, confidence, bins
+        )
+
+    for name in probs:
+        for mode in modes:
+            add(f"{name}/{mode}", probs[name][mode].mean(axis=0))
+            if len(seeds) > 1:
+                for i, seed in enumerate(seeds):
+                    add(f"{name}/{mode}/seed={seed}", probs[name][mode][i])
+        add(f"{name}/{headline}/uncalibrated", raw[name][headline].mean(axis=0))
+    temperatures: dict[str, list[float]] = {}
+    for name in probs:
+        oof, temperatures[name] = out_of_fold_temperature(raw[name][headline], pool.labels, folds, int(cv.folds))
+        add(f"{name}/{headline}/oof_temperature", oof)
+    per_fold = {
+        key: [
+            float((results_probs.argmax(axis=1)[folds == f] == pool.labels[folds == f]).mean())
+            for f in range(int(cv.folds))
+        ]
+        for key, results_probs in ((f"{n}/{headline}", probs[n][headline].mean(axis=0)) for n in probs)
+    }
+    comparisons: dict[str, Any] = {}
+    for name in probs:
+        key = f"{name}/{headline}"
+        comparisons[f"{key} - {key}/uncalibrated"] = paired_group_difference(
+            cms[key], cms[f"{key}/uncalibrated"], boot, confidence
+        )
+    if "baseline" in probs:
+        comparisons[f"ensemble/{headline} - baseline/{headline}"] = paired_group_difference(
+            cms[f"ensemble/{headline}"], cms[f"baseline/{headline}"], boot, confidence
+        )
+    if tta in modes:
+        for name in probs:
+            comparisons[f"{name}/{tta} - {name}/{no_tta}"] = paired_group_difference(
+                cms[f"{name}/{tta}"], cms[f"{name}/{no_tta}"], boot, confidence
+            )
+            comparisons[f"{name}: max |p_tta - p_no_tta|"] = float(np.abs(probs[name][tta] - probs[name][no_tta]).max())
+            comparisons[f"{name}: predictions changed by tta"] = int(
+                (probs[name][tta].mean(axis=0).argmax(1) != probs[name][no_tta].mean(axis=0).argmax(1)).sum()
+            )
+    return {
+        "features_file": str(cv.features_file),
+        "num_videos": len(pool.labels),
+        "num_groups": num_groups,
+        "folds": int(cv.folds),
+        "seeds": list(seeds),
+        "class_names": pool.class_names,
+        "class_counts": np.bincount(pool.labels, minlength=len(pool.class_names)).tolist(),
+        "headline_mode": headline,
+        "tta_views": modes.get(tta, ["original"]),
+        "bootstrap": {"num_samples": int(cv.bootstrap.num_samples), "confidence": confidence, "unit": "group"},
+        "results": results,
+        "per_fold_accuracy": per_fold,
+        # one temperature per held-out fold, fitted on the other folds' out-of-fold predictions
+        "oof_temperatures": temperatures,
+        "comparisons": comparisons,
+        "model": OmegaConf.to_container(cfg.model, resolve=True),
+    }
+
+
+def out_of_fold_temperature(
+    member_probs: np.ndarray, labels: np.ndarray, folds: np.ndarray, k: int
+) -> tuple[np.ndarray, list[float]]:
+    """Nested, honest calibration: for each fold, one ensemble temperature fitted on the *other*
+    folds' held-out (raw) predictions, applied to this fold. Returns the scaled probabilities and the Ts."""
+    import torch
+
+    from vidcls.inference.calibration import fit_temperature
+
+    log_p = torch.from_numpy(np.log(np.clip(member_probs, 1e-12, None)))  # [M, N, C]; log-probs act as logits
+    out = np.zeros(member_probs.shape[1:])
+    temps = []
+    for fold in range(k):
+        fit_rows = torch.from_numpy(np.flatnonzero(folds != fold))
+        rows = np.flatnonzero(folds == fold)
+        t = fit_temperature(log_p[:, fit_rows], torch.from_numpy(labels)[fit_rows])
+        out[rows] = torch.softmax(log_p[:, rows] / t, dim=-1).mean(dim=0).numpy()
+        temps.append(t)
+    return out, temps
+
+
+def predictions_csv(pool: Pool, folds: np.ndarray, probs: dict[str, dict[str, np.ndarray]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    columns = [(name, mode) for name in probs for mode in probs[name]]
+    header = ["video_path", "group", "fold", "label"]
+    for name, mode in columns:
+        header += [f"{name}/{mode}/predicted", *[f"{name}/{mode}/p_{c}" for c in pool.class_names]]
+    writer.writerow(header)
+    for i, path in enumerate(pool.video_paths):
+        row: list[Any] = [path, pool.groups[i], int(folds[i]), pool.class_names[pool.labels[i]]]
+        for name, mode in columns:
+            p = probs[name][mode].mean(axis=0)[i]
+            row += [pool.class_names[int(p.argmax())], *[f"{v:.6f}" for v in p]]
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def print_report(console: Console, report: dict[str, Any]) -> None:
+    conf = report["bootstrap"]["confidence"]
+    table = Table(
+        title=f"grouped {report['folds']}-fold CV: {report['num_videos']} clips, {report['num_groups']} groups "
+        f"({conf:.0%} CIs over groups)"
+    )
+    for column in ("model", "accuracy", "CI", "macro F1", "CI", "ECE", *report["class_names"]):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for key, r in report["results"].items():
+        if "/seed=" in key:
+            continue
+        recalls = [f"{r['recall'][c]['value']:.2f}" for c in report["class_names"]]
+        table.add_row(
+            key, f"{r['accuracy']:.1%}", "{:.1%}–{:.1%}".format(*r["accuracy_ci"]), f"{r['macro_f1']:.3f}",
+            "{:.3f}–{:.3f}".format(*r["macro_f1_ci"]), f"{r['ece']:.3f}", *recalls,
+        )  # fmt: skip
+    console.print(table)
+    for key, value in report["comparisons"].items():
+        if isinstance(value, dict):
+            acc = value["accuracy"]
+            console.print(
+                f"{key}: accuracy {acc['difference']:+.1%} [{acc['ci'][0]:+.1%}, {acc['ci'][1]:+.1%}]"
+                f"{' (significant)' if acc['significant'] else ' (within noise)'}"
+            )
+        else:
+            console.print(f"{key}: {value}")
