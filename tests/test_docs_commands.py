@@ -50,12 +50,17 @@ def doc_commands() -> list[DocCommand]:
     found = []
     for doc in DOCS:
         fenced = False
-        for number, line in enumerate(doc.read_text().splitlines(), 1):
+        lines = doc.read_text().splitlines()
+        for number, line in enumerate(lines, 1):
             if line.lstrip().startswith("```"):
                 fenced = not fenced
                 continue
-            if not fenced:
+            if not fenced or (number > 1 and lines[number - 2].endswith("\\")):
                 continue
+            following = number
+            while line.endswith("\\") and following < len(lines):  # a command continued over lines
+                line = line[:-1] + " " + lines[following]
+                following += 1
             for match in _COMMAND.finditer(line):
                 if match["script"] in ENTRY_POINTS:
                     args = tuple(shlex.split(match["args"]))
