@@ -12,6 +12,7 @@ from omegaconf import DictConfig
 from rich.console import Console
 
 from vidcls.errors import VidclsError
+from vidcls.utils.allocator import tune_malloc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +63,7 @@ def run_hydra_cli(main: Callable[[], Any]) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    tune_malloc()
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     try:
         main()
