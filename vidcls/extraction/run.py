@@ -323,6 +323,7 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
         frame_size=_plain(cfg["frame_size"]),
         batch_size=int(cfg["batch_size"]),
         min_duration_s=float(cfg.get("min_duration_s", 1.0)),
+        sampling=str(cfg["sampling"]),
     )
     summary = run_extraction(
         extractor,
@@ -337,7 +338,8 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
     rate = summary.extracted / summary.seconds if summary.seconds > 0 else 0.0
     console.print(
         f"extracted {summary.extracted} video(s) in {summary.seconds:.1f}s ({rate:.2f} videos/s) with "
-        f"{backbone.name} on {device}; rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
+        f"{backbone.name} on {device} ({backbone.runtime} runtime, sampling {extractor.sampling}); "
+        f"rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
     )
     if summary.failures:
         console.print(
