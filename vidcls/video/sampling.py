@@ -14,7 +14,8 @@ Rule ``uniform-aligned-v2`` (the default) is v1 with every scale's moments snapp
 moment of one shared grid of ``G = min(max(T, max n_s), floor(1.25 T))`` frame-centre moments, so
 the scales share their frames and the CNN sees at most ``1.25 T`` distinct frames per video (v1:
 up to ``2.97 T`` moments, as the three scales' moments rarely coincide). The snapped moments are the times
-used for the alignment, so the rows still mean the same moments in every scale.
+used for the alignment, so the rows still mean the same moments in every scale. Short videos are
+handled exactly as in v1 (the test and the rows use the output moments themselves).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class SamplingPlan:
     scale_times: list[np.ndarray]  # per scale: [n_s] moments
     union_times: np.ndarray  # sorted unique moments to decode
     scale_index: list[np.ndarray]  # per scale: [n_s] indices into union_times
-    output_index: np.ndarray  # [T] where the short-video test looks: output_times (v1) or their grid moments (v2)
+    output_index: np.ndarray  # [T] indices of output_times into union_times
 
 
 def check_rule(rule: str) -> str:
@@ -93,15 +94,13 @@ def plan_sampling(
     output_times = uniform_times(num_frames, duration, start)
     if rule == SAMPLING_V1:
         scale_times = [uniform_times(n, duration, start) for n in counts]
-        # The output moments join the union so the short-video test can see them even without scale 1.0.
-        probe_times = output_times
     else:
         grid = grid_size(num_frames, scales)
         grid_times = uniform_times(grid, duration, start)
         scale_times = [grid_times[snap_to_grid(n, grid)] for n in counts]
-        # The short-video test looks at the output moments snapped to the grid too: no frame off the grid.
-        probe_times = grid_times[snap_to_grid(num_frames, grid)]
-    union_times, inverse = np.unique(np.concatenate([*scale_times, probe_times]), return_inverse=True)
+    # The output moments join the union so the short-video test can see them even without scale 1.0 (in
+    # v2 they are off the grid: decoded for that test, but only the scales' frames go through the CNN).
+    union_times, inverse = np.unique(np.concatenate([*scale_times, output_times]), return_inverse=True)
     parts = np.split(inverse.reshape(-1), np.cumsum([*counts, num_frames])[:-1])
     return SamplingPlan(
         output_times=output_times,
