@@ -13,7 +13,7 @@ Rule ``uniform-aligned-v1`` (the same for every class; see docs/extraction.md):
 Rule ``uniform-aligned-v2`` (the default) is v1 with every scale's moments snapped to the nearest
 moment of one shared grid of ``G = min(max(T, max n_s), floor(1.25 T))`` frame-centre moments, so
 the scales share their frames and the CNN sees at most ``1.25 T`` distinct frames per video (v1:
-up to ``2.97 T`` moments, as the three scales' moments rarely coincide). The snapped moments are the times
+2.5-2.8 T frames, as the three scales' moments rarely coincide). The snapped moments are the times
 used for the alignment, so the rows still mean the same moments in every scale. Short videos are
 handled exactly as in v1 (the test and the rows use the output moments themselves).
 """
