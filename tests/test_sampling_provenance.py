@@ -62,3 +62,35 @@ def test_unknown_sampling_rule_is_a_clear_error() -> None:
     provenance = FeatureExtractor("tiny_cnn", None, runtime="torch", **SETTINGS).provenance
     with pytest.raises(VidclsError, match="re-extract the features"):
         FeatureExtractor.from_provenance({**provenance, "sampling": "uniform-aligned-v9(min_duration_s=1)"})
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("sampling=uniform-v9", "error: unknown sampling='uniform-v9'; use one of uniform-aligned-v1"),
+        ("backbone.runtime=tensorrt", "error: unknown backbone.runtime='tensorrt'; use one of auto"),
+    ],
+)
+def test_extract_cli_refuses_unknown_sampling_or_runtime_before_scanning(
+    override: str, message: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(root / "extract.py"),
+            f"data.videos_dir={tmp_path / 'missing'}",  # never scanned: the settings are checked first
+            f"data.features_dir={tmp_path / 'features'}",
+            "backbone=tiny_cnn",
+            override,
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert message in " ".join(proc.stderr.split())

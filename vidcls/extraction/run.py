@@ -288,7 +288,13 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
     import hydra
 
     from vidcls.backbones import resolve_device
+    from vidcls.backbones.runtime import resolve_runtime
+    from vidcls.video.sampling import SAMPLING_RULES
 
+    # Settings mistakes end the run before the scan (which can take minutes on a large corpus).
+    if str(cfg["sampling"]) not in SAMPLING_RULES:
+        raise VidclsError(f"unknown sampling={cfg['sampling']!r}; use one of {', '.join(SAMPLING_RULES)}")
+    resolve_runtime(cfg["backbone"].get("runtime", "auto"), resolve_device(cfg.get("device", "auto")))
     data = cfg["data"]
     features_dir = Path(str(data["features_dir"]))
     videos_dir = str(data["videos_dir"]) if data.get("videos_dir") else None
