@@ -240,7 +240,10 @@ class Backbone(nn.Module):
         self._sessions: dict[tuple[int, int], Any] = {}
 
     def prepare(self, frame_size: tuple[int, int]) -> None:
-        """Export (once, cached on disk) and load the fast runtime for this frame size; no-op for torch."""
+        """Export (once, cached on disk) and load the fast runtime for this frame size; no-op for torch.
+
+        The trunk's weights are read here: load new weights before the first ``prepare``/``encode``.
+        """
         if self.runtime == "torch" or frame_size in self._sessions:
             return
         from vidcls.backbones import runtime as rt
