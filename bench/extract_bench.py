@@ -1,4 +1,4 @@
-"""Extraction: videos/s end to end vs CNN alone vs decoding alone vs the predecessor's naive loop.
+"""Extraction: videos/s end to end vs CNN alone vs decoding alone vs v1 + torch vs the predecessor's naive loop.
 
 Videos are generated once (PyAV, H.264, 720p, a GOP of ``gop`` frames) into a cache directory.
 The vidcls legs call the project's own code: ``FeatureExtractor.decode`` (decoding alone),
@@ -10,11 +10,17 @@ seek to every sampled frame and decode from the keyframe, resize, and push every
 through the CNN the way a plain torchvision script does (PIL-style ``ToTensor`` gives NCHW-contiguous
 tensors; the model keeps its default memory format). Its decode and CNN seconds are recorded
 apart, so the speed-up splits into what decoding once buys and what the CNN path buys.
+
+Issue 13's comparison runs in the same loop: the default pipeline (``sampling: uniform-aligned-v2``,
+``backbone.runtime: auto``) against ``sampling=uniform-aligned-v1 backbone.runtime=torch`` (the
+pipeline before v2 and the fast runtimes) with the same weights, each corpus leg's user and sys CPU
+seconds taken from ``getrusage`` (all threads of the process: decoders and the runtime's own).
 """
 
 from __future__ import annotations
 
 import contextlib
+import resource
 import shutil
 import tempfile
 import time
@@ -37,6 +43,7 @@ from vidcls.backbones import Backbone
 from vidcls.extraction import DatasetPlan, FeatureExtractor, ManifestEntry, run_extraction
 from vidcls.utils.resources import cpu_threads
 from vidcls.video import scale_counts, uniform_times
+from vidcls.video.sampling import SAMPLING_V1
 
 SECTION = "extraction"
 
@@ -102,7 +109,16 @@ def extract_config(backbone: str) -> dict[str, Any]:
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(Path(ROOT) / "conf"), version_base="1.3"):
         cfg = compose(config_name="extract", overrides=[f"backbone={backbone}", "backbone.weights=null"])
-    keys = ("num_frames", "scales", "frame_size", "batch_size", "min_duration_s", "num_workers", "cpu_threads")
+    keys = (
+        "num_frames",
+        "scales",
+        "frame_size",
+        "batch_size",
+        "min_duration_s",
+        "num_workers",
+        "cpu_threads",
+        "sampling",
+    )
     values = {k: cfg[k] for k in keys}  # resolves only these keys (no Hydra runtime needed)
     return {k: OmegaConf.to_container(v) if OmegaConf.is_config(v) else v for k, v in values.items()}
 
@@ -116,6 +132,7 @@ def make_extractor(backbone: Backbone, settings: dict[str, Any], **overrides: An
         frame_size=s["frame_size"],
         batch_size=int(s["batch_size"]),
         min_duration_s=float(s["min_duration_s"]),
+        sampling=str(s["sampling"]),
     )
 
 
@@ -161,7 +178,7 @@ def count_decoding() -> Iterator[dict[str, int]]:
 # ---------------------------------------------------------------------------------------- naive
 def plain_backbone(name: str, device: torch.device) -> Backbone:
     """The same encoder, laid out as torchvision builds it (NCHW weights), for the predecessor's forward."""
-    backbone = Backbone(name, weights=None, device=device)
+    backbone = Backbone(name, weights=None, device=device, runtime="torch")
     return backbone.to(memory_format=torch.contiguous_format)
 
 
@@ -234,21 +251,36 @@ def corpus_plan(videos: list[Path]) -> DatasetPlan:
     return DatasetPlan(entries=entries, class_names=["bench"], skipped=[], duplicates=[], layout="bench")
 
 
-def time_corpus(extractor: FeatureExtractor, videos: list[Path], workers: int, verbose: bool) -> float:
-    """``run_extraction`` (extract.py's pipeline) into a fresh folder; seconds for the whole corpus."""
+def time_corpus(
+    extractor: FeatureExtractor, videos: list[Path], workers: int, verbose: bool, cpu: dict[str, float] | None = None
+) -> float:
+    """``run_extraction`` (extract.py's pipeline) into a fresh folder; seconds for the whole corpus.
+
+    ``cpu`` accumulates the process's ``user``/``sys`` CPU seconds over the run (every thread).
+    """
     out = Path(tempfile.mkdtemp(prefix="vidcls-bench-extract-"))
     try:
         sync(extractor.backbone.device)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         with quiet(not verbose):
             summary = run_extraction(extractor, corpus_plan(videos), out, num_workers=workers)
         sync(extractor.backbone.device)
         seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        if cpu is not None:
+            cpu["user"] = cpu.get("user", 0.0) + after.ru_utime - before.ru_utime
+            cpu["sys"] = cpu.get("sys", 0.0) + after.ru_stime - before.ru_stime
+            cpu["minflt"] = cpu.get("minflt", 0.0) + after.ru_minflt - before.ru_minflt
         if summary.extracted != len(videos):
             raise RuntimeError(f"run_extraction extracted {summary.extracted} of {len(videos)}: {summary.failures}")
         return seconds
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def sys_share(cpu: dict[str, float]) -> float:
+    return cpu["sys"] / max(1e-9, cpu["user"] + cpu["sys"])
 
 
 def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
@@ -275,21 +307,33 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
     }
     for name in e["backbones"]:
         settings = {**extract_config(name), **e.get("settings", {})}
-        backbone = Backbone(name, weights=None, device=device)
+        # Seeded random weights: the exported model is cached under --cache-dir and reused by later runs.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
         extractor = make_extractor(backbone, settings)
+        # The pipeline before issue 13: v1 sampling, torch eager CNN, the same weights.
+        torch_backbone = Backbone(name, weights=None, device=device, runtime="torch")
+        torch_backbone.load_state_dict(backbone.state_dict())
+        extractor_v1 = make_extractor(torch_backbone, settings, sampling=SAMPLING_V1)
         params = {**video_params, "backbone": name, "weights": "random", **settings, "device": str(device)}
         n = len(videos)
 
         # Warm the CNN (first-call allocations, cuDNN autotune) and the file cache.
-        backbone.encode(
-            torch.zeros(settings["batch_size"], extractor.frame_size[0], extractor.frame_size[1], 3, dtype=torch.uint8),
-            settings["batch_size"],
-        )
+        warm = torch.zeros(settings["batch_size"], *extractor.frame_size, 3, dtype=torch.uint8)
+        backbone.encode(warm, settings["batch_size"])
+        torch_backbone.encode(warm, settings["batch_size"])
         with count_decoding() as counts:
             decoded = [extractor.decode(p) for p in videos]
         unique = [len(d.frames) for d in decoded]
+        unique_v1 = [len(extractor_v1.decode(p).frames) for p in videos]
+        # The runtime's features against torch's on the bench's own frames (same weights).
+        probe = torch.from_numpy(decoded[0].frames[: settings["batch_size"]])
+        runtime_err = float((backbone.encode(probe) - torch_backbone.encode(probe)).abs().max())
 
-        decode_s, cnn_s, corpus_s, single_s = [], [], [], []
+        decode_s, cnn_s, corpus_s, single_s, cnn_torch_s, v1_s = [], [], [], [], [], []
+        cpu_default: dict[str, float] = {}
+        cpu_v1: dict[str, float] = {}
         repeats = e["repeats"].get(name, 1) if isinstance(e["repeats"], dict) else int(e["repeats"])
         for _ in range(repeats):
             start = time.perf_counter()
@@ -302,7 +346,14 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
                 backbone.encode(f, extractor.batch_size)
             sync(device)
             cnn_s.append(time.perf_counter() - start)
-            corpus_s.append(time_corpus(extractor, videos, int(settings["num_workers"]), verbose))
+            start = time.perf_counter()
+            for f in frames:
+                torch_backbone.encode(f, extractor.batch_size)
+            sync(device)
+            cnn_torch_s.append(time.perf_counter() - start)
+            workers = int(settings["num_workers"])
+            corpus_s.append(time_corpus(extractor, videos, workers, verbose, cpu_default))
+            v1_s.append(time_corpus(extractor_v1, videos, workers, verbose, cpu_v1))
             if e.get("single", True) and name == e["backbones"][0]:  # the slow backbone: corpus path only
                 start = time.perf_counter()
                 for p in videos:
@@ -325,7 +376,14 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
 
         per_video = {
             k: median(v) / n
-            for k, v in (("decode", decode_s), ("cnn", cnn_s), ("corpus", corpus_s), ("single", single_s))
+            for k, v in (
+                ("decode", decode_s),
+                ("cnn", cnn_s),
+                ("corpus", corpus_s),
+                ("single", single_s),
+                ("cnn_torch", cnn_torch_s),
+                ("v1_torch", v1_s),
+            )
             if v
         }
         add = results.add
@@ -428,6 +486,89 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
             params=params,
             note="seconds per frame: the predecessor's NCHW forward vs Backbone.encode",
         )
+        # Issue 13: the default pipeline against v1 sampling + torch eager, in the same run.
+        runtime = backbone.runtime
+        num_frames = int(settings["num_frames"])
+        speedup = per_video["v1_torch"] / per_video["corpus"]
+        share, share_v1 = sys_share(cpu_default), sys_share(cpu_v1)
+        v2_params = {**params, "runtime": runtime, "sampling": settings["sampling"]}
+        add(
+            SECTION,
+            f"{name}: v1 + torch end to end (run_extraction)",
+            1 / per_video["v1_torch"],
+            "videos/s",
+            params={**params, "runtime": "torch", "sampling": SAMPLING_V1},
+            samples=[n / s for s in v1_s],
+            note=f"sampling=uniform-aligned-v1 backbone.runtime=torch; {np.mean(unique_v1):.0f} CNN frames/video",
+        )
+        add(
+            SECTION,
+            f"{name}: default / (v1 + torch) speed-up, end to end",
+            speedup,
+            "x",
+            params=v2_params,
+            note=f"{per_video['v1_torch']:.2f} s vs {per_video['corpus']:.2f} s per video",
+        )
+        add(
+            SECTION,
+            f"{name}: CNN frames per video, v1",
+            float(np.mean(unique_v1)),
+            "frames",
+            params=params,
+            note=f"{np.mean(unique_v1) / num_frames:.2f} T (default {settings['sampling']}: "
+            f"{np.mean(unique) / num_frames:.2f} T)",
+        )
+        add(
+            SECTION,
+            f"{name}: CNN runtime speed-up ({runtime} / torch)",
+            per_video["cnn_torch"] / per_video["cnn"],
+            "x",
+            params=v2_params,
+            note=f"same frames, same weights; max |features difference| {runtime_err:.1e}",
+        )
+        add(
+            SECTION,
+            f"{name}: sys share of CPU time, default",
+            share,
+            "fraction",
+            params=v2_params,
+            note=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s, "
+            f"{cpu_default['minflt'] / max(1, len(corpus_s) * n):.0f} minor faults/video",
+        )
+        add(
+            SECTION,
+            f"{name}: sys share of CPU time, v1 + torch",
+            share_v1,
+            "fraction",
+            params=params,
+            note=f"user {cpu_v1['user']:.1f} s, sys {cpu_v1['sys']:.1f} s, "
+            f"{cpu_v1['minflt'] / max(1, len(v1_s) * n):.0f} minor faults/video",
+        )
+        results.target(
+            f"{name}: default at least 3x v1 + torch end to end",
+            speedup,
+            ">=",
+            3.0,
+            "x",
+            detail=f"{per_video['corpus']:.2f} s vs {per_video['v1_torch']:.2f} s per video ({runtime}, "
+            f"CNN {per_video['cnn_torch'] / per_video['cnn']:.2f}x torch)",
+        )
+        results.target(
+            f"{name}: CNN frames per video <= 1.25 T",
+            float(np.mean(unique)),
+            "<=",
+            1.25 * num_frames,
+            "frames",
+            detail=f"T={num_frames}; v1: {np.mean(unique_v1):.0f}",
+        )
+        results.target(
+            f"{name}: sys <= 15% of CPU time",
+            share,
+            "<=",
+            0.15,
+            "fraction",
+            detail=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s (v1 + torch: {share_v1:.1%})",
+        )
         results.target(
             f"{name}: end to end within 1.3x of CNN-only",
             ratio_cnn,
@@ -449,7 +590,9 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
     if g and g.get("extract"):
         name = e["backbones"][0]
         settings = {**extract_config(name), **e.get("settings", {})}
-        backbone = Backbone(name, weights=None, device=device)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
         video = videos[0]
         for frames in g["frames"]:
             extractor = make_extractor(backbone, settings, num_frames=frames)

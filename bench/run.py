@@ -199,7 +199,10 @@ def render(console: Console, payload: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from vidcls.utils.allocator import tune_malloc
+
     args = parse_args(argv)
+    env_malloc = tune_malloc()  # as every entry point does (vidcls.utils.cli.run_hydra_cli)
     if args.threads:
         torch.set_num_threads(args.threads)
     mode_name = "tiny" if args.tiny else "quick" if args.quick else "full"
@@ -216,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     console = Console()
     env = environment(device)
+    env["malloc_tuned"] = env_malloc
     env["load_avg_start"] = load_average()
     started = time.time()
     results = Results()

@@ -29,7 +29,7 @@ def test_registry_names_and_feature_dims() -> None:
 
 @pytest.mark.parametrize("name", ["resnet50", "effnetv2_s"])
 def test_torchvision_backbones_build_with_random_weights(name: str) -> None:
-    backbone = Backbone(name, weights=None)
+    backbone = Backbone(name, weights=None, runtime="torch")  # the fast runtimes: tests/test_runtime.py
     assert backbone.weights_tag == "random"
     out = backbone.encode(torch.zeros(2, 64, 64, 3, dtype=torch.uint8))
     assert out.shape == (2, BACKBONES[name].feature_dim) and out.dtype == torch.float32

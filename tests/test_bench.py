@@ -63,7 +63,25 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     assert "decode " in naive["note"] and " + CNN " in naive["note"]
     # One target per limit of the issue, each with a pass/fail verdict consistent with its numbers.
     targets = payload["targets"]
-    assert len(targets) == 4
+    assert len(targets) == 7
+    assert {t["name"] for t in targets} >= {
+        "tiny_cnn: default at least 3x v1 + torch end to end",
+        "tiny_cnn: CNN frames per video <= 1.25 T",
+        "tiny_cnn: sys <= 15% of CPU time",
+    }
+    # Issue 13's same-run comparison: v1 + torch, CNN frames, runtime ratio, sys share.
+    for expected in (
+        "tiny_cnn: v1 + torch end to end (run_extraction)",
+        "tiny_cnn: default / (v1 + torch) speed-up, end to end",
+        "tiny_cnn: CNN frames per video, v1",
+        "tiny_cnn: sys share of CPU time, default",
+    ):
+        assert expected in names, expected
+    ratio = next(m for m in payload["measurements"] if m["name"].startswith("tiny_cnn: CNN runtime speed-up ("))
+    assert float(ratio["note"].rsplit(" ", 1)[1]) < 1e-4  # the fast runtime's features match torch's
+    frames = {m["name"]: m["value"] for m in payload["measurements"] if "CNN frames per video" in m["name"]}
+    assert frames["tiny_cnn: CNN frames per video"] <= 10 < frames["tiny_cnn: CNN frames per video, v1"]  # T=8
+    assert env_info["malloc_tuned"] in (True, False)
     for t in targets:
         assert t["passed"] == (t["value"] >= t["limit"] if t["op"] == ">=" else t["value"] <= t["limit"])
     assert payload["all_targets_passed"] == all(t["passed"] for t in targets)

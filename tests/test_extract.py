@@ -228,7 +228,7 @@ def test_provenance_attrs_float16_and_from_provenance_round_trip(tmp_path: Path,
         "frame_size": [32, 32],
         "max_frames": 8,
         "scales": [1.0, 0.85, 1.15],
-        "sampling": "uniform-aligned-v1(min_duration_s=1)",
+        "sampling": "uniform-aligned-v2(min_duration_s=1)",
     }
     rebuilt = FeatureExtractor.from_provenance(meta.provenance)
     rows = read_rows(features, "train")

@@ -11,7 +11,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -211,8 +213,17 @@ class Backbone(nn.Module):
     can never be paired wrongly.
     """
 
-    def __init__(self, name: str, weights: str | None = "DEFAULT", device: str | torch.device = "cpu") -> None:
+    def __init__(
+        self,
+        name: str,
+        weights: str | None = "DEFAULT",
+        device: str | torch.device = "cpu",
+        runtime: str | None = "auto",
+        cache_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
         super().__init__()
+        from vidcls.backbones.runtime import default_cache_dir, resolve_runtime
+
         spec = get_spec(name)
         trunk, tag = spec.builder(None if weights in (None, "null", "None", RANDOM_WEIGHTS) else str(weights))
         self.name = spec.name
@@ -223,6 +234,23 @@ class Backbone(nn.Module):
         self.register_buffer("mean", torch.tensor(spec.mean).view(1, 3, 1, 1) * 255.0)
         self.register_buffer("std", torch.tensor(spec.std).view(1, 3, 1, 1) * 255.0)
         self.to(self.device, memory_format=torch.channels_last)
+        #: ``torch``, ``openvino`` or ``onnx`` (``auto`` resolved; see :mod:`vidcls.backbones.runtime`).
+        self.runtime = resolve_runtime(runtime, self.device)
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
+        self._sessions: dict[tuple[int, int], Any] = {}
+
+    def prepare(self, frame_size: tuple[int, int]) -> None:
+        """Export (once, cached on disk) and load the fast runtime for this frame size; no-op for torch.
+
+        The trunk's weights are read here: load new weights before the first ``prepare``/``encode``.
+        """
+        if self.runtime == "torch" or frame_size in self._sessions:
+            return
+        from vidcls.backbones import runtime as rt
+
+        model = rt.NormalizedTrunk(self.trunk, self.mean, self.std)
+        path = rt.cache_path(self.cache_dir, self.name, self.weights_tag, frame_size, rt.weights_digest(model))
+        self._sessions[frame_size] = rt.build_session(self.runtime, rt.export_onnx(model, frame_size, path))
 
     def train(self, mode: bool = True) -> Backbone:
         """Always eval: BatchNorm statistics of a frozen encoder must never move."""
@@ -231,6 +259,17 @@ class Backbone(nn.Module):
     @torch.inference_mode()
     def encode(self, frames: torch.Tensor, batch_size: int = 24) -> torch.Tensor:
         """uint8 frames [N,H,W,3] (any device) -> float32 features [N,D] on CPU, in batches."""
+        if self.runtime != "torch" and len(frames):
+            size = (int(frames.shape[1]), int(frames.shape[2]))
+            self.prepare(size)
+            session = self._sessions[size]
+            array = frames.cpu().numpy()
+            return torch.cat(
+                [
+                    torch.from_numpy(session(np.ascontiguousarray(array[start : start + batch_size])))
+                    for start in range(0, len(array), batch_size)
+                ]
+            )
         outputs = []
         for start in range(0, len(frames), batch_size):
             batch = frames[start : start + batch_size].to(self.device, non_blocking=True)
@@ -254,6 +293,12 @@ def resolve_device(device: str | torch.device | None) -> str:
     return str(device)
 
 
-def load_backbone(name: str, weights: str | None = "DEFAULT", device: str | torch.device = "cpu") -> Backbone:
+def load_backbone(
+    name: str,
+    weights: str | None = "DEFAULT",
+    device: str | torch.device = "cpu",
+    runtime: str | None = "auto",
+    cache_dir: str | os.PathLike[str] | None = None,
+) -> Backbone:
     """Hydra target of ``conf/backbone/*.yaml``."""
-    return Backbone(name, weights=weights, device=device)
+    return Backbone(name, weights=weights, device=device, runtime=runtime, cache_dir=cache_dir)

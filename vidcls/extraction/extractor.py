@@ -19,8 +19,8 @@ import torch
 
 from vidcls.backbones import Backbone
 from vidcls.errors import VidclsError
-from vidcls.video import decode_moments, parse_sampling_tag, plan_sampling, probe_video, sampling_tag
-from vidcls.video.sampling import SamplingPlan, combine_scales
+from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag
+from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, combine_scales
 
 Progress = Callable[[float], None]
 #: Share of a single-video progress bar spent decoding (the rest is the CNN).
@@ -76,8 +76,12 @@ class FeatureExtractor:
         batch_size: int = 24,
         device: str | torch.device = "cpu",
         min_duration_s: float = 1.0,
+        sampling: str = SAMPLING_RULE,
+        runtime: str | None = "auto",
     ) -> None:
-        self.backbone = backbone if isinstance(backbone, Backbone) else Backbone(backbone, weights, device)
+        if sampling not in SAMPLING_RULES:
+            raise VidclsError(f"unknown sampling={sampling!r}; use one of {', '.join(SAMPLING_RULES)}")
+        self.backbone = backbone if isinstance(backbone, Backbone) else Backbone(backbone, weights, device, runtime)
         if num_frames < 1:
             raise VidclsError(f"num_frames must be >= 1, got {num_frames}")
         if not scales or any(float(s) <= 0 for s in scales):
@@ -87,6 +91,9 @@ class FeatureExtractor:
         self.frame_size = normalize_frame_size(frame_size)
         self.batch_size = max(1, int(batch_size))
         self.min_duration_s = float(min_duration_s)
+        self.sampling = sampling
+        # Export/load the fast CNN runtime now, so a problem surfaces before any video is decoded.
+        self.backbone.prepare(self.frame_size)
 
     @property
     def feature_dim(self) -> int:
@@ -102,14 +109,21 @@ class FeatureExtractor:
             "frame_size": list(self.frame_size),
             "max_frames": self.num_frames,
             "scales": list(self.scales),
-            "sampling": sampling_tag(self.min_duration_s),
+            "sampling": sampling_tag(self.min_duration_s, self.sampling),
         }
 
     @classmethod
     def from_provenance(
-        cls, provenance: Mapping[str, Any], device: str | torch.device = "cpu", batch_size: int = 24
+        cls,
+        provenance: Mapping[str, Any],
+        device: str | torch.device = "cpu",
+        batch_size: int = 24,
+        runtime: str | None = "auto",
     ) -> FeatureExtractor:
-        """Rebuild the exact extractor recorded in an HDF5 file or checkpoint."""
+        """Rebuild the exact extractor recorded in an HDF5 file or checkpoint (its sampling rule included).
+
+        ``runtime`` only picks how the CNN runs (features agree within 1e-4), so it is not provenance.
+        """
         missing = [k for k in ("backbone", "max_frames", "scales", "frame_size", "sampling") if k not in provenance]
         if missing:
             raise VidclsError(
@@ -118,7 +132,7 @@ class FeatureExtractor:
                 "num_frames=..., ...) explicitly with the settings those features were made with."
             )
         try:
-            params = parse_sampling_tag(str(provenance["sampling"]))
+            rule, params = parse_sampling(str(provenance["sampling"]))
         except ValueError as err:
             raise VidclsError(f"{err}; re-extract the features with this version of extract.py") from None
         weights = provenance.get("backbone_weights", "DEFAULT")
@@ -131,6 +145,8 @@ class FeatureExtractor:
             batch_size=batch_size,
             device=device,
             min_duration_s=params.get("min_duration_s", 1.0),
+            sampling=rule,
+            runtime=runtime,
         )
         expected_dim = provenance.get("feature_dim")
         if expected_dim is not None and int(expected_dim) != extractor.feature_dim:
@@ -147,7 +163,7 @@ class FeatureExtractor:
         info = probe_video(path)
         if not info.duration_s > 0:
             raise VidclsError(f"{path}: the video stream has no duration (no frames?); it cannot be sampled")
-        plan = plan_sampling(info.duration_s, self.num_frames, self.scales, start=info.start_s)
+        plan = plan_sampling(info.duration_s, self.num_frames, self.scales, start=info.start_s, rule=self.sampling)
         decoded = decode_moments(
             path, plan.union_times, self.frame_size, expected_end_s=info.start_s + info.duration_s, progress=progress
         )

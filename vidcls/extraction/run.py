@@ -409,7 +409,13 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
     import hydra
 
     from vidcls.backbones import resolve_device
+    from vidcls.backbones.runtime import resolve_runtime
+    from vidcls.video.sampling import SAMPLING_RULES
 
+    # Settings mistakes end the run before the scan (which can take minutes on a large corpus).
+    if str(cfg["sampling"]) not in SAMPLING_RULES:
+        raise VidclsError(f"unknown sampling={cfg['sampling']!r}; use one of {', '.join(SAMPLING_RULES)}")
+    resolve_runtime(cfg["backbone"].get("runtime", "auto"), resolve_device(cfg.get("device", "auto")))
     data = cfg["data"]
     features_dir = Path(str(data["features_dir"]))
     videos_dir = str(data["videos_dir"]) if data.get("videos_dir") else None
@@ -444,6 +450,7 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
         frame_size=_plain(cfg["frame_size"]),
         batch_size=int(cfg["batch_size"]),
         min_duration_s=float(cfg.get("min_duration_s", 1.0)),
+        sampling=str(cfg["sampling"]),
     )
     summary = run_extraction(
         extractor,
@@ -458,7 +465,8 @@ def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
     rate = summary.extracted / summary.seconds if summary.seconds > 0 else 0.0
     console.print(
         f"extracted {summary.extracted} video(s) in {summary.seconds:.1f}s ({rate:.2f} videos/s) with "
-        f"{backbone.name} on {device}; rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
+        f"{backbone.name} on {device} ({backbone.runtime} runtime, sampling {extractor.sampling}); "
+        f"rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
     )
     if summary.failures:
         console.print(

@@ -138,12 +138,17 @@ class VideoPredictor:
         provenance_override: Mapping[str, Any] | None = None,
         return_attention: bool = True,
         thumbnail_px: int = 0,
+        runtime: str | None = "auto",
     ) -> VideoPredictor:
-        """Rebuild the training-time extractor from the checkpoints' provenance (same code as extract.py)."""
+        """Rebuild the training-time extractor from the checkpoints' provenance (same code as extract.py).
+
+        The provenance fixes the backbone, frame settings and sampling rule (a v1-trained checkpoint keeps
+        extracting v1); ``runtime`` only picks how the CNN runs (``auto``: the fastest installed on CPU).
+        """
         from vidcls.extraction import FeatureExtractor
 
         provenance = extraction_provenance(ensemble, provenance_override)
-        extractor = FeatureExtractor.from_provenance(provenance, device=device, batch_size=batch_size)
+        extractor = FeatureExtractor.from_provenance(provenance, device=device, batch_size=batch_size, runtime=runtime)
         return cls(ensemble, extractor, tta=tta, return_attention=return_attention, thumbnail_px=thumbnail_px)
 
     def predict_features(

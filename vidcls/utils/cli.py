@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 from rich.console import Console
 
 from vidcls.errors import VidclsError
+from vidcls.utils.allocator import tune_malloc
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -217,6 +218,7 @@ def run_hydra_cli(main: Callable[[], Any]) -> None:
     user_full_error = os.environ.get(_USER_FULL_ERROR_ENV, os.environ.get("HYDRA_FULL_ERROR", "0")) == "1"
     os.environ[_USER_FULL_ERROR_ENV] = "1" if user_full_error else "0"
     os.environ["HYDRA_FULL_ERROR"] = "1"  # exceptions reach us; we decide how to print them
+    tune_malloc()  # before any large tensor: glibc keeps big buffers instead of mmapping each batch's anew
     try:
         sys.argv[1:] = normalize_argv(sys.argv[1:])
         main()

@@ -3,9 +3,11 @@
 from vidcls.video.decode import DecodedFrames, VideoInfo, decode_moments, open_video, probe_video, resize_geometry
 from vidcls.video.sampling import (
     SAMPLING_RULE,
+    SAMPLING_RULES,
     SamplingPlan,
     combine_scales,
     interpolation_matrix,
+    parse_sampling,
     parse_sampling_tag,
     plan_sampling,
     sampling_tag,
@@ -15,6 +17,7 @@ from vidcls.video.sampling import (
 
 __all__ = [
     "SAMPLING_RULE",
+    "SAMPLING_RULES",
     "DecodedFrames",
     "SamplingPlan",
     "VideoInfo",
@@ -22,6 +25,7 @@ __all__ = [
     "decode_moments",
     "interpolation_matrix",
     "open_video",
+    "parse_sampling",
     "parse_sampling_tag",
     "plan_sampling",
     "probe_video",

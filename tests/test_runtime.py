@@ -1,0 +1,110 @@
+"""backbone.runtime: OpenVINO / ONNX Runtime agree with torch, export once into a keyed cache, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from vidcls.backbones import Backbone
+from vidcls.backbones import runtime as rt
+from vidcls.errors import VidclsError
+
+FAST = [r for r in rt.FAST_CPU_RUNTIMES if rt.runtime_available(r)]
+needs_fast = pytest.mark.skipif(not FAST, reason="neither openvino nor onnxruntime (+ onnx) is installed")
+
+
+def _frames(n: int = 5, size: int = 64, seed: int = 0) -> torch.Tensor:
+    # Smooth random images (not white noise), as video frames are; 5 frames in batches of 3: a partial batch.
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 256, size=(n, size // 8, size // 8, 3)).astype(np.float32)
+    return torch.from_numpy(np.kron(coarse, np.ones((1, 8, 8, 1), dtype=np.float32)).astype(np.uint8))
+
+
+def _parity(name: str, weights: str | None, cache: Path, size: int = 64) -> None:
+    frames = _frames(size=size)
+    torch_backbone = Backbone(name, weights, runtime="torch")
+    reference = torch_backbone.encode(frames, 3).numpy()
+    scale = float(np.abs(reference).max())
+    assert np.isfinite(reference).all() and reference.std() > 0
+    for runtime in FAST:
+        backbone = Backbone(name, weights, runtime=runtime, cache_dir=cache)
+        backbone.load_state_dict(torch_backbone.state_dict())  # random weights: the same draw for both
+        assert backbone.runtime == runtime
+        out = backbone.encode(frames, 3).numpy()
+        assert out.shape == reference.shape and out.dtype == np.float32
+        err = float(np.abs(out - reference).max())
+        # 1e-4 absolute for features of order 1 (real weights); relative where random weights make them huge,
+        # and never looser than 1e-3 of their scale (so near-zero features cannot pass trivially).
+        assert err <= 1e-4 * max(1.0, scale) and err <= 1e-3 * scale, (
+            f"{name} {runtime}: max |diff| {err:.2e}, features up to {scale:.3g}"
+        )
+
+
+@needs_fast
+@pytest.mark.parametrize(("name", "weights"), [("effnet_lite0", "DEFAULT"), ("tiny_cnn", None)])
+def test_fast_runtimes_match_torch_within_1e_4(name: str, weights: str | None, tmp_path: Path) -> None:
+    _parity(name, weights, tmp_path)
+
+
+@needs_fast
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["resnet50", "resnet101", "effnetv2_s", "effnetv2_m"])
+def test_torchvision_backbones_match_torch_within_1e_4_with_random_weights(name: str, tmp_path: Path) -> None:
+    _parity(name, None, tmp_path)
+
+
+@needs_fast
+def test_export_once_keyed_by_backbone_weights_and_frame_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runtime = FAST[0]
+    first = Backbone("tiny_cnn", None, runtime=runtime, cache_dir=tmp_path)
+    first.prepare((32, 32))
+    first.prepare((48, 64))
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert len(files) == 2 and all(f.startswith("tiny_cnn-random-") and f.endswith(".onnx") for f in files)
+    assert any("-48x64-" in f for f in files)  # no temporary file left behind either
+    # A new process (here: a new Backbone) reuses the cached files: no second export.
+    monkeypatch.setattr(torch.onnx, "export", lambda *a, **k: pytest.fail("exported again"))
+    again = Backbone("tiny_cnn", None, runtime=runtime, cache_dir=tmp_path)
+    out = again.encode(torch.zeros(2, 32, 32, 3, dtype=torch.uint8))
+    assert out.shape == (2, 16)
+    monkeypatch.undo()
+    # Other weights under the same name get their own file: the key digests the tensors.
+    other = Backbone("tiny_cnn", None, runtime=runtime, cache_dir=tmp_path)
+    with torch.no_grad():
+        next(other.trunk.parameters()).add_(0.5)
+    other.prepare((32, 32))
+    assert len(list(tmp_path.iterdir())) == 3
+
+
+def test_auto_picks_the_fastest_installed_cpu_runtime_and_torch_on_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed = {"openvino", "onnxruntime", "onnx"}
+    monkeypatch.setattr(rt, "_has", lambda package: package in installed)
+    assert rt.resolve_runtime("auto", "cpu") == "openvino"
+    assert rt.resolve_runtime("auto", "cuda") == "torch"
+    installed.discard("openvino")
+    assert rt.resolve_runtime("auto", "cpu") == "onnx"
+    installed.discard("onnx")  # the exporter needs it: no fast path without it
+    assert rt.resolve_runtime("auto", "cpu") == "torch"
+    assert rt.resolve_runtime("torch", "cpu") == "torch"
+
+
+def test_missing_or_misplaced_runtime_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rt, "_has", lambda package: package == "onnx")
+    with pytest.raises(VidclsError, match=r"backbone.runtime=openvino needs the openvino package\(s\): pip install"):
+        Backbone("tiny_cnn", None, runtime="openvino")
+    with pytest.raises(VidclsError, match="runs on CPU only"):
+        rt.resolve_runtime("onnx", "cuda")
+    with pytest.raises(VidclsError, match=r"unknown backbone\.runtime='tensorrt'"):
+        rt.resolve_runtime("tensorrt", "cpu")
+
+
+@needs_fast
+def test_unwritable_cache_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    backbone = Backbone("tiny_cnn", None, runtime=FAST[0], cache_dir=blocker / "cache")
+    with pytest.raises(VidclsError, match=r"set backbone\.cache_dir to a writable folder"):
+        backbone.prepare((32, 32))

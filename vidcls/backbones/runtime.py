@@ -1,0 +1,193 @@
+"""Fast CPU runtimes for the frozen CNN: the trunk exported once to ONNX, run by OpenVINO or ONNX Runtime.
+
+On CPU, PyTorch eager runs EfficientNet-Lite0 at 6.5-18 frames/s on 2 cores; the same graph runs
+2.4x faster in ONNX Runtime and 5-6x faster in OpenVINO (fp32, features within 2e-5 of torch;
+measured in issue 13 and in ``bench/run.py``). ``backbone.runtime``:
+
+* ``auto``: the fastest runtime installed (``openvino`` > ``onnx`` > ``torch``); ``torch`` on CUDA;
+* ``torch``: PyTorch eager, channels-last (the reference);
+* ``openvino`` / ``onnx``: CPU only; a clear error if the package is missing.
+
+The exported graph takes the decoder's uint8 ``[N, H, W, 3]`` frames and normalises inside, so it
+is a drop-in for :meth:`vidcls.backbones.Backbone.encode`. It is exported once per backbone,
+weights (a digest of the tensors, not just their name) and frame size, written atomically to a
+cache folder (``backbone.cache_dir``; default ``$XDG_CACHE_HOME/vidcls/backbones`` or
+``~/.cache/vidcls/backbones``) and reused by every later process, shard and the web app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+import threading
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from vidcls.errors import VidclsError
+from vidcls.utils.io import atomic_path
+
+log = logging.getLogger(__name__)
+
+RUNTIMES: tuple[str, ...] = ("auto", "torch", "openvino", "onnx")
+#: CPU runtimes ``auto`` tries, fastest first (measured: OpenVINO 5-6x, ONNX Runtime 2.4x torch eager).
+FAST_CPU_RUNTIMES: tuple[str, ...] = ("openvino", "onnx")
+#: The Python package each runtime needs; both also need ``onnx`` (torch's exporter writes through it).
+_PACKAGES = {"openvino": "openvino", "onnx": "onnxruntime"}
+#: Bump when the exported graph changes (wrapper, opset), so stale cache files are never reused.
+EXPORT_VERSION = 1
+OPSET = 17
+
+Session = Callable[[np.ndarray], np.ndarray]
+_export_lock = threading.Lock()
+
+
+def _has(package: str) -> bool:
+    return importlib.util.find_spec(package) is not None
+
+
+def runtime_available(runtime: str) -> bool:
+    """Whether ``openvino``/``onnx`` can run here: its package plus ``onnx`` for the export."""
+    return runtime == "torch" or (_has(_PACKAGES[runtime]) and _has("onnx"))
+
+
+def resolve_runtime(runtime: str | None, device: str | torch.device) -> str:
+    """``auto`` -> the fastest installed CPU runtime (torch on CUDA); explicit choices are checked."""
+    runtime = "auto" if runtime is None else str(runtime)
+    if runtime not in RUNTIMES:
+        raise VidclsError(f"unknown backbone.runtime={runtime!r}; use one of {', '.join(RUNTIMES)}")
+    on_cpu = torch.device(device).type == "cpu"
+    if runtime == "auto":
+        if not on_cpu:
+            return "torch"
+        return next((r for r in FAST_CPU_RUNTIMES if runtime_available(r)), "torch")
+    if runtime != "torch" and not on_cpu:
+        raise VidclsError(
+            f"backbone.runtime={runtime} runs on CPU only, but the device is {device}; use backbone.runtime=auto "
+            "(torch on CUDA) or device=cpu"
+        )
+    if not runtime_available(runtime):
+        missing = " ".join(p for p in (_PACKAGES[runtime], "onnx") if not _has(p))
+        raise VidclsError(
+            f"backbone.runtime={runtime} needs the {missing} package(s): pip install {missing} "
+            "(or use backbone.runtime=auto, which picks what is installed, or backbone.runtime=torch)"
+        )
+    return runtime
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vidcls" / "backbones"
+
+
+class NormalizedTrunk(nn.Module):
+    """uint8 ``[N, H, W, 3]`` -> features ``[N, D]``: the backbone's normalisation and trunk as one graph."""
+
+    def __init__(self, trunk: nn.Module, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.trunk = trunk
+        self.register_buffer("mean", mean.detach().clone().float().cpu())
+        self.register_buffer("std", std.detach().clone().float().cpu())
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        x = frames.permute(0, 3, 1, 2).float()
+        return self.trunk((x - self.mean) / self.std)
+
+
+def weights_digest(module: nn.Module) -> str:
+    """sha256 over every parameter and buffer: two weight files with one name never share a cache entry."""
+    digest = hashlib.sha256()
+    for key, tensor in module.state_dict().items():
+        digest.update(key.encode())
+        digest.update(str(tuple(tensor.shape)).encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def cache_path(cache_dir: Path, name: str, weights_tag: str, frame_size: tuple[int, int], digest: str) -> Path:
+    tag = re.sub(r"[^A-Za-z0-9._-]+", "_", weights_tag)[:60]
+    key = hashlib.sha256(f"{EXPORT_VERSION}|{OPSET}|{name}|{digest}|{frame_size}".encode()).hexdigest()[:16]
+    return cache_dir / f"{name}-{tag}-{frame_size[0]}x{frame_size[1]}-{key}.onnx"
+
+
+def export_onnx(model: NormalizedTrunk, frame_size: tuple[int, int], path: Path) -> Path:
+    """Export once (atomic: readers never see half a file); a file already there is reused."""
+    with _export_lock:
+        if path.is_file():
+            return path
+        example = torch.zeros(2, frame_size[0], frame_size[1], 3, dtype=torch.uint8)
+        log.info("exporting the CNN to %s (once per backbone, weights and frame size)", path)
+        try:
+            with atomic_path(path) as tmp, warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tracer warnings about shape arithmetic: shapes are fixed here
+                torch.onnx.export(
+                    model.eval(),
+                    (example,),
+                    str(tmp),
+                    input_names=["frames"],
+                    output_names=["features"],
+                    dynamic_axes={"frames": {0: "batch"}, "features": {0: "batch"}},
+                    opset_version=OPSET,
+                    dynamo=False,
+                )
+        except OSError as err:
+            raise VidclsError(
+                f"cannot write the exported CNN to {path.parent} ({err}); set backbone.cache_dir to a writable "
+                "folder, or use backbone.runtime=torch"
+            ) from None
+    return path
+
+
+def _openvino_session(path: Path, threads: int) -> Session:
+    import openvino as ov
+
+    core = ov.Core()
+    compiled = core.compile_model(
+        core.read_model(str(path)),
+        "CPU",
+        {
+            "INFERENCE_NUM_THREADS": threads,
+            # f32: on CPUs with bf16/AMX units OpenVINO would otherwise pick bf16 (features off by ~0.5).
+            "INFERENCE_PRECISION_HINT": "f32",
+            "PERFORMANCE_HINT": "LATENCY",
+        },
+    )
+    request = compiled.create_infer_request()
+    lock = threading.Lock()  # one infer request; the web app may call from several job threads
+
+    def run(frames: np.ndarray) -> np.ndarray:
+        with lock:
+            return np.array(request.infer({0: frames})[0], dtype=np.float32, copy=True)
+
+    return run
+
+
+def _onnxruntime_session(path: Path, threads: int) -> Session:
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(frames: np.ndarray) -> np.ndarray:
+        return np.asarray(session.run(None, {"frames": frames})[0], dtype=np.float32)
+
+    return run
+
+
+def build_session(runtime: str, model_path: Path, threads: int | None = None) -> Session:
+    """An in-process runner for an exported model: uint8 ``[N, H, W, 3]`` numpy -> float32 ``[N, D]``."""
+    threads = max(1, int(threads or torch.get_num_threads()))
+    if runtime == "openvino":
+        return _openvino_session(model_path, threads)
+    if runtime == "onnx":
+        return _onnxruntime_session(model_path, threads)
+    raise ValueError(f"no session for runtime {runtime!r}")
