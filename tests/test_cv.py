@@ -126,7 +126,7 @@ def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:
             overrides=[
                 "experiment=tiny",
                 "logger=none",
-                "~callbacks.rich_progress_bar",
+                "~callbacks.progress_bar",
                 "~callbacks.lr_monitor",
                 "trainer.max_epochs=3",
                 f"cv.features_file={features_file}",
