@@ -30,11 +30,12 @@ def decode(path: Path) -> tuple[np.ndarray, float, float]:
 
 
 def assert_same_clip(actual: np.ndarray, expected: np.ndarray) -> None:
-    """The same rendered clip: x264 on a loaded machine re-encodes identical frames a few hundred pixel
-    values apart (measured: 274 of 230,400 values in one frame, at most 6 levels), so equal bytes
-    cannot be asked for; a different clip differs by tens of levels on average."""
+    """The same rendered clip: x264 re-encodes identical frames slightly differently from run to run
+    on this machine (measured: 274 of 230,400 values in one frame, at most 6 levels; 0.76 levels on
+    average over a clip rebuilt while another builder ran), so equal bytes cannot be asked for; two
+    different clips differ by tens of levels on average."""
     assert actual.shape == expected.shape
-    assert np.abs(actual.astype(np.int16) - expected.astype(np.int16)).mean() < 0.1
+    assert np.abs(actual.astype(np.int16) - expected.astype(np.int16)).mean() < 2.0
 
 
 def first_frame(path: Path) -> np.ndarray:
