@@ -37,8 +37,10 @@ from vidcls.utils.io import atomic_path
 log = logging.getLogger(__name__)
 
 RUNTIMES: tuple[str, ...] = ("auto", "torch", "openvino", "onnx")
-#: CPU runtimes ``auto`` tries, fastest first (measured: OpenVINO 5-6x, ONNX Runtime 2.4x torch eager).
-FAST_CPU_RUNTIMES: tuple[str, ...] = ("openvino", "onnx")
+#: CPU runtimes ``auto`` tries (ONNX Runtime: 2.1-2.5x torch eager on the lite0 CNN). OpenVINO is faster
+#: (5-6x) but only on request: a test process that had run it later crashed inside glibc malloc (heap
+#: corruption), reproducibly, and did not once ONNX Runtime ran the same tests (docs/extraction.md).
+FAST_CPU_RUNTIMES: tuple[str, ...] = ("onnx",)
 #: The Python package each runtime needs; both also need ``onnx`` (torch's exporter writes through it).
 _PACKAGES = {"openvino": "openvino", "onnx": "onnxruntime"}
 #: Bump when the exported graph changes (wrapper, opset), so stale cache files are never reused.
