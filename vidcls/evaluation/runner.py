@@ -16,8 +16,6 @@ from typing import Any
 
 import h5py
 import numpy as np
-from hydra.errors import InstantiationException
-from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
@@ -35,6 +33,7 @@ from vidcls.evaluation.metrics import (
 )
 from vidcls.inference import Ensemble, load_ensemble, resolve_views
 from vidcls.schema import FeatureFileMeta, read_video_paths
+from vidcls.training import instantiate_checked
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
@@ -266,12 +265,7 @@ def evaluate(cfg: DictConfig) -> dict[str, Any]:
         device=str(cfg.device),
         allow_unsafe_load=bool(cfg.allow_unsafe_load),
     )
-    try:
-        datamodule = instantiate(cfg.data)
-    except InstantiationException as err:
-        if isinstance(err.__cause__, VidclsError):
-            raise err.__cause__ from None
-        raise
+    datamodule = instantiate_checked(cfg.data)
     meta = datamodule.check_split(split)
     require_rows(meta, split)
     ensemble.check_feature_file(meta)
