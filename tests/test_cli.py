@@ -195,3 +195,17 @@ def test_flags_anywhere_in_a_multirun(tiny_app: Path) -> None:
     result = run_app(tiny_app, "what=a,b", "-m", "hydra.sweep.dir=" + str(tiny_app / "sweep"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ran what=a" in result.stdout and "ran what=b" in result.stdout
+
+
+def test_train_refuses_splits_with_different_provenance(tmp_path: Path) -> None:
+    """train.py stops before training, in one line, when the test file was extracted with another frame size."""
+    import h5py
+
+    from vidcls.schema import split_path
+    from vidcls.synthetic import write_synthetic_splits
+
+    features = write_synthetic_splits(tmp_path / "feats", 2, max_frames=4, feature_dim=4)
+    with h5py.File(split_path(features, "test"), "r+") as f:
+        f.attrs["frame_size"] = "[48, 48]"
+    result = run("train.py", f"data.features_dir={features}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert_one_error_line(result, "test_features_multiscale.h5 (test) was extracted differently", "frame_size")

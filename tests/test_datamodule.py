@@ -242,3 +242,16 @@ def test_h5_dataset_len_and_labels(synthetic_features_dir: Path) -> None:
     dm.setup("fit")
     ds: H5FeatureDataset = dm.datasets["train"]
     assert len(ds) == 96 and sorted(Counter(ds.labels.tolist()).values()) == [24] * 4
+
+
+@pytest.mark.parametrize(
+    ("key", "value"), [("frame_size", "[48, 48]"), ("scales", "[1.0, 0.5]"), ("sampling", "other")]
+)
+def test_any_provenance_difference_between_splits_is_refused(writable_splits: Path, key: str, value: str) -> None:
+    """Not only the backbone: files made with another frame size, scales or sampling rule do not train together."""
+    with h5py.File(split_path(writable_splits, "test"), "r+") as f:
+        f.attrs[key] = value
+    dm = make_dm(writable_splits)
+    dm.setup("fit")  # train and val agree
+    with pytest.raises(VidclsError, match=rf"\(test\) was extracted differently from .*\(train\) \({key} "):
+        dm.setup("test")

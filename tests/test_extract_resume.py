@@ -246,3 +246,21 @@ def test_merge_carries_row_hashes_and_refuses_shard_rows_of_replaced_videos(tmp_
     entry.hash = "0" * 64
     with pytest.raises(VidclsError, match="whose content differs"):
         merge_shards(features, plan)
+
+
+def test_merge_refuses_a_shard_made_with_other_settings(tmp_path: Path, extractor) -> None:
+    """Shards are compared by the one provenance rule; a key one shard lacks counts as a difference."""
+    from vidcls.extraction import merge_shards
+
+    videos, features = make_videos(tmp_path / "v", per_class=2), tmp_path / "f"
+    plan = get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1)
+    for shard in range(2):
+        run_extraction(extractor, plan, features, shard=shard, num_shards=2, videos_dir=str(videos), num_workers=1)
+    shard1 = split_path(features / "shards" / "shard-001-of-002", "train")
+    with h5py.File(shard1, "r+") as f:
+        f.attrs["frame_size"] = "[16.0, 16.0]"  # the same value, written differently: still one recipe
+    merge_shards(features, plan)
+    with h5py.File(shard1, "r+") as f:
+        del f.attrs["sampling"]
+    with pytest.raises(VidclsError, match=r"shard-001-of-002/train.* other settings .*\(sampling '.*' != not recorded"):
+        merge_shards(features, plan)

@@ -123,3 +123,27 @@ def test_incomplete_file_is_refused(tmp_path: Path) -> None:
         f.attrs["complete"] = False
     with pytest.raises(VidclsError, match="incomplete"):
         validate_contents(path)
+
+
+def test_provenance_is_one_canonical_value_with_one_rule() -> None:
+    """JSON lists and code tuples compare equal; a key only one side records is no conflict unless asked."""
+    from vidcls.schema import Provenance
+
+    files = Provenance.of({"backbone": "b", "frame_size": [32, 32], "scales": [1, 0.85], "max_frames": 8.0})
+    code = Provenance(backbone="b", frame_size=(32, 32), scales=(1.0, 0.85), max_frames=8)
+    assert files == code and files == dict(code) and dict(files) == {
+        "backbone": "b", "frame_size": [32, 32], "max_frames": 8, "scales": [1.0, 0.85]
+    }  # fmt: skip
+    assert Provenance.of({"frame_size": 256}).frame_size == (256, 256)
+    assert files.mismatches({"backbone": "b", "sampling": "s"}) == []
+    assert files.mismatches({"backbone": "c", "max_frames": 16}) == ["backbone 'b' != 'c'", "max_frames 8 != 16"]
+    assert files.mismatches({"backbone": "b"}, missing_ok=False) == [
+        "frame_size [32, 32] != not recorded", "max_frames 8 != not recorded", "scales [1.0, 0.85] != not recorded"
+    ]  # fmt: skip
+    assert files.merged({"sampling": "s", "backbone": "ignored"}) == {**files, "sampling": "s"}
+    with pytest.raises(VidclsError, match=r"files \(scales \[1.0, 0.85\] != \[1.0\]\)\. Fix it\."):
+        files.require_compatible({"scales": [1]}, "files", "Fix it.")
+    with pytest.raises(VidclsError, match="unknown provenance key"):
+        Provenance.of({"framesize": 1})
+    with pytest.raises(VidclsError, match="bad provenance value"):
+        Provenance.of({"max_frames": "many"})

@@ -22,8 +22,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +39,10 @@ LABELS = "labels"
 NUM_FRAMES = "num_frames"
 VIDEO_PATHS = "video_paths"
 GROUPS = "groups"
+#: Content hash (manifest.csv's ``hash``) of each row's video, written by extract.py: a resume or
+#: merge keeps a row only while the plan still names that video with that content. Readers ignore it.
+VIDEO_HASHES = "video_hashes"
 SCHEMA_VERSION = 1
-
-#: Attributes that record how features were made; training and inference must agree on them.
-PROVENANCE_KEYS: tuple[str, ...] = (
-    "backbone",
-    "backbone_weights",
-    "feature_dim",
-    "frame_size",
-    "max_frames",
-    "scales",
-    "sampling",
-)
-_JSON_ATTRS = frozenset({"category_mapping", "frame_size", "scales"})
 
 
 def split_filename(split: str) -> str:
@@ -87,6 +78,130 @@ def category_mapping_json(class_names: Sequence[str]) -> str:
     return json.dumps({name: i for i, name in enumerate(class_names)})
 
 
+#: The predecessor's four content types in its ``category_mapping`` index order: the names its
+#: checkpoints (which record none) mean, and the classes the demo-data builder renders.
+PREDECESSOR_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+_JSON_ATTRS = frozenset({"category_mapping", "frame_size", "scales"})
+
+
+@dataclass(frozen=True, eq=False)
+class Provenance(Mapping[str, Any]):
+    """How features were made (the HDF5/checkpoint provenance attrs); ``None`` = not recorded.
+
+    The one definition of these keys and of when two recipes agree (:meth:`mismatches`): the
+    writer, merge, the datamodule (across splits), checkpoints, ensembles, predict and the web all
+    compare through it. Values are canonical (tuples, ints), so ``[256, 256]`` from JSON equals
+    ``(256, 256)`` from code; read as a mapping it shows only recorded keys, as plain JSON values
+    (lists), which is what files, checkpoints and reports store.
+    """
+
+    backbone: str | None = None
+    backbone_weights: str | None = None
+    feature_dim: int | None = None
+    frame_size: tuple[int, int] | None = None
+    max_frames: int | None = None
+    scales: tuple[float, ...] | None = None
+    sampling: str | None = None
+
+    @classmethod
+    def of(cls, value: Mapping[str, Any] | None) -> Provenance:
+        """Canonical provenance from a mapping (HDF5 attrs, checkpoint hparams, a user override)."""
+        if isinstance(value, Provenance):
+            return value
+        raw = {str(k): v for k, v in dict(value or {}).items() if v is not None}
+        unknown = sorted(set(raw) - set(PROVENANCE_KEYS))
+        if unknown:
+            raise VidclsError(f"unknown provenance key(s) {unknown}; the keys are {', '.join(PROVENANCE_KEYS)}.")
+        try:
+            return cls(**{key: _CANONICAL[key](v) for key, v in raw.items()})
+        except (TypeError, ValueError) as err:
+            raise VidclsError(f"bad provenance value ({err}) in {raw}; re-extract the features.") from None
+
+    def _get(self, key: str) -> Any:
+        return getattr(self, key) if key in PROVENANCE_KEYS else None
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._get(key)
+        if value is None:
+            raise KeyError(key)
+        return list(value) if isinstance(value, tuple) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in PROVENANCE_KEYS if getattr(self, key) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        try:
+            other = Provenance.of(other)
+        except VidclsError:
+            return False
+        return all(getattr(self, k) == getattr(other, k) for k in PROVENANCE_KEYS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of the recorded keys (checkpoints, reports, the web API)."""
+        return dict(self.items())
+
+    def missing(self, keys: Sequence[str] | None = None) -> list[str]:
+        """The keys (default: all) this provenance does not record."""
+        return [key for key in (keys or PROVENANCE_KEYS) if self._get(key) is None]
+
+    def mismatches(self, other: Mapping[str, Any], missing_ok: bool = True) -> list[str]:
+        """The compatibility rule: keys whose values differ, as ``"key mine != theirs"``.
+
+        A key recorded on one side only is no conflict (predecessor files and checkpoints record
+        nothing) unless ``missing_ok=False`` (appending to or merging files: both must say the same).
+        """
+        other = Provenance.of(other)
+        out = []
+        for key in PROVENANCE_KEYS:
+            mine, theirs = getattr(self, key), getattr(other, key)
+            if mine is None or theirs is None:
+                if missing_ok or mine is theirs:
+                    continue
+            elif mine == theirs:
+                continue
+            shown = [repr(side[key]) if key in side else "not recorded" for side in (self, other)]
+            out.append(f"{key} {shown[0]} != {shown[1]}")
+        return out
+
+    def require_compatible(self, other: Mapping[str, Any], what: str, fix: str, missing_ok: bool = True) -> None:
+        """Raise one :class:`VidclsError` line ``"<what> (<differing keys>). <fix>"`` if they disagree."""
+        conflicts = self.mismatches(other, missing_ok=missing_ok)
+        if conflicts:
+            raise VidclsError(f"{what} ({'; '.join(conflicts)}). {fix}")
+
+    def merged(self, other: Mapping[str, Any]) -> Provenance:
+        """These values, with the keys only ``other`` records filled in (check compatibility first)."""
+        other = Provenance.of(other)
+        return replace(self, **{k: getattr(other, k) for k in self.missing() if getattr(other, k) is not None})
+
+
+def _frame_size(value: Any) -> tuple[int, int]:
+    values = [int(value)] if isinstance(value, int | np.integer | float) else [int(v) for v in value]
+    return (values[0], values[0]) if len(values) == 1 else (values[0], values[1])
+
+
+_CANONICAL: dict[str, Any] = {
+    "backbone": str,
+    "backbone_weights": str,
+    "feature_dim": int,
+    "frame_size": _frame_size,
+    "max_frames": int,
+    "scales": lambda v: tuple(float(s) for s in v),
+    "sampling": str,
+}
+#: The provenance keys, in the order files and reports list them.
+PROVENANCE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Provenance))
+#: What a feature extractor needs to be rebuilt (``FeatureExtractor.from_provenance``).
+EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "max_frames", "scales", "sampling")
+
+
 @dataclass
 class FeatureFileMeta:
     """Everything a reader needs to know about a feature file without loading features."""
@@ -100,14 +215,15 @@ class FeatureFileMeta:
     multi_scale: bool = True
     has_video_paths: bool = False
     complete: bool = True
-    provenance: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
 
 
-def _attr(value: Any, key: str) -> Any:
+def decode_attr(value: Any, key: str) -> Any:
+    """An HDF5 attr as plain Python: str not bytes, Python scalars, lists; JSON attrs parsed."""
     if isinstance(value, bytes):
         value = value.decode()
     if isinstance(value, np.generic):
@@ -143,7 +259,7 @@ def read_meta(path: str | os.PathLike[str]) -> FeatureFileMeta:
             for name in (LABELS, NUM_FRAMES):
                 if f[name].shape != (n,):
                     raise VidclsError(f"{path}: '{name}' has shape {f[name].shape}, expected ({n},).")
-            attrs = {k: _attr(v, k) for k, v in f.attrs.items()}
+            attrs = {k: decode_attr(v, k) for k, v in f.attrs.items()}
             if "category_mapping" not in attrs:
                 raise VidclsError(
                     f"{path} has no 'category_mapping' attribute, so class names are unknown. Add it with "
@@ -157,9 +273,11 @@ def read_meta(path: str | os.PathLike[str]) -> FeatureFileMeta:
                 raise VidclsError(
                     f"{path}: attr feature_dim={attrs['feature_dim']} disagrees with features shape {feats.shape}."
                 )
-            provenance = {k: attrs[k] for k in PROVENANCE_KEYS if k in attrs}
-            provenance["feature_dim"] = d
-            provenance["max_frames"] = t
+            shape = {"feature_dim": d, "max_frames": t}  # the array's shape is the truth for these two
+            try:
+                provenance = Provenance.of({**{k: attrs[k] for k in PROVENANCE_KEYS if k in attrs}, **shape})
+            except VidclsError as err:
+                raise VidclsError(f"{path}: {err}") from None
             return FeatureFileMeta(
                 path=path,
                 class_names=class_names,
@@ -229,16 +347,24 @@ def write_attrs(
     f.attrs["max_frames"] = int(max_frames)
     f.attrs["multi_scale"] = bool(multi_scale)
     f.attrs["schema_version"] = SCHEMA_VERSION
-    for key, value in (provenance or {}).items():
-        if key in ("feature_dim", "max_frames"):
-            continue
-        f.attrs[key] = json.dumps(value) if key in _JSON_ATTRS or isinstance(value, list | dict) else value
+    for key, value in Provenance.of(provenance).items():
+        if key not in ("feature_dim", "max_frames"):  # written above from the array's shape
+            f.attrs[key] = json.dumps(value) if key in _JSON_ATTRS else value
     f.attrs["complete"] = bool(complete)
+
+
+@dataclass
+class FeatureRows:
+    """Features streamed row by row (a merge of large shard files never holds them all in memory)."""
+
+    shape: tuple[int, int, int]  # [N, T, D]
+    dtype: str
+    rows: Iterable[np.ndarray]  # N rows of [T, D], in file order
 
 
 def write_feature_file(
     path: str | os.PathLike[str],
-    features: np.ndarray,
+    features: np.ndarray | FeatureRows,
     labels: Sequence[int] | np.ndarray,
     num_frames: Sequence[int] | np.ndarray,
     class_names: Sequence[str],
@@ -246,34 +372,51 @@ def write_feature_file(
     video_paths: Sequence[str] | None = None,
     multi_scale: bool = True,
     groups: Sequence[str] | None = None,
+    video_hashes: Sequence[str] | None = None,
+    extra_attrs: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a whole feature file atomically (temp file + rename): readers never see half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    features = np.asarray(features)
+    if not isinstance(features, FeatureRows):
+        features = np.asarray(features)
     n, t, d = features.shape
+    strings = {VIDEO_HASHES: video_hashes, VIDEO_PATHS: video_paths, GROUPS: groups}
+    for name, values in strings.items():
+        if values is not None and len(values) != n:
+            raise ValueError(f"{name} has {len(values)} entries for {n} rows")
     with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-        f.create_dataset(FEATURES, data=features, compression="gzip", chunks=(1, t, d) if n else None)
+        chunks = (1, t, d) if n else None  # an empty split cannot have (1, T, D) chunks
+        if isinstance(features, FeatureRows):
+            out = f.create_dataset(FEATURES, shape=(n, t, d), dtype=features.dtype, chunks=chunks, compression="gzip")
+            for i, row in enumerate(features.rows):
+                out[i] = row
+        else:
+            f.create_dataset(FEATURES, data=features, compression="gzip", chunks=chunks)
         f.create_dataset(LABELS, data=np.asarray(labels, dtype=np.int64))
         f.create_dataset(NUM_FRAMES, data=np.asarray(num_frames, dtype=np.int64))
-        if video_paths is not None:
-            f.create_dataset(VIDEO_PATHS, data=[str(p) for p in video_paths], dtype=h5py.string_dtype())
-        if groups is not None:
-            if len(groups) != n:
-                raise ValueError(f"groups has {len(groups)} entries for {n} rows")
-            f.create_dataset(GROUPS, data=[str(g) for g in groups], dtype=h5py.string_dtype())
+        for name, values in strings.items():
+            if values is not None:
+                f.create_dataset(name, data=[str(v) for v in values], dtype=h5py.string_dtype())
         write_attrs(f, class_names, d, t, multi_scale=multi_scale, provenance=provenance)
+        for key, value in (extra_attrs or {}).items():
+            f.attrs[key] = value
     return path
 
 
+def _strings(values: Iterable[Any]) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
+
+
+def read_strings(f: h5py.File, name: str) -> list[str] | None:
+    """A per-row string dataset (``video_paths``, ``groups``, ``video_hashes``) as ``str``, if the file has it."""
+    return _strings(f[name][()]) if name in f else None
+
+
 def read_video_paths(f: h5py.File) -> list[str] | None:
-    if VIDEO_PATHS not in f:
-        return None
-    return [p.decode() if isinstance(p, bytes) else str(p) for p in f[VIDEO_PATHS][()]]
+    return read_strings(f, VIDEO_PATHS)
 
 
 def read_groups(f: h5py.File) -> list[str] | None:
     """The per-row source groups, if the file stores them."""
-    if GROUPS not in f:
-        return None
-    return [g.decode() if isinstance(g, bytes) else str(g) for g in f[GROUPS][()]]
+    return read_strings(f, GROUPS)

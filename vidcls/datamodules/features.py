@@ -2,7 +2,7 @@
 
 - Files: ``features_dir`` with the seeds' three names, or ``train_file``/``val_file``/``test_file``.
 - ``setup()`` reads headers and checks values (labels, lengths, NaN/inf) and cross-split agreement
-  (feature dim, class names, backbone) and raises one :class:`VidclsError` naming file and fix.
+  (feature dim, class names, provenance) and raises one :class:`VidclsError` naming file and fix.
 - h5py handles are opened lazily on the first ``__getitem__`` of each process (DataLoader worker) and
   reopened if the process id changes, so a handle never crosses a fork.
 - Batches are trimmed to the longest true length in the batch: ``x [B, T_b, D] float32``,
@@ -242,7 +242,7 @@ class FeatureDataModule(L.LightningDataModule):
     @property
     def provenance(self) -> dict[str, Any]:
         """The training file's provenance attrs (backbone, frame size, ...) for the checkpoint."""
-        return dict(self._reference_meta().provenance)
+        return self._reference_meta().provenance.to_dict()
 
     @property
     def train_labels(self) -> np.ndarray:
@@ -301,7 +301,7 @@ def require_rows(meta: FeatureFileMeta, split: str) -> None:
 
 
 def _check_agree(meta: FeatureFileMeta, split: str, other: FeatureFileMeta, other_split: str) -> None:
-    """Splits must come from the same extraction: same feature dim, class names and backbone."""
+    """Splits must come from the same extraction: same feature dim, class names and provenance."""
     if meta.feature_dim != other.feature_dim:
         raise VidclsError(
             f"{meta.path} has feature_dim {meta.feature_dim} but the {other_split} file {other.path} has "
@@ -312,9 +312,8 @@ def _check_agree(meta: FeatureFileMeta, split: str, other: FeatureFileMeta, othe
             f"{meta.path} has classes {meta.class_names} but the {other_split} file {other.path} has "
             f"{other.class_names}. All splits need the same category_mapping; re-extract or fix the attribute."
         )
-    mine, theirs = meta.provenance.get("backbone"), other.provenance.get("backbone")
-    if mine is not None and theirs is not None and mine != theirs:
-        raise VidclsError(
-            f"{meta.path} was extracted with backbone '{mine}' but the {other_split} file {other.path} with "
-            f"'{theirs}'. Re-extract all splits with one backbone."
-        )
+    meta.provenance.require_compatible(
+        other.provenance,
+        f"{meta.path} ({split}) was extracted differently from {other.path} ({other_split})",
+        "Re-extract all splits with one extract.py run (same backbone, frame size, frames, scales and sampling).",
+    )

@@ -23,12 +23,13 @@ from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
+from vidcls.schema import PREDECESSOR_CLASS_NAMES
 from vidcls.utils.extras import require_extra
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
-#: The demo's labels: the one place in vidcls that names classes (real data brings its own).
-DEMO_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+#: The demo's labels: the predecessor's four classes (real data brings its own; see vidcls/schema.py).
+DEMO_CLASS_NAMES: tuple[str, ...] = PREDECESSOR_CLASS_NAMES
 
 Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarray]]
 

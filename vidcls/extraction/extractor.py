@@ -19,6 +19,7 @@ import torch
 
 from vidcls.backbones import Backbone
 from vidcls.errors import VidclsError
+from vidcls.schema import EXTRACTION_KEYS, Provenance
 from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag
 from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, combine_scales
 
@@ -100,17 +101,19 @@ class FeatureExtractor:
         return self.backbone.feature_dim
 
     @property
-    def provenance(self) -> dict[str, Any]:
-        """The HDF5/checkpoint provenance attrs (contract 1) that :meth:`from_provenance` inverts."""
-        return {
-            "backbone": self.backbone.name,
-            "backbone_weights": self.backbone.weights_tag,
-            "feature_dim": self.feature_dim,
-            "frame_size": list(self.frame_size),
-            "max_frames": self.num_frames,
-            "scales": list(self.scales),
-            "sampling": sampling_tag(self.min_duration_s, self.sampling),
-        }
+    def provenance(self) -> Provenance:
+        """The HDF5/checkpoint provenance that :meth:`from_provenance` inverts."""
+        return Provenance.of(
+            {
+                "backbone": self.backbone.name,
+                "backbone_weights": self.backbone.weights_tag,
+                "feature_dim": self.feature_dim,
+                "frame_size": self.frame_size,
+                "max_frames": self.num_frames,
+                "scales": self.scales,
+                "sampling": sampling_tag(self.min_duration_s, self.sampling),
+            }
+        )
 
     @classmethod
     def from_provenance(
@@ -124,7 +127,7 @@ class FeatureExtractor:
 
         ``runtime`` only picks how the CNN runs (features agree within 1e-4), so it is not provenance.
         """
-        missing = [k for k in ("backbone", "max_frames", "scales", "frame_size", "sampling") if k not in provenance]
+        missing = Provenance.of(provenance).missing(EXTRACTION_KEYS)
         if missing:
             raise VidclsError(
                 f"the features/checkpoint carry no extraction provenance ({', '.join(missing)} missing), so the "

@@ -7,8 +7,8 @@ files back into the three split files in manifest order, identical to a single r
 
 from __future__ import annotations
 
+import contextlib
 import csv
-import os
 import re
 import time
 from collections import deque
@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import h5py
-import numpy as np
 import torch
 from rich.console import Console
 from rich.progress import Progress
@@ -39,8 +38,21 @@ from vidcls.extraction.dataset import (
     save_plan,
 )
 from vidcls.extraction.extractor import DecodedVideo, FeatureExtractor
-from vidcls.extraction.writer import VIDEO_HASHES, IncrementalWriter
-from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, SPLITS, VIDEO_PATHS, read_meta, split_filename, write_attrs
+from vidcls.extraction.writer import IncrementalWriter
+from vidcls.schema import (
+    FEATURES,
+    LABELS,
+    NUM_FRAMES,
+    SPLITS,
+    VIDEO_HASHES,
+    VIDEO_PATHS,
+    FeatureFileMeta,
+    FeatureRows,
+    read_meta,
+    read_strings,
+    split_filename,
+    write_feature_file,
+)
 from vidcls.utils.lock import folder_lock
 from vidcls.utils.progress import progress_bar
 from vidcls.utils.resources import cpu_threads
@@ -264,10 +276,6 @@ def guard_resume(
         _write_csv(features_dir / MANIFEST_NAME, MANIFEST_FIELDS, [_manifest_row(e) for e in plan.entries])
 
 
-def _strings(values: Any) -> list[str]:
-    return [v.decode() if isinstance(v, bytes) else str(v) for v in values]
-
-
 def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str | None, features_dir: Path) -> None:
     """Every row of ``path`` must be a video the plan puts in ``split``, with the same content hash."""
     advice = (
@@ -277,8 +285,8 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
     try:
         with h5py.File(path, "r") as f:
             made_from = f.attrs.get("videos_dir")
-            paths = _strings(f[VIDEO_PATHS][()]) if VIDEO_PATHS in f else []
-            hashes = _strings(f[VIDEO_HASHES][()]) if VIDEO_HASHES in f else None
+            paths = read_strings(f, VIDEO_PATHS) or []
+            hashes = read_strings(f, VIDEO_HASHES)
     except OSError:
         return  # unreadable: the writer moves a corrupt file aside (or reports a file in use)
     wanted = {e.path: e.hash for e in plan.entries if e.split == split}
@@ -306,10 +314,14 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
 def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
     with folder_lock(features_dir, "merge after it"):
-        return _merge_locked(features_dir, plan)
+        num_shards = _complete_shard_set(features_dir)
+        outputs = [_merge_split(features_dir, plan, split, num_shards) for split in SPLITS]
+        _merge_failures(features_dir, num_shards)
+        return outputs
 
 
-def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
+def _complete_shard_set(features_dir: Path) -> int:
+    """The number of shards of the one shard set under ``shards/``, all of whose folders exist."""
     root = features_dir / SHARDS_DIR
     dirs = sorted(root.glob("shard-*-of-*")) if root.is_dir() else []
     if not dirs:
@@ -321,81 +333,71 @@ def _merge_locked(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     missing = [i for i in range(num_shards) if not shard_dir(features_dir, i, num_shards).is_dir()]
     if missing:
         raise VidclsError(f"shards {missing} of {num_shards} are missing under {root}; run them before merge=true")
+    return num_shards
+
+
+def _check_shard_files(sources: Sequence[Path], split: str, plan: DatasetPlan, features_dir: Path) -> FeatureFileMeta:
+    """Every shard file finished, holding only this plan's videos, made with the same settings; the first's meta."""
+    metas = [read_meta(p) for p in sources]
+    incomplete = [str(m.path) for m in metas if not m.complete]
+    if incomplete:
+        raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
+    for source in sources:
+        check_rows_belong(source, split, plan, None, features_dir)
+    first = metas[0]
+    for meta in metas[1:]:
+        what = f"{meta.path} was made with other settings than {first.path}"
+        first.provenance.require_compatible(meta.provenance, what, "Re-extract that shard.", missing_ok=False)
+        if meta.class_names != first.class_names or meta.dtype != first.dtype:
+            raise VidclsError(
+                f"{what} (classes {meta.class_names}, dtype {meta.dtype} != {first.class_names}, {first.dtype}). "
+                "Re-extract that shard."
+            )
+    return first
+
+
+def _merge_split(features_dir: Path, plan: DatasetPlan, split: str, num_shards: int) -> Path:
+    """One split's shard files -> ``features_dir/<split file>``, rows in manifest order, written by the schema."""
+    sources = [shard_dir(features_dir, i, num_shards) / split_filename(split) for i in range(num_shards)]
+    first = _check_shard_files(sources, split, plan, features_dir)
     order = {e.path: i for i, e in enumerate(plan.entries)}
-    outputs = []
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(h5py.File(p, "r")) for p in sources]
+        paths = [read_strings(h, VIDEO_PATHS) or [] for h in handles]
+        rows = sorted((order.get(p, len(order)), s, r) for s, shard in enumerate(paths) for r, p in enumerate(shard))
+        hashes = [read_strings(h, VIDEO_HASHES) for h in handles]
+        small = {name: [h[name][()] for h in handles] for name in (LABELS, NUM_FRAMES)}
+
+        def column(values: Sequence[Any]) -> list[Any]:
+            return [values[s][r] for _, s, r in rows]
+
+        features = FeatureRows(
+            (len(rows), first.max_frames, first.feature_dim), first.dtype, (handles[s][FEATURES][r] for _, s, r in rows)
+        )
+        videos_dir = handles[0].attrs.get("videos_dir")
+        return write_feature_file(
+            features_dir / split_filename(split),
+            features,
+            column(small[LABELS]),
+            column(small[NUM_FRAMES]),
+            first.class_names,
+            provenance=first.provenance,
+            video_paths=column(paths),
+            multi_scale=first.multi_scale,
+            video_hashes=column(hashes) if all(h is not None for h in hashes) else None,
+            extra_attrs=None if videos_dir is None else {"videos_dir": videos_dir},
+        )
+
+
+def _merge_failures(features_dir: Path, num_shards: int) -> None:
+    """The shards' ``failures.csv`` rows, joined into the merged folder's."""
     failures: list[list[str]] = []
-    for split in SPLITS:
-        sources = [shard_dir(features_dir, i, num_shards) / split_filename(split) for i in range(num_shards)]
-        metas = [read_meta(p) for p in sources]
-        incomplete = [str(m.path) for m in metas if not m.complete]
-        if incomplete:
-            raise VidclsError(f"shard file(s) not finished: {', '.join(incomplete)}; re-run those shards to completion")
-        for source in sources:
-            check_rows_belong(source, split, plan, None, features_dir)
-        first = metas[0]
-        for meta in metas[1:]:
-            if (
-                meta.provenance != first.provenance
-                or meta.class_names != first.class_names
-                or meta.dtype != first.dtype
-            ):
-                raise VidclsError(f"{meta.path} was made with other settings than {first.path}; re-extract that shard")
-        rows: list[tuple[int, int, int]] = []  # (manifest index, shard, row)
-        for s, path in enumerate(sources):
-            with h5py.File(path, "r") as f:
-                for r, p in enumerate(f[VIDEO_PATHS][()]):
-                    key = p.decode() if isinstance(p, bytes) else str(p)
-                    rows.append((order.get(key, len(order)), s, r))
-        rows.sort()
-        out = features_dir / split_filename(split)
-        tmp = out.with_name(out.name + ".merge.tmp")
-        handles = [h5py.File(p, "r") for p in sources]
-        try:
-            with h5py.File(tmp, "w") as dst:
-                t, d = first.max_frames, first.feature_dim
-                n = len(rows)
-                # An empty split (e.g. no test videos) cannot have (1, T, D) chunks.
-                feats = dst.create_dataset(
-                    FEATURES,
-                    shape=(n, t, d),
-                    dtype=first.dtype,
-                    chunks=(1, t, d) if n else None,
-                    compression="gzip" if n else None,
-                )
-                labels = np.zeros(n, dtype=np.int64)
-                lengths = np.zeros(n, dtype=np.int64)
-                paths: list[str] = []
-                with_hashes = all(VIDEO_HASHES in h for h in handles)
-                hashes: list[str] = []
-                for i, (_, s, r) in enumerate(rows):
-                    src = handles[s]
-                    feats[i] = src[FEATURES][r]
-                    labels[i] = src[LABELS][r]
-                    lengths[i] = src[NUM_FRAMES][r]
-                    paths.extend(_strings([src[VIDEO_PATHS][r]]))
-                    if with_hashes:
-                        hashes.extend(_strings([src[VIDEO_HASHES][r]]))
-                dst.create_dataset(LABELS, data=labels)
-                dst.create_dataset(NUM_FRAMES, data=lengths)
-                if with_hashes:
-                    dst.create_dataset(VIDEO_HASHES, data=hashes, dtype=h5py.string_dtype())
-                dst.create_dataset(VIDEO_PATHS, data=paths, dtype=h5py.string_dtype())
-                write_attrs(dst, first.class_names, d, t, multi_scale=first.multi_scale, provenance=first.provenance)
-                with h5py.File(sources[0], "r") as src0:
-                    if "videos_dir" in src0.attrs:
-                        dst.attrs["videos_dir"] = src0.attrs["videos_dir"]
-        finally:
-            for h in handles:
-                h.close()
-        os.replace(tmp, out)
-        outputs.append(out)
     for i in range(num_shards):
         fpath = shard_dir(features_dir, i, num_shards) / FAILURES_NAME
         if fpath.is_file():
             with fpath.open(newline="") as f:
                 failures.extend(list(csv.reader(f))[1:])
     _write_csv(features_dir / FAILURES_NAME, FAILURE_FIELDS, failures)
-    return outputs
 
 
 def _plain(value: Any) -> Any:

@@ -7,10 +7,10 @@ half-written and is dropped on resume. Only :meth:`IncrementalWriter.finish` set
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,20 @@ import h5py
 import numpy as np
 
 from vidcls.errors import VidclsError
-from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, VIDEO_PATHS, parse_category_mapping, write_attrs
+from vidcls.schema import (
+    FEATURES,
+    LABELS,
+    NUM_FRAMES,
+    PROVENANCE_KEYS,
+    VIDEO_HASHES,
+    VIDEO_PATHS,
+    Provenance,
+    decode_attr,
+    parse_category_mapping,
+    write_attrs,
+)
 
 _STR = h5py.string_dtype()
-#: Content hash (manifest.csv's ``hash``) of each row's video: a resume or merge keeps a row only
-#: while the plan still names that video with that content. Readers ignore it.
-VIDEO_HASHES = "video_hashes"
-
-
-def _attr_value(value: Any) -> Any:
-    if isinstance(value, bytes):
-        value = value.decode()
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
 
 
 def _in_use(err: OSError) -> bool:
@@ -64,7 +59,7 @@ class IncrementalWriter:
         self.class_names = list(class_names)
         self.feature_dim = int(feature_dim)
         self.max_frames = int(max_frames)
-        self.provenance = dict(provenance)
+        self.provenance = Provenance.of(provenance)
         self.extra_attrs = dict(extra_attrs or {})
         self.dtype = np.dtype(dtype)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +107,7 @@ class IncrementalWriter:
             self.class_names,
             d,
             t,
-            multi_scale=len(self.provenance.get("scales", [1])) > 1,
+            multi_scale=len(self.provenance.scales or (1.0,)) > 1,
             provenance=self.provenance,
             complete=False,
         )
@@ -139,12 +134,14 @@ class IncrementalWriter:
                     problems.append("different class names")
             except (KeyError, ValueError):
                 problems.append("no readable category_mapping")
-            for key, want in self.provenance.items():
-                have = _attr_value(f.attrs.get(key))
-                if key in ("feature_dim", "max_frames"):
-                    continue
-                if have != want:
-                    problems.append(f"{key}={have!r} (now {want!r})")
+            shape = {"feature_dim": None, "max_frames": None}  # compared above, as the array's shape
+            recorded = {k: decode_attr(f.attrs[k], k) for k in PROVENANCE_KEYS if k in f.attrs}
+            try:
+                have = replace(Provenance.of(recorded), **shape)
+            except VidclsError as err:
+                problems.append(str(err))
+            else:  # "file: now" per key; a key only one side records counts too (one kind of feature per file)
+                problems += have.mismatches(replace(self.provenance, **shape), missing_ok=False)
         if problems:
             raise VidclsError(
                 f"{self.path} already exists with other settings ({'; '.join(problems)}). Use another "

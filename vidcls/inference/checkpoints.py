@@ -24,13 +24,10 @@ import torch
 from torch import nn
 
 from vidcls.errors import VidclsError
-from vidcls.schema import PROVENANCE_KEYS
+from vidcls.schema import Provenance
 
 log = logging.getLogger(__name__)
 
-#: Class names of the predecessor's checkpoints, which do not record them (their index order, from the
-#: seeds' ``category_mapping``). Used only when no HDF5 file is at hand to supply the real names.
-PREDECESSOR_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
 PREDECESSOR_GLOB = "best_ensemble_model_*.pt"
 LIGHTNING_CHECKPOINT_NAME = "best.ckpt"
 _ALLOWED_TARGET_PREFIX = "vidcls."
@@ -62,10 +59,13 @@ class Member:
     path: Path
     feature_dim: int
     class_names: list[str] | None  # None: not recorded (predecessor checkpoint)
-    provenance: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance = field(default_factory=Provenance)
     kind: str = "lightning"  # "lightning" | "predecessor"
     # Logits are divided by this before the softmax (fitted on val, see vidcls/inference/calibration.py).
     temperature: float = 1.0
+
+    def __post_init__(self) -> None:
+        self.provenance = Provenance.of(self.provenance)  # a plain dict is accepted (tests, tools)
 
 
 def unsafe_globals(path: Path) -> list[str]:
@@ -184,9 +184,11 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
     if not state:
         raise VidclsError(f"checkpoint {path} has no weights under 'state_dict' with prefix 'net.'.")
     _load_state(model, state, path)
-    provenance = dict(hparams.get("provenance") or {})
     feature_dim = int(hparams["feature_dim"])
-    provenance["feature_dim"] = feature_dim
+    try:
+        provenance = Provenance.of({**(hparams.get("provenance") or {}), "feature_dim": feature_dim})
+    except VidclsError as err:
+        raise VidclsError(f"checkpoint {path}: {err}") from None
     from vidcls.inference.calibration import check_temperature
 
     return Member(
@@ -231,7 +233,7 @@ def _load_predecessor(ckpt: dict[str, Any], path: Path, name: str) -> Member:
         path=path,
         feature_dim=int(kwargs["feature_dim"]),
         class_names=None,
-        provenance={"feature_dim": int(kwargs["feature_dim"])},
+        provenance=Provenance(feature_dim=int(kwargs["feature_dim"])),
         kind="predecessor",
     )
 
@@ -319,20 +321,3 @@ def member_names(paths: Sequence[Path]) -> list[str]:
         if len(set(names)) == len(names):
             return names
     return [str(p) for p in paths]
-
-
-def provenance_conflicts(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
-    """Provenance keys recorded on both sides with different values (as ``key: a != b``)."""
-    out = []
-    for key in PROVENANCE_KEYS:
-        if key in a and key in b and _normalise(a[key]) != _normalise(b[key]):
-            out.append(f"{key}: {a[key]!r} != {b[key]!r}")
-    return out
-
-
-def _normalise(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_normalise(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value

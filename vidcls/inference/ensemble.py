@@ -11,16 +11,9 @@ from typing import Any
 import torch
 
 from vidcls.errors import VidclsError
-from vidcls.inference.checkpoints import (
-    PREDECESSOR_CLASS_NAMES,
-    Member,
-    load_member,
-    member_names,
-    provenance_conflicts,
-    resolve_checkpoint_paths,
-)
+from vidcls.inference.checkpoints import Member, load_member, member_names, resolve_checkpoint_paths
 from vidcls.inference.tta import build_views, resolve_views
-from vidcls.schema import FeatureFileMeta
+from vidcls.schema import PREDECESSOR_CLASS_NAMES, FeatureFileMeta, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -80,21 +73,14 @@ class Ensemble:
                     f"checkpoints disagree on classes: {named[0].name} has {named[0].class_names}, {m.name} has "
                     f"{m.class_names}. Ensemble only checkpoints trained on the same class set."
                 )
-        reference: dict[str, Any] = {}
-        reference_name = ""
-        for m in self.members:
-            if not reference and len(m.provenance) > 1:
-                reference, reference_name = m.provenance, m.name
-                continue
-            conflicts = provenance_conflicts(reference, m.provenance)
-            if conflicts:
-                raise VidclsError(
-                    f"checkpoints were trained on differently extracted features ({reference_name} vs {m.name}: "
-                    f"{'; '.join(conflicts)}). Ensemble only checkpoints trained on the same feature files."
-                )
-        self._provenance: dict[str, Any] = {}
-        for m in self.members:
-            self._provenance.update(m.provenance)
+        self._provenance = Provenance()  # what the members record, together
+        for i, m in enumerate(self.members):
+            self._provenance.require_compatible(
+                m.provenance,
+                f"checkpoints were trained on differently extracted features ({', '.join(self.names[:i])} vs {m.name})",
+                "Ensemble only checkpoints trained on the same feature files.",
+            )
+            self._provenance = self._provenance.merged(m.provenance)
         if named:
             self._class_names = list(named[0].class_names or [])
             self.class_names_known = True
@@ -131,8 +117,8 @@ class Ensemble:
 
     @property
     def provenance(self) -> dict[str, Any]:
-        """How the training features were made (contract 1 attrs); empty but feature_dim for predecessor files."""
-        return dict(self._provenance)
+        """How the training features were made, as a plain dict; only feature_dim for predecessor files."""
+        return self._provenance.to_dict()
 
     @property
     def names(self) -> list[str]:
@@ -165,13 +151,11 @@ class Ensemble:
             self._check_num_outputs(meta.class_names)
             self._class_names = list(meta.class_names)
             self.class_names_known = True
-        conflicts = provenance_conflicts(self._provenance, meta.provenance)
-        if conflicts:
-            raise VidclsError(
-                f"{meta.path} was extracted differently from the checkpoints' training features "
-                f"({'; '.join(conflicts)}). Re-extract with the checkpoints' settings (see their provenance) "
-                "or use matching checkpoints."
-            )
+        self._provenance.require_compatible(
+            meta.provenance,
+            f"{meta.path} was extracted differently from the checkpoints' training features",
+            "Re-extract with the checkpoints' settings (see their provenance) or use matching checkpoints.",
+        )
 
     def subset(self, names: Sequence[str]) -> Ensemble:
         keep = [m for m in self.members if m.name in set(names)]

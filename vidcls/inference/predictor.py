@@ -18,14 +18,11 @@ import numpy as np
 import torch
 
 from vidcls.errors import VidclsError
-from vidcls.inference.checkpoints import provenance_conflicts
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import resolve_views
+from vidcls.schema import EXTRACTION_KEYS, Provenance
 
 log = logging.getLogger(__name__)
-
-#: Provenance keys the extractor needs to rebuild the training-time feature pipeline.
-EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "max_frames", "scales", "sampling")
 
 
 class Extractor(Protocol):
@@ -87,20 +84,20 @@ class VideoPrediction:
         }
 
 
-def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None = None) -> Provenance:
     """The checkpoints' feature recipe, optionally completed (never contradicted) by ``override``.
 
     Predecessor checkpoints record no recipe; their users must supply one via ``override``.
     """
-    provenance = ensemble.provenance
-    for key, value in dict(override or {}).items():
-        if key in provenance and provenance_conflicts({key: provenance[key]}, {key: value}):
-            raise VidclsError(
-                f"provenance override {key}={value!r} contradicts the checkpoints ({key}={provenance[key]!r}); the "
-                "models only work with features made the way they were trained. Drop the override."
-            )
-        provenance[key] = value
-    missing = [k for k in EXTRACTION_KEYS if k not in provenance]
+    recorded = Provenance.of(ensemble.provenance)
+    wanted = Provenance.of(override)
+    recorded.require_compatible(
+        wanted,
+        "the provenance override contradicts the checkpoints (checkpoints != override)",
+        "The models only work with features made the way they were trained; drop the override.",
+    )
+    provenance = recorded.merged(wanted)
+    missing = provenance.missing(EXTRACTION_KEYS)
     if missing:
         raise VidclsError(
             f"the checkpoints do not record how their features were extracted (missing {missing}); predecessor "
