@@ -41,6 +41,24 @@ def test_metrics_class_never_predicted_or_absent() -> None:
         classification_metrics(np.array([0, 1]), np.array([0]), 2)
 
 
+def test_torchmetrics_path_keeps_the_numbers_of_the_numpy_one() -> None:
+    """Values the former hand-written NumPy metrics gave on a fixed example (float32 rounding apart).
+
+    Class 3 never occurs: its F1 of 0 still counts in the macro mean (scikit-learn's rule), which
+    torchmetrics' own ``average="macro"`` would skip.
+    """
+    rng = np.random.default_rng(17)
+    probs = rng.dirichlet(np.full(4, 0.7), size=60)
+    labels = rng.integers(0, 3, 60)
+    m = classification_metrics(labels, probs.argmax(axis=1), 4)
+    assert m.confusion_matrix == [[8, 7, 9, 4], [6, 2, 2, 7], [5, 2, 3, 5], [0, 0, 0, 0]]
+    old = (0.21666666666666667, 0.1725448066240436, 0.25106557663417534, 0.20428913192071088, 0.1508403361344538)
+    assert (m.accuracy, m.macro_f1, m.weighted_f1, m.macro_precision, m.macro_recall) == pytest.approx(old, abs=1e-7)
+    cal = calibration(probs, labels, num_bins=15)
+    assert cal.ece == pytest.approx(0.4365218423920143, abs=1e-6)
+    assert cal.bin_count == [0, 0, 0, 0, 2, 5, 9, 8, 14, 2, 5, 10, 3, 2, 0]
+
+
 def test_bootstrap_ci_is_deterministic_and_sane() -> None:
     rng = np.random.default_rng(0)
     correct = (rng.random(400) < 0.9).astype(float)
@@ -122,3 +140,17 @@ def test_ensemble_of_identical_members_equals_member() -> None:
     x, lengths = torch.randn(3, 5, 4), torch.tensor([5, 2, 4])
     out = ensemble.predict(x, lengths)
     torch.testing.assert_close(out.probs, out.member_probs[0])
+
+
+def test_one_confusion_figure_for_tensorboard_and_reports() -> None:
+    """The training callback and the eval report draw the same figure: count and row share per cell."""
+    import matplotlib.pyplot as plt
+
+    from vidcls.callbacks import confusion as callback
+    from vidcls.evaluation import runner
+    from vidcls.utils.figures import confusion_figure
+
+    assert callback.confusion_figure is runner.confusion_figure is confusion_figure
+    fig = confusion_figure([[2, 1], [0, 0]], ["a", "b"], "t")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["2\n67%", "1\n33%", "0\n0%", "0\n0%"]
+    plt.close(fig)

@@ -1,7 +1,11 @@
-"""Classification metrics, bootstrap confidence intervals and calibration, in plain NumPy.
+"""Classification metrics, bootstrap confidence intervals and calibration for eval.py and cv.py.
 
-Definitions follow scikit-learn's: per-class precision/recall/F1 with 0 where undefined, macro =
-unweighted mean over classes, weighted = mean weighted by true support.
+The counts and per-class numbers come from torchmetrics' functional API, the library training logs
+with (``vidcls/modules/classifier.py``): confusion matrix, accuracy, per-class precision/recall/F1
+(0 where undefined) and the expected calibration error. The averages follow scikit-learn: macro =
+unweighted mean over *all* classes (torchmetrics' own ``average="macro"`` skips a class absent from
+both labels and predictions, so a split without some class would score higher), weighted = mean
+weighted by true support. The bootstrap (paired across models) is NumPy.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import torch
+import torchmetrics.functional.classification as tmf
 
 
 @dataclass
@@ -29,32 +35,35 @@ class ClassificationMetrics:
         return asdict(self)
 
 
-def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1)
-    return matrix
-
-
-def _safe_divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(num, dtype=np.float64)
-    np.divide(num, den, out=out, where=den > 0)
-    return out
-
-
-def classification_metrics(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> ClassificationMetrics:
+def _tensors(labels: np.ndarray, predicted: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     labels = np.asarray(labels, dtype=np.int64)
     predicted = np.asarray(predicted, dtype=np.int64)
     if labels.shape != predicted.shape or labels.ndim != 1 or labels.size == 0:
         raise ValueError(f"need equal-length non-empty 1-D labels/predictions, got {labels.shape}, {predicted.shape}")
+    return torch.from_numpy(labels), torch.from_numpy(predicted)
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """``[C, C]`` counts, rows = true class, columns = predicted class."""
+    target, preds = _tensors(labels, predicted)
+    return tmf.multiclass_confusion_matrix(preds, target, num_classes).numpy().astype(np.int64)
+
+
+def classification_metrics(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> ClassificationMetrics:
+    target, preds = _tensors(labels, predicted)
     matrix = confusion_matrix(labels, predicted, num_classes)
-    true_positive = np.diag(matrix).astype(np.float64)
+    per_class = {
+        name: fn(preds, target, num_classes, average=None).double().numpy()
+        for name, fn in (
+            ("precision", tmf.multiclass_precision),
+            ("recall", tmf.multiclass_recall),
+            ("f1", tmf.multiclass_f1_score),
+        )
+    }
     support = matrix.sum(axis=1)
-    predicted_count = matrix.sum(axis=0)
-    precision = _safe_divide(true_positive, predicted_count.astype(np.float64))
-    recall = _safe_divide(true_positive, support.astype(np.float64))
-    f1 = _safe_divide(2 * precision * recall, precision + recall)
+    precision, recall, f1 = per_class["precision"], per_class["recall"], per_class["f1"]
     return ClassificationMetrics(
-        accuracy=float(true_positive.sum() / labels.size),
+        accuracy=float(tmf.multiclass_accuracy(preds, target, num_classes, average="micro")),
         macro_f1=float(f1.mean()),
         weighted_f1=float((f1 * support).sum() / support.sum()),
         macro_precision=float(precision.mean()),
@@ -97,30 +106,27 @@ class Calibration:
 
 
 def calibration(probs: np.ndarray, labels: np.ndarray, num_bins: int = 15) -> Calibration:
-    """Expected calibration error of the top-1 confidence over equal-width bins, and the reliability bins."""
-    probs = np.asarray(probs, dtype=np.float64)
-    labels = np.asarray(labels, dtype=np.int64)
-    confidence = probs.max(axis=1)
-    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
-    edges = np.linspace(0.0, 1.0, num_bins + 1)
-    # Bin (lo, hi]; confidence 0 cannot occur for a softmax but clip keeps it in the first bin.
-    bins = np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, num_bins - 1)
-    ece = 0.0
-    bin_conf: list[float | None] = []
-    bin_acc: list[float | None] = []
-    counts: list[int] = []
-    for b in range(num_bins):
-        in_bin = bins == b
-        count = int(in_bin.sum())
-        counts.append(count)
-        if count == 0:
-            bin_conf.append(None)
-            bin_acc.append(None)
-            continue
-        conf_b, acc_b = float(confidence[in_bin].mean()), float(correct[in_bin].mean())
-        bin_conf.append(conf_b)
-        bin_acc.append(acc_b)
-        ece += count / labels.size * abs(acc_b - conf_b)
+    """Expected calibration error of the top-1 confidence (torchmetrics, ``norm="l1"``) over equal-width
+    bins, and the reliability bins for the diagram.
+
+    Bins are ``[lo, hi)`` as torchmetrics cuts them; a confidence of exactly 1.0 is drawn in the top
+    bin (torchmetrics scores it as a bin of its own, so ECE and the drawn bins differ only then).
+    """
+    probs_t = torch.as_tensor(np.asarray(probs, dtype=np.float64))
+    target = torch.as_tensor(np.asarray(labels, dtype=np.int64))
+    ece = tmf.multiclass_calibration_error(probs_t, target, probs_t.shape[1], n_bins=num_bins, norm="l1")
+    confidence, predicted = probs_t.max(dim=1)
+    correct = (predicted == target).double()
+    edges = torch.linspace(0.0, 1.0, num_bins + 1, dtype=torch.float64)
+    bins = (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, num_bins - 1)
+    counts = torch.bincount(bins, minlength=num_bins)
+    conf_sum = torch.zeros(num_bins, dtype=torch.float64).scatter_add_(0, bins, confidence)
+    acc_sum = torch.zeros(num_bins, dtype=torch.float64).scatter_add_(0, bins, correct)
+    filled = [int(c) > 0 for c in counts]
     return Calibration(
-        ece=float(ece), bin_edges=edges.tolist(), bin_confidence=bin_conf, bin_accuracy=bin_acc, bin_count=counts
+        ece=float(ece),
+        bin_edges=edges.tolist(),
+        bin_confidence=[float(v / c) if f else None for v, c, f in zip(conf_sum, counts, filled, strict=True)],
+        bin_accuracy=[float(v / c) if f else None for v, c, f in zip(acc_sum, counts, filled, strict=True)],
+        bin_count=counts.tolist(),
     )

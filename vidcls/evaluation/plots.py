@@ -1,9 +1,9 @@
-"""Report figures: confusion matrix, reliability diagram, attention over time (matplotlib, headless)."""
+"""Report figures: reliability diagram, attention over time (matplotlib, headless); the confusion matrix is
+:func:`vidcls.utils.figures.confusion_figure`, shared with the TensorBoard callback."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -22,29 +22,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 120) -> Pa
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format="png")
     return Path(path)
-
-
-def confusion_matrix_figure(matrix: Sequence[Sequence[int]], class_names: Sequence[str], title: str) -> Figure:
-    """Counts in each cell, colour = fraction of the true class (rows sum to 1)."""
-    counts = np.asarray(matrix, dtype=np.int64)
-    rows = counts.sum(axis=1, keepdims=True)
-    fraction = np.divide(counts, rows, out=np.zeros(counts.shape, dtype=np.float64), where=rows > 0)
-    size = 1.2 + 0.9 * len(class_names)
-    fig, ax = plt.subplots(figsize=(size + 1.5, size))
-    image = ax.imshow(fraction, cmap="Blues", vmin=0.0, vmax=1.0)
-    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="fraction of true class")
-    ticks = np.arange(len(class_names))
-    ax.set_xticks(ticks, labels=class_names, rotation=35, ha="right")
-    ax.set_yticks(ticks, labels=class_names)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title)
-    for i in range(counts.shape[0]):
-        for j in range(counts.shape[1]):
-            color = "white" if fraction[i, j] > 0.5 else "black"
-            ax.text(j, i, f"{counts[i, j]}\n{fraction[i, j]:.0%}", ha="center", va="center", color=color, fontsize=8)
-    fig.tight_layout()
-    return fig
 
 
 def reliability_figure(curves: dict[str, Calibration], title: str = "Reliability diagram") -> Figure:

@@ -34,6 +34,7 @@ from vidcls.evaluation.metrics import (
 from vidcls.inference import Ensemble, load_ensemble, resolve_views
 from vidcls.schema import FeatureFileMeta, read_video_paths
 from vidcls.training import instantiate_checked
+from vidcls.utils.figures import confusion_figure
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
 
@@ -404,7 +405,7 @@ def _write_outputs(
     )
     results = report["results"][ENSEMBLE]
     for mode, result in results.items():
-        fig = plots.confusion_matrix_figure(
+        fig = confusion_figure(
             result["confusion_matrix"], class_names,
             f"ensemble, {mode}: accuracy {result['accuracy']:.2%} ({report['split']}, n={report['num_videos']})",
         )  # fmt: skip
@@ -442,7 +443,7 @@ def _log_tensorboard(
         writer.add_text(f"eval_{split}/results", _markdown_table(report["results"]), 0)
         ensemble = report["results"][ENSEMBLE]
         for mode, r in ensemble.items():
-            fig = plots.confusion_matrix_figure(r["confusion_matrix"], class_names, f"ensemble, {mode}")
+            fig = confusion_figure(r["confusion_matrix"], class_names, f"ensemble, {mode}")
             writer.add_figure(f"eval_{split}/confusion_matrix/{mode}", fig, 0, close=True)
         fig = plots.reliability_figure({f"ensemble {m}": c for m, c in calibrations[ENSEMBLE].items()})
         writer.add_figure(f"eval_{split}/reliability", fig, 0, close=True)
