@@ -134,8 +134,8 @@ def test_predict_cli_json_and_exit_codes(lite0_run_dir: Path, inputs: dict[str, 
     payload = json.loads(proc.stdout)  # stdout is pure JSON; progress and logs go to stderr
     assert payload["class_names"] == list(SYNTHETIC_CLASS_NAMES) and payload["tta"] == ["original"]
     ok, bad = payload["results"]
-    assert ok["ok"] and ok["predicted"] in SYNTHETIC_CLASS_NAMES and len(ok["attention"]) == 8
-    assert sum(ok["probabilities"].values()) == pytest.approx(1.0, abs=1e-5)
+    assert ok["ok"] and ok["predicted"] in SYNTHETIC_CLASS_NAMES and len(ok["attention"]["weights"]) == 8
+    assert sum(ok["probabilities"]) == pytest.approx(1.0, abs=1e-5)  # the web API's record: lists in class order
     assert not bad["ok"] and bad["error"] and bad["probabilities"] is None
     assert (tmp_path / "attn" / "generated.attention.png").is_file()
 

@@ -7,6 +7,7 @@ Models are real: tiny checkpoints trained for a couple of epochs on the syntheti
 from __future__ import annotations
 
 import io
+import json
 import os
 import threading
 import time
@@ -336,6 +337,11 @@ def test_classify_from_features_matches_the_ensemble(client: FlaskClient, app: F
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]))
     assert np.allclose(result["probabilities"], direct.probs[0].numpy(), atol=1e-6)
     assert np.allclose([m["probabilities"] for m in result["members"]], direct.member_probs[:, 0].numpy(), atol=1e-6)
+    # One record shape: the web result is predict.py's record for the same prediction, plus page fields.
+    record = service.predict_features(feats, tta=False, name=entry.id).to_dict()
+    assert {k: result[k] for k in record} == json.loads(json.dumps(record))
+    assert set(result) - set(record) == {"video", "source", "tta", "tta_views", "ground_truth", "correct", "frames",
+                                         "frames_unavailable", "elapsed_s"}  # fmt: skip
 
 
 def test_tta_toggle_changes_views_and_numbers(client: FlaskClient, app: Flask) -> None:

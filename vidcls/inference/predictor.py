@@ -64,23 +64,34 @@ class VideoPrediction:
         return None if self.probs is None else float(np.max(self.probs))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: plain floats and lists, probabilities keyed by class name."""
+        """The one prediction record (predict.py's JSON results, the web API's result; docs/web.md).
 
-        def by_class(p: np.ndarray) -> dict[str, float]:
-            return {name: float(v) for name, v in zip(self.class_names, p, strict=True)}
+        JSON-ready: probabilities as lists in ``class_names`` order, each member's vote, and the
+        attention weights with the moment each row stands for. The web adds its own fields on top.
+        """
+        names = self.class_names
 
+        def vote(name: str, probs: np.ndarray) -> dict[str, Any]:
+            p = [float(v) for v in probs]
+            best = int(np.argmax(p))
+            return {"name": name, "predicted": names[best], "confidence": p[best], "probabilities": p}
+
+        attention = None
+        if self.attention is not None:
+            times = None if self.timestamps_s is None else [float(t) for t in self.timestamps_s]
+            attention = {"weights": [float(a) for a in self.attention], "timestamps_s": times}
         return {
             "path": self.path,
             "ok": self.ok,
             "error": self.error,
+            "class_names": list(names),
+            "probabilities": None if self.probs is None else [float(p) for p in self.probs],
             "predicted": self.predicted,
             "confidence": self.confidence,
-            "probabilities": None if self.probs is None else by_class(self.probs),
-            "member_probabilities": {name: by_class(p) for name, p in self.member_probs.items()},
-            "duration_s": self.duration_s,
+            "members": [vote(name, p) for name, p in self.member_probs.items()],
+            "attention": attention,
             "num_frames": self.num_frames,
-            "timestamps_s": None if self.timestamps_s is None else [float(t) for t in self.timestamps_s],
-            "attention": None if self.attention is None else [float(a) for a in self.attention],
+            "duration_s": self.duration_s,
         }
 
 

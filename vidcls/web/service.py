@@ -211,39 +211,20 @@ class ClassifierService:
         frames: SampledFrames | None = None,
         frames_unavailable: str | None = None,
     ) -> dict[str, Any]:
-        """The one result shape the page and scripts read (documented in docs/web.md)."""
-        names = prediction.class_names
-        probs = [float(p) for p in prediction.probs]
-        members = []
-        for member_name, member_probs in prediction.member_probs.items():
-            p = [float(v) for v in member_probs]
-            vote = int(np.argmax(p))
-            members.append({"name": member_name, "predicted": names[vote], "confidence": p[vote], "probabilities": p})
-        attention = None
-        if prediction.attention is not None:
-            times = prediction.timestamps_s
-            attention = {
-                "weights": [float(a) for a in prediction.attention],
-                "timestamps_s": None if times is None else [float(t) for t in times],
-            }
-        known = ground_truth if ground_truth in names else None
+        """The prediction record (:meth:`VideoPrediction.to_dict`, as predict.py writes it) plus what only the
+        page needs: the video, TTA mode, ground truth, frame thumbnails and timing (docs/web.md)."""
+        record = prediction.to_dict()
+        known = ground_truth if ground_truth in prediction.class_names else None
         return {
             "video": video,
             "source": source,
             "tta": bool(tta),
             "tta_views": self._predictors[bool(tta)].views,
-            "class_names": names,
-            "probabilities": probs,
-            "predicted": prediction.predicted,
-            "confidence": prediction.confidence,
-            "members": members,
+            **record,
             "ground_truth": ground_truth,
             "correct": None if known is None else prediction.predicted == known,
-            "attention": attention,
             # One JPEG data URL per attention weight: the centre crop the CNN saw for that row.
             "frames": None if frames is None else jpeg_data_urls(frames.images),
             "frames_unavailable": None if frames is not None else frames_unavailable or "no frames",
-            "num_frames": prediction.num_frames,
-            "duration_s": prediction.duration_s,
             "elapsed_s": round(time.perf_counter() - start, 4),
         }
