@@ -100,7 +100,7 @@ def test_bad_stored_temperature_is_a_clear_error(tiny_run_dir: Path, tmp_path: P
 def test_eval_reports_before_and_after(tiny_run_dir: Path, synthetic_features_dir: Path, tmp_path: Path) -> None:
     from hydra import compose, initialize_config_dir
 
-    from vidcls.evaluation.runner import evaluate
+    from vidcls.tasks.evaluate import run as evaluate
 
     _, stats = _calibrated_copy(tiny_run_dir, synthetic_features_dir, tmp_path / "ckpts")
     root = Path(__file__).resolve().parents[1]

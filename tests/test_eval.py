@@ -18,9 +18,9 @@ from omegaconf import DictConfig
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
-from vidcls.evaluation.runner import evaluate
 from vidcls.schema import split_path
 from vidcls.synthetic import write_synthetic_splits
+from vidcls.tasks.evaluate import run as evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -114,6 +114,29 @@ def pad_collate(samples: Sequence[tuple[torch.Tensor, int, int]]) -> Batch:
     return x, lengths, labels
 
 
+def make_loader(
+    dataset: Dataset,
+    batch_size: int,
+    num_workers: int,
+    shuffle: bool = False,
+    sampler: WeightedRandomSampler | None = None,
+    pin_memory: bool = False,
+    persistent_workers: bool = False,
+) -> DataLoader:
+    """The one DataLoader recipe (training, eval, cv): padded ``(x, lengths, y)`` batches, no row dropped."""
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        sampler=sampler,
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=persistent_workers and num_workers > 0,
+        collate_fn=pad_collate,
+        drop_last=False,
+    )
+
+
 def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
     """Each class drawn equally often in expectation (the seeds' WeightedRandomSampler)."""
     counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
@@ -261,18 +284,15 @@ class FeatureDataModule(L.LightningDataModule):
     def _loader(self, split: str, train: bool) -> DataLoader:
         if split not in self.datasets:
             self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
-        dataset = self.datasets[split]
         sampler = balanced_sampler(self.train_labels, self.num_classes) if train and self.balance_classes else None
-        return DataLoader(
-            dataset,
-            batch_size=self.batch_size if train else self.eval_batch_size,
+        return make_loader(
+            self.datasets[split],
+            self.batch_size if train else self.eval_batch_size,
+            self.num_workers,
             shuffle=train and sampler is None,
             sampler=sampler,
-            num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,
-            collate_fn=pad_collate,
-            drop_last=False,
         )
 
     def train_dataloader(self) -> DataLoader:

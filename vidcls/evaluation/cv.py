@@ -288,7 +288,7 @@ def _check_fold_plan(out_dir: Path, plan: dict[str, Any]) -> None:
 
 def run_cv(cfg: DictConfig) -> dict[str, Any]:
     """Train and score the configured ensemble and the baseline on grouped folds; write cv_metrics.json."""
-    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, _loader, predict_split, tta_modes
+    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, feature_loader, predict_split, tta_modes
     from vidcls.inference import load_ensemble, resolve_views
     from vidcls.schema import read_meta
     from vidcls.training import train
@@ -350,7 +350,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
             ensemble.check_feature_file(meta)
             raw_out: dict[str, np.ndarray] = {}
             _, fold_probs = predict_split(
-                ensemble, _loader(meta, int(cv.batch_size), 0), modes, f"fold {fold} {name}", raw_out=raw_out
+                ensemble, feature_loader(meta, int(cv.batch_size), 0), modes, f"fold {fold} {name}", raw_out=raw_out
             )
             for mode in modes:
                 probs[name][mode][:, roles["test"]] = fold_probs[mode]

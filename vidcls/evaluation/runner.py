@@ -1,7 +1,7 @@
-"""``eval.py``'s one function: ensemble × TTA on a feature split → metrics, CIs, plots, CSV, TensorBoard.
+"""The eval task's building blocks (:mod:`vidcls.tasks.evaluate` composes them; cv.py reuses them).
 
-Every member and the ensemble are scored with and without TTA from the same forward passes.
-Member selection, if asked for, looks only at the validation split.
+Predicting a split in every TTA mode, member selection on val, per-model scores with paired
+bootstrap CIs, comparisons, and the report's files, tables and TensorBoard events.
 """
 
 from __future__ import annotations
@@ -9,36 +9,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import h5py
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 from rich.table import Table
 from torch.utils.data import DataLoader
 
-from vidcls.datamodules.features import require_rows
+from vidcls.datamodules.features import H5FeatureDataset, make_loader
 from vidcls.errors import VidclsError
 from vidcls.evaluation import plots
 from vidcls.evaluation.metrics import (
     Calibration,
     bootstrap_ci,
-    bootstrap_indices,
     calibration,
     classification_metrics,
 )
-from vidcls.inference import Ensemble, load_ensemble, resolve_views
-from vidcls.schema import FeatureFileMeta, read_video_paths
-from vidcls.training import instantiate_checked
+from vidcls.inference import Ensemble
+from vidcls.schema import FeatureFileMeta
 from vidcls.utils.figures import confusion_figure
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
-
-log = logging.getLogger(__name__)
 
 ENSEMBLE = "ensemble"
 NO_TTA = "no_tta"
@@ -116,11 +109,9 @@ def temperature_report(
     }
 
 
-def _loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
-    from vidcls.datamodules.features import H5FeatureDataset, pad_collate
-
-    dataset = H5FeatureDataset(meta)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers, collate_fn=pad_collate)
+def feature_loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
+    """A split's rows in file order (eval, cv), built by the datamodule's one loader recipe."""
+    return make_loader(H5FeatureDataset(meta), batch_size, num_workers)
 
 
 def select_members(
@@ -249,147 +240,7 @@ def _markdown_table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     return "\n".join(lines)
 
 
-def evaluate(cfg: DictConfig) -> dict[str, Any]:
-    """The whole of ``eval.py``; returns what it writes to ``eval_metrics.json``."""
-    console = Console()
-    out_dir = Path(cfg.paths.output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    split = str(cfg.split)
-    if split not in ("train", "val", "test"):
-        raise VidclsError(f"split must be train, val or test; got {split!r}.")
-    views = resolve_views(list(cfg.tta.views))
-    modes = tta_modes(views)
-    headline_mode = TTA if TTA in modes else NO_TTA
-
-    ensemble = load_ensemble(
-        OmegaConf.to_object(cfg.ckpt_paths) if OmegaConf.is_config(cfg.ckpt_paths) else cfg.ckpt_paths,
-        device=str(cfg.device),
-        allow_unsafe_load=bool(cfg.allow_unsafe_load),
-    )
-    datamodule = instantiate_checked(cfg.data)
-    meta = datamodule.check_split(split)
-    require_rows(meta, split)
-    ensemble.check_feature_file(meta)
-    batch_size, num_workers = int(cfg.batch_size), datamodule.num_workers
-
-    selection: dict[str, Any] | None = None
-    top_k, min_acc = cfg.get("select_members"), cfg.get("select_min_val_accuracy")
-    if top_k is not None or min_acc is not None:
-        val_meta = datamodule.check_split("val")
-        require_rows(val_meta, "val")
-        ensemble.check_feature_file(val_meta)
-        val_labels, val_probs = predict_split(
-            ensemble, _loader(val_meta, batch_size, num_workers), {headline_mode: views},
-            "selecting members on val",
-        )  # fmt: skip
-        keep, val_acc = select_members(ensemble, val_probs[headline_mode], val_labels, top_k, min_acc)
-        selection = {
-            "on_split": "val",
-            "mode": headline_mode,
-            "select_members": top_k,
-            "select_min_val_accuracy": min_acc,
-            "val_accuracy": val_acc,
-            "kept": keep,
-        }
-        if split == "val":
-            log.warning("members were selected on val and are evaluated on val: these numbers are optimistic")
-        console.print(f"kept {len(keep)}/{len(ensemble.members)} members by validation accuracy: {', '.join(keep)}")
-        ensemble = ensemble.subset(keep)
-
-    raw_member_probs: dict[str, np.ndarray] = {}
-    labels, member_probs = predict_split(
-        ensemble, _loader(meta, batch_size, num_workers), modes, f"evaluating {split}", raw_out=raw_member_probs
-    )
-    with h5py.File(meta.path, "r") as f:
-        video_paths = read_video_paths(f) or [f"{meta.path.name}#row{i}" for i in range(meta.num_samples)]
-
-    class_names = ensemble.class_names
-    confidence = float(cfg.bootstrap.confidence)
-    boot = bootstrap_indices(len(labels), int(cfg.bootstrap.num_samples), int(cfg.bootstrap.seed))
-    probs_by_mode = {mode: model_probabilities(ensemble, member_probs[mode]) for mode in modes}
-    results: dict[str, dict[str, dict[str, Any]]] = {}
-    calibrations: dict[str, dict[str, Calibration]] = {}
-    for mode, by_model in probs_by_mode.items():
-        for model, probs in by_model.items():
-            result, cal = score(probs, labels, class_names, boot, confidence, int(cfg.calibration_bins))
-            results.setdefault(model, {})[mode] = result
-            calibrations.setdefault(model, {})[mode] = cal
-
-    def correct(model: str, mode: str) -> np.ndarray:
-        return probs_by_mode[mode][model].argmax(axis=1) == labels
-
-    comparisons = []
-    if TTA in modes:
-        for model in probs_by_mode[TTA]:
-            comparisons.append(
-                {"a": f"{model}/{TTA}", "b": f"{model}/{NO_TTA}",
-                 **paired_difference(correct(model, TTA), correct(model, NO_TTA), boot, confidence)}
-            )  # fmt: skip
-    if len(ensemble.members) > 1:
-        for name in ensemble.names:
-            comparisons.append(
-                {"a": f"{ENSEMBLE}/{headline_mode}", "b": f"{name}/{headline_mode}",
-                 **paired_difference(correct(ENSEMBLE, headline_mode), correct(name, headline_mode), boot, confidence)}
-            )  # fmt: skip
-
-    headline = results[ENSEMBLE][headline_mode]
-    report: dict[str, Any] = {
-        "split": split,
-        "features_file": str(meta.path),
-        "num_videos": len(labels),
-        "class_names": class_names,
-        "checkpoints": [{"name": m.name, "path": str(m.path), "kind": m.kind} for m in ensemble.members],
-        "provenance": ensemble.provenance,
-        "tta": {"name": str(cfg.tta.get("name", "")), "views": views, "modes": modes},
-        "selection": selection,
-        "bootstrap": {
-            "num_samples": int(cfg.bootstrap.num_samples),
-            "confidence": confidence,
-            "seed": int(cfg.bootstrap.seed),
-            "unit": "video",
-        },
-        "calibration_bins": int(cfg.calibration_bins),
-        "headline": {
-            "model": ENSEMBLE,
-            "mode": headline_mode,
-            "accuracy": headline["accuracy"],
-            "accuracy_ci": headline["accuracy_ci"],
-            "macro_f1": headline["macro_f1"],
-            "weighted_f1": headline["weighted_f1"],
-        },
-        "results": results,
-        "comparisons": comparisons,
-        # ensemble (headline mode) before/after the members' temperatures; null when none is fitted
-        "temperature": temperature_report(
-            ensemble, labels, member_probs[headline_mode], raw_member_probs[headline_mode], int(cfg.calibration_bins)
-        )
-        if ensemble.calibrated
-        else None,
-    }
-    _write_outputs(out_dir, report, calibrations, video_paths, labels, probs_by_mode, headline_mode, class_names)
-    _log_tensorboard(out_dir / "tensorboard", report, calibrations, class_names, headline_mode)
-
-    console.print(results_table(results, confidence, f"{split}: {len(labels)} videos, TTA views {views}"))
-    console.print(per_class_table(headline, f"ensemble ({headline_mode}) per class"))
-    for c in comparisons:
-        if c["a"].startswith(ENSEMBLE) and c["b"].startswith(ENSEMBLE):
-            lo, hi = c["ci"]
-            verdict = "a real gain" if c["significant"] else "within noise"
-            console.print(
-                f"TTA vs no TTA (ensemble): {c['difference']:+.2%} accuracy, {confidence:.0%} CI [{lo:+.2%}, {hi:+.2%}]"
-                f" → {verdict}"
-            )
-    if report["temperature"] is not None:
-        before, after = report["temperature"]["before"], report["temperature"]["after"]
-        console.print(
-            f"temperature scaling (ensemble, {headline_mode}): ECE {before['ece']:.4f} -> {after['ece']:.4f}, "
-            f"accuracy {before['accuracy']:.2%} -> {after['accuracy']:.2%}"
-        )
-    console.print(f"report written to {out_dir}")
-    return report
-
-
-def _write_outputs(
+def write_outputs(
     out_dir: Path,
     report: dict[str, Any],
     calibrations: dict[str, dict[str, Calibration]],
@@ -419,7 +270,7 @@ def _write_outputs(
     plots.close(fig)
 
 
-def _log_tensorboard(
+def log_tensorboard(
     log_dir: Path,
     report: dict[str, Any],
     calibrations: dict[str, dict[str, Calibration]],
