@@ -17,9 +17,9 @@ from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
 @report_user_errors
 def main(cfg: DictConfig) -> None:
     seed_from_config(cfg)
-    from vidcls.extraction import run_from_config
+    from vidcls.tasks.extract import run
 
-    run_from_config(cfg)
+    run(cfg)
 
 
 if __name__ == "__main__":

@@ -260,3 +260,32 @@ def test_real_clip_through_effnet_lite0_gives_finite_varied_features() -> None:
     assert result.features.std(axis=1).min() > 0  # not constant within a frame
     assert np.abs(np.diff(result.features, axis=0)).max() > 1e-3  # changes over time
     assert 0 < result.timestamps_s[0] < result.timestamps_s[-1] < result.duration_s
+
+
+def test_extract_task_returns_its_results_for_shards_and_merge(tmp_path: Path) -> None:
+    """vidcls.tasks.extract.run: one results dict per run; the merge run's rows equal the shards' together."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    from vidcls.tasks.extract import run
+
+    videos, features = make_unsplit(tmp_path / "videos", per_class=3), tmp_path / "features"
+    root = Path(__file__).resolve().parents[1] / "conf"
+
+    def task(*overrides: str) -> dict:
+        GlobalHydra.instance().clear()
+        with initialize_config_dir(config_dir=str(root), version_base="1.3"):
+            cfg = compose(
+                config_name="extract",
+                overrides=["backbone=tiny_cnn", "backbone.runtime=torch", "num_frames=4", "frame_size=16",
+                           "device=cpu", "num_workers=1", f"data.videos_dir={videos}",
+                           f"data.features_dir={features}", *overrides],
+            )  # fmt: skip
+        return run(cfg)
+
+    shards = [task(f"shard={i}", "num_shards=2") for i in range(2)]
+    assert [s["merged"] for s in shards] == [False, False] and sum(s["extracted"] for s in shards) == 6
+    merged = task("num_shards=2", "merge=true")
+    assert merged["merged"] and merged["files"] == [str(split_path(features, s)) for s in SPLITS]
+    assert merged["rows"] == {s: sum(r["rows"][s] for r in shards) for s in SPLITS}
+    assert sum(merged["rows"].values()) == 6

@@ -67,7 +67,7 @@ def test_trainer_gpu_trains_with_mixed_precision(synthetic_features_dir: Path, t
 
 
 def extract_with(device: str, videos: Path, out: Path) -> Path:
-    from vidcls.extraction import run_from_config
+    from vidcls.tasks.extract import run
     from vidcls.utils.cli import seed_from_config
 
     GlobalHydra.instance().clear()
@@ -84,7 +84,7 @@ def extract_with(device: str, videos: Path, out: Path) -> Path:
             ],
         )
     seed_from_config(cfg)
-    run_from_config(cfg)
+    run(cfg)
     return out
 
 

@@ -2,7 +2,7 @@
 
 from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, build_plan, load_manifest, save_plan
 from vidcls.extraction.extractor import DecodedVideo, ExtractedVideo, FeatureExtractor
-from vidcls.extraction.run import ExtractionSummary, merge_shards, run_extraction, run_from_config
+from vidcls.extraction.run import ExtractionSummary, merge_shards, run_extraction
 from vidcls.extraction.writer import IncrementalWriter
 
 __all__ = [
@@ -17,6 +17,5 @@ __all__ = [
     "load_manifest",
     "merge_shards",
     "run_extraction",
-    "run_from_config",
     "save_plan",
 ]

@@ -1,8 +1,9 @@
 """Corpus extraction: plan -> decode (threads) overlapped with the CNN -> incremental HDF5 -> merge.
 
-``run_extraction`` is what ``extract.py`` calls. Work is split by manifest row (``index % num_shards
-== shard``) so shards can run as separate processes or machines; ``merge_shards`` joins their
-files back into the three split files in manifest order, identical to a single run.
+``run_extraction`` is what ``extract.py`` runs (composed by :mod:`vidcls.tasks.extract`). Work is
+split by manifest row (``index % num_shards == shard``) so shards can run as separate processes or
+machines; ``merge_shards`` joins their files back into the three split files in manifest order,
+identical to a single run.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import csv
 import re
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import h5py
-import torch
 from rich.console import Console
 from rich.progress import Progress
 
@@ -55,7 +55,6 @@ from vidcls.schema import (
 )
 from vidcls.utils.lock import folder_lock
 from vidcls.utils.progress import progress_bar
-from vidcls.utils.resources import cpu_threads
 
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
@@ -398,85 +397,3 @@ def _merge_failures(features_dir: Path, num_shards: int) -> None:
             with fpath.open(newline="") as f:
                 failures.extend(list(csv.reader(f))[1:])
     _write_csv(features_dir / FAILURES_NAME, FAILURE_FIELDS, failures)
-
-
-def _plain(value: Any) -> Any:
-    from omegaconf import DictConfig, ListConfig, OmegaConf
-
-    return OmegaConf.to_container(value, resolve=True) if isinstance(value, DictConfig | ListConfig) else value
-
-
-def run_from_config(cfg: Mapping[str, Any]) -> ExtractionSummary | list[Path]:
-    """Everything ``extract.py`` does, from its composed config."""
-    import hydra
-
-    from vidcls.backbones import resolve_device
-    from vidcls.backbones.runtime import resolve_runtime
-    from vidcls.video.sampling import SAMPLING_RULES
-
-    # Settings mistakes end the run before the scan (which can take minutes on a large corpus).
-    if str(cfg["sampling"]) not in SAMPLING_RULES:
-        raise VidclsError(f"unknown sampling={cfg['sampling']!r}; use one of {', '.join(SAMPLING_RULES)}")
-    resolve_runtime(cfg["backbone"].get("runtime", "auto"), resolve_device(cfg.get("device", "auto")))
-    data = cfg["data"]
-    features_dir = Path(str(data["features_dir"]))
-    videos_dir = str(data["videos_dir"]) if data.get("videos_dir") else None
-    if data.get("build_demo"):
-        from vidcls.demo import build_demo_videos
-
-        if not videos_dir:
-            raise VidclsError("data.build_demo=true needs data.videos_dir")
-        build_demo_videos(
-            Path(videos_dir), clips_per_class=int(data.get("clips_per_class", 30)), seed=int(cfg.get("seed") or 0)
-        )
-    plan = get_plan(
-        features_dir,
-        videos_dir,
-        data.get("manifest"),
-        list(_plain(data.get("split_ratios", [0.7, 0.2, 0.1]))),
-        int(cfg.get("seed") or 0),
-        int(cfg.get("num_workers", 2)),
-    )
-    if cfg.get("merge"):
-        outputs = merge_shards(features_dir, plan)
-        console.print(f"merged shards into {', '.join(str(p) for p in outputs)}")
-        return outputs
-    device = resolve_device(cfg.get("device", "auto"))
-    if device == "cpu":
-        torch.set_num_threads(cpu_threads(cfg.get("cpu_threads", "auto")))
-    backbone = hydra.utils.instantiate(cfg["backbone"], device=device)
-    extractor = FeatureExtractor(
-        backbone=backbone,
-        num_frames=int(cfg["num_frames"]),
-        scales=list(_plain(cfg["scales"])),
-        frame_size=_plain(cfg["frame_size"]),
-        batch_size=int(cfg["batch_size"]),
-        min_duration_s=float(cfg.get("min_duration_s", 1.0)),
-        sampling=str(cfg["sampling"]),
-    )
-    summary = run_extraction(
-        extractor,
-        plan,
-        features_dir,
-        dtype=str(cfg.get("dtype", "float32")),
-        shard=int(cfg.get("shard", 0)),
-        num_shards=int(cfg.get("num_shards", 1)),
-        num_workers=int(cfg.get("num_workers", 2)),
-        videos_dir=videos_dir,
-    )
-    rate = summary.extracted / summary.seconds if summary.seconds > 0 else 0.0
-    console.print(
-        f"extracted {summary.extracted} video(s) in {summary.seconds:.1f}s ({rate:.2f} videos/s) with "
-        f"{backbone.name} on {device} ({backbone.runtime} runtime, sampling {extractor.sampling}); "
-        f"rows: {', '.join(f'{s} {n}' for s, n in summary.written.items())}"
-    )
-    if summary.failures:
-        console.print(
-            f"[yellow]{len(summary.failures)} video(s) failed[/] and were left out; reasons in "
-            f"{summary.features_dir / FAILURES_NAME}:"
-        )
-        for path, _, _, reason in summary.failures[:5]:
-            console.print(f"  {path}: {reason}")
-    for path in summary.files:
-        console.print(f"wrote {path}")
-    return summary

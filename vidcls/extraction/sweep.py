@@ -41,7 +41,8 @@ class MergeShardsAfterSweep(Callback):
     """After an extraction multirun, join ``shards/shard-*-of-N`` into the three split files."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from vidcls.extraction.run import console, run_from_config
+        from vidcls.extraction.run import console
+        from vidcls.tasks.extract import run
 
         num_shards = int(config.get("num_shards", 1))
         if config.get("merge") or num_shards <= 1:
@@ -61,7 +62,7 @@ class MergeShardsAfterSweep(Callback):
             )
             return
         try:
-            run_from_config(cfg)
+            run(cfg)
         except VidclsError as err:
             console.print(f"[bold red]error:[/] merging the shards failed: {escape(str(err))}")
             raise SystemExit(2) from None
