@@ -104,18 +104,22 @@ class Provenance(Mapping[str, Any]):
     sampling: str | None = None
 
     @classmethod
-    def of(cls, value: Mapping[str, Any] | None) -> Provenance:
-        """Canonical provenance from a mapping (HDF5 attrs, checkpoint hparams, a user override)."""
+    def of(cls, value: Mapping[str, Any] | None, source: str = "") -> Provenance:
+        """Canonical provenance from a mapping (HDF5 attrs, checkpoint hparams, a user override).
+
+        ``source`` (e.g. the file) starts the error line when a key or value is unusable.
+        """
         if isinstance(value, Provenance):
             return value
+        where = f"{source}: " if source else ""
         raw = {str(k): v for k, v in dict(value or {}).items() if v is not None}
         unknown = sorted(set(raw) - set(PROVENANCE_KEYS))
         if unknown:
-            raise VidclsError(f"unknown provenance key(s) {unknown}; the keys are {', '.join(PROVENANCE_KEYS)}.")
+            raise VidclsError(f"{where}unknown provenance key(s) {unknown}; the keys are {', '.join(PROVENANCE_KEYS)}.")
         try:
             return cls(**{key: _CANONICAL[key](v) for key, v in raw.items()})
         except (TypeError, ValueError) as err:
-            raise VidclsError(f"bad provenance value ({err}) in {raw}; re-extract the features.") from None
+            raise VidclsError(f"{where}bad provenance value ({err}) in {raw}; re-extract the features.") from None
 
     def _get(self, key: str) -> Any:
         return getattr(self, key) if key in PROVENANCE_KEYS else None
@@ -273,11 +277,9 @@ def read_meta(path: str | os.PathLike[str]) -> FeatureFileMeta:
                 raise VidclsError(
                     f"{path}: attr feature_dim={attrs['feature_dim']} disagrees with features shape {feats.shape}."
                 )
-            shape = {"feature_dim": d, "max_frames": t}  # the array's shape is the truth for these two
-            try:
-                provenance = Provenance.of({**{k: attrs[k] for k in PROVENANCE_KEYS if k in attrs}, **shape})
-            except VidclsError as err:
-                raise VidclsError(f"{path}: {err}") from None
+            recorded = {k: attrs[k] for k in PROVENANCE_KEYS if k in attrs}
+            # the array's shape is the truth for feature_dim and max_frames
+            provenance = Provenance.of({**recorded, "feature_dim": d, "max_frames": t}, source=str(path))
             return FeatureFileMeta(
                 path=path,
                 class_names=class_names,

@@ -48,6 +48,7 @@ from vidcls.schema import (
     VIDEO_PATHS,
     FeatureFileMeta,
     FeatureRows,
+    decode_attr,
     read_meta,
     read_strings,
     split_filename,
@@ -283,7 +284,7 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
     )
     try:
         with h5py.File(path, "r") as f:
-            made_from = f.attrs.get("videos_dir")
+            made_from = decode_attr(f.attrs["videos_dir"], "videos_dir") if "videos_dir" in f.attrs else None
             paths = read_strings(f, VIDEO_PATHS) or []
             hashes = read_strings(f, VIDEO_HASHES)
     except OSError:
@@ -297,8 +298,6 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
         )
     if hashes is None:
         # Written before rows kept their content hash: the videos folder must be the same one.
-        if isinstance(made_from, bytes):
-            made_from = made_from.decode()
         if made_from is not None and videos_dir and str(made_from) != str(Path(videos_dir).resolve()):
             raise VidclsError(f"{path} was extracted from {made_from}, not data.videos_dir={videos_dir}. {advice}")
         return

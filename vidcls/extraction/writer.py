@@ -28,6 +28,7 @@ from vidcls.schema import (
     Provenance,
     decode_attr,
     parse_category_mapping,
+    read_strings,
     write_attrs,
 )
 
@@ -163,7 +164,7 @@ class IncrementalWriter:
                 f[name].resize(valid, axis=0)
 
     def _paths(self) -> list[str]:
-        return [p.decode() if isinstance(p, bytes) else str(p) for p in self.file[VIDEO_PATHS][()]]
+        return read_strings(self.file, VIDEO_PATHS) or []
 
     # -- writing ---------------------------------------------------------------------------------
     @property

@@ -185,10 +185,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
         raise VidclsError(f"checkpoint {path} has no weights under 'state_dict' with prefix 'net.'.")
     _load_state(model, state, path)
     feature_dim = int(hparams["feature_dim"])
-    try:
-        provenance = Provenance.of({**(hparams.get("provenance") or {}), "feature_dim": feature_dim})
-    except VidclsError as err:
-        raise VidclsError(f"checkpoint {path}: {err}") from None
+    provenance = Provenance.of({**(hparams.get("provenance") or {}), "feature_dim": feature_dim}, f"checkpoint {path}")
     from vidcls.inference.calibration import check_temperature
 
     return Member(

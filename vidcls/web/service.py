@@ -84,14 +84,12 @@ class ClassifierService:
         extractor: Any = None,
         thumbnail_px: int = 96,
     ) -> None:
-        self.ensemble = ensemble
-        self.device = device
-        self.thumbnail_px = int(thumbnail_px)
         self.extractor = extractor if extractor is not None else LazyExtractor(ensemble, device, extractor_batch_size)
-        self._predictors = {
-            True: VideoPredictor(ensemble, self.extractor, tta=list(tta_views), return_attention=True),
-            False: VideoPredictor(ensemble, self.extractor, tta=None, return_attention=True),
-        }
+        # One predict core per position of the page's TTA switch, sharing the ensemble and the extractor;
+        # thumbnails come from frames_of/extract_with_frames here, so the cores keep none.
+        views = {True: list(tta_views), False: None}
+        self._predictors = {on: VideoPredictor(ensemble, self.extractor, tta) for on, tta in views.items()}
+        self.ensemble, self.device, self.thumbnail_px = ensemble, device, int(thumbnail_px)
         self.tta_views = self._predictors[True].views
         self._predict_lock = threading.Lock()
         self._extract_lock = threading.Lock()
