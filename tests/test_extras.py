@@ -62,7 +62,7 @@ def test_core_paths_import_without_optional_extras() -> None:
         for name in ("vidcls.extraction", "vidcls.extraction.run", "vidcls.training", "vidcls.evaluation.runner",
                      "vidcls.evaluation.plots", "vidcls.inference", "vidcls.inference.predict_cli",
                      "vidcls.backbones", "vidcls.datamodules", "vidcls.modules", "vidcls.callbacks",
-                     "vidcls.demo"):
+                     "vidcls.demo", "vidcls.tasks.evaluate", "vidcls.tasks.extract"):
             importlib.import_module(name)
         leaked = sorted(m for m in sys.modules if m.split(".")[0] in _NotInstalled.blocked)
         assert not leaked, leaked
