@@ -26,7 +26,7 @@ from vidcls.inference import load_ensemble
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import build_views
 from vidcls.modules import VideoClassifier
-from vidcls.modules.classifier import to_plain
+from vidcls.utils.config import to_plain
 
 SECTION = "inference"
 CLASS_NAMES = ["Animation", "Flat_Content", "Gaming", "Natural_Content"]

@@ -118,7 +118,7 @@ def compose_train(overrides: list[str], out_dir: Path) -> DictConfig:
 def run_lightning(cfg: DictConfig, verbose: bool, plain: Callable[[], tuple[float, int]] | None = None) -> dict:
     """``vidcls.training.train`` (what train.py calls) with the bench's timing callback added."""
     global _PLAIN_HOOK
-    from vidcls.training import train
+    from vidcls.tasks.train import train
 
     with open_dict(cfg):
         cfg.callbacks.bench_timer = {"_target_": "bench.train_bench.BatchTimer"}

@@ -291,7 +291,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, _loader, predict_split, tta_modes
     from vidcls.inference import load_ensemble, resolve_views
     from vidcls.schema import read_meta
-    from vidcls.training import train
+    from vidcls.tasks.train import train
 
     console = Console()
     cv = cfg.cv

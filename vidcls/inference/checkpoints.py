@@ -9,7 +9,6 @@ unless the user passes ``allow_unsafe_load=true`` for a file they trust.
 from __future__ import annotations
 
 import glob
-import importlib
 import inspect
 import logging
 import os
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from hydra.utils import get_class
 from torch import nn
 
 from vidcls.errors import VidclsError
@@ -139,9 +139,10 @@ def _resolve_target(target: Any, path: Path, allow_unsafe_load: bool) -> type[nn
             f"checkpoint {path} asks to build {target!r}, which is outside the vidcls package; building it could "
             "run arbitrary code. If you trust the file, re-run with allow_unsafe_load=true."
         )
-    module_name, _, attr = target.rpartition(".")
     try:
-        cls = getattr(importlib.import_module(module_name), attr)
+        cls: Any = get_class(target)
+    except ValueError:  # it exists but is not a class: refused below
+        cls = None
     except (ImportError, AttributeError):
         raise VidclsError(
             f"checkpoint {path} was written for model class {target!r}, which this vidcls version does not have. "
