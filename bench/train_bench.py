@@ -1,6 +1,6 @@
 """Training: the real ``train.py`` loop (Lightning + FeatureDataModule on HDF5) vs a plain PyTorch loop.
 
-The Lightning leg runs :func:`vidcls.training.train` on a config composed from ``conf/train.yaml``
+The Lightning leg runs :func:`vidcls.tasks.train.train` on a config composed from ``conf/train.yaml``
 exactly as ``train.py`` would (default callbacks, TensorBoard logger, DataLoader workers), plus a
 timing callback. The plain leg is the minimal loop a user would write by hand: the same network,
 loss, optimizer and gradient clipping on the same rows, pre-read into memory. The two legs alternate
@@ -85,7 +85,7 @@ class BatchTimer(L.Callback):
 
 
 def make_feature_files(directory: Path, rows_train: int, max_frames: int, feature_dim: int, min_frames: int) -> Path:
-    """Seed-layout HDF5 splits (realistic T and D) via the project's synthetic writer; cached by settings."""
+    """HDF5 feature splits (realistic T and D) via the project's synthetic writer; cached by settings."""
     tag = directory / f"T{max_frames}_D{feature_dim}_n{rows_train}_min{min_frames}"
     if not split_path(tag, "test").is_file():
         per_class = max(1, rows_train // 4)
@@ -116,7 +116,7 @@ def compose_train(overrides: list[str], out_dir: Path) -> DictConfig:
 
 
 def run_lightning(cfg: DictConfig, verbose: bool, plain: Callable[[], tuple[float, int]] | None = None) -> dict:
-    """``vidcls.training.train`` (what train.py calls) with the bench's timing callback added."""
+    """``vidcls.tasks.train.train`` (what train.py calls) with the bench's timing callback added."""
     global _PLAIN_HOOK
     from vidcls.tasks.train import train
 

@@ -21,7 +21,7 @@ NO_AUGMENT = {"subsample_p": 0.0, "shift_p": 0.0, "noise_p": 0.0}
 
 def model_config(**overrides: Any) -> dict[str, Any]:
     """What conf/model/super_enhanced.yaml composes to, with the tiny test architecture."""
-    cfg = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/recipe/seed.yaml"))
+    cfg = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/recipe/predecessor.yaml"))
     arch = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/super_enhanced.yaml"))
     arch.pop("defaults")
     cfg |= arch | {"hidden_dim": 16, "num_lstm_layers": 1, "num_attention_heads": 2}

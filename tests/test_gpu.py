@@ -19,10 +19,10 @@ import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from run_if import RunIf
+from synth_video import write_test_video
 from tiny_checkpoints import TINY_MODEL, train_tiny_checkpoints
 
 from vidcls.schema import SPLITS, split_filename, split_path
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE = "cuda"

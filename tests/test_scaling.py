@@ -18,10 +18,10 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from synth_video import write_test_video
 
 from vidcls.extraction.sweep import MergeShardsAfterSweep, unfinished_shards
 from vidcls.schema import SPLITS, split_filename
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_EXTRACT = ["backbone=tiny_cnn", "num_frames=8", "frame_size=32"]

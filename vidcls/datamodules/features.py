@@ -1,6 +1,6 @@
-"""FeatureDataModule: the seeds' ``{train,val,test}_features_multiscale.h5`` → ``(x, lengths, y)`` batches.
+"""FeatureDataModule: the predecessor's ``{train,val,test}_features_multiscale.h5`` → ``(x, lengths, y)`` batches.
 
-- Files: ``features_dir`` with the seeds' three names, or ``train_file``/``val_file``/``test_file``.
+- Files: ``features_dir`` with the predecessor's three names, or ``train_file``/``val_file``/``test_file``.
 - ``setup()`` reads headers and checks values (labels, lengths, NaN/inf) and cross-split agreement
   (feature dim, class names, backbone) and raises one :class:`VidclsError` naming file and fix.
 - h5py handles are opened lazily on the first ``__getitem__`` of each process (DataLoader worker) and
@@ -31,6 +31,7 @@ from vidcls.schema import (
     SPLITS,
     FeatureFileMeta,
     read_meta,
+    read_row,
     split_path,
     validate_contents,
 )
@@ -78,7 +79,7 @@ class H5FeatureDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
         length = int(self.lengths[index])
-        row = self._features[index, :length] if self._features is not None else self._handle()[FEATURES][index, :length]
+        row = self._features[index, :length] if self._features is not None else read_row(self._handle(), index, length)
         features = torch.from_numpy(np.asarray(row, dtype=np.float32))
         if self.augment is not None:
             features = self.augment(features)
@@ -115,7 +116,7 @@ def pad_collate(samples: Sequence[tuple[torch.Tensor, int, int]]) -> Batch:
 
 
 def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
-    """Each class drawn equally often in expectation (the seeds' WeightedRandomSampler)."""
+    """Each class drawn equally often in expectation (the predecessor's WeightedRandomSampler)."""
     counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
     weights = 1.0 / counts[labels]
     return WeightedRandomSampler(
@@ -124,7 +125,7 @@ def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSamp
 
 
 class FeatureDataModule(L.LightningDataModule):
-    """Seed-layout HDF5 feature files as Lightning dataloaders (see module docstring)."""
+    """HDF5 feature files in the predecessor's layout as Lightning dataloaders (see module docstring)."""
 
     def __init__(
         self,

@@ -101,7 +101,7 @@ class FeatureExtractor:
 
     @property
     def provenance(self) -> dict[str, Any]:
-        """The HDF5/checkpoint provenance attrs (contract 1) that :meth:`from_provenance` inverts."""
+        """The HDF5/checkpoint provenance attrs that :meth:`from_provenance` inverts."""
         return {
             "backbone": self.backbone.name,
             "backbone_weights": self.backbone.weights_tag,

@@ -29,7 +29,7 @@ from vidcls.schema import PROVENANCE_KEYS
 log = logging.getLogger(__name__)
 
 #: Class names of the predecessor's checkpoints, which do not record them (their index order, from the
-#: seeds' ``category_mapping``). Used only when no HDF5 file is at hand to supply the real names.
+#: predecessor's ``category_mapping``). Used only when no HDF5 file is at hand to supply the real names.
 PREDECESSOR_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
 PREDECESSOR_GLOB = "best_ensemble_model_*.pt"
 LIGHTNING_CHECKPOINT_NAME = "best.ckpt"
@@ -203,7 +203,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
 
 
 def _load_predecessor(ckpt: dict[str, Any], path: Path, name: str) -> Member:
-    """The seeds' ``{'model_state_dict', 'model_config', ...}``: a SuperEnhancedTemporalModel, no padding mask.
+    """The predecessor's ``{'model_state_dict', 'model_config', ...}``: a SuperEnhancedTemporalModel, no padding mask.
 
     ``mask_padding=False`` reproduces the forward pass these weights were trained with. The files
     record neither class names nor how features were extracted; see docs/evaluation.md.

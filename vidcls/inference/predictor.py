@@ -29,7 +29,7 @@ EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "max_frames", "sca
 
 
 class Extractor(Protocol):
-    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor` (contract 3)."""
+    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor`."""
 
     def extract(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any: ...
 

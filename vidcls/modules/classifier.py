@@ -312,7 +312,7 @@ class VideoClassifier(L.LightningModule):
     def lr_scheduler_step(self, scheduler: Any, metric: Any | None) -> None:
         """Per-step warm restarts advance by fractional epochs, so ``T_0`` always counts epochs.
 
-        (The seeds stepped the restarts once per batch, which made ``T_0=20`` mean 20 batches.)
+        (The predecessor stepped the restarts once per batch, which made ``T_0=20`` mean 20 batches.)
         """
         per_step = (self.hparams["scheduler"] or {}).get("interval", "epoch") == "step"
         if per_step and isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingWarmRestarts):

@@ -23,7 +23,6 @@ from vidcls.web.service import ClassifierService
 log = logging.getLogger(__name__)
 
 
-
 def build_app(cfg: DictConfig) -> Flask:
     """Load the ensemble once, index the dataset, and wire both into the Flask app."""
     if cfg.get("ckpt_paths") in (None, "", "???"):
