@@ -20,7 +20,7 @@ import h5py
 import lightning as L
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
+from torch.utils.data import DataLoader, Dataset, Sampler, WeightedRandomSampler
 
 from vidcls.datamodules.augment import FeatureAugmentation
 from vidcls.errors import VidclsError
@@ -113,6 +113,35 @@ def pad_collate(samples: Sequence[tuple[torch.Tensor, int, int]]) -> Batch:
     for i, (features, length, _) in enumerate(samples):
         x[i, :length] = features
     return x, lengths, labels
+
+
+def feature_loader(
+    rows: Dataset | FeatureFileMeta,
+    batch_size: int,
+    *,
+    shuffle: bool = False,
+    sampler: Sampler | None = None,
+    num_workers: int = 0,
+    pin_memory: bool = False,
+    persistent_workers: bool = False,
+) -> DataLoader:
+    """The one DataLoader over feature rows: ``(x, lengths, y)`` batches padded by :func:`pad_collate`.
+
+    Given a :class:`FeatureFileMeta`, every row of that file in order, unaugmented (eval, calibration,
+    cross-validation); the datamodule passes its own datasets.
+    """
+    dataset = H5FeatureDataset(rows) if isinstance(rows, FeatureFileMeta) else rows
+    return DataLoader(
+        dataset,
+        batch_size=int(batch_size),
+        shuffle=shuffle,
+        sampler=sampler,
+        num_workers=num_workers,
+        pin_memory=pin_memory,
+        persistent_workers=persistent_workers and num_workers > 0,
+        collate_fn=pad_collate,
+        drop_last=False,
+    )
 
 
 def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
@@ -264,16 +293,14 @@ class FeatureDataModule(L.LightningDataModule):
             self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
         dataset = self.datasets[split]
         sampler = balanced_sampler(self.train_labels, self.num_classes) if train and self.balance_classes else None
-        return DataLoader(
+        return feature_loader(
             dataset,
-            batch_size=self.batch_size if train else self.eval_batch_size,
+            self.batch_size if train else self.eval_batch_size,
             shuffle=train and sampler is None,
             sampler=sampler,
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,
-            collate_fn=pad_collate,
-            drop_last=False,
         )
 
     def train_dataloader(self) -> DataLoader:

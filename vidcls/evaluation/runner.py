@@ -116,10 +116,9 @@ def temperature_report(
 
 
 def _loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
-    from vidcls.datamodules.features import H5FeatureDataset, pad_collate
+    from vidcls.datamodules.features import feature_loader
 
-    dataset = H5FeatureDataset(meta)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers, collate_fn=pad_collate)
+    return feature_loader(meta, batch_size, num_workers=num_workers)
 
 
 def select_members(
