@@ -40,7 +40,7 @@ def tta_views(mode: str) -> list[str]:
 def write_checkpoints(folder: Path, members: int, feature_dim: int, size: dict[str, Any]) -> list[Path]:
     """``members`` differently seeded VideoClassifier checkpoints in the contract format (load_ensemble reads them)."""
     model_cfg = OmegaConf.load(Path(ROOT) / "conf" / "model" / "super_enhanced.yaml")
-    recipe = OmegaConf.load(Path(ROOT) / "conf" / "model" / "recipe" / "seed.yaml")
+    recipe = OmegaConf.load(Path(ROOT) / "conf" / "model" / "recipe" / "predecessor.yaml")
     model_cfg = OmegaConf.merge(recipe, model_cfg, size)
     model_cfg.pop("defaults", None)
     tag = "_".join(f"{k}{v}" for k, v in sorted(size.items()))
