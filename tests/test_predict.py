@@ -195,3 +195,22 @@ def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
     err = capfd.readouterr().err
     assert re.search(r"^classifying 2 file\(s\): [12]/2 files \(\d+%\), [\d.]+ files/s, (eta \S+|done)", err, re.M), err
     assert re.search(r"^generated\.mp4: \d+%, ", err, re.M), err
+
+
+def test_predict_task_returns_what_it_prints(
+    lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys, compose_cfg: Callable[..., DictConfig]
+) -> None:
+    """predict.py's task: the results dict is the JSON printed, one record per file, failures included."""
+    from vidcls.tasks.predict import run
+
+    cfg = compose_cfg(
+        "predict",
+        [f"ckpt_paths={lite0_run_dir}", f"video=[{inputs['generated']},{inputs['missing']}]", "tta=none",
+         "output=json"],
+        {"paths.root_dir": str(ROOT), "paths.output_dir": str(tmp_path)},
+    )  # fmt: skip
+    results = run(cfg)
+    assert json.loads(capsys.readouterr().out) == results
+    ok, missing = results["results"]
+    assert ok["ok"] and ok["predicted"] in results["class_names"] and not missing["ok"]
+    assert results["tta"] == ["original"] and len(results["checkpoints"]) == 2
