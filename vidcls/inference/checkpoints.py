@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from hydra.utils import get_class
 from torch import nn
 
 from vidcls.errors import VidclsError
 from vidcls.schema import PROVENANCE_KEYS
+from vidcls.utils.config import import_class
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def _resolve_target(target: Any, path: Path, allow_unsafe_load: bool) -> type[nn
             "run arbitrary code. If you trust the file, re-run with allow_unsafe_load=true."
         )
     try:
-        cls: Any = get_class(target)
+        cls: Any = import_class(target)
     except ValueError:  # it exists but is not a class: refused below
         cls = None
     except (ImportError, AttributeError):

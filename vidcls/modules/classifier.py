@@ -22,14 +22,13 @@ from typing import Any
 
 import lightning as L
 import torch
-from hydra.utils import get_class
 from torch import nn
 from torchmetrics import MaxMetric, MeanMetric
 from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix, MulticlassF1Score
 
 from vidcls.errors import VidclsError
 from vidcls.modules.losses import FocalLoss, class_weights_from_labels
-from vidcls.utils.config import to_plain
+from vidcls.utils.config import import_class, to_plain
 
 #: Keys of a ``conf/model/*.yaml`` that configure training, not the network's constructor.
 TRAINING_KEYS: tuple[str, ...] = ("loss", "optimizer", "scheduler")
@@ -37,12 +36,12 @@ STAGES: tuple[str, ...] = ("train", "val", "test")
 
 
 def import_target(target: str) -> type:
-    """The class ``package.module.Name`` names (Hydra's ``get_class``); a typo becomes a :class:`VidclsError`.
+    """The class ``package.module.Name`` names (:func:`import_class`); a typo becomes a :class:`VidclsError`.
 
     Something that exists but is not a class raises ``ValueError`` (callers say what they expected).
     """
     try:
-        return get_class(str(target))
+        return import_class(target)
     except (ImportError, AttributeError):
         raise VidclsError(
             f"cannot import '{target}'. Check the `_target_` in the model config or checkpoint "

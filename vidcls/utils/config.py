@@ -25,3 +25,22 @@ def to_plain(value: Any) -> Any:
     if hasattr(value, "tolist") and not isinstance(value, str | bytes):
         return value.tolist()
     return value
+
+
+def import_class(target: str) -> type:
+    """The class a dotted ``_target_`` names, found by Hydra's ``get_class`` (the rule ``instantiate`` uses).
+
+    Raises ``ImportError``/``AttributeError`` when nothing is there and ``ValueError`` when it is not
+    a class; callers turn those into one :class:`~vidcls.errors.VidclsError` line, so Hydra's own
+    ERROR log of the same failure is held back.
+    """
+    import logging
+
+    from hydra.utils import get_class
+
+    hydra_log = logging.getLogger("hydra.utils")
+    was_disabled, hydra_log.disabled = hydra_log.disabled, True
+    try:
+        return get_class(str(target))
+    finally:
+        hydra_log.disabled = was_disabled
