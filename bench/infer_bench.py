@@ -193,26 +193,14 @@ def measure_call(
     diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
     samples = interleaved(fns, repeats, device, warmup=1)
     b, p = median(samples["batched"]), median(samples["per_view"])
-    results.add(
-        SECTION,
-        f"batched views, {tag}: latency",
-        b * 1000,
-        "ms",
-        params=p_n,
-        samples=[s * 1000 for s in samples["batched"]],
-        note="Ensemble.predict",
-    )
-    results.add(SECTION, f"batched views, {tag}", n / b, "videos/s", params=p_n)
-    results.add(
-        SECTION,
-        f"per-view loop, {tag}: latency",
-        p * 1000,
-        "ms",
-        params=p_n,
-        samples=[s * 1000 for s in samples["per_view"]],
-        note="one forward per view and member",
-    )
-    results.add(SECTION, f"per-view loop, {tag}", n / p, "videos/s", params=p_n)
+    for key, leg, note in (
+        ("batched", "batched views", "Ensemble.predict"),
+        ("per_view", "per-view loop", "one forward per view and member"),
+    ):
+        seconds = median(samples[key])
+        latency_ms = [s * 1000 for s in samples[key]]
+        results.add(SECTION, f"{leg}, {tag}: latency", seconds * 1000, "ms", params=p_n, samples=latency_ms, note=note)
+        results.add(SECTION, f"{leg}, {tag}", n / seconds, "videos/s", params=p_n)
     results.add(SECTION, f"batched speed-up, {tag}", p / b, "x", params=p_n, note=f"max |probs difference| {diff:.1e}")
     ceiling = interleaved(ceiling_legs(ensemble, x, len(views), device), repeats, device, warmup=1)
     c1, cn = median(ceiling["one_call"]), median(ceiling["per_copy"])

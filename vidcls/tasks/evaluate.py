@@ -1,4 +1,4 @@
-"""``eval.py``'s task (part B's delegation; issue 17 part A moves the evaluation steps here)."""
+"""``eval.py``'s task: the ensemble with and without TTA on one feature split (:mod:`vidcls.evaluation`)."""
 
 from __future__ import annotations
 

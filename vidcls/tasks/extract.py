@@ -1,4 +1,4 @@
-"""``extract.py``'s task (part B's delegation; issue 17 part A moves the composition here)."""
+"""``extract.py``'s task: the pipeline of :mod:`vidcls.extraction` (plan, extract or merge), from the config."""
 
 from __future__ import annotations
 
