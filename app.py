@@ -10,16 +10,15 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
+from vidcls.utils.cli import report_user_errors, run_hydra_cli
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="app")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    from vidcls.web.server import serve
+    from vidcls.tasks.serve import run
 
-    seed_from_config(cfg)
-    serve(cfg)
+    run(cfg)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
+from vidcls.utils.cli import report_user_errors, run_hydra_cli
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="eval")
@@ -18,7 +18,6 @@ from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
 def main(cfg: DictConfig) -> None:
     from vidcls.tasks.evaluate import run
 
-    seed_from_config(cfg)
     run(cfg)
 
 

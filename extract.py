@@ -10,13 +10,12 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
+from vidcls.utils.cli import report_user_errors, run_hydra_cli
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="extract")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    seed_from_config(cfg)
     from vidcls.tasks.extract import run
 
     run(cfg)

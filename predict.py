@@ -11,16 +11,15 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from vidcls.utils.cli import report_user_errors, run_hydra_cli, seed_from_config
+from vidcls.utils.cli import report_user_errors, run_hydra_cli
 
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="predict")
 @report_user_errors
 def main(cfg: DictConfig) -> None:
-    from vidcls.inference.predict_cli import run_predict
+    from vidcls.tasks.predict import run
 
-    seed_from_config(cfg)
-    run_predict(cfg)
+    run(cfg)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,9 @@ from vidcls.utils.cli import report_user_errors, run_hydra_cli
 @report_user_errors
 def main(cfg: DictConfig) -> float | None:
     """Train, test the best checkpoint, write metrics.json; return ``cfg.optimized_metric`` for sweepers."""
-    from vidcls.training import train
+    from vidcls.tasks.train import run
 
-    metrics, _ = train(cfg)
-    value = metrics.get(cfg.get("optimized_metric") or "")
+    value = run(cfg).get(cfg.get("optimized_metric") or "")
     return None if value is None else float(value)
 
 

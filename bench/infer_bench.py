@@ -26,7 +26,7 @@ from vidcls.inference import load_ensemble
 from vidcls.inference.ensemble import Ensemble
 from vidcls.inference.tta import build_views
 from vidcls.modules import VideoClassifier
-from vidcls.modules.classifier import to_plain
+from vidcls.utils.config import to_plain
 
 SECTION = "inference"
 CLASS_NAMES = ["Animation", "Flat_Content", "Gaming", "Natural_Content"]
@@ -40,7 +40,7 @@ def tta_views(mode: str) -> list[str]:
 def write_checkpoints(folder: Path, members: int, feature_dim: int, size: dict[str, Any]) -> list[Path]:
     """``members`` differently seeded VideoClassifier checkpoints in the contract format (load_ensemble reads them)."""
     model_cfg = OmegaConf.load(Path(ROOT) / "conf" / "model" / "super_enhanced.yaml")
-    recipe = OmegaConf.load(Path(ROOT) / "conf" / "model" / "recipe" / "seed.yaml")
+    recipe = OmegaConf.load(Path(ROOT) / "conf" / "model" / "recipe" / "predecessor.yaml")
     model_cfg = OmegaConf.merge(recipe, model_cfg, size)
     model_cfg.pop("defaults", None)
     tag = "_".join(f"{k}{v}" for k, v in sorted(size.items()))
@@ -145,6 +145,7 @@ def inputs(n: int, frames: int, feature_dim: int, device: torch.device) -> tuple
 
 
 def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path, verbose: bool) -> None:
+    """Measure the section: batched views vs one forward per view, per model size and batch size."""
     i = mode["infer"]
     views = tta_views(i["tta"])
     ensembles = {}
@@ -165,98 +166,113 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         }
         for n in i["batch_sizes"]:
             x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
-            fns = legs(ensemble, x, lengths, views, device)
-            diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
-            samples = interleaved(fns, i["repeats"], device, warmup=1)
-            b, p = median(samples["batched"]), median(samples["per_view"])
-            p_n = {**params, "videos_per_call": n}
             tag = f"{label} model, {n} video(s)/call"
-            results.add(
-                SECTION,
-                f"batched views, {tag}: latency",
-                b * 1000,
-                "ms",
-                params=p_n,
-                samples=[s * 1000 for s in samples["batched"]],
-                note="Ensemble.predict",
-            )
-            results.add(SECTION, f"batched views, {tag}", n / b, "videos/s", params=p_n)
-            results.add(
-                SECTION,
-                f"per-view loop, {tag}: latency",
-                p * 1000,
-                "ms",
-                params=p_n,
-                samples=[s * 1000 for s in samples["per_view"]],
-                note="one forward per view and member",
-            )
-            results.add(SECTION, f"per-view loop, {tag}", n / p, "videos/s", params=p_n)
-            results.add(
-                SECTION, f"batched speed-up, {tag}", p / b, "x", params=p_n, note=f"max |probs difference| {diff:.1e}"
-            )
-            ceiling = interleaved(ceiling_legs(ensemble, x, len(views), device), i["repeats"], device, warmup=1)
-            c1, cn = median(ceiling["one_call"]), median(ceiling["per_copy"])
-            results.add(
-                SECTION,
-                f"batching ceiling, {tag}",
-                cn / c1,
-                "x",
-                params=p_n,
-                samples=[a / b for a, b in zip(ceiling["per_copy"], ceiling["one_call"], strict=True)],
-                note=f"{len(views)} equal full-length copies in one forward vs one forward each: "
-                f"{c1 * 1000:.0f} vs {cn * 1000:.0f} ms",
-            )
-            flops = loop_flops(ensemble, x, lengths, views)
-            fraction = flops / p / peak
-            results.add(
-                SECTION,
-                f"per-view loop achieved / matmul FLOP/s, {tag}",
-                fraction,
-                "fraction",
-                params=p_n,
-                note=f"{flops / 1e9:.2f} GFLOP in {p * 1000:.0f} ms = {flops / p / 1e9:.1f} GFLOP/s; "
-                f"matmul {peak / 1e9:.1f} GFLOP/s",
-            )
-            results.add(
-                SECTION,
-                f"FLOP bound on any batched speed-up, {tag}",
-                1.0 / fraction,
-                "x",
-                params=p_n,
-                note="both legs do the same FLOPs; batching cannot beat dense matmul",
-            )
-            results.target(
-                f"batched ensemble+TTA >= 2x per-view loop ({tag})",
-                p / b,
-                ">=",
-                2.0,
-                "x",
-                detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms; this device's batching ceiling {cn / c1:.2f}x, "
-                f"FLOP bound {1.0 / fraction:.2f}x",
-            )
-
+            p_n = {**params, "videos_per_call": n}
+            measure_call(results, ensemble, x, lengths, views, device, i["repeats"], peak, tag, p_n)
     g = mode.get("growth")
     if g and g.get("infer"):
         label, ensemble = next(iter(ensembles.items()))
-        for frames in g["frames"]:
-            x, lengths = inputs(1, frames, i["feature_dim"], device)
-            fns = legs(ensemble, x, lengths, views, device)
-            s = interleaved(fns, g["reps"], device, warmup=1)
-            results.add(
-                "growth",
-                f"inference latency vs frames (1 video, {label} model)",
-                median(s["batched"]) * 1000,
-                "ms",
-                params={"frames": frames, "per_view_ms": round(median(s["per_view"]) * 1000, 1)},
-            )
-        for n in g["infer_batch_sizes"]:
-            x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
-            fns = legs(ensemble, x, lengths, views, device)
-            s = interleaved({"batched": fns["batched"]}, g["reps"], device, warmup=1)
-            results.add(
-                "growth",
-                f"inference throughput vs videos per call ({label} model)",
-                n / median(s["batched"]),
-                "videos/s",
-                params={"videos_per_call": n, "frames": i["frames"]},
-            )
+        measure_growth(results, label, ensemble, views, device, i, g)
+
+
+def measure_call(
+    results: Results,
+    ensemble: Ensemble,
+    x: torch.Tensor,
+    lengths: torch.Tensor,
+    views: list[str],
+    device: torch.device,
+    repeats: int,
+    peak: float,
+    tag: str,
+    p_n: dict[str, Any],
+) -> None:
+    """One model size and batch size: both legs' latency and rate, the batching ceiling and the FLOP bound."""
+    n = int(x.shape[0])
+    fns = legs(ensemble, x, lengths, views, device)
+    diff = float((fns["batched"]() - fns["per_view"]()).abs().max())
+    samples = interleaved(fns, repeats, device, warmup=1)
+    b, p = median(samples["batched"]), median(samples["per_view"])
+    for key, leg, note in (
+        ("batched", "batched views", "Ensemble.predict"),
+        ("per_view", "per-view loop", "one forward per view and member"),
+    ):
+        seconds = median(samples[key])
+        latency_ms = [s * 1000 for s in samples[key]]
+        results.add(SECTION, f"{leg}, {tag}: latency", seconds * 1000, "ms", params=p_n, samples=latency_ms, note=note)
+        results.add(SECTION, f"{leg}, {tag}", n / seconds, "videos/s", params=p_n)
+    results.add(SECTION, f"batched speed-up, {tag}", p / b, "x", params=p_n, note=f"max |probs difference| {diff:.1e}")
+    ceiling = interleaved(ceiling_legs(ensemble, x, len(views), device), repeats, device, warmup=1)
+    c1, cn = median(ceiling["one_call"]), median(ceiling["per_copy"])
+    results.add(
+        SECTION,
+        f"batching ceiling, {tag}",
+        cn / c1,
+        "x",
+        params=p_n,
+        samples=[a / b for a, b in zip(ceiling["per_copy"], ceiling["one_call"], strict=True)],
+        note=f"{len(views)} equal full-length copies in one forward vs one forward each: "
+        f"{c1 * 1000:.0f} vs {cn * 1000:.0f} ms",
+    )
+    flops = loop_flops(ensemble, x, lengths, views)
+    fraction = flops / p / peak
+    results.add(
+        SECTION,
+        f"per-view loop achieved / matmul FLOP/s, {tag}",
+        fraction,
+        "fraction",
+        params=p_n,
+        note=f"{flops / 1e9:.2f} GFLOP in {p * 1000:.0f} ms = {flops / p / 1e9:.1f} GFLOP/s; "
+        f"matmul {peak / 1e9:.1f} GFLOP/s",
+    )
+    results.add(
+        SECTION,
+        f"FLOP bound on any batched speed-up, {tag}",
+        1.0 / fraction,
+        "x",
+        params=p_n,
+        note="both legs do the same FLOPs; batching cannot beat dense matmul",
+    )
+    results.target(
+        f"batched ensemble+TTA >= 2x per-view loop ({tag})",
+        p / b,
+        ">=",
+        2.0,
+        "x",
+        detail=f"{b * 1000:.0f} ms vs {p * 1000:.0f} ms; this device's batching ceiling {cn / c1:.2f}x, "
+        f"FLOP bound {1.0 / fraction:.2f}x",
+    )
+
+
+def measure_growth(
+    results: Results,
+    label: str,
+    ensemble: Ensemble,
+    views: list[str],
+    device: torch.device,
+    i: dict[str, Any],
+    g: dict[str, Any],
+) -> None:
+    """Latency against frames per video and throughput against videos per call (the first model size)."""
+    for frames in g["frames"]:
+        x, lengths = inputs(1, frames, i["feature_dim"], device)
+        fns = legs(ensemble, x, lengths, views, device)
+        s = interleaved(fns, g["reps"], device, warmup=1)
+        results.add(
+            "growth",
+            f"inference latency vs frames (1 video, {label} model)",
+            median(s["batched"]) * 1000,
+            "ms",
+            params={"frames": frames, "per_view_ms": round(median(s["per_view"]) * 1000, 1)},
+        )
+    for n in g["infer_batch_sizes"]:
+        x, lengths = inputs(n, i["frames"], i["feature_dim"], device)
+        fns = legs(ensemble, x, lengths, views, device)
+        s = interleaved({"batched": fns["batched"]}, g["reps"], device, warmup=1)
+        results.add(
+            "growth",
+            f"inference throughput vs videos per call ({label} model)",
+            n / median(s["batched"]),
+            "videos/s",
+            params={"videos_per_call": n, "frames": i["frames"]},
+        )

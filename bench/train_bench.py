@@ -1,6 +1,6 @@
 """Training: the real ``train.py`` loop (Lightning + FeatureDataModule on HDF5) vs a plain PyTorch loop.
 
-The Lightning leg runs :func:`vidcls.training.train` on a config composed from ``conf/train.yaml``
+The Lightning leg runs :func:`vidcls.tasks.train.train` on a config composed from ``conf/train.yaml``
 exactly as ``train.py`` would (default callbacks, TensorBoard logger, DataLoader workers), plus a
 timing callback. The plain leg is the minimal loop a user would write by hand: the same network,
 loss, optimizer and gradient clipping on the same rows, pre-read into memory. The two legs alternate
@@ -85,7 +85,7 @@ class BatchTimer(L.Callback):
 
 
 def make_feature_files(directory: Path, rows_train: int, max_frames: int, feature_dim: int, min_frames: int) -> Path:
-    """Seed-layout HDF5 splits (realistic T and D) via the project's synthetic writer; cached by settings."""
+    """HDF5 feature splits (realistic T and D) via the project's synthetic writer; cached by settings."""
     tag = directory / f"T{max_frames}_D{feature_dim}_n{rows_train}_min{min_frames}"
     if not split_path(tag, "test").is_file():
         per_class = max(1, rows_train // 4)
@@ -116,9 +116,9 @@ def compose_train(overrides: list[str], out_dir: Path) -> DictConfig:
 
 
 def run_lightning(cfg: DictConfig, verbose: bool, plain: Callable[[], tuple[float, int]] | None = None) -> dict:
-    """``vidcls.training.train`` (what train.py calls) with the bench's timing callback added."""
+    """``vidcls.tasks.train.train`` (what train.py calls) with the bench's timing callback added."""
     global _PLAIN_HOOK
-    from vidcls.training import train
+    from vidcls.tasks.train import train
 
     with open_dict(cfg):
         cfg.callbacks.bench_timer = {"_target_": "bench.train_bench.BatchTimer"}
@@ -252,23 +252,9 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
     features_dir = make_feature_files(
         work / "features", t["batch_size"] * t["steps_per_epoch"], t["max_frames"], t["feature_dim"], t["min_frames"]
     )
-    trainer_group = "gpu" if device.type == "cuda" else "cpu"
     precisions = t["precisions_gpu"] if device.type == "cuda" else ["32-true"]
     size = t["model_gpu"] if device.type == "cuda" else t["model_cpu"]
-    base = [
-        f"trainer={trainer_group}",
-        "logger=tensorboard",
-        "callbacks=default",
-        f"trainer.max_epochs={t['epochs']}",
-        f"trainer.min_epochs={t['epochs']}",
-        f"data.batch_size={t['batch_size']}",
-        # Subsampling shortens sequences (less compute); off so both legs do the same work per step.
-        "data.augment.subsample_p=0.0",
-        "test=false",
-        f"data.features_dir={features_dir}",
-        *[f"model.{k}={v}" for k, v in size.items()],
-        *t.get("extra_overrides", []),
-    ]
+    base = base_overrides(t, device, features_dir, size)
     params_common = {
         "batch_size": t["batch_size"],
         "max_frames": t["max_frames"],
@@ -285,50 +271,11 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         params = {**params_common, "precision": precision, "num_workers": loader_workers(cfg.data.num_workers)}
         # The plain leg cycles through as many batches as a Lightning epoch has, one step per Lightning step.
         batches = make_batches(rows, t["batch_size"], t["steps_per_epoch"])
-        clip = cfg.trainer.get("gradient_clip_val")
         torch.manual_seed(0)
-        plain = PlainLoop(build_module(cfg, features_dir), batches, device, precision, clip)
-        out = run_lightning(cfg, verbose, plain)
-        light_rate = out["videos"] / out["seconds"]
-        plain_rate = sum(v for _, v in out["plain"]) / sum(s for s, _ in out["plain"])
-        pairs = [(lv / ls) / (pv / ps) for (ls, lv), (ps, pv) in zip(out["lightning"], out["plain"], strict=False)]
-        steps = (t["epochs"] - 1) * (t["steps_per_epoch"] - 1)
-        results.add(
-            SECTION,
-            f"lightning videos/s ({precision})",
-            light_rate,
-            "videos/s",
-            params={**params, "steps": steps, "fit_wall_s": round(out["wall_s"], 2)},
-            samples=[v / s for s, v in out["lightning"]],
-            note="train.py loop: FeatureDataModule + VideoClassifier + default callbacks + TensorBoard",
+        plain = PlainLoop(
+            build_module(cfg, features_dir), batches, device, precision, cfg.trainer.get("gradient_clip_val")
         )
-        results.add(
-            SECTION,
-            f"plain loop videos/s ({precision})",
-            plain_rate,
-            "videos/s",
-            params={**params, "steps": steps},
-            samples=[v / s for s, v in out["plain"]],
-            note="hand-written loop, batches pre-read into memory; one step after each Lightning step",
-        )
-        ratio = light_rate / plain_rate
-        results.add(
-            SECTION,
-            f"lightning / plain ({precision})",
-            ratio,
-            "ratio",
-            params=params,
-            samples=pairs,
-            note="samples: per-epoch ratios of the step-interleaved legs",
-        )
-        results.target(
-            f"trainer within 5% of plain loop ({precision})",
-            ratio,
-            ">=",
-            0.95,
-            "ratio",
-            detail=f"{light_rate:.2f} vs {plain_rate:.2f} videos/s",
-        )
+        light_rate = measure_lightning_vs_plain(results, cfg, plain, t, precision, params, verbose)
         for extra in t.get("variants", []) if precision == precisions[0] else []:
             cfg_v = compose_train([*base, f"trainer.precision={precision}", *extra["overrides"]], run_dir / "variant")
             out_v = run_lightning(cfg_v, verbose, plain)
@@ -342,68 +289,151 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
                 params={**params, "overrides": extra["overrides"]},
                 note=f"diagnostic variant: {rate_v:.2f} vs {plain_v:.2f} videos/s",
             )
-
-        # FLOP/s against the dense-matmul limit of this device and precision.
-        module = build_module(cfg, features_dir)
-        flops = step_flops(module.net, batches[0])
-        mm_dtype = torch.bfloat16 if precision.startswith("bf16") else torch.float32
-        peak = matmul_flops(device, mm_dtype, size=t["matmul_size"])
-        step_s = t["batch_size"] / light_rate
-        achieved = flops / step_s
-        results.add(
-            SECTION,
-            f"model FLOPs per step ({precision})",
-            flops / 1e9,
-            "GFLOP",
-            params=params,
-            note="fwd+bwd of one batch, torch.utils.flop_counter (optimizer excluded)",
-        )
-        results.add(
-            SECTION,
-            f"dense matmul ({mm_dtype})",
-            peak / 1e9,
-            "GFLOP/s",
-            params={"size": t["matmul_size"], "dtype": str(mm_dtype)},
-        )
-        results.add(
-            SECTION, f"achieved model FLOP/s, lightning ({precision})", achieved / 1e9, "GFLOP/s", params=params
-        )
-        results.add(
-            SECTION,
-            f"achieved / matmul FLOP/s ({precision})",
-            achieved / peak,
-            "fraction",
-            params=params,
-            note="how close the trainer runs to this machine's dense-matmul limit",
-        )
-
-    # Growth: fwd+bwd time against frames per video and against batch size (plain, no optimizer).
-    g = mode.get("growth")
-    if g:
+        measure_flops(results, build_module(cfg, features_dir), batches[0], device, t, precision, light_rate, params)
+    if mode.get("growth"):
         cfg = compose_train([*base, "trainer.precision=32-true"], work / "train-growth")
-        module = build_module(cfg, features_dir)
-        for steps in g["frames"]:
-            batch = (
-                torch.randn(t["batch_size"], steps, t["feature_dim"]),
-                torch.full((t["batch_size"],), steps),
-                torch.randint(0, 4, (t["batch_size"],)),
-            )
-            sec = step_time(module.net, batch, device, g["reps"])
-            results.add(
-                "growth",
-                "train fwd+bwd vs frames",
-                t["batch_size"] / sec,
-                "videos/s",
-                params={"frames": steps, "batch_size": t["batch_size"], "step_s": round(sec, 4)},
-            )
-        for bs in g["batch_sizes"]:
-            steps = t["max_frames"]
-            batch = (torch.randn(bs, steps, t["feature_dim"]), torch.full((bs,), steps), torch.randint(0, 4, (bs,)))
-            sec = step_time(module.net, batch, device, g["reps"])
-            results.add(
-                "growth",
-                "train fwd+bwd vs batch size",
-                bs / sec,
-                "videos/s",
-                params={"frames": steps, "batch_size": bs, "step_s": round(sec, 4)},
-            )
+        measure_growth(results, build_module(cfg, features_dir), device, t, mode["growth"])
+
+
+def base_overrides(t: dict[str, Any], device: torch.device, features_dir: Path, size: dict[str, Any]) -> list[str]:
+    """``conf/train.yaml`` overrides shared by every leg: default callbacks and logger, the bench's sizes."""
+    return [
+        f"trainer={'gpu' if device.type == 'cuda' else 'cpu'}",
+        "logger=tensorboard",
+        "callbacks=default",
+        f"trainer.max_epochs={t['epochs']}",
+        f"trainer.min_epochs={t['epochs']}",
+        f"data.batch_size={t['batch_size']}",
+        # Subsampling shortens sequences (less compute); off so both legs do the same work per step.
+        "data.augment.subsample_p=0.0",
+        "test=false",
+        f"data.features_dir={features_dir}",
+        *[f"model.{k}={v}" for k, v in size.items()],
+        *t.get("extra_overrides", []),
+    ]
+
+
+def measure_lightning_vs_plain(
+    results: Results,
+    cfg: DictConfig,
+    plain: PlainLoop,
+    t: dict[str, Any],
+    precision: str,
+    params: dict[str, Any],
+    verbose: bool,
+) -> float:
+    """train.py's loop interleaved step by step with the plain loop; returns Lightning's videos/s."""
+    out = run_lightning(cfg, verbose, plain)
+    light_rate = out["videos"] / out["seconds"]
+    plain_rate = sum(v for _, v in out["plain"]) / sum(s for s, _ in out["plain"])
+    pairs = [(lv / ls) / (pv / ps) for (ls, lv), (ps, pv) in zip(out["lightning"], out["plain"], strict=False)]
+    steps = (t["epochs"] - 1) * (t["steps_per_epoch"] - 1)
+    results.add(
+        SECTION,
+        f"lightning videos/s ({precision})",
+        light_rate,
+        "videos/s",
+        params={**params, "steps": steps, "fit_wall_s": round(out["wall_s"], 2)},
+        samples=[v / s for s, v in out["lightning"]],
+        note="train.py loop: FeatureDataModule + VideoClassifier + default callbacks + TensorBoard",
+    )
+    results.add(
+        SECTION,
+        f"plain loop videos/s ({precision})",
+        plain_rate,
+        "videos/s",
+        params={**params, "steps": steps},
+        samples=[v / s for s, v in out["plain"]],
+        note="hand-written loop, batches pre-read into memory; one step after each Lightning step",
+    )
+    ratio = light_rate / plain_rate
+    results.add(
+        SECTION,
+        f"lightning / plain ({precision})",
+        ratio,
+        "ratio",
+        params=params,
+        samples=pairs,
+        note="samples: per-epoch ratios of the step-interleaved legs",
+    )
+    results.target(
+        f"trainer within 5% of plain loop ({precision})",
+        ratio,
+        ">=",
+        0.95,
+        "ratio",
+        detail=f"{light_rate:.2f} vs {plain_rate:.2f} videos/s",
+    )
+    return light_rate
+
+
+def measure_flops(
+    results: Results,
+    module: VideoClassifier,
+    batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    device: torch.device,
+    t: dict[str, Any],
+    precision: str,
+    light_rate: float,
+    params: dict[str, Any],
+) -> None:
+    """FLOP/s of the trainer against the dense-matmul limit of this device and precision."""
+    flops = step_flops(module.net, batch)
+    mm_dtype = torch.bfloat16 if precision.startswith("bf16") else torch.float32
+    peak = matmul_flops(device, mm_dtype, size=t["matmul_size"])
+    achieved = flops / (t["batch_size"] / light_rate)
+    results.add(
+        SECTION,
+        f"model FLOPs per step ({precision})",
+        flops / 1e9,
+        "GFLOP",
+        params=params,
+        note="fwd+bwd of one batch, torch.utils.flop_counter (optimizer excluded)",
+    )
+    results.add(
+        SECTION,
+        f"dense matmul ({mm_dtype})",
+        peak / 1e9,
+        "GFLOP/s",
+        params={"size": t["matmul_size"], "dtype": str(mm_dtype)},
+    )
+    results.add(SECTION, f"achieved model FLOP/s, lightning ({precision})", achieved / 1e9, "GFLOP/s", params=params)
+    results.add(
+        SECTION,
+        f"achieved / matmul FLOP/s ({precision})",
+        achieved / peak,
+        "fraction",
+        params=params,
+        note="how close the trainer runs to this machine's dense-matmul limit",
+    )
+
+
+def measure_growth(
+    results: Results, module: VideoClassifier, device: torch.device, t: dict[str, Any], g: dict[str, Any]
+) -> None:
+    """fwd+bwd time against frames per video and against batch size (plain, no optimizer)."""
+    for steps in g["frames"]:
+        batch = (
+            torch.randn(t["batch_size"], steps, t["feature_dim"]),
+            torch.full((t["batch_size"],), steps),
+            torch.randint(0, 4, (t["batch_size"],)),
+        )
+        sec = step_time(module.net, batch, device, g["reps"])
+        results.add(
+            "growth",
+            "train fwd+bwd vs frames",
+            t["batch_size"] / sec,
+            "videos/s",
+            params={"frames": steps, "batch_size": t["batch_size"], "step_s": round(sec, 4)},
+        )
+    for bs in g["batch_sizes"]:
+        steps = t["max_frames"]
+        batch = (torch.randn(bs, steps, t["feature_dim"]), torch.full((bs,), steps), torch.randint(0, 4, (bs,)))
+        sec = step_time(module.net, batch, device, g["reps"])
+        results.add(
+            "growth",
+            "train fwd+bwd vs batch size",
+            bs / sec,
+            "videos/s",
+            params={"frames": steps, "batch_size": bs, "step_s": round(sec, 4)},
+        )

@@ -11,8 +11,12 @@ from pathlib import Path
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["MKL_NUM_THREADS"] = "1"
 
+from collections.abc import Callable
+
 import pytest
 import torch
+from compose_configs import compose_config
+from omegaconf import DictConfig
 
 from vidcls.synthetic import write_synthetic_splits
 
@@ -24,3 +28,9 @@ def synthetic_features_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Learnable seed-layout files: D=32, T=16, 4 classes, 24/8/8 per class. Treat as read-only."""
     out = tmp_path_factory.mktemp("synthetic_features")
     return write_synthetic_splits(out, {"train": 24, "val": 8, "test": 8}, max_frames=16, feature_dim=32)
+
+
+@pytest.fixture(scope="session")
+def compose_cfg() -> Callable[..., DictConfig]:
+    """``compose_cfg("eval", [overrides], {"paths.output_dir": tmp})``: composed once per session, a copy per call."""
+    return compose_config

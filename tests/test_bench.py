@@ -6,15 +6,31 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
-def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
+@dataclass
+class TinyBench:
+    proc: subprocess.CompletedProcess[str]
+    payload: dict[str, Any]
+    out: Path
+    env: dict[str, str]
+
+    @property
+    def names(self) -> set[str]:
+        return {m["name"] for m in self.payload["measurements"]}
+
+
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory: pytest.TempPathFactory) -> TinyBench:
+    """One ``bench/run.py --tiny`` run shared by the checks below (it is the slow part)."""
+    tmp_path = tmp_path_factory.mktemp("bench")
     out = tmp_path / "bench-results.json"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     proc = subprocess.run(
@@ -36,7 +52,12 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    payload = json.loads(out.read_text())
+    return TinyBench(proc, json.loads(out.read_text()), out, env)
+
+
+@pytest.mark.slow
+def test_bench_tiny_mode_writes_results(tiny_bench: TinyBench) -> None:
+    payload = tiny_bench.payload
     assert payload["schema"] == "vidcls-bench/1" and payload["mode"] == "tiny" and payload["errors"] == []
     env_info = payload["env"]
     for key in ("device_name", "torch", "torch_threads", "load_avg_start", "load_avg_end"):
@@ -46,7 +67,7 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     assert sections == {"training", "extraction", "inference", "growth"}
     for m in payload["measurements"]:
         assert m["unit"] and isinstance(m["value"], float) and m["value"] == m["value"], m  # no NaN
-    names = {m["name"] for m in payload["measurements"]}
+    names = tiny_bench.names
     for expected in (
         "lightning / plain (32-true)",
         "tiny_cnn: naive baseline",
@@ -61,6 +82,11 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     # The naive loop's time splits into decode + CNN seconds, both recorded in its note.
     naive = next(m for m in payload["measurements"] if m["name"] == "tiny_cnn: naive baseline")
     assert "decode " in naive["note"] and " + CNN " in naive["note"]
+
+
+@pytest.mark.slow
+def test_bench_tiny_mode_targets(tiny_bench: TinyBench) -> None:
+    payload, names, env_info = tiny_bench.payload, tiny_bench.names, tiny_bench.payload["env"]
     # One target per limit of the issue, each with a pass/fail verdict consistent with its numbers.
     targets = payload["targets"]
     assert len(targets) == 7
@@ -85,6 +111,12 @@ def test_bench_tiny_mode_writes_results(tmp_path: Path) -> None:
     for t in targets:
         assert t["passed"] == (t["value"] >= t["limit"] if t["op"] == ">=" else t["value"] <= t["limit"])
     assert payload["all_targets_passed"] == all(t["passed"] for t in targets)
+
+
+@pytest.mark.slow
+def test_bench_tiny_mode_inference_and_report(tiny_bench: TinyBench) -> None:
+    payload, proc, out, env = tiny_bench.payload, tiny_bench.proc, tiny_bench.out, tiny_bench.env
+    env_info, targets = payload["env"], payload["targets"]
     # The batched and per-view ensembles answer the same; the speed-up is for the same result.
     speedup = next(m for m in payload["measurements"] if m["name"].startswith("batched speed-up"))
     assert float(speedup["note"].rsplit(" ", 1)[1]) < 1e-4

@@ -21,7 +21,7 @@ NO_AUGMENT = {"subsample_p": 0.0, "shift_p": 0.0, "noise_p": 0.0}
 
 def model_config(**overrides: Any) -> dict[str, Any]:
     """What conf/model/super_enhanced.yaml composes to, with the tiny test architecture."""
-    cfg = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/recipe/seed.yaml"))
+    cfg = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/recipe/predecessor.yaml"))
     arch = OmegaConf.to_container(OmegaConf.load(Path(__file__).parents[1] / "conf/model/super_enhanced.yaml"))
     arch.pop("defaults")
     cfg |= arch | {"hidden_dim": 16, "num_lstm_layers": 1, "num_attention_heads": 2}
@@ -137,6 +137,22 @@ def test_data_facts_must_agree_with_model_config(datamodule: FeatureDataModule) 
         classifier(datamodule, num_layers=3)
     with pytest.raises(VidclsError, match="cannot import"):
         build_net({"_target_": "vidcls.modules.NoSuchModel"})
+
+
+def test_targets_are_found_by_one_rule_and_fail_in_one_line(caplog: pytest.LogCaptureFixture) -> None:
+    """Model, optimizer and checkpoint targets share Hydra's get_class, without its ERROR log beside our line."""
+    from vidcls.inference.checkpoints import _resolve_target
+
+    with caplog.at_level("DEBUG"), pytest.raises(VidclsError, match=r"cannot import 'vidcls\.modules\.Nope'"):
+        build_net({"_target_": "vidcls.modules.Nope"})
+    assert not [r for r in caplog.records if r.name.startswith("hydra")], caplog.records
+    with pytest.raises(VidclsError, match=r"not a torch\.nn\.Module class"):  # exists, but is a function
+        build_net({"_target_": "vidcls.modules.temporal_model.padding_mask"})
+    with pytest.raises(VidclsError, match=r"not a torch\.nn\.Module class; refusing"):
+        _resolve_target("vidcls.modules.temporal_model.padding_mask", Path("x.ckpt"), allow_unsafe_load=False)
+    assert _resolve_target("vidcls.modules.MeanPoolBaseline", Path("x.ckpt"), allow_unsafe_load=False).__name__ == (
+        "MeanPoolBaseline"
+    )
 
 
 def test_optimizer_and_scheduler_follow_config(datamodule: FeatureDataModule) -> None:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
+from compose_configs import compose_config
 from hydra.core.override_parser.overrides_parser import OverridesParser
 
 from vidcls.utils.cli import normalize_argv
@@ -134,9 +133,7 @@ def test_doc_command_composes(command: DocCommand, test_paths: dict[str, str]) -
     overrides = [a for a in argv if not a.startswith("-")]
     if flags:
         overrides = first_job(overrides)
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(config_name=config_name(command.script), overrides=overrides, return_hydra_config=True)
+    cfg = compose_config(config_name(command.script), overrides, hydra=True)
     for key in PLACEHOLDER_KEYS:
         given = next((a.partition("=")[2] for a in overrides if a.partition("=")[0].lstrip("+~") == key), None)
         if given is not None and not key.startswith("hydra."):

@@ -10,12 +10,12 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from synth_video import write_audio_only, write_test_video
 
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor, merge_shards, run_extraction
 from vidcls.extraction.run import get_plan
 from vidcls.schema import SPLITS, read_meta, split_path, validate_contents
-from vidcls.video.synth import write_audio_only, write_test_video
 
 CLASSES = ("Beta", "Alpha")  # deliberately unsorted: category_mapping must be sorted
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from synth_video import write_test_video
 
 from vidcls.schema import SPLITS, split_path, validate_contents
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 

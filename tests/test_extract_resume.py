@@ -12,17 +12,17 @@ from pathlib import Path
 
 import h5py
 import pytest
+from synth_video import write_test_video
 
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor, run_extraction
 from vidcls.extraction.dataset import build_plan, load_manifest
 from vidcls.extraction.run import get_plan
 from vidcls.extraction.writer import IncrementalWriter
-from vidcls.inference.predict_cli import collect_inputs
 from vidcls.schema import SPLITS, read_meta, split_path
+from vidcls.tasks.predict import collect_inputs
 from vidcls.utils.lock import LOCK_NAME, folder_lock
 from vidcls.video import open_video
-from vidcls.video.synth import write_test_video
 
 CLASSES = ("Alpha", "Beta")
 

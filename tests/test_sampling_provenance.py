@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+from synth_video import write_test_video
 
 from vidcls.backbones import runtime as rt
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor
 from vidcls.inference import VideoPredictor
 from vidcls.video.sampling import SAMPLING_V1, SAMPLING_V2
-from vidcls.video.synth import write_test_video
 
 SETTINGS: dict[str, Any] = {"num_frames": 8, "frame_size": 32, "batch_size": 8}
 

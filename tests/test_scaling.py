@@ -14,14 +14,13 @@ import h5py
 import numpy as np
 import pytest
 import yaml
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
+from compose_configs import compose_config
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from synth_video import write_test_video
 
 from vidcls.extraction.sweep import MergeShardsAfterSweep, unfinished_shards
 from vidcls.schema import SPLITS, split_filename
-from vidcls.video.synth import write_test_video
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_EXTRACT = ["backbone=tiny_cnn", "num_frames=8", "frame_size=32"]
@@ -29,9 +28,7 @@ TINY_TRAIN = ["experiment=tiny", "data.num_workers=0", "trainer.max_epochs=2"]
 
 
 def compose_cfg(config_name: str, overrides: list[str]) -> DictConfig:
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return compose(config_name=config_name, overrides=overrides, return_hydra_config=True)
+    return compose_config(config_name, overrides, hydra=True)
 
 
 def run_py(script: str, *args: str, cwd: Path, timeout: int = 420) -> subprocess.CompletedProcess[str]:

@@ -11,22 +11,20 @@ from pathlib import Path
 
 import pytest
 import torch
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
+from compose_configs import compose_config
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from vidcls.errors import VidclsError
-from vidcls.training import check_not_nested_ddp, train
+from vidcls.tasks.train import train
+from vidcls.training import check_not_nested_ddp
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["experiment=tiny", "data.num_workers=0"]
 
 
 def compose_train(overrides: list[str]) -> DictConfig:
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        return compose(config_name="train", overrides=overrides, return_hydra_config=True)
+    return compose_config("train", overrides, hydra=True)
 
 
 @pytest.fixture(scope="module")

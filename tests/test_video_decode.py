@@ -7,11 +7,11 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from synth_video import index_from_frame, write_audio_only, write_test_video
 
 from vidcls.errors import VidclsError
 from vidcls.video import decode as decode_module
 from vidcls.video import decode_moments, probe_video, resize_geometry
-from vidcls.video.synth import index_from_frame, write_audio_only, write_test_video
 
 
 def _indices(decoded, n: int) -> list[int]:

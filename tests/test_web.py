@@ -18,6 +18,7 @@ import h5py
 import numpy as np
 import pytest
 import torch
+from compose_configs import compose_config
 from flask import Flask
 from flask.testing import FlaskClient
 from tiny_checkpoints import train_tiny_checkpoints
@@ -265,8 +266,6 @@ def test_media_refuses_everything_outside_the_root(client: FlaskClient, url: str
 
 
 def test_app_config_composes_and_builds_the_app(env: WebEnv) -> None:
-    from hydra import compose, initialize_config_dir
-
     from vidcls.web.server import build_app
 
     overrides = [
@@ -279,8 +278,7 @@ def test_app_config_composes_and_builds_the_app(env: WebEnv) -> None:
         "server.allowed_hosts=[mybox.lan,'proxy.example:8443']",
         "server.max_jobs=3",
     ]
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(config_name="app", overrides=overrides)
+    cfg = compose_config("app", overrides)
     assert cfg.server.host == "127.0.0.1" and cfg.device == "cpu" and cfg.server.debug is False
     app = build_app(cfg)
     assert app.config["MAX_CONTENT_LENGTH"] == int(1.5 * 1024 * 1024)
@@ -965,11 +963,10 @@ def test_row_frames_are_the_frames_each_row_was_made_from(tmp_path: Path, scales
 
 def test_predict_attention_plot_draws_the_sampled_frames(extract_env: WebEnv, tmp_path: Path) -> None:
     """predict.py attention_plot=DIR: the plot carries the row thumbnails, which are dropped once drawn."""
-    from hydra import compose, initialize_config_dir
     from PIL import Image
 
     from vidcls.evaluation import plots
-    from vidcls.inference.predict_cli import run_predict
+    from vidcls.tasks.predict import run_predict
 
     overrides = [
         f"video={extract_env.videos_dir}",
@@ -979,8 +976,7 @@ def test_predict_attention_plot_draws_the_sampled_frames(extract_env: WebEnv, tm
         "output=json",
         "tta=none",
     ]
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(config_name="predict", overrides=overrides)
+    cfg = compose_config("predict", overrides)
     results = run_predict(cfg)
     assert all(r.ok and r.frames is None for r in results)
     written = sorted((tmp_path / "attn").glob("*.attention.png"))
@@ -1008,9 +1004,7 @@ def results_ensemble(env: WebEnv):
 @pytest.mark.parametrize("debug", [False, True])
 def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.MonkeyPatch, debug: bool) -> None:
     """``python app.py``: waitress by default; Flask's server only with server.debug=true, never its debugger."""
-    from hydra import compose, initialize_config_dir
-
-    from vidcls.web import server as server_module
+    from vidcls.tasks import serve as server_module
 
     calls: list[tuple[str, dict]] = []
 
@@ -1028,9 +1022,8 @@ def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.Monkey
     monkeypatch.setattr(server_module.signal, "signal", lambda *a: None)
     jobs = app.extensions["vidcls"].jobs
     monkeypatch.setattr(jobs, "shutdown", lambda: calls.append(("jobs.shutdown", {})))
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(config_name="app", overrides=["ckpt_paths=x", f"server.debug={str(debug).lower()}"])
-    server_module.serve(cfg)
+    cfg = compose_config("app", ["ckpt_paths=x", f"server.debug={str(debug).lower()}"])
+    server_module.run(cfg)
     names = [name for name, _ in calls]
     if debug:
         assert names == ["flask.run", "jobs.shutdown"] and calls[0][1]["debug"] is False

@@ -23,6 +23,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -30,6 +31,9 @@ from test_web import make_clip
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.schema import split_path, write_feature_file
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -245,104 +249,136 @@ def test_browser_browses_classifies_and_uploads(server: dict) -> None:
             page.goto(server["base"] + "/")
             expect(page.locator("#health")).to_contain_text("2 model(s)")
             expect(page.locator("#video-list li")).to_have_count(17)
-
-            # Browse: the test split, one class; the list follows the menus.
-            page.select_option("#split-select", "test")
-            expect(page.locator("#video-list li")).to_have_count(5)
-            page.select_option("#class-select", "Gaming")
-            expect(page.locator("#video-list li")).to_have_count(2)
-
-            # A video with precomputed features: plays (range requests) and classifies instantly, with TTA.
-            page.locator("#video-list li", has_text="gaming_0.mp4").click()
-            expect(page.locator("#viewer-title")).to_have_text("gaming_0.mp4")
-            page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
-            assert page.evaluate("document.getElementById('player').duration") == pytest.approx(2.0, abs=0.2)
-            page.check("#tta-toggle")
-            page.click("#classify-button")
-            expect(page.locator("#result")).to_be_visible()
-            expect(page.locator("#ground-truth")).to_have_text("Gaming")
-            assert page.locator("#predicted-class").inner_text() in CLASSES
-            expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
-            expect(page.locator("#prob-chart rect.bar.top")).to_have_count(1)
-            expect(page.locator("#member-table tbody tr")).to_have_count(2)
-            expect(page.locator("#attention-plot rect.att-bar")).to_have_count(6)
-            expect(page.locator("#frame-strip figure.frame")).to_have_count(6)  # what the model saw
-            expect(page.locator("#frame-strip figure.frame.top")).to_have_count(3)
-            expect(page.locator("#result-meta")).to_contain_text("precomputed features")
-            expect(page.locator("#result-meta")).to_contain_text("TTA: original, reversed, speed_up, slow_down")
-            widths = [
-                float(w)
-                for w in page.locator("#prob-chart rect.bar").evaluate_all(
-                    "bars => bars.map(b => b.getAttribute('width'))"
-                )
-            ]
-            assert max(widths) > 5 * min(widths) or max(widths) > 100  # bars drawn to scale, not empty
-            page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
-
-            # No features: extracted on the fly, with the progress bar fed by the job.
-            page.locator("#video-list li", has_text="fresh clip.mp4").click()
-            page.uncheck("#tta-toggle")
-            page.click("#classify-button")
-            expect(page.locator("#result")).to_be_visible(timeout=60000)
-            expect(page.locator("#result-meta")).to_contain_text("extracted now")
-            expect(page.locator("#result-meta")).to_contain_text("TTA: original")
-            expect(page.locator("#progress-text")).to_contain_text("100%")
-            clickable = page.locator("#attention-plot rect.att-bar").nth(3)
-            clickable.click()
-            assert page.evaluate("document.getElementById('player').currentTime") > 0.5  # attention seeks the video
-
-            # Upload: real progress via the job, file deleted afterwards, no ground truth.
-            page.set_input_files("#upload-file", str(server["upload"]))
-            page.click("#upload-button")
-            expect(page.locator("#viewer-title")).to_have_text("holiday.mp4")
-            expect(page.locator("#result")).to_be_visible(timeout=60000)
-            expect(page.locator("#ground-truth")).to_have_text("unknown")
-            expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
-            assert list(server["uploads"].iterdir()) == []
-            page.screenshot(path=str(ARTIFACTS / "web-e2e-upload.png"), full_page=True)
-
-            # A GIF: the browser cannot play it, so the frames the model saw take the player's place.
-            page.set_input_files("#upload-file", str(server["gif"]))
-            page.click("#upload-button")
-            expect(page.locator("#viewer-title")).to_have_text("cartoon.gif")
-            expect(page.locator("#result")).to_be_visible(timeout=60000)
-            expect(page.locator("#player")).to_be_hidden()
-            frames = page.locator("#no-player figure.frame")
-            expect(frames).to_have_count(6)
-            expect(page.locator("#frame-strip figure.frame")).to_have_count(6)
-            loaded = page.locator("#no-player img").evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
-            assert len(loaded) == 6 and all(loaded)
-            assert re.fullmatch(r"\d+\.\ds · 0\.\d{3}", frames.nth(2).locator("figcaption").inner_text())
-            page.screenshot(path=str(ARTIFACTS / "web-e2e-gif.png"), full_page=True)
-
-            # DNS rebinding: evil.example.com now resolves to 127.0.0.1 (--host-resolver-rules); the browser
-            # still sends its own name as Host, and the app answers nothing but a 400.
-            other = browser.new_page()
-            rebound = other.goto(f"http://evil.example.com:{server['port']}/api/videos")
-            assert rebound is not None and rebound.status == 400 and "does not answer to Host" in rebound.text()
-            # A page of another site posts an upload to the app: the browser sends it (a "simple" no-cors
-            # request, no preflight), and the app refuses it for its Origin before storing anything.
-            with attacker_site() as attacker:
-                other.goto(attacker)
-                with other.expect_response(lambda r: r.url.endswith("/api/classify")) as refused:
-                    other.evaluate(
-                        """url => { const f = new FormData(); f.append("file", new Blob(["x"]), "a.mp4");
-                                   return fetch(url, {method: "POST", mode: "no-cors", body: f}).then(() => 0); }""",
-                        server["base"] + "/api/classify",
-                    )
-                assert refused.value.status == 403
-                sent = refused.value.request.all_headers()  # Origin may be added below what Playwright reports
-                assert (sent.get("origin") or sent.get("referer", "")).startswith(attacker.rstrip("/"))
-            other.close()
-            assert list(server["uploads"].iterdir()) == []
-
-            # A non-video upload is refused with the server's message.
-            bogus = server["upload"].with_name("notes.mp4")
-            bogus.write_text("just text")
-            page.set_input_files("#upload-file", str(bogus))
-            page.click("#upload-button")
-            expect(page.locator("#error")).to_contain_text("video")
+            _browse(page)
+            _classify_precomputed(page)
+            _classify_on_the_fly(page)
+            _upload(page, server)
+            _upload_gif(page, server)
+            _refuse_other_sites(browser, server)
+            _refuse_non_video(page, server)
         finally:
             browser.close()
     # The one expected console error is the browser's note about the refused (415) upload.
     assert [p for p in problems if "status of 415" not in p] == [], problems
+
+
+def _browse(page: Page) -> None:
+    """The split and class menus filter the list."""
+    from playwright.sync_api import expect
+
+    page.select_option("#split-select", "test")
+    expect(page.locator("#video-list li")).to_have_count(5)
+    page.select_option("#class-select", "Gaming")
+    expect(page.locator("#video-list li")).to_have_count(2)
+
+
+def _classify_precomputed(page: Page) -> None:
+    """A video with precomputed features plays (range requests) and classifies instantly, with TTA."""
+    from playwright.sync_api import expect
+
+    page.locator("#video-list li", has_text="gaming_0.mp4").click()
+    expect(page.locator("#viewer-title")).to_have_text("gaming_0.mp4")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    assert page.evaluate("document.getElementById('player').duration") == pytest.approx(2.0, abs=0.2)
+    page.check("#tta-toggle")
+    page.click("#classify-button")
+    expect(page.locator("#result")).to_be_visible()
+    expect(page.locator("#ground-truth")).to_have_text("Gaming")
+    assert page.locator("#predicted-class").inner_text() in CLASSES
+    expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
+    expect(page.locator("#prob-chart rect.bar.top")).to_have_count(1)
+    expect(page.locator("#member-table tbody tr")).to_have_count(2)
+    expect(page.locator("#attention-plot rect.att-bar")).to_have_count(6)
+    expect(page.locator("#frame-strip figure.frame")).to_have_count(6)  # what the model saw
+    expect(page.locator("#frame-strip figure.frame.top")).to_have_count(3)
+    expect(page.locator("#result-meta")).to_contain_text("precomputed features")
+    expect(page.locator("#result-meta")).to_contain_text("TTA: original, reversed, speed_up, slow_down")
+    widths = [
+        float(w)
+        for w in page.locator("#prob-chart rect.bar").evaluate_all("bars => bars.map(b => b.getAttribute('width'))")
+    ]
+    assert max(widths) > 5 * min(widths) or max(widths) > 100  # bars drawn to scale, not empty
+    page.screenshot(path=str(ARTIFACTS / "web-e2e.png"), full_page=True)
+
+
+def _classify_on_the_fly(page: Page) -> None:
+    """No features: extracted on the fly, with the progress bar fed by the job; attention seeks the video."""
+    from playwright.sync_api import expect
+
+    page.locator("#video-list li", has_text="fresh clip.mp4").click()
+    page.uncheck("#tta-toggle")
+    page.click("#classify-button")
+    expect(page.locator("#result")).to_be_visible(timeout=60000)
+    expect(page.locator("#result-meta")).to_contain_text("extracted now")
+    expect(page.locator("#result-meta")).to_contain_text("TTA: original")
+    expect(page.locator("#progress-text")).to_contain_text("100%")
+    clickable = page.locator("#attention-plot rect.att-bar").nth(3)
+    clickable.click()
+    assert page.evaluate("document.getElementById('player').currentTime") > 0.5  # attention seeks the video
+
+
+def _upload(page: Page, server: dict) -> None:
+    """Upload: real progress via the job, file deleted afterwards, no ground truth."""
+    from playwright.sync_api import expect
+
+    page.set_input_files("#upload-file", str(server["upload"]))
+    page.click("#upload-button")
+    expect(page.locator("#viewer-title")).to_have_text("holiday.mp4")
+    expect(page.locator("#result")).to_be_visible(timeout=60000)
+    expect(page.locator("#ground-truth")).to_have_text("unknown")
+    expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
+    assert list(server["uploads"].iterdir()) == []
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-upload.png"), full_page=True)
+
+
+def _upload_gif(page: Page, server: dict) -> None:
+    """A GIF: the browser cannot play it, so the frames the model saw take the player's place."""
+    from playwright.sync_api import expect
+
+    page.set_input_files("#upload-file", str(server["gif"]))
+    page.click("#upload-button")
+    expect(page.locator("#viewer-title")).to_have_text("cartoon.gif")
+    expect(page.locator("#result")).to_be_visible(timeout=60000)
+    expect(page.locator("#player")).to_be_hidden()
+    frames = page.locator("#no-player figure.frame")
+    expect(frames).to_have_count(6)
+    expect(page.locator("#frame-strip figure.frame")).to_have_count(6)
+    loaded = page.locator("#no-player img").evaluate_all("imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    assert len(loaded) == 6 and all(loaded)
+    assert re.fullmatch(r"\d+\.\ds · 0\.\d{3}", frames.nth(2).locator("figcaption").inner_text())
+    page.screenshot(path=str(ARTIFACTS / "web-e2e-gif.png"), full_page=True)
+
+
+def _refuse_other_sites(browser: Browser, server: dict) -> None:
+    """DNS rebinding and cross-site posts are refused before anything is stored."""
+    # DNS rebinding: evil.example.com now resolves to 127.0.0.1 (--host-resolver-rules); the browser
+    # still sends its own name as Host, and the app answers nothing but a 400.
+    other = browser.new_page()
+    rebound = other.goto(f"http://evil.example.com:{server['port']}/api/videos")
+    assert rebound is not None and rebound.status == 400 and "does not answer to Host" in rebound.text()
+    # A page of another site posts an upload to the app: the browser sends it (a "simple" no-cors
+    # request, no preflight), and the app refuses it for its Origin before storing anything.
+    with attacker_site() as attacker:
+        other.goto(attacker)
+        with other.expect_response(lambda r: r.url.endswith("/api/classify")) as refused:
+            other.evaluate(
+                """url => { const f = new FormData(); f.append("file", new Blob(["x"]), "a.mp4");
+                           return fetch(url, {method: "POST", mode: "no-cors", body: f}).then(() => 0); }""",
+                server["base"] + "/api/classify",
+            )
+        assert refused.value.status == 403
+        sent = refused.value.request.all_headers()  # Origin may be added below what Playwright reports
+        assert (sent.get("origin") or sent.get("referer", "")).startswith(attacker.rstrip("/"))
+    other.close()
+    assert list(server["uploads"].iterdir()) == []
+
+
+def _refuse_non_video(page: Page, server: dict) -> None:
+    """A non-video upload is refused with the server's message."""
+    from playwright.sync_api import expect
+
+    bogus = server["upload"].with_name("notes.mp4")
+    bogus.write_text("just text")
+    page.set_input_files("#upload-file", str(bogus))
+    page.click("#upload-button")
+    expect(page.locator("#error")).to_contain_text("video")

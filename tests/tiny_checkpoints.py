@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from hydra.core.global_hydra import GlobalHydra
+from compose_configs import compose_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_MODEL = ["model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2"]
@@ -26,9 +25,7 @@ def train_tiny_checkpoints(features_dir: Path, out_dir: Path, seeds: tuple[int, 
     done = out_dir / ".complete"
     if done.exists():
         return out_dir
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(str(ROOT / "conf"), version_base="1.3"):
-        model_cfg = compose(config_name="model/super_enhanced", overrides=TINY_MODEL).model
+    model_cfg = compose_config("model/super_enhanced", TINY_MODEL).model
     data = FeatureDataModule(features_dir=features_dir, batch_size=16, num_workers=0, check_values=False)
     data.setup("fit")
     for seed in seeds:

@@ -1,6 +1,6 @@
 """The HDF5 feature-file layout: the one module that both the writer and every reader use.
 
-Layout (the seeds' layout, read as-is, plus optional provenance written by ``extract.py``)::
+Layout (the predecessor's layout, read as-is, plus optional provenance written by ``extract.py``)::
 
     features     float32|float16 [N, T, D]   zero-padded per-frame features (gzip)
     labels       int64 [N]                   class index
@@ -8,7 +8,7 @@ Layout (the seeds' layout, read as-is, plus optional provenance written by ``ext
     video_paths  str [N]                     optional: source video of each row
     groups       str [N]                     optional: independent source of each row (grouped CV, vidcls.evaluation.cv)
     attrs:
-      category_mapping  JSON {"ClassName": index, ...}  (the seeds' format; {index: name} also read)
+      category_mapping  JSON {"ClassName": index, ...}  (the predecessor's format; {index: name} also read)
       feature_dim       D
       max_frames        T
       multi_scale       bool
@@ -46,7 +46,7 @@ SCHEMA_VERSION = 1
 
 
 def split_filename(split: str) -> str:
-    """The seeds' file name for a split, e.g. ``train_features_multiscale.h5``."""
+    """The predecessor's file name for a split, e.g. ``train_features_multiscale.h5``."""
     return f"{split}_features_multiscale.h5"
 
 
@@ -74,7 +74,7 @@ def parse_category_mapping(raw: Any) -> list[str]:
 
 
 def category_mapping_json(class_names: Sequence[str]) -> str:
-    """The seeds' direction: ``{"ClassName": index}``."""
+    """The predecessor's direction: ``{"ClassName": index}``."""
     return json.dumps({name: i for i, name in enumerate(class_names)})
 
 
@@ -422,3 +422,9 @@ def read_video_paths(f: h5py.File) -> list[str] | None:
 def read_groups(f: h5py.File) -> list[str] | None:
     """The per-row source groups, if the file stores them."""
     return read_strings(f, GROUPS)
+
+
+def read_row(f: h5py.File, index: int, length: int | None = None) -> np.ndarray:
+    """Row ``index``'s true-length ``[t, D]`` features, without the zero padding past ``num_frames``."""
+    length = int(f[NUM_FRAMES][index]) if length is None else int(length)
+    return f[FEATURES][index, :length]

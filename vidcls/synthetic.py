@@ -1,4 +1,4 @@
-"""Small, learnable feature files in the seed layout, for tests, benchmarks and a first run.
+"""Small, learnable feature files in the predecessor's layout, for tests, benchmarks and a first run.
 
 Each class has its own mean direction in feature space plus a class-specific temporal pattern
 (a slow oscillation along a second direction), so a model that uses time can beat one that does

@@ -1,8 +1,10 @@
-"""The training task behind ``train.py``: config → data → model → fit → test best → metrics.json."""
+"""The pieces :mod:`vidcls.tasks.train` puts in order: instantiation, resume and DDP checks, calibration, hparams.
+
+Kept apart from the task so ``eval.py`` (``instantiate_checked``) and ``cv.py`` reuse them without the task.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,13 +17,11 @@ from hydra.utils import instantiate
 from lightning.pytorch.callbacks import Callback, DeviceStatsMonitor, LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
-from vidcls.modules import VideoClassifier
-from vidcls.utils.cli import seed_from_config
-from vidcls.utils.io import atomic_write_text
+from vidcls.utils.config import to_plain
 
 
 def instantiate_checked(cfg: Any, **kwargs: Any) -> Any:
@@ -117,81 +117,11 @@ def best_checkpoint(trainer: L.Trainer, cfg: DictConfig) -> str | None:
     return checkpoint.best_model_path if checkpoint is not None and checkpoint.best_model_path else None
 
 
-def _scalars(metrics: Mapping[str, Any]) -> dict[str, float]:
+def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The one-number entries of ``trainer.callback_metrics`` as floats (what metrics.json and sweepers read)."""
     return {
         k: float(v) for k, v in metrics.items() if isinstance(v, int | float) or getattr(v, "numel", lambda: 0)() == 1
     }
-
-
-def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
-    """Run one training job; return (all final metrics, objects) — the caller picks the optimized metric."""
-    seed_from_config(cfg)
-    check_not_nested_ddp(cfg)
-    output_dir = Path(cfg.paths.output_dir)
-
-    datamodule: FeatureDataModule = instantiate_checked(cfg.data, _convert_="partial")
-    datamodule.setup("fit" if cfg.get("train", True) else "validate")
-    run_test = bool(cfg.get("test", True))
-    test_skipped: str | None = None
-    if run_test:
-        datamodule.setup("test")
-        if datamodule.num_samples("test") == 0:
-            test_skipped = f"the test split {datamodule.split_file('test')} is empty"
-            rank_zero_warn(f"{test_skipped}: no test was run; metrics.json records test_skipped.")
-            run_test = False
-
-    if cfg.get("ckpt_path"):
-        check_resume_checkpoint(cfg.ckpt_path, datamodule)
-
-    model = VideoClassifier.from_model_config(
-        cfg.model,
-        class_names=datamodule.class_names,
-        feature_dim=datamodule.feature_dim,
-        provenance=datamodule.provenance,
-        class_counts=datamodule.class_counts,
-    )
-    loggers = instantiate_group(cfg.get("logger"))
-    callbacks = drop_callbacks_needing_logger(instantiate_group(cfg.get("callbacks")), loggers)
-    trainer: L.Trainer = instantiate_checked(cfg.trainer, callbacks=callbacks, logger=loggers or False)
-
-    if trainer.is_global_zero:
-        output_dir.mkdir(parents=True, exist_ok=True)
-        (output_dir / "resolved_config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-
-    metrics: dict[str, float] = {}
-    if cfg.get("train", True):
-        trainer.fit(model, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-        metrics.update(_scalars(trainer.callback_metrics))
-
-    best_ckpt = best_checkpoint(trainer, cfg)
-    if run_test:
-        if best_ckpt is None:
-            rank_zero_warn(
-                "No best checkpoint was saved (fast_dev_run or no checkpoint callback); testing current weights."
-            )
-        trainer.test(model, datamodule=datamodule, ckpt_path=best_ckpt, verbose=False)
-        metrics.update(_scalars(trainer.callback_metrics))
-
-    temperature = None
-    if cfg.get("calibrate", False) and cfg.get("train", True) and trainer.is_global_zero and not trainer.fast_dev_run:
-        temperature = fit_checkpoint_temperature(trainer, datamodule)
-
-    if trainer.is_global_zero and not trainer.fast_dev_run:
-        report = {
-            "test": {k: v for k, v in metrics.items() if k.startswith("test/")} if run_test else None,
-            "test_skipped": test_skipped,
-            "val/acc_best": metrics.get("val/acc_best"),
-            "best_ckpt": None if best_ckpt is None else str(Path(best_ckpt).resolve()),
-            "class_names": datamodule.class_names,
-            "test_confusion_matrix": model.confusion.get("test"),
-            "seed": cfg.get("seed"),
-            "epochs_trained": trainer.current_epoch,
-            "temperature": temperature,
-        }
-        atomic_write_text(output_dir / "metrics.json", json.dumps(report, indent=2, sort_keys=True) + "\n")
-        rank_zero_info(f"metrics: {output_dir / 'metrics.json'}")
-        log_final_hparams(trainer, cfg, metrics)
-    return metrics, {"trainer": trainer, "model": model, "datamodule": datamodule}
 
 
 def fit_checkpoint_temperature(trainer: L.Trainer, datamodule: FeatureDataModule) -> dict[str, Any] | None:
@@ -210,8 +140,8 @@ def fit_checkpoint_temperature(trainer: L.Trainer, datamodule: FeatureDataModule
 def log_final_hparams(trainer: L.Trainer, cfg: DictConfig, metrics: Mapping[str, float]) -> None:
     """One hparams entry per run in TensorBoard, with the final metrics as its columns."""
     params = {
-        "model": OmegaConf.to_container(cfg.model, resolve=True),
-        "data": {k: v for k, v in OmegaConf.to_container(cfg.data, resolve=True).items() if not k.endswith("_file")},
+        "model": to_plain(cfg.model),
+        "data": {k: v for k, v in to_plain(cfg.data).items() if not k.endswith("_file")},
         "trainer": {k: cfg.trainer.get(k) for k in ("max_epochs", "precision", "gradient_clip_val", "accelerator")},
         "seed": cfg.get("seed"),
     }

@@ -7,7 +7,6 @@ from vidcls.backbones.registry import (
     BackboneSpec,
     feature_dim,
     get_spec,
-    load_backbone,
     resolve_device,
 )
 
@@ -18,6 +17,5 @@ __all__ = [
     "BackboneSpec",
     "feature_dim",
     "get_spec",
-    "load_backbone",
     "resolve_device",
 ]

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from vidcls.errors import VidclsError
+from vidcls.utils.device import resolve_device
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -209,6 +210,8 @@ def feature_dim(name: str) -> int:
 class Backbone(nn.Module):
     """A frozen encoder: uint8 frames [B,H,W,3] -> float32 features [B,D], normalised inside.
 
+    The Hydra target of ``conf/backbone/*.yaml``.
+
     Normalisation lives here (not in the decoder) so that a backbone and its input statistics
     can never be paired wrongly.
     """
@@ -284,21 +287,3 @@ class Backbone(nn.Module):
         if not outputs:
             return torch.zeros(0, self.feature_dim)
         return torch.cat(outputs)
-
-
-def resolve_device(device: str | torch.device | None) -> str:
-    """``auto`` -> cuda when available, else cpu."""
-    if device is None or str(device) == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return str(device)
-
-
-def load_backbone(
-    name: str,
-    weights: str | None = "DEFAULT",
-    device: str | torch.device = "cpu",
-    runtime: str | None = "auto",
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> Backbone:
-    """Hydra target of ``conf/backbone/*.yaml``."""
-    return Backbone(name, weights=weights, device=device, runtime=runtime, cache_dir=cache_dir)

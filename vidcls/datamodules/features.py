@@ -1,6 +1,6 @@
-"""FeatureDataModule: the seeds' ``{train,val,test}_features_multiscale.h5`` → ``(x, lengths, y)`` batches.
+"""FeatureDataModule: the predecessor's ``{train,val,test}_features_multiscale.h5`` → ``(x, lengths, y)`` batches.
 
-- Files: ``features_dir`` with the seeds' three names, or ``train_file``/``val_file``/``test_file``.
+- Files: ``features_dir`` with the predecessor's three names, or ``train_file``/``val_file``/``test_file``.
 - ``setup()`` reads headers and checks values (labels, lengths, NaN/inf) and cross-split agreement
   (feature dim, class names, provenance) and raises one :class:`VidclsError` naming file and fix.
 - h5py handles are opened lazily on the first ``__getitem__`` of each process (DataLoader worker) and
@@ -20,7 +20,7 @@ import h5py
 import lightning as L
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, WeightedRandomSampler
+from torch.utils.data import DataLoader, Dataset, Sampler, WeightedRandomSampler
 
 from vidcls.datamodules.augment import FeatureAugmentation
 from vidcls.errors import VidclsError
@@ -31,6 +31,7 @@ from vidcls.schema import (
     SPLITS,
     FeatureFileMeta,
     read_meta,
+    read_row,
     split_path,
     validate_contents,
 )
@@ -78,7 +79,7 @@ class H5FeatureDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
         length = int(self.lengths[index])
-        row = self._features[index, :length] if self._features is not None else self._handle()[FEATURES][index, :length]
+        row = self._features[index, :length] if self._features is not None else read_row(self._handle(), index, length)
         features = torch.from_numpy(np.asarray(row, dtype=np.float32))
         if self.augment is not None:
             features = self.augment(features)
@@ -114,19 +115,25 @@ def pad_collate(samples: Sequence[tuple[torch.Tensor, int, int]]) -> Batch:
     return x, lengths, labels
 
 
-def make_loader(
-    dataset: Dataset,
+def feature_loader(
+    rows: Dataset | FeatureFileMeta,
     batch_size: int,
-    num_workers: int,
+    *,
     shuffle: bool = False,
-    sampler: WeightedRandomSampler | None = None,
+    sampler: Sampler | None = None,
+    num_workers: int = 0,
     pin_memory: bool = False,
     persistent_workers: bool = False,
 ) -> DataLoader:
-    """The one DataLoader recipe (training, eval, cv): padded ``(x, lengths, y)`` batches, no row dropped."""
+    """The one DataLoader over feature rows: ``(x, lengths, y)`` batches padded by :func:`pad_collate`.
+
+    Given a :class:`FeatureFileMeta`, every row of that file in order, unaugmented (eval, calibration,
+    cross-validation); the datamodule passes its own datasets.
+    """
+    dataset = H5FeatureDataset(rows) if isinstance(rows, FeatureFileMeta) else rows
     return DataLoader(
         dataset,
-        batch_size=batch_size,
+        batch_size=int(batch_size),
         shuffle=shuffle,
         sampler=sampler,
         num_workers=num_workers,
@@ -138,7 +145,7 @@ def make_loader(
 
 
 def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
-    """Each class drawn equally often in expectation (the seeds' WeightedRandomSampler)."""
+    """Each class drawn equally often in expectation (the predecessor's WeightedRandomSampler)."""
     counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
     weights = 1.0 / counts[labels]
     return WeightedRandomSampler(
@@ -147,7 +154,7 @@ def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSamp
 
 
 class FeatureDataModule(L.LightningDataModule):
-    """Seed-layout HDF5 feature files as Lightning dataloaders (see module docstring)."""
+    """HDF5 feature files in the predecessor's layout as Lightning dataloaders (see module docstring)."""
 
     def __init__(
         self,
@@ -285,10 +292,9 @@ class FeatureDataModule(L.LightningDataModule):
         if split not in self.datasets:
             self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
         sampler = balanced_sampler(self.train_labels, self.num_classes) if train and self.balance_classes else None
-        return make_loader(
+        return feature_loader(
             self.datasets[split],
             self.batch_size if train else self.eval_batch_size,
-            self.num_workers,
             shuffle=train and sampler is None,
             sampler=sampler,
             pin_memory=self.pin_memory,

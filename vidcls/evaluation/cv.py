@@ -27,7 +27,7 @@ from typing import Any
 
 import h5py
 import numpy as np
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 from rich.console import Console
 from rich.table import Table
 
@@ -43,6 +43,7 @@ from vidcls.schema import (
     validate_contents,
     write_feature_file,
 )
+from vidcls.utils.config import to_plain
 from vidcls.utils.io import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -288,10 +289,11 @@ def _check_fold_plan(out_dir: Path, plan: dict[str, Any]) -> None:
 
 def run_cv(cfg: DictConfig) -> dict[str, Any]:
     """Train and score the configured ensemble and the baseline on grouped folds; write cv_metrics.json."""
-    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, feature_loader, predict_split, tta_modes
+    from vidcls.datamodules.features import feature_loader
+    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, predict_split, tta_modes
     from vidcls.inference import load_ensemble, resolve_views
     from vidcls.schema import read_meta
-    from vidcls.training import train
+    from vidcls.tasks.train import train
 
     console = Console()
     cv = cfg.cv
@@ -313,7 +315,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
             "folds": k,
             "fold_of_group": {g: int(f) for g, f in sorted(zip(pool.groups, folds.tolist(), strict=True))},
             "seeds": seeds,
-            "models": {name: OmegaConf.to_container(m, resolve=True) for name, m in models.items()},
+            "models": {name: to_plain(m) for name, m in models.items()},
         },
     )
     views = resolve_views(list(cv.tta.views))
@@ -350,7 +352,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
             ensemble.check_feature_file(meta)
             raw_out: dict[str, np.ndarray] = {}
             _, fold_probs = predict_split(
-                ensemble, feature_loader(meta, int(cv.batch_size), 0), modes, f"fold {fold} {name}", raw_out=raw_out
+                ensemble, feature_loader(meta, int(cv.batch_size)), modes, f"fold {fold} {name}", raw_out=raw_out
             )
             for mode in modes:
                 probs[name][mode][:, roles["test"]] = fold_probs[mode]
@@ -447,7 +449,7 @@ def pooled_report(
         # one temperature per held-out fold, fitted on the other folds' out-of-fold predictions
         "oof_temperatures": temperatures,
         "comparisons": comparisons,
-        "model": OmegaConf.to_container(cfg.model, resolve=True),
+        "model": to_plain(cfg.model),
     }
 
 

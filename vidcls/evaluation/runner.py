@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.table import Table
 from torch.utils.data import DataLoader
 
-from vidcls.datamodules.features import H5FeatureDataset, make_loader
 from vidcls.errors import VidclsError
 from vidcls.evaluation import plots
 from vidcls.evaluation.metrics import (
@@ -28,7 +27,6 @@ from vidcls.evaluation.metrics import (
     classification_metrics,
 )
 from vidcls.inference import Ensemble
-from vidcls.schema import FeatureFileMeta
 from vidcls.utils.figures import confusion_figure
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
@@ -107,11 +105,6 @@ def temperature_report(
         "before": numbers(raw_member_probs.mean(axis=0)),
         "after": numbers(member_probs.mean(axis=0)),
     }
-
-
-def feature_loader(meta: FeatureFileMeta, batch_size: int, num_workers: int) -> DataLoader:
-    """A split's rows in file order (eval, cv), built by the datamodule's one loader recipe."""
-    return make_loader(H5FeatureDataset(meta), batch_size, num_workers)
 
 
 def select_members(

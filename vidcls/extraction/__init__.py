@@ -1,4 +1,4 @@
-"""Video -> aligned multi-scale features -> seed-layout HDF5 (``extract.py``, ``predict.py``, the web app)."""
+"""Video -> aligned multi-scale features -> HDF5 in the predecessor's layout (extract, predict, the web app)."""
 
 from vidcls.extraction.dataset import DatasetPlan, ManifestEntry, build_plan, load_manifest, save_plan
 from vidcls.extraction.extractor import DecodedVideo, ExtractedVideo, FeatureExtractor

@@ -220,6 +220,36 @@ def build_plan(
         layout, items, skipped = _scan_layout(root)
     store_root = root if root is not None else Path(manifest_csv).parent  # type: ignore[arg-type]
 
+    videos = _probe_entries(items, store_root, skipped, workers, progress)
+    if not videos:
+        where = manifest_csv or videos_dir
+        raise VidclsError(
+            f"no decodable videos found in {where} ({len(skipped)} other file(s) skipped). Expected "
+            "<Class>/<video> or train|val|test/<Class>/<video> folders, or a CSV path,label[,split]."
+        )
+    unique, duplicates = _drop_duplicates(videos)
+    todo = [e for e in unique if not e.split]
+    if todo:
+        for entry, split in zip(todo, stratified_split([e.label for e in todo], split_ratios, seed), strict=True):
+            entry.split = split
+    class_names = sorted({e.label for e in unique})
+    label_rank = {c: i for i, c in enumerate(class_names)}
+    split_rank = {s: i for i, s in enumerate(SPLITS)}
+    unique.sort(key=lambda e: (split_rank[e.split], label_rank[e.label], e.path))
+    plan = DatasetPlan(unique, class_names, skipped, duplicates, layout)
+    plan.source = plan_source(videos_dir, manifest_csv, store_root)
+    return plan
+
+
+def _probe_entries(
+    items: Sequence[tuple[Path, str, str | None]],
+    store_root: Path,
+    skipped: list[tuple[str, str]],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[ManifestEntry]:
+    """Probe and hash every file in parallel; decodable ones become entries, the rest go to ``skipped``."""
+
     def probe(item: tuple[Path, str, str | None]) -> tuple[str | None, str | None, os.stat_result | None]:
         path = item[0]
         if not path.is_file():
@@ -247,14 +277,11 @@ def build_plan(
             if stat is not None:
                 entry.size, entry.mtime_ns = stat.st_size, stat.st_mtime_ns
             videos.append(entry)
-    if not videos:
-        where = manifest_csv or videos_dir
-        raise VidclsError(
-            f"no decodable videos found in {where} ({len(skipped)} other file(s) skipped). Expected "
-            "<Class>/<video> or train|val|test/<Class>/<video> folders, or a CSV path,label[,split]."
-        )
+    return videos
 
-    # Duplicates: keep the copy in the earliest split (train < val < test < unassigned), then by path.
+
+def _drop_duplicates(videos: list[ManifestEntry]) -> tuple[list[ManifestEntry], list[tuple[str, str, str]]]:
+    """Same content twice: keep the copy in the earliest split (train < val < test < unassigned), then by path."""
     rank = {s: i for i, s in enumerate(SPLITS)}
     videos.sort(key=lambda e: (rank.get(e.split, len(SPLITS)), e.path))
     kept: dict[str, ManifestEntry] = {}
@@ -272,17 +299,7 @@ def build_plan(
         if entry.label != first.label:
             reason += f"; conflicting labels {first.label!r} (kept) vs {entry.label!r}"
         duplicates.append((entry.path, first.path, reason))
-
-    todo = [e for e in unique if not e.split]
-    if todo:
-        for entry, split in zip(todo, stratified_split([e.label for e in todo], split_ratios, seed), strict=True):
-            entry.split = split
-    class_names = sorted({e.label for e in unique})
-    label_rank = {c: i for i, c in enumerate(class_names)}
-    unique.sort(key=lambda e: (rank[e.split], label_rank[e.label], e.path))
-    plan = DatasetPlan(unique, class_names, skipped, duplicates, layout)
-    plan.source = plan_source(videos_dir, manifest_csv, store_root)
-    return plan
+    return unique, duplicates
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -1,4 +1,4 @@
-"""Append rows to a seed-layout HDF5 file one video at a time, and resume after a kill.
+"""Append rows to an HDF5 feature file one video at a time, and resume after a kill.
 
 The file is created with resizable datasets and ``complete=False``; every row is flushed as soon
 as it is written, and ``video_paths`` is written last so a row without its path is known to be

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
 
 from vidcls.errors import VidclsError
 from vidcls.inference.checkpoints import Member, load_member
@@ -71,9 +70,9 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 
 @torch.inference_mode()
 def member_logits(member: Member, meta: FeatureFileMeta, batch_size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
     """Raw logits (no temperature, original view) of one member on every row of a feature file."""
-    from vidcls.datamodules.features import H5FeatureDataset, pad_collate
+    from vidcls.datamodules.features import feature_loader
 
-    loader = DataLoader(H5FeatureDataset(meta), batch_size=batch_size, shuffle=False, collate_fn=pad_collate)
+    loader = feature_loader(meta, batch_size)
     device = next(member.model.parameters()).device
     chunks, labels = [], []
     for x, lengths, y in loader:

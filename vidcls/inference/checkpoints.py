@@ -9,7 +9,6 @@ unless the user passes ``allow_unsafe_load=true`` for a file they trust.
 from __future__ import annotations
 
 import glob
-import importlib
 import inspect
 import logging
 import os
@@ -25,6 +24,7 @@ from torch import nn
 
 from vidcls.errors import VidclsError
 from vidcls.schema import Provenance
+from vidcls.utils.config import import_class
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +139,10 @@ def _resolve_target(target: Any, path: Path, allow_unsafe_load: bool) -> type[nn
             f"checkpoint {path} asks to build {target!r}, which is outside the vidcls package; building it could "
             "run arbitrary code. If you trust the file, re-run with allow_unsafe_load=true."
         )
-    module_name, _, attr = target.rpartition(".")
     try:
-        cls = getattr(importlib.import_module(module_name), attr)
+        cls: Any = import_class(target)
+    except ValueError:  # it exists but is not a class: refused below
+        cls = None
     except (ImportError, AttributeError):
         raise VidclsError(
             f"checkpoint {path} was written for model class {target!r}, which this vidcls version does not have. "
@@ -201,7 +202,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
 
 
 def _load_predecessor(ckpt: dict[str, Any], path: Path, name: str) -> Member:
-    """The seeds' ``{'model_state_dict', 'model_config', ...}``: a SuperEnhancedTemporalModel, no padding mask.
+    """The predecessor's ``{'model_state_dict', 'model_config', ...}``: a SuperEnhancedTemporalModel, no padding mask.
 
     ``mask_padding=False`` reproduces the forward pass these weights were trained with. The files
     record neither class names nor how features were extracted; see docs/evaluation.md.

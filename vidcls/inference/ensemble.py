@@ -14,6 +14,7 @@ from vidcls.errors import VidclsError
 from vidcls.inference.checkpoints import Member, load_member, member_names, resolve_checkpoint_paths
 from vidcls.inference.tta import build_views, resolve_views
 from vidcls.schema import PREDECESSOR_CLASS_NAMES, FeatureFileMeta, Provenance
+from vidcls.utils.device import resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,6 @@ class EnsemblePrediction:
     raw_member_probs: torch.Tensor | None = None
 
 
-def resolve_device(device: str | torch.device) -> torch.device:
-    """``auto`` → cuda when available, else cpu; asking for CUDA without a GPU is a user error."""
-    from vidcls.backbones import resolve_device as resolve_auto
-
-    resolved = torch.device(resolve_auto(device))
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise VidclsError(f"device={device} but no CUDA GPU is available here; use device=cpu (or auto).")
-    return resolved
-
-
 def _num_outputs(member: Member) -> int | None:
     value = getattr(member.model, "num_classes", None)
     return int(value) if value is not None else None
@@ -55,7 +46,7 @@ class Ensemble:
         if not members:
             raise VidclsError("an ensemble needs at least one checkpoint; ckpt_paths found none.")
         self.members = list(members)
-        self.device = resolve_device(device)
+        self.device = torch.device(resolve_device(device))
         # Each member's fitted temperature scales its logits (eval, predict and the web all go through here).
         self.apply_temperature = apply_temperature
         for m in self.members:  # inference only: dropout off, on the ensemble's device
@@ -88,7 +79,7 @@ class Ensemble:
             self._class_names = list(PREDECESSOR_CLASS_NAMES)
             self.class_names_known = False
             log.warning(
-                "checkpoints record no class names (predecessor format); assuming the seeds' %s until a feature "
+                "checkpoints record no class names (predecessor format); assuming the predecessor's %s until a feature "
                 "file supplies the real ones",
                 self._class_names,
             )
@@ -166,8 +157,8 @@ class Ensemble:
     def _length_groups(self, lengths: torch.Tensor, num_views: int) -> list[tuple[int, torch.Tensor]] | None:
         """On CPU, ``(length, row indices)`` per view and distinct length; ``None`` (one padded pass) elsewhere.
 
-        Views stay apart on CPU: oneDNN's fused LSTM gains little from more rows (bench: 1.0-1.3x for
-        4 rows in one call at full size) and is erratic in between (2 rows measured 3x one row).
+        Views stay apart on CPU: oneDNN's fused LSTM gains little from more rows in one call and is
+        erratic in between (measured by ``bench/diag_infer_grouping.py``; figures in bench/RESULTS.md).
         """
         if self.device.type != "cpu":
             return None
@@ -279,7 +270,7 @@ def load_ensemble(
 ) -> Ensemble:
     """Load every checkpoint named by ``ckpt_paths`` (files, globs, run/multirun directories)."""
     paths = resolve_checkpoint_paths(ckpt_paths)
-    device = resolve_device(device)
+    device = torch.device(resolve_device(device))
     members = [
         load_member(path, name=name, device=device, allow_unsafe_load=allow_unsafe_load)
         for path, name in zip(paths, member_names(paths), strict=True)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class Extractor(Protocol):
-    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor` (contract 3)."""
+    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor`."""
 
     def extract(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any: ...
 

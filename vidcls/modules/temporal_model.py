@@ -1,14 +1,14 @@
-"""SuperEnhancedTemporalModel: the seeds' temporal classifier, with padding masks added.
+"""SuperEnhancedTemporalModel: the predecessor's temporal classifier, with padding masks added.
 
-Submodule names, constructor arguments, defaults and initialisation follow the seed specification
-(``shared/seeds/000``) so that the predecessor's state_dicts load with ``strict=True``
+Submodule names, constructor arguments, defaults and initialisation follow the predecessor's specification
+so that the predecessor's state_dicts load with ``strict=True``
 (65,277,701 parameters at ``feature_dim=1280``).
 
 One deliberate difference, switchable: with ``mask_padding=True`` (default) and ``lengths`` given,
 padded time steps are excluded from self-attention (``key_padding_mask``) and from attention
 pooling (scores set to -inf), so a sequence's logits do not depend on how much it was padded.
-With ``mask_padding=False`` the forward pass is the seeds' own (padding leaks into both).
-The seeds' CUDA-retry-after-sleep around the LSTM is not reproduced.
+With ``mask_padding=False`` the forward pass is the predecessor's own (padding leaks into both).
+The predecessor's CUDA-retry-after-sleep around the LSTM is not reproduced.
 """
 
 from __future__ import annotations
@@ -36,7 +36,36 @@ def masked_softmax_over_time(scores: torch.Tensor, mask: torch.Tensor | None) ->
     return F.softmax(scores, dim=1)
 
 
-class SuperEnhancedTemporalModel(nn.Module):
+class SequenceClassifier(nn.Module):
+    """What every vidcls network is: features ``[B, T, D]`` (+ true lengths) → logits ``[B, C]``.
+
+    Subclasses implement :meth:`logits_and_weights`; the pooling weights over time ``[B, T']`` are
+    what ``predict.py`` plots. The sizes are kept as attributes for checkpoints and checks.
+    """
+
+    def __init__(self, feature_dim: int, hidden_dim: int, num_classes: int) -> None:
+        super().__init__()
+        self.feature_dim = feature_dim
+        self.hidden_dim = hidden_dim
+        self.num_classes = num_classes
+
+    def logits_and_weights(
+        self, x: torch.Tensor, lengths: torch.Tensor | None
+    ) -> tuple[torch.Tensor, torch.Tensor]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        return_attention: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``[B, C]``; with ``return_attention`` also the pooling weights over time."""
+        logits, weights = self.logits_and_weights(x, lengths)
+        return (logits, weights) if return_attention else logits
+
+
+class SuperEnhancedTemporalModel(SequenceClassifier):
     """Projection → BiLSTM → multi-head self-attention + residual → attention pooling → MLP."""
 
     def __init__(
@@ -50,10 +79,7 @@ class SuperEnhancedTemporalModel(nn.Module):
         bidirectional: bool = True,
         mask_padding: bool = True,
     ) -> None:
-        super().__init__()
-        self.feature_dim = feature_dim
-        self.hidden_dim = hidden_dim
-        self.num_classes = num_classes
+        super().__init__(feature_dim, hidden_dim, num_classes)
         self.mask_padding = mask_padding
 
         self.input_projection = nn.Sequential(
@@ -83,7 +109,7 @@ class SuperEnhancedTemporalModel(nn.Module):
             nn.Dropout(dropout * 0.5),
             nn.Linear(sequence_dim // 2, 1),
         )
-        # The seed's classifier widths (768, 512, 256) are fixed, independent of hidden_dim.
+        # The predecessor's classifier widths (768, 512, 256) are fixed, independent of hidden_dim.
         self.classifier = nn.Sequential(
             nn.Linear(sequence_dim, 768),
             nn.LayerNorm(768),
@@ -112,21 +138,16 @@ class SuperEnhancedTemporalModel(nn.Module):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        lengths: torch.Tensor | None = None,
-        return_attention: bool = False,
-    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
-        """Logits ``[B, C]`` for features ``[B, T, D]``; optionally also pooling weights ``[B, T']``.
+    def logits_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``[B, C]`` and pooling weights ``[B, T']`` for features ``[B, T, D]``.
 
         ``T'`` is ``T`` without ``lengths`` and ``max(lengths)`` with them (the LSTM output is
-        unpacked to the longest sequence in the batch, as in the seeds).
+        unpacked to the longest sequence in the batch, as in the predecessor).
         """
         x = self.input_projection(x)
         if lengths is not None and bool((lengths == x.shape[1]).all()):
             # Nothing is padded: the unpacked LSTM gives the same result and uses the fused kernel
-            # (a packed batch takes PyTorch's step-by-step path on CPU; 1.24 s vs 0.88 s per step measured).
+            # (a packed batch takes PyTorch's slower step-by-step path on CPU; timings in bench/RESULTS.md).
             lengths = None
         if lengths is not None:
             lengths_cpu = lengths.detach().to("cpu", torch.int64)
@@ -145,26 +166,16 @@ class SuperEnhancedTemporalModel(nn.Module):
 
         weights = masked_softmax_over_time(self.attention_pooling(attended), mask).to(attended.dtype)
         pooled = (attended * weights).sum(dim=1)
-        logits = self.classifier(pooled)
-        if return_attention:
-            return logits, weights.squeeze(-1)
-        return logits
+        return self.classifier(pooled), weights.squeeze(-1)
 
 
-class MeanPoolBaseline(nn.Module):
+class MeanPoolBaseline(SequenceClassifier):
     """Masked mean over time + MLP: the yardstick for what the temporal machinery buys."""
 
     def __init__(
-        self,
-        feature_dim: int = 2048,
-        hidden_dim: int = 512,
-        num_classes: int = 4,
-        dropout: float = 0.3,
+        self, feature_dim: int = 2048, hidden_dim: int = 512, num_classes: int = 4, dropout: float = 0.3
     ) -> None:
-        super().__init__()
-        self.feature_dim = feature_dim
-        self.hidden_dim = hidden_dim
-        self.num_classes = num_classes
+        super().__init__(feature_dim, hidden_dim, num_classes)
         self.classifier = nn.Sequential(
             nn.LayerNorm(feature_dim),
             nn.Linear(feature_dim, hidden_dim),
@@ -173,12 +184,7 @@ class MeanPoolBaseline(nn.Module):
             nn.Linear(hidden_dim, num_classes),
         )
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        lengths: torch.Tensor | None = None,
-        return_attention: bool = False,
-    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+    def logits_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         batch, steps, _ = x.shape
         if lengths is None:
             weights = x.new_full((batch, steps), 1.0 / steps)
@@ -186,7 +192,4 @@ class MeanPoolBaseline(nn.Module):
             valid = ~padding_mask(lengths, steps, x.device)
             weights = valid.to(x.dtype) / lengths.to(x.device, x.dtype).clamp(min=1).unsqueeze(1)
         pooled = (x * weights.unsqueeze(-1)).sum(dim=1)
-        logits = self.classifier(pooled)
-        if return_attention:
-            return logits, weights
-        return logits
+        return self.classifier(pooled), weights

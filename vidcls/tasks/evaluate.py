@@ -19,14 +19,13 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 
-from vidcls.datamodules.features import FeatureDataModule, require_rows
+from vidcls.datamodules.features import FeatureDataModule, feature_loader, require_rows
 from vidcls.errors import VidclsError
 from vidcls.evaluation.metrics import Calibration, bootstrap_indices
 from vidcls.evaluation.runner import (
     ENSEMBLE,
     NO_TTA,
     TTA,
-    feature_loader,
     log_tensorboard,
     model_probabilities,
     paired_difference,
@@ -42,6 +41,7 @@ from vidcls.evaluation.runner import score as score_model
 from vidcls.inference import Ensemble, load_ensemble, resolve_views
 from vidcls.schema import SPLITS, FeatureFileMeta, read_video_paths
 from vidcls.training import instantiate_checked
+from vidcls.utils.cli import seed_from_config
 
 log = logging.getLogger(__name__)
 
@@ -65,11 +65,12 @@ class Evaluation:
     raw_member_probs: dict[str, np.ndarray] = field(default_factory=dict)  # the same without temperatures
 
     def loader(self, meta: FeatureFileMeta) -> Any:
-        return feature_loader(meta, int(self.cfg.batch_size), self.datamodule.num_workers)
+        return feature_loader(meta, int(self.cfg.batch_size), num_workers=self.datamodule.num_workers)
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
     """The whole of ``eval.py``; returns what it writes to ``eval_metrics.json``."""
+    seed_from_config(cfg)
     evaluation = load(cfg)
     predict(evaluation)
     report, calibrations = score(evaluation)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from omegaconf import OmegaConf
 
 from vidcls.errors import VidclsError
 from vidcls.extraction.dataset import DatasetPlan
@@ -28,10 +27,13 @@ from vidcls.extraction.run import (
     run_extraction,
 )
 from vidcls.schema import SPLITS, read_meta
+from vidcls.utils.cli import seed_from_config
+from vidcls.utils.config import to_plain
 
 
 def run(cfg: Mapping[str, Any]) -> dict[str, Any]:
     """Everything ``extract.py`` does, from its composed config; returns the run's results."""
+    seed_from_config(cfg)
     device = check_settings(cfg)
     features_dir, videos_dir, plan = plan_videos(cfg)
     if cfg.get("merge"):
@@ -79,7 +81,7 @@ def plan_videos(cfg: Mapping[str, Any]) -> tuple[Path, str | None, DatasetPlan]:
         if not videos_dir:
             raise VidclsError("data.build_demo=true needs data.videos_dir")
         build_demo_videos(Path(videos_dir), clips_per_class=int(data["clips_per_class"]), seed=seed)
-    split_ratios = list(_plain(data["split_ratios"]))
+    split_ratios = list(to_plain(data["split_ratios"]))
     plan = get_plan(features_dir, videos_dir, data.get("manifest"), split_ratios, seed, int(cfg["num_workers"]))
     return features_dir, videos_dir, plan
 
@@ -95,8 +97,8 @@ def build_extractor(cfg: Mapping[str, Any], device: str) -> FeatureExtractor:
     return FeatureExtractor(
         backbone=hydra.utils.instantiate(cfg["backbone"], device=device),
         num_frames=int(cfg["num_frames"]),
-        scales=list(_plain(cfg["scales"])),
-        frame_size=_plain(cfg["frame_size"]),
+        scales=list(to_plain(cfg["scales"])),
+        frame_size=to_plain(cfg["frame_size"]),
         batch_size=int(cfg["batch_size"]),
         min_duration_s=float(cfg["min_duration_s"]),
         sampling=str(cfg["sampling"]),
@@ -136,6 +138,3 @@ def results(summary: ExtractionSummary) -> dict[str, Any]:
         "seconds": summary.seconds,
     }
 
-
-def _plain(value: Any) -> Any:
-    return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value

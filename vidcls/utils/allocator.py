@@ -4,9 +4,10 @@ glibc serves allocations above ``M_MMAP_THRESHOLD`` (128 KiB, growing dynamicall
 32 MiB) with a fresh ``mmap`` and gives them back with ``munmap`` on free; memory freed at the top
 of the heap beyond ``M_TRIM_THRESHOLD`` is returned with ``brk``. A frozen CNN's activations
 (about 150 MB per 24-frame batch for EfficientNet-Lite0 at 256²) are allocated and freed on every
-batch, so every batch pays the page faults of touching that memory again: issue 13 measured 41% of
-extraction's CPU time in the kernel. Raising both thresholds keeps freed memory in the process for
-reuse (the peak stays resident; nothing else changes, results are bit-identical).
+batch, so every batch pays the page faults of touching that memory again, and extraction spent a
+large share of its CPU time in the kernel (README's performance notes, bench/RESULTS.md). Raising
+both thresholds keeps freed memory in the process for reuse (the peak stays resident; nothing
+else changes, results are bit-identical).
 
 :func:`tune_malloc` does what ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` do, from
 inside the process, so users need not know about them. It is called at the start of every entry

@@ -23,12 +23,12 @@ def usable_cores() -> int:
 def loader_workers(setting: int | str | None, cores: int | None = None) -> int:
     """DataLoader worker processes: ``auto`` keeps two cores for the training step itself.
 
-    A feature batch is cheap to make (an HDF5 slice plus light augmentation: about 23 ms against a
-    0.9 s step at the bench's CPU size), so workers only help when spare cores can run them beside a
-    step that already uses every core it has. On 2 cores the bench measured the same trainer/plain
-    ratio with 0 and 4 workers (0.961 and 0.962, bench/RESULTS.md), so there ``auto`` saves the four
-    extra processes (memory, start-up) and buys workers only where spare cores exist: 0 workers up
-    to 2 cores, then one per extra core, at most 4.
+    A feature batch is cheap to make (an HDF5 slice plus light augmentation, a small fraction of a
+    training step), so workers only help when spare cores can run them beside a step that already
+    uses every core it has. On 2 cores the bench measured the same trainer/plain ratio with 0 and 4
+    workers (bench/RESULTS.md), so there ``auto`` saves the four extra processes (memory, start-up)
+    and buys workers only where spare cores exist: 0 workers up to 2 cores, then one per extra core,
+    at most 4.
     """
     if setting in (None, "auto"):
         cores = usable_cores() if cores is None else cores

@@ -24,16 +24,7 @@ import h5py
 import numpy as np
 
 from vidcls.errors import VidclsError
-from vidcls.schema import (
-    FEATURES,
-    LABELS,
-    NUM_FRAMES,
-    SPLITS,
-    FeatureFileMeta,
-    read_meta,
-    read_video_paths,
-    split_path,
-)
+from vidcls.schema import LABELS, SPLITS, FeatureFileMeta, read_meta, read_row, read_video_paths, split_path
 from vidcls.web.safety import VideoNotFoundError, relative_key, resolve_under, unservable_reason
 
 log = logging.getLogger(__name__)
@@ -257,5 +248,4 @@ class VideoCatalog:
             raise VidclsError(f"video {entry.id!r} has no precomputed features.")
         where = entry.features
         with h5py.File(where.file, "r") as f:
-            length = int(f[NUM_FRAMES][where.row])
-            return np.asarray(f[FEATURES][where.row, :length], dtype=np.float32)
+            return np.asarray(read_row(f, where.row), dtype=np.float32)

@@ -1,4 +1,4 @@
-"""``predict.py``'s one function: files → :class:`VideoPredictor` → a rich table or JSON (+ attention plots).
+"""``predict.py``'s task: files → :class:`VideoPredictor` → a rich table or JSON (+ attention plots).
 
 Only this module prints; the predict core (:mod:`vidcls.inference.predictor`) stays UI-free for the web app.
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from rich.console import Console
 from rich.table import Table
 
@@ -20,6 +20,8 @@ from vidcls.errors import VidclsError
 from vidcls.inference.ensemble import load_ensemble
 from vidcls.inference.predictor import VideoPrediction, VideoPredictor
 from vidcls.inference.tta import resolve_views
+from vidcls.utils.cli import seed_from_config
+from vidcls.utils.config import to_plain
 from vidcls.utils.progress import progress_bar
 from vidcls.utils.scan import walk_files
 
@@ -91,30 +93,63 @@ def results_table(results: Sequence[VideoPrediction], class_names: Sequence[str]
     return table
 
 
+def run(cfg: DictConfig) -> dict[str, Any]:
+    """Classify ``cfg.video``; the results dict is what ``output=json`` prints (one record per file)."""
+    seed_from_config(cfg)
+    return classify(cfg)[1]
+
+
 def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
-    """The whole of ``predict.py``: raises :class:`VidclsError` only if every file failed (or setup failed)."""
+    """:func:`run` without seeding, returning the predictions themselves (tests read their fields)."""
+    return classify(cfg)[0]
+
+
+def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
+    """Every file's prediction, printed as a table or JSON; raises :class:`VidclsError` only if all failed."""
     output = str(cfg.output)
     if output not in ("table", "json"):
         raise VidclsError(f"output must be 'table' or 'json', got {output!r}.")
     views = resolve_views(list(cfg.tta.views))
-    stderr = Console(stderr=True)
-    inputs = collect_inputs(OmegaConf.to_object(cfg.video) if OmegaConf.is_config(cfg.video) else cfg.video)
-    ckpts = OmegaConf.to_object(cfg.ckpt_paths) if OmegaConf.is_config(cfg.ckpt_paths) else cfg.ckpt_paths
-    ensemble = load_ensemble(ckpts, device=str(cfg.device), allow_unsafe_load=bool(cfg.allow_unsafe_load))
-    override = OmegaConf.to_object(cfg.provenance) if OmegaConf.is_config(cfg.provenance) else cfg.provenance
+    inputs = collect_inputs(to_plain(cfg.video))
+    ensemble = load_ensemble(
+        to_plain(cfg.ckpt_paths), device=str(cfg.device), allow_unsafe_load=bool(cfg.allow_unsafe_load)
+    )
     predictor = VideoPredictor.from_ensemble(
         ensemble,
         tta=views,
         device=str(ensemble.device),
         batch_size=int(cfg.extractor_batch_size),
-        provenance_override=override,
+        provenance_override=to_plain(cfg.provenance),
         return_attention=True,
         thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,
     )
-    plot_names = attention_plot_names(inputs, Path(cfg.attention_plot)) if cfg.get("attention_plot") else None
+    plot_folder = Path(cfg.attention_plot) if cfg.get("attention_plot") else None
+    results, plots_written = predict_files(predictor, inputs, plot_folder)
+    payload: dict[str, Any] = {
+        "class_names": ensemble.class_names,
+        "checkpoints": ensemble.names,
+        "tta": views,
+        "results": [r.to_dict() for r in results],
+    }
+    if output == "json":
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.flush()
+    else:
+        print_results(results, ensemble.class_names, plots_written)
+    failed = [r for r in results if not r.ok]
+    if results and len(failed) == len(results):
+        raise VidclsError(f"none of the {len(results)} file(s) could be classified (see the errors above).")
+    return results, payload
+
+
+def predict_files(
+    predictor: VideoPredictor, inputs: Sequence[Path], plot_folder: Path | None
+) -> tuple[list[VideoPrediction], list[Path]]:
+    """Each file's prediction (with a progress bar), and the attention plots drawn on the way."""
+    plot_names = attention_plot_names(inputs, plot_folder) if plot_folder is not None else None
     plots_written: list[Path] = []
     results: list[VideoPrediction] = []
-    with progress_bar("files", stderr, fractional=True) as progress:
+    with progress_bar("files", Console(stderr=True), fractional=True) as progress:
         overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
         for path in inputs:
             current = progress.add_task(path.name, total=1.0)
@@ -126,26 +161,16 @@ def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
                 plots_written += [written] if written is not None else []
                 result.frames = None  # thumbnails are for the plot only: memory stays flat over many files
             results.append(result)
+    return results, plots_written
 
-    if output == "json":
-        payload: dict[str, Any] = {
-            "class_names": ensemble.class_names,
-            "checkpoints": ensemble.names,
-            "tta": views,
-            "results": [r.to_dict() for r in results],
-        }
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-        sys.stdout.flush()
-    else:
-        console = Console()
-        console.print(results_table(results, ensemble.class_names))
-        for r in results:
-            if not r.ok:
-                message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
-                console.print(f"[red]error:[/] {message}", highlight=False)
-        for path in plots_written:
-            console.print(f"attention plot: {path}")
-    failed = [r for r in results if not r.ok]
-    if results and len(failed) == len(results):
-        raise VidclsError(f"none of the {len(results)} file(s) could be classified (see the errors above).")
-    return results
+
+def print_results(results: Sequence[VideoPrediction], class_names: Sequence[str], plots: Sequence[Path]) -> None:
+    """The table, then each error in full, then where the attention plots went."""
+    console = Console()
+    console.print(results_table(results, class_names))
+    for r in results:
+        if not r.ok:
+            message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
+            console.print(f"[red]error:[/] {message}", highlight=False)
+    for path in plots:
+        console.print(f"attention plot: {path}")
