@@ -137,4 +137,3 @@ def results(summary: ExtractionSummary) -> dict[str, Any]:
         "failed": len(summary.failures),
         "seconds": summary.seconds,
     }
-
