@@ -297,6 +297,7 @@ class FeatureDataModule(L.LightningDataModule):
             self.batch_size if train else self.eval_batch_size,
             shuffle=train and sampler is None,
             sampler=sampler,
+            num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,
         )
