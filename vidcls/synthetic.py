@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,24 +20,32 @@ from vidcls.schema import SPLITS, split_path, write_feature_file
 SYNTHETIC_CLASS_NAMES: tuple[str, ...] = ("ClassA", "ClassB", "ClassC", "ClassD")
 
 
+@dataclass(frozen=True)
+class ClassGeometry:
+    """Where the synthetic classes sit: unit directions drawn from ``seed``, scaled to ``separation``."""
+
+    separation: float = 1.5
+    seed: int = 1234
+
+
 def synthetic_features(
     num_per_class: int,
     class_names: Sequence[str] = SYNTHETIC_CLASS_NAMES,
     max_frames: int = 16,
     feature_dim: int = 32,
     min_frames: int = 4,
+    *,
     noise: float = 1.0,
-    separation: float = 1.5,
     seed: int = 0,
-    class_seed: int = 1234,
+    geometry: ClassGeometry = ClassGeometry(),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(features [N,T,D] float32, labels [N], num_frames [N])``; class geometry fixed by ``class_seed``."""
-    geometry = np.random.default_rng(class_seed)
+    """``(features [N,T,D] float32, labels [N], num_frames [N])``; class geometry fixed by ``geometry``."""
+    directions = np.random.default_rng(geometry.seed)
     num_classes = len(class_names)
-    means = geometry.normal(size=(num_classes, feature_dim))
-    means *= separation / np.linalg.norm(means, axis=1, keepdims=True)
-    motion = geometry.normal(size=(num_classes, feature_dim))
-    motion *= separation / np.linalg.norm(motion, axis=1, keepdims=True)
+    means = directions.normal(size=(num_classes, feature_dim))
+    means *= geometry.separation / np.linalg.norm(means, axis=1, keepdims=True)
+    motion = directions.normal(size=(num_classes, feature_dim))
+    motion *= geometry.separation / np.linalg.norm(motion, axis=1, keepdims=True)
     freqs = 0.5 + np.arange(num_classes)
 
     rng = np.random.default_rng(seed)
