@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,8 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
+        # The script calls `python` as a user's shell would; make that this interpreter (an unactivated venv).
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "VIDCLS_DATA_DIR": str(data),
         "VIDCLS_QUICKSTART_DIR": str(out),
         "VIDCLS_QUICKSTART_SEEDS": "0,1",
