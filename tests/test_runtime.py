@@ -151,3 +151,20 @@ def test_a_dead_openvino_worker_is_one_clear_error(tmp_path: Path) -> None:
     worker._proc.wait()
     with pytest.raises(VidclsError, match=r"OpenVINO worker process ended unexpectedly \(signal 9\).*runtime=onnx"):
         backbone.encode(frames)
+
+
+def test_predict_and_app_take_the_runtime_from_their_configs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hydra import compose, initialize_config_dir
+
+    from vidcls.extraction import FeatureExtractor
+    from vidcls.web import service
+
+    conf = Path(__file__).resolve().parents[1] / "conf"
+    with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+        for name in ("predict", "app"):
+            assert compose(config_name=name).extractor_runtime == "auto", name
+    seen = {}
+    monkeypatch.setattr(service, "extraction_provenance", lambda ensemble: {"backbone": "tiny_cnn"})
+    monkeypatch.setattr(FeatureExtractor, "from_provenance", lambda provenance, **kw: seen.update(kw) or "x")
+    assert service.LazyExtractor(None, "cpu", 8, "onnx").get() == "x"  # type: ignore[arg-type]
+    assert seen == {"device": "cpu", "batch_size": 8, "runtime": "onnx"}

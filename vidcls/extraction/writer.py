@@ -146,8 +146,15 @@ class IncrementalWriter:
                 if have != want:
                     problems.append(f"{key}={have!r} (now {want!r})")
         if problems:
+            have_sampling = str(_attr_value(f.attrs.get("sampling")) or "")
+            rule = have_sampling.split("(")[0]
+            resume = (
+                f"To finish it as it was started, add sampling={rule} (the rule it was made with); or use another "
+                if rule and rule != str(self.provenance.get("sampling", "")).split("(")[0]
+                else "Use another "
+            )
             raise VidclsError(
-                f"{self.path} already exists with other settings ({'; '.join(problems)}). Use another "
+                f"{self.path} already exists with other settings ({'; '.join(problems)}). {resume}"
                 "data.features_dir, or delete the file to re-extract with the new settings."
             )
 

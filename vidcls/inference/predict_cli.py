@@ -107,6 +107,7 @@ def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
         tta=views,
         device=str(ensemble.device),
         batch_size=int(cfg.extractor_batch_size),
+        runtime=str(cfg.extractor_runtime),
         provenance_override=override,
         return_attention=True,
         thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,

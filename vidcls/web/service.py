@@ -38,8 +38,8 @@ class LazyExtractor:
     """Builds the checkpoints' feature extractor (a CNN) on first use, so serving precomputed features
     never pays for it, and a checkpoint without extraction provenance still serves them."""
 
-    def __init__(self, ensemble: Ensemble, device: str, batch_size: int) -> None:
-        self._ensemble, self._device, self._batch_size = ensemble, device, batch_size
+    def __init__(self, ensemble: Ensemble, device: str, batch_size: int, runtime: str = "auto") -> None:
+        self._ensemble, self._device, self._batch_size, self._runtime = ensemble, device, batch_size, runtime
         self._extractor: Any = None
         self._lock = threading.Lock()
 
@@ -54,7 +54,7 @@ class LazyExtractor:
 
                 provenance = extraction_provenance(self._ensemble)
                 self._extractor = FeatureExtractor.from_provenance(
-                    provenance, device=self._device, batch_size=self._batch_size
+                    provenance, device=self._device, batch_size=self._batch_size, runtime=self._runtime
                 )
             return self._extractor
 
@@ -83,11 +83,16 @@ class ClassifierService:
         extractor_batch_size: int = 24,
         extractor: Any = None,
         thumbnail_px: int = 96,
+        extractor_runtime: str = "auto",
     ) -> None:
         self.ensemble = ensemble
         self.device = device
         self.thumbnail_px = int(thumbnail_px)
-        self.extractor = extractor if extractor is not None else LazyExtractor(ensemble, device, extractor_batch_size)
+        self.extractor = (
+            extractor
+            if extractor is not None
+            else LazyExtractor(ensemble, device, extractor_batch_size, extractor_runtime)
+        )
         self._predictors = {
             True: VideoPredictor(ensemble, self.extractor, tta=list(tta_views), return_attention=True),
             False: VideoPredictor(ensemble, self.extractor, tta=None, return_attention=True),
