@@ -195,3 +195,29 @@ def test_flags_anywhere_in_a_multirun(tiny_app: Path) -> None:
     result = run_app(tiny_app, "what=a,b", "-m", "hydra.sweep.dir=" + str(tiny_app / "sweep"))
     assert result.returncode == 0, result.stderr[-3000:]
     assert "ran what=a" in result.stdout and "ran what=b" in result.stdout
+
+
+def test_seed_everything_matches_lightning_without_importing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import lightning as L
+    import numpy as np
+    import torch
+
+    from vidcls.utils.cli import seed_everything
+
+    for name in ("PL_GLOBAL_SEED", "PL_SEED_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+
+    def draws() -> tuple[float, float, float]:
+        return random.random(), float(np.random.rand()), float(torch.rand(1))
+
+    L.seed_everything(7, workers=True, verbose=False)
+    expected, expected_env = draws(), (os.environ["PL_GLOBAL_SEED"], os.environ["PL_SEED_WORKERS"])
+    for name in ("PL_GLOBAL_SEED", "PL_SEED_WORKERS"):
+        monkeypatch.delenv(name)
+    assert seed_everything(7) == 7
+    assert draws() == expected
+    assert (os.environ["PL_GLOBAL_SEED"], os.environ["PL_SEED_WORKERS"]) == expected_env == ("7", "1")
+    with pytest.raises(VidclsError, match=r"seed must be in 0\.\.4294967295"):
+        seed_everything(-1)
