@@ -168,3 +168,13 @@ def test_predict_and_app_take_the_runtime_from_their_configs(monkeypatch: pytest
     monkeypatch.setattr(FeatureExtractor, "from_provenance", lambda provenance, **kw: seen.update(kw) or "x")
     assert service.LazyExtractor(None, "cpu", 8, "onnx").get() == "x"  # type: ignore[arg-type]
     assert seen == {"device": "cpu", "batch_size": 8, "runtime": "onnx"}
+
+
+@needs_openvino
+def test_the_openvino_workers_cpu_time_is_measurable(tmp_path: Path) -> None:
+    """A live child is not in getrusage: the bench reads the worker's own CPU time (Linux /proc)."""
+    backbone = Backbone("tiny_cnn", None, runtime="openvino", cache_dir=tmp_path)
+    backbone.encode(torch.zeros(2, 32, 32, 3, dtype=torch.uint8))
+    user, system = backbone._sessions[(32, 32)].cpu_seconds()
+    if Path("/proc/self/stat").is_file():
+        assert user + system > 0  # importing OpenVINO and compiling the model took CPU time

@@ -226,6 +226,19 @@ class OpenVinoWorker:
                 raise VidclsError(f"OpenVINO inference failed: {self._read(size).decode('utf-8', 'replace')}")
             return np.frombuffer(self._read(n * size * 4), dtype=np.float32).reshape(n, size).copy()
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """``(user, sys)`` CPU seconds the worker has used so far (Linux ``/proc``; zeros elsewhere).
+
+        ``getrusage`` of this process counts a child only once it has been waited for, so a
+        benchmark of a live worker's work must ask here.
+        """
+        try:
+            fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            tick = os.sysconf("SC_CLK_TCK")
+            return int(fields[11]) / tick, int(fields[12]) / tick  # utime, stime (fields 14 and 15)
+        except (OSError, ValueError, IndexError):
+            return 0.0, 0.0
+
     def close(self) -> None:
         self._finalizer()
 
