@@ -14,7 +14,8 @@ apart, so the speed-up splits into what decoding once buys and what the CNN path
 Issue 13's comparison runs in the same loop: the default pipeline (``sampling: uniform-aligned-v2``,
 ``backbone.runtime: auto``) against ``sampling=uniform-aligned-v1 backbone.runtime=torch`` (the
 pipeline before v2 and the fast runtimes) with the same weights, each corpus leg's user and sys CPU
-seconds taken from ``getrusage`` (all threads of the process: decoders and the runtime's own).
+seconds taken from ``getrusage`` (all threads of the process: decoders and the runtime's own) plus
+the OpenVINO worker process's (``/proc``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -251,26 +253,34 @@ def corpus_plan(videos: list[Path]) -> DatasetPlan:
     return DatasetPlan(entries=entries, class_names=["bench"], skipped=[], duplicates=[], layout="bench")
 
 
+def worker_cpu(backbone: Backbone) -> tuple[float, float]:
+    """``(user, sys)`` CPU seconds of the backbone's runtime worker processes (OpenVINO runs in one)."""
+    times = [s.cpu_seconds() for s in backbone._sessions.values() if hasattr(s, "cpu_seconds")]
+    return sum(t[0] for t in times), sum(t[1] for t in times)
+
+
 def time_corpus(
     extractor: FeatureExtractor, videos: list[Path], workers: int, verbose: bool, cpu: dict[str, float] | None = None
 ) -> float:
     """``run_extraction`` (extract.py's pipeline) into a fresh folder; seconds for the whole corpus.
 
-    ``cpu`` accumulates the process's ``user``/``sys`` CPU seconds over the run (every thread).
+    ``cpu`` accumulates ``user``/``sys`` CPU seconds over the run: every thread of this process and the
+    runtime's worker process (OpenVINO); minor faults are this process's only.
     """
     out = Path(tempfile.mkdtemp(prefix="vidcls-bench-extract-"))
     try:
         sync(extractor.backbone.device)
-        before = resource.getrusage(resource.RUSAGE_SELF)
+        before, worker_before = resource.getrusage(resource.RUSAGE_SELF), worker_cpu(extractor.backbone)
         start = time.perf_counter()
         with quiet(not verbose):
             summary = run_extraction(extractor, corpus_plan(videos), out, num_workers=workers)
         sync(extractor.backbone.device)
         seconds = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_SELF)
+        after, worker_after = resource.getrusage(resource.RUSAGE_SELF), worker_cpu(extractor.backbone)
         if cpu is not None:
-            cpu["user"] = cpu.get("user", 0.0) + after.ru_utime - before.ru_utime
-            cpu["sys"] = cpu.get("sys", 0.0) + after.ru_stime - before.ru_stime
+            worker_user, worker_sys = (a - b for a, b in zip(worker_after, worker_before, strict=True))
+            cpu["user"] = cpu.get("user", 0.0) + after.ru_utime - before.ru_utime + worker_user
+            cpu["sys"] = cpu.get("sys", 0.0) + after.ru_stime - before.ru_stime + worker_sys
             cpu["minflt"] = cpu.get("minflt", 0.0) + after.ru_minflt - before.ru_minflt
         if summary.extracted != len(videos):
             raise RuntimeError(f"run_extraction extracted {summary.extracted} of {len(videos)}: {summary.failures}")
@@ -294,6 +304,41 @@ def run(results: Results, device: torch.device, mode: dict[str, Any], work: Path
         torch.set_num_threads(threads)
 
 
+@dataclass
+class _Backbone:
+    """One backbone's two pipelines (default and v1 + torch) and what was counted before any timing."""
+
+    name: str
+    settings: dict[str, Any]
+    params: dict[str, Any]
+    backbone: Backbone
+    torch_backbone: Backbone
+    extractor: FeatureExtractor
+    extractor_v1: FeatureExtractor
+    unique: list[int]  # CNN frames per video, default
+    unique_v1: list[int]  # CNN frames per video, v1
+    counts: dict[str, int]  # decoder frames and seeks over all videos
+    runtime_err: float  # max |runtime features - torch features| on the bench's own frames
+
+
+@dataclass
+class _Times:
+    """Seconds per repeat for every timed leg, and the corpus legs' CPU time."""
+
+    decode: list[float] = field(default_factory=list)
+    cnn: list[float] = field(default_factory=list)
+    corpus: list[float] = field(default_factory=list)
+    single: list[float] = field(default_factory=list)
+    cnn_torch: list[float] = field(default_factory=list)
+    v1_torch: list[float] = field(default_factory=list)
+    cpu_default: dict[str, float] = field(default_factory=dict)
+    cpu_v1: dict[str, float] = field(default_factory=dict)
+
+    def per_video(self, n: int) -> dict[str, float]:
+        legs = ("decode", "cnn", "corpus", "single", "cnn_torch", "v1_torch")
+        return {k: median(getattr(self, k)) / n for k in legs if getattr(self, k)}
+
+
 def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: bool) -> None:
     e = mode["extract"]
     videos = ensure_videos(Path(mode["cache_dir"]), e["videos"], e["seconds"], tuple(e["size"]), e["fps"], e["gop"])
@@ -306,327 +351,376 @@ def _run(results: Results, device: torch.device, mode: dict[str, Any], verbose: 
         "codec": "h264 (x264 veryfast crf23)",
     }
     for name in e["backbones"]:
-        settings = {**extract_config(name), **e.get("settings", {})}
-        # Seeded random weights: the exported model is cached under --cache-dir and reused by later runs.
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
-        extractor = make_extractor(backbone, settings)
-        # The pipeline before issue 13: v1 sampling, torch eager CNN, the same weights.
-        torch_backbone = Backbone(name, weights=None, device=device, runtime="torch")
-        torch_backbone.load_state_dict(backbone.state_dict())
-        extractor_v1 = make_extractor(torch_backbone, settings, sampling=SAMPLING_V1)
-        params = {**video_params, "backbone": name, "weights": "random", **settings, "device": str(device)}
-        n = len(videos)
-
-        # Warm the CNN (first-call allocations, cuDNN autotune) and the file cache.
-        warm = torch.zeros(settings["batch_size"], *extractor.frame_size, 3, dtype=torch.uint8)
-        backbone.encode(warm, settings["batch_size"])
-        torch_backbone.encode(warm, settings["batch_size"])
-        with count_decoding() as counts:
-            decoded = [extractor.decode(p) for p in videos]
-        unique = [len(d.frames) for d in decoded]
-        unique_v1 = [len(extractor_v1.decode(p).frames) for p in videos]
-        # The runtime's features against torch's on the bench's own frames (same weights).
-        probe = torch.from_numpy(decoded[0].frames[: settings["batch_size"]])
-        runtime_err = float((backbone.encode(probe) - torch_backbone.encode(probe)).abs().max())
-
-        decode_s, cnn_s, corpus_s, single_s, cnn_torch_s, v1_s = [], [], [], [], [], []
-        cpu_default: dict[str, float] = {}
-        cpu_v1: dict[str, float] = {}
-        repeats = e["repeats"].get(name, 1) if isinstance(e["repeats"], dict) else int(e["repeats"])
-        for _ in range(repeats):
-            start = time.perf_counter()
-            decoded = [extractor.decode(p) for p in videos]
-            decode_s.append(time.perf_counter() - start)
-            frames = [torch.from_numpy(d.frames) for d in decoded]
-            sync(device)
-            start = time.perf_counter()
-            for f in frames:
-                backbone.encode(f, extractor.batch_size)
-            sync(device)
-            cnn_s.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            for f in frames:
-                torch_backbone.encode(f, extractor.batch_size)
-            sync(device)
-            cnn_torch_s.append(time.perf_counter() - start)
-            workers = int(settings["num_workers"])
-            corpus_s.append(time_corpus(extractor, videos, workers, verbose, cpu_default))
-            v1_s.append(time_corpus(extractor_v1, videos, workers, verbose, cpu_v1))
-            if e.get("single", True) and name == e["backbones"][0]:  # the slow backbone: corpus path only
-                start = time.perf_counter()
-                for p in videos:
-                    extractor.extract(p)
-                sync(device)
-                single_s.append(time.perf_counter() - start)
-        del decoded, frames
-
-        naive_videos = videos[: e["naive_videos"]]
-        naive_backbone = plain_backbone(name, device)
-        plain_encode(naive_backbone, torch.zeros(2, *extractor.frame_size, 3, dtype=torch.uint8), 2)  # warm-up
-        start = time.perf_counter()
-        naive = [naive_extract(p, naive_backbone, settings) for p in naive_videos]
-        sync(device)
-        naive_s = (time.perf_counter() - start) / len(naive_videos)
-        naive_decode_s = float(np.mean([r["decode_s"] for r in naive]))
-        naive_cnn_s = float(np.mean([r["cnn_s"] for r in naive]))
-        naive_cnn_frames = float(np.mean([r["cnn_frames"] for r in naive]))
-        del naive_backbone
-
-        per_video = {
-            k: median(v) / n
-            for k, v in (
-                ("decode", decode_s),
-                ("cnn", cnn_s),
-                ("corpus", corpus_s),
-                ("single", single_s),
-                ("cnn_torch", cnn_torch_s),
-                ("v1_torch", v1_s),
-            )
-            if v
-        }
-        add = results.add
-        add(
-            SECTION,
-            f"{name}: end to end (run_extraction)",
-            1 / per_video["corpus"],
-            "videos/s",
-            params=params,
-            samples=[n / s for s in corpus_s],
-            note=f"{settings['num_workers']} decode threads overlapped with CNN",
-        )
-        if "single" in per_video:
-            add(
-                SECTION,
-                f"{name}: end to end (extract() per video)",
-                1 / per_video["single"],
-                "videos/s",
-                params=params,
-                samples=[n / s for s in single_s],
-                note="predict.py / web path, no overlap",
-            )
-        add(
-            SECTION,
-            f"{name}: CNN only",
-            1 / per_video["cnn"],
-            "videos/s",
-            params=params,
-            samples=[n / s for s in cnn_s],
-            note="Backbone.encode on the already-decoded distinct frames",
-        )
-        add(
-            SECTION,
-            f"{name}: decoding only",
-            1 / per_video["decode"],
-            "videos/s",
-            params=params,
-            samples=[n / s for s in decode_s],
-            note="FeatureExtractor.decode (probe, decode, resize+crop)",
-        )
-        add(
-            SECTION,
-            f"{name}: naive baseline",
-            1 / naive_s,
-            "videos/s",
-            params={**params, "naive_videos": len(naive_videos)},
-            note=f"seek per frame per scale, every scale's frames through a plain NCHW CNN call; "
-            f"decode {naive_decode_s:.2f} s + CNN {naive_cnn_s:.2f} s per video",
-        )
-        add(
-            SECTION,
-            f"{name}: CNN frames per video",
-            float(np.mean(unique)),
-            "frames",
-            params=params,
-            note=f"naive: {np.mean([r['cnn_frames'] for r in naive]):.0f}",
-        )
-        add(
-            SECTION,
-            f"{name}: decoder frames per video",
-            counts["decoded"] / n,
-            "frames",
-            params=params,
-            note=f"{counts['seeks'] / n:.1f} seeks/video; naive: {np.mean([r['decoded'] for r in naive]):.0f} "
-            f"frames, {np.mean([r['seeks'] for r in naive]):.0f} seeks",
-        )
-        add(SECTION, f"{name}: CNN frames/s", float(np.mean(unique)) / per_video["cnn"], "frames/s", params=params)
-        add(
-            SECTION, f"{name}: decoder frames/s", counts["decoded"] / n / per_video["decode"], "frames/s", params=params
-        )
-        add(
-            SECTION,
-            f"{name}: end-to-end frames/s",
-            float(np.mean(unique)) / per_video["corpus"],
-            "frames/s",
-            params=params,
-            note="CNN frames per second of the whole pipeline",
-        )
-        ratio_cnn = per_video["corpus"] / per_video["cnn"]
-        ratio_naive = naive_s / per_video["corpus"]
-        add(SECTION, f"{name}: end-to-end time / CNN-only time", ratio_cnn, "ratio", params=params)
-        add(SECTION, f"{name}: speed-up over naive", ratio_naive, "x", params=params)
-        # The split: the naive loop's decoding with *our* CNN path (same frame count) shows what
-        # decoding each frame once buys alone; its CNN time against ours, what the CNN path buys.
-        same_cnn_naive_s = naive_decode_s + per_video["cnn"] * naive_cnn_frames / max(1.0, float(np.mean(unique)))
-        add(
-            SECTION,
-            f"{name}: speed-up over naive, decoding alone",
-            same_cnn_naive_s / per_video["corpus"],
-            "x",
-            params=params,
-            note="naive decode + our CNN path on the naive frame count, vs our end to end; the CNN-bound "
-            f"ceiling with the same CNN path is {same_cnn_naive_s / per_video['cnn']:.2f}x",
-        )
-        add(
-            SECTION,
-            f"{name}: CNN path speed-up (channels-last) over plain NCHW",
-            (naive_cnn_s / naive_cnn_frames) / (per_video["cnn"] / max(1.0, float(np.mean(unique)))),
-            "x",
-            params=params,
-            note="seconds per frame: the predecessor's NCHW forward vs Backbone.encode",
-        )
-        # Issue 13: the default pipeline against v1 sampling + torch eager, in the same run.
-        runtime = backbone.runtime
-        num_frames = int(settings["num_frames"])
-        speedup = per_video["v1_torch"] / per_video["corpus"]
-        share, share_v1 = sys_share(cpu_default), sys_share(cpu_v1)
-        v2_params = {**params, "runtime": runtime, "sampling": settings["sampling"]}
-        add(
-            SECTION,
-            f"{name}: v1 + torch end to end (run_extraction)",
-            1 / per_video["v1_torch"],
-            "videos/s",
-            params={**params, "runtime": "torch", "sampling": SAMPLING_V1},
-            samples=[n / s for s in v1_s],
-            note=f"sampling=uniform-aligned-v1 backbone.runtime=torch; {np.mean(unique_v1):.0f} CNN frames/video",
-        )
-        add(
-            SECTION,
-            f"{name}: default / (v1 + torch) speed-up, end to end",
-            speedup,
-            "x",
-            params=v2_params,
-            note=f"{per_video['v1_torch']:.2f} s vs {per_video['corpus']:.2f} s per video",
-        )
-        add(
-            SECTION,
-            f"{name}: CNN frames per video, v1",
-            float(np.mean(unique_v1)),
-            "frames",
-            params=params,
-            note=f"{np.mean(unique_v1) / num_frames:.2f} T (default {settings['sampling']}: "
-            f"{np.mean(unique) / num_frames:.2f} T)",
-        )
-        add(
-            SECTION,
-            f"{name}: CNN runtime speed-up ({runtime} / torch)",
-            per_video["cnn_torch"] / per_video["cnn"],
-            "x",
-            params=v2_params,
-            note=f"same frames, same weights; max |features difference| {runtime_err:.1e}",
-        )
-        add(
-            SECTION,
-            f"{name}: sys share of CPU time, default",
-            share,
-            "fraction",
-            params=v2_params,
-            note=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s, "
-            f"{cpu_default['minflt'] / max(1, len(corpus_s) * n):.0f} minor faults/video",
-        )
-        add(
-            SECTION,
-            f"{name}: sys share of CPU time, v1 + torch",
-            share_v1,
-            "fraction",
-            params=params,
-            note=f"user {cpu_v1['user']:.1f} s, sys {cpu_v1['sys']:.1f} s, "
-            f"{cpu_v1['minflt'] / max(1, len(v1_s) * n):.0f} minor faults/video",
-        )
-        results.target(
-            f"{name}: default at least 3x v1 + torch end to end",
-            speedup,
-            ">=",
-            3.0,
-            "x",
-            detail=f"{per_video['corpus']:.2f} s vs {per_video['v1_torch']:.2f} s per video ({runtime}, "
-            f"CNN {per_video['cnn_torch'] / per_video['cnn']:.2f}x torch)",
-        )
-        results.target(
-            f"{name}: CNN frames per video <= 1.25 T",
-            float(np.mean(unique)),
-            "<=",
-            1.25 * num_frames,
-            "frames",
-            detail=f"T={num_frames}; v1: {np.mean(unique_v1):.0f}",
-        )
-        results.target(
-            f"{name}: sys <= 15% of CPU time",
-            share,
-            "<=",
-            0.15,
-            "fraction",
-            detail=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s (v1 + torch: {share_v1:.1%})",
-        )
-        results.target(
-            f"{name}: end to end within 1.3x of CNN-only",
-            ratio_cnn,
-            "<=",
-            1.3,
-            "ratio",
-            detail=f"{per_video['corpus']:.2f} s vs {per_video['cnn']:.2f} s per video",
-        )
-        results.target(
-            f"{name}: at least 3x the naive baseline",
-            ratio_naive,
-            ">=",
-            3.0,
-            "x",
-            detail=f"{per_video['corpus']:.2f} s vs {naive_s:.2f} s per video",
-        )
-
+        b = _prepare(name, videos, device, mode, video_params)
+        times = _time_legs(b, videos, e, device, verbose)
+        naive = _naive_legs(b, videos[: e["naive_videos"]], device)
+        _record_speeds(results, b, times, naive, len(videos))
+        _record_frames(results, b, times, naive, len(videos))
+        _record_issue13(results, b, times, len(videos))
+        _issue13_targets(results, b, times, len(videos))
+        _pipeline_targets(results, b, times, naive, len(videos))
     g = mode.get("growth")
     if g and g.get("extract"):
-        name = e["backbones"][0]
-        settings = {**extract_config(name), **e.get("settings", {})}
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(0)
-            backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
-        video = videos[0]
-        for frames in g["frames"]:
-            extractor = make_extractor(backbone, settings, num_frames=frames)
+        _growth(results, videos[0], e, g, device, mode)
+
+
+def _prepare(
+    name: str, videos: list[Path], device: torch.device, mode: dict[str, Any], video_params: dict[str, Any]
+) -> _Backbone:
+    """Both pipelines with the same seeded random weights, warmed up; frame counts and runtime parity."""
+    settings = {**extract_config(name), **mode["extract"].get("settings", {})}
+    # Seeded random weights: the exported model is cached under --cache-dir and reused by later runs.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
+    extractor = make_extractor(backbone, settings)
+    # The pipeline before issue 13: v1 sampling, torch eager CNN, the same weights.
+    torch_backbone = Backbone(name, weights=None, device=device, runtime="torch")
+    torch_backbone.load_state_dict(backbone.state_dict())
+    extractor_v1 = make_extractor(torch_backbone, settings, sampling=SAMPLING_V1)
+    params = {**video_params, "backbone": name, "weights": "random", **settings, "device": str(device)}
+    # Warm the CNN (first-call allocations, cuDNN autotune) and the file cache.
+    warm = torch.zeros(settings["batch_size"], *extractor.frame_size, 3, dtype=torch.uint8)
+    backbone.encode(warm, settings["batch_size"])
+    torch_backbone.encode(warm, settings["batch_size"])
+    with count_decoding() as counts:
+        decoded = [extractor.decode(p) for p in videos]
+    unique = [len(d.frames) for d in decoded]
+    unique_v1 = [len(extractor_v1.decode(p).frames) for p in videos]
+    # The runtime's features against torch's on the bench's own frames (same weights).
+    probe = torch.from_numpy(decoded[0].frames[: settings["batch_size"]])
+    runtime_err = float((backbone.encode(probe) - torch_backbone.encode(probe)).abs().max())
+    return _Backbone(
+        name,
+        settings,
+        params,
+        backbone,
+        torch_backbone,
+        extractor,
+        extractor_v1,
+        unique,
+        unique_v1,
+        counts,
+        runtime_err,
+    )
+
+
+def _time_legs(b: _Backbone, videos: list[Path], e: dict[str, Any], device: torch.device, verbose: bool) -> _Times:
+    """Decoding, CNN (runtime and torch), both corpus pipelines and extract() per video, per repeat."""
+    t = _Times()
+    repeats = e["repeats"].get(b.name, 1) if isinstance(e["repeats"], dict) else int(e["repeats"])
+    for _ in range(repeats):
+        start = time.perf_counter()
+        decoded = [b.extractor.decode(p) for p in videos]
+        t.decode.append(time.perf_counter() - start)
+        frames = [torch.from_numpy(d.frames) for d in decoded]
+        sync(device)
+        start = time.perf_counter()
+        for f in frames:
+            b.backbone.encode(f, b.extractor.batch_size)
+        sync(device)
+        t.cnn.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for f in frames:
+            b.torch_backbone.encode(f, b.extractor.batch_size)
+        sync(device)
+        t.cnn_torch.append(time.perf_counter() - start)
+        workers = int(b.settings["num_workers"])
+        t.corpus.append(time_corpus(b.extractor, videos, workers, verbose, t.cpu_default))
+        t.v1_torch.append(time_corpus(b.extractor_v1, videos, workers, verbose, t.cpu_v1))
+        if e.get("single", True) and b.name == e["backbones"][0]:  # the slow backbone: corpus path only
             start = time.perf_counter()
-            decoded = extractor.decode(video)
-            dec = time.perf_counter() - start
+            for p in videos:
+                b.extractor.extract(p)
             sync(device)
-            start = time.perf_counter()
-            backbone.encode(torch.from_numpy(decoded.frames), extractor.batch_size)
-            sync(device)
-            cnn = time.perf_counter() - start
-            results.add(
-                "growth",
-                f"extract ({name}) vs frames",
-                dec + cnn,
-                "s/video",
-                params={
-                    "frames": frames,
-                    "decode_s": round(dec, 3),
-                    "cnn_s": round(cnn, 3),
-                    "cnn_frames": len(decoded.frames),
-                    "seconds": e["seconds"],
-                },
-            )
-        extractor = make_extractor(backbone, settings)
-        frames = torch.from_numpy(extractor.decode(video).frames)
-        # Interleaved (8, 24, 48, 8, 24, 48, ...) so clock and cache drifts hit every batch size alike.
-        legs = {str(bs): (lambda bs=bs: backbone.encode(frames, bs)) for bs in g["cnn_batch_sizes"]}
-        samples = interleaved(legs, g["reps"], device, warmup=1)
-        for bs in g["cnn_batch_sizes"]:
-            results.add(
-                "growth",
-                f"CNN ({name}) vs batch size",
-                len(frames) / median(samples[str(bs)]),
-                "frames/s",
-                params={"batch_size": bs, "frames": len(frames)},
-            )
+            t.single.append(time.perf_counter() - start)
+    return t
+
+
+def _naive_legs(b: _Backbone, naive_videos: list[Path], device: torch.device) -> dict[str, float]:
+    """The predecessor's loop on the first videos: seconds per video, its decode/CNN split, its counts."""
+    naive_backbone = plain_backbone(b.name, device)
+    plain_encode(naive_backbone, torch.zeros(2, *b.extractor.frame_size, 3, dtype=torch.uint8), 2)  # warm-up
+    start = time.perf_counter()
+    naive = [naive_extract(p, naive_backbone, b.settings) for p in naive_videos]
+    sync(device)
+    seconds = (time.perf_counter() - start) / len(naive_videos)
+    means = {k: float(np.mean([r[k] for r in naive])) for k in ("decode_s", "cnn_s", "cnn_frames", "decoded", "seeks")}
+    return {"videos": len(naive_videos), "s": seconds, **means}
+
+
+def _record_speeds(results: Results, b: _Backbone, t: _Times, nv: dict[str, float], n: int) -> None:
+    """Videos per second of every leg."""
+    name, params, settings, per_video, add = b.name, b.params, b.settings, t.per_video(n), results.add
+    corpus_s, single_s, cnn_s, decode_s = t.corpus, t.single, t.cnn, t.decode
+    naive_s, naive_decode_s, naive_cnn_s, naive_videos = nv["s"], nv["decode_s"], nv["cnn_s"], range(int(nv["videos"]))
+    add(
+        SECTION,
+        f"{name}: end to end (run_extraction)",
+        1 / per_video["corpus"],
+        "videos/s",
+        params=params,
+        samples=[n / s for s in corpus_s],
+        note=f"{settings['num_workers']} decode threads overlapped with CNN",
+    )
+    if "single" in per_video:
+        add(
+            SECTION,
+            f"{name}: end to end (extract() per video)",
+            1 / per_video["single"],
+            "videos/s",
+            params=params,
+            samples=[n / s for s in single_s],
+            note="predict.py / web path, no overlap",
+        )
+    add(
+        SECTION,
+        f"{name}: CNN only",
+        1 / per_video["cnn"],
+        "videos/s",
+        params=params,
+        samples=[n / s for s in cnn_s],
+        note="Backbone.encode on the already-decoded distinct frames",
+    )
+    add(
+        SECTION,
+        f"{name}: decoding only",
+        1 / per_video["decode"],
+        "videos/s",
+        params=params,
+        samples=[n / s for s in decode_s],
+        note="FeatureExtractor.decode (probe, decode, resize+crop)",
+    )
+    add(
+        SECTION,
+        f"{name}: naive baseline",
+        1 / naive_s,
+        "videos/s",
+        params={**params, "naive_videos": len(naive_videos)},
+        note=f"seek per frame per scale, every scale's frames through a plain NCHW CNN call; "
+        f"decode {naive_decode_s:.2f} s + CNN {naive_cnn_s:.2f} s per video",
+    )
+
+
+def _record_frames(results: Results, b: _Backbone, t: _Times, nv: dict[str, float], n: int) -> None:
+    """Frame counts and rates, and what the pipeline buys over the predecessor's loop."""
+    name, params, per_video, unique, counts, add = b.name, b.params, t.per_video(n), b.unique, b.counts, results.add
+    naive_s, naive_decode_s, naive_cnn_s, naive_cnn_frames = nv["s"], nv["decode_s"], nv["cnn_s"], nv["cnn_frames"]
+    naive = [{"cnn_frames": nv["cnn_frames"], "decoded": nv["decoded"], "seeks": nv["seeks"]}]  # means already
+    add(
+        SECTION,
+        f"{name}: CNN frames per video",
+        float(np.mean(unique)),
+        "frames",
+        params=params,
+        note=f"naive: {np.mean([r['cnn_frames'] for r in naive]):.0f}",
+    )
+    add(
+        SECTION,
+        f"{name}: decoder frames per video",
+        counts["decoded"] / n,
+        "frames",
+        params=params,
+        note=f"{counts['seeks'] / n:.1f} seeks/video; naive: {np.mean([r['decoded'] for r in naive]):.0f} "
+        f"frames, {np.mean([r['seeks'] for r in naive]):.0f} seeks",
+    )
+    add(SECTION, f"{name}: CNN frames/s", float(np.mean(unique)) / per_video["cnn"], "frames/s", params=params)
+    add(SECTION, f"{name}: decoder frames/s", counts["decoded"] / n / per_video["decode"], "frames/s", params=params)
+    add(
+        SECTION,
+        f"{name}: end-to-end frames/s",
+        float(np.mean(unique)) / per_video["corpus"],
+        "frames/s",
+        params=params,
+        note="CNN frames per second of the whole pipeline",
+    )
+    ratio_cnn = per_video["corpus"] / per_video["cnn"]
+    ratio_naive = naive_s / per_video["corpus"]
+    add(SECTION, f"{name}: end-to-end time / CNN-only time", ratio_cnn, "ratio", params=params)
+    add(SECTION, f"{name}: speed-up over naive", ratio_naive, "x", params=params)
+    # The split: the naive loop's decoding with *our* CNN path (same frame count) shows what
+    # decoding each frame once buys alone; its CNN time against ours, what the CNN path buys.
+    same_cnn_naive_s = naive_decode_s + per_video["cnn"] * naive_cnn_frames / max(1.0, float(np.mean(unique)))
+    add(
+        SECTION,
+        f"{name}: speed-up over naive, decoding alone",
+        same_cnn_naive_s / per_video["corpus"],
+        "x",
+        params=params,
+        note="naive decode + our CNN path on the naive frame count, vs our end to end; the CNN-bound "
+        f"ceiling with the same CNN path is {same_cnn_naive_s / per_video['cnn']:.2f}x",
+    )
+    add(
+        SECTION,
+        f"{name}: CNN path speed-up (channels-last) over plain NCHW",
+        (naive_cnn_s / naive_cnn_frames) / (per_video["cnn"] / max(1.0, float(np.mean(unique)))),
+        "x",
+        params=params,
+        note="seconds per frame: the predecessor's NCHW forward vs Backbone.encode",
+    )
+
+
+def _record_issue13(results: Results, b: _Backbone, t: _Times, n: int) -> None:
+    """Issue 13: the default pipeline against v1 sampling + torch eager, in the same run."""
+    name, params, settings, per_video, add = b.name, b.params, b.settings, t.per_video(n), results.add
+    backbone, unique, unique_v1, runtime_err = b.backbone, b.unique, b.unique_v1, b.runtime_err
+    cpu_default, cpu_v1, corpus_s, v1_s = t.cpu_default, t.cpu_v1, t.corpus, t.v1_torch
+    runtime = backbone.runtime
+    num_frames = int(settings["num_frames"])
+    speedup = per_video["v1_torch"] / per_video["corpus"]
+    share, share_v1 = sys_share(cpu_default), sys_share(cpu_v1)
+    v2_params = {**params, "runtime": runtime, "sampling": settings["sampling"]}
+    add(
+        SECTION,
+        f"{name}: v1 + torch end to end (run_extraction)",
+        1 / per_video["v1_torch"],
+        "videos/s",
+        params={**params, "runtime": "torch", "sampling": SAMPLING_V1},
+        samples=[n / s for s in v1_s],
+        note=f"sampling=uniform-aligned-v1 backbone.runtime=torch; {np.mean(unique_v1):.0f} CNN frames/video",
+    )
+    add(
+        SECTION,
+        f"{name}: default / (v1 + torch) speed-up, end to end",
+        speedup,
+        "x",
+        params=v2_params,
+        note=f"{per_video['v1_torch']:.2f} s vs {per_video['corpus']:.2f} s per video",
+    )
+    add(
+        SECTION,
+        f"{name}: CNN frames per video, v1",
+        float(np.mean(unique_v1)),
+        "frames",
+        params=params,
+        note=f"{np.mean(unique_v1) / num_frames:.2f} T (default {settings['sampling']}: "
+        f"{np.mean(unique) / num_frames:.2f} T)",
+    )
+    add(
+        SECTION,
+        f"{name}: CNN runtime speed-up ({runtime} / torch)",
+        per_video["cnn_torch"] / per_video["cnn"],
+        "x",
+        params=v2_params,
+        note=f"same frames, same weights; max |features difference| {runtime_err:.1e}",
+    )
+    add(
+        SECTION,
+        f"{name}: sys share of CPU time, default",
+        share,
+        "fraction",
+        params=v2_params,
+        note=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s, "
+        f"{cpu_default['minflt'] / max(1, len(corpus_s) * n):.0f} minor faults/video",
+    )
+    add(
+        SECTION,
+        f"{name}: sys share of CPU time, v1 + torch",
+        share_v1,
+        "fraction",
+        params=params,
+        note=f"user {cpu_v1['user']:.1f} s, sys {cpu_v1['sys']:.1f} s, "
+        f"{cpu_v1['minflt'] / max(1, len(v1_s) * n):.0f} minor faults/video",
+    )
+
+
+def _issue13_targets(results: Results, b: _Backbone, t: _Times, n: int) -> None:
+    """Issue 13's targets: 3x v1 + torch end to end, <= 1.25 T CNN frames, sys <= 15% of CPU time."""
+    name, per_video, unique, unique_v1, cpu_default = b.name, t.per_video(n), b.unique, b.unique_v1, t.cpu_default
+    runtime, num_frames = b.backbone.runtime, int(b.settings["num_frames"])
+    speedup = per_video["v1_torch"] / per_video["corpus"]
+    share, share_v1 = sys_share(cpu_default), sys_share(t.cpu_v1)
+    results.target(
+        f"{name}: default at least 3x v1 + torch end to end",
+        speedup,
+        ">=",
+        3.0,
+        "x",
+        detail=f"{per_video['corpus']:.2f} s vs {per_video['v1_torch']:.2f} s per video ({runtime}, "
+        f"CNN {per_video['cnn_torch'] / per_video['cnn']:.2f}x torch)",
+    )
+    results.target(
+        f"{name}: CNN frames per video <= 1.25 T",
+        float(np.mean(unique)),
+        "<=",
+        1.25 * num_frames,
+        "frames",
+        detail=f"T={num_frames}; v1: {np.mean(unique_v1):.0f}",
+    )
+    results.target(
+        f"{name}: sys <= 15% of CPU time",
+        share,
+        "<=",
+        0.15,
+        "fraction",
+        detail=f"user {cpu_default['user']:.1f} s, sys {cpu_default['sys']:.1f} s (v1 + torch: {share_v1:.1%})",
+    )
+
+
+def _pipeline_targets(results: Results, b: _Backbone, t: _Times, nv: dict[str, float], n: int) -> None:
+    """End to end within 1.3x of the CNN alone, and at least 3x the predecessor's loop."""
+    name, per_video, naive_s = b.name, t.per_video(n), nv["s"]
+    ratio_cnn, ratio_naive = per_video["corpus"] / per_video["cnn"], naive_s / per_video["corpus"]
+    results.target(
+        f"{name}: end to end within 1.3x of CNN-only",
+        ratio_cnn,
+        "<=",
+        1.3,
+        "ratio",
+        detail=f"{per_video['corpus']:.2f} s vs {per_video['cnn']:.2f} s per video",
+    )
+    results.target(
+        f"{name}: at least 3x the naive baseline",
+        ratio_naive,
+        ">=",
+        3.0,
+        "x",
+        detail=f"{per_video['corpus']:.2f} s vs {naive_s:.2f} s per video",
+    )
+
+
+def _growth(
+    results: Results, video: Path, e: dict[str, Any], g: dict[str, Any], device: torch.device, mode: dict[str, Any]
+) -> None:
+    """Extraction time against T, and CNN frames/s against batch size (one video, the first backbone)."""
+    name = e["backbones"][0]
+    settings = {**extract_config(name), **e.get("settings", {})}
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        backbone = Backbone(name, weights=None, device=device, cache_dir=Path(mode["cache_dir"]) / "onnx")
+    for frames in g["frames"]:
+        extractor = make_extractor(backbone, settings, num_frames=frames)
+        start = time.perf_counter()
+        decoded = extractor.decode(video)
+        dec = time.perf_counter() - start
+        sync(device)
+        start = time.perf_counter()
+        backbone.encode(torch.from_numpy(decoded.frames), extractor.batch_size)
+        sync(device)
+        cnn = time.perf_counter() - start
+        results.add(
+            "growth",
+            f"extract ({name}) vs frames",
+            dec + cnn,
+            "s/video",
+            params={
+                "frames": frames,
+                "decode_s": round(dec, 3),
+                "cnn_s": round(cnn, 3),
+                "cnn_frames": len(decoded.frames),
+                "seconds": e["seconds"],
+            },
+        )
+    extractor = make_extractor(backbone, settings)
+    frames = torch.from_numpy(extractor.decode(video).frames)
+    # Interleaved (8, 24, 48, 8, 24, 48, ...) so clock and cache drifts hit every batch size alike.
+    legs = {str(bs): (lambda bs=bs: backbone.encode(frames, bs)) for bs in g["cnn_batch_sizes"]}
+    samples = interleaved(legs, g["reps"], device, warmup=1)
+    for bs in g["cnn_batch_sizes"]:
+        results.add(
+            "growth",
+            f"CNN ({name}) vs batch size",
+            len(frames) / median(samples[str(bs)]),
+            "frames/s",
+            params={"batch_size": bs, "frames": len(frames)},
+        )

@@ -209,3 +209,29 @@ def test_train_refuses_splits_with_different_provenance(tmp_path: Path) -> None:
         f.attrs["frame_size"] = "[48, 48]"
     result = run("train.py", f"data.features_dir={features}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
     assert_one_error_line(result, "test_features_multiscale.h5 (test) was extracted differently", "frame_size")
+
+
+def test_seed_everything_matches_lightning_without_importing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import lightning as L
+    import numpy as np
+    import torch
+
+    from vidcls.utils.cli import seed_everything
+
+    for name in ("PL_GLOBAL_SEED", "PL_SEED_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+
+    def draws() -> tuple[float, float, float]:
+        return random.random(), float(np.random.rand()), float(torch.rand(1))
+
+    L.seed_everything(7, workers=True, verbose=False)
+    expected, expected_env = draws(), (os.environ["PL_GLOBAL_SEED"], os.environ["PL_SEED_WORKERS"])
+    for name in ("PL_GLOBAL_SEED", "PL_SEED_WORKERS"):
+        monkeypatch.delenv(name)
+    assert seed_everything(7) == 7
+    assert draws() == expected
+    assert (os.environ["PL_GLOBAL_SEED"], os.environ["PL_SEED_WORKERS"]) == expected_env == ("7", "1")
+    with pytest.raises(VidclsError, match=r"seed must be in 0\.\.4294967295"):
+        seed_everything(-1)

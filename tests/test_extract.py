@@ -242,6 +242,17 @@ def test_provenance_attrs_float16_and_from_provenance_round_trip(tmp_path: Path,
         FeatureExtractor.from_provenance({"feature_dim": 1280, "max_frames": 73})
 
 
+def test_a_v1_folder_resumed_with_the_default_says_to_add_sampling_v1(tmp_path: Path) -> None:
+    videos, features = make_unsplit(tmp_path / "videos", per_class=2), tmp_path / "features"
+    v1 = FeatureExtractor("tiny_cnn", None, num_frames=8, frame_size=32, sampling="uniform-aligned-v1")
+    extract(videos, features, v1, max_videos=1)  # a run killed after one video
+    v2 = FeatureExtractor("tiny_cnn", None, num_frames=8, frame_size=32)
+    with pytest.raises(VidclsError, match=r"add sampling=uniform-aligned-v1 \(the rule it was made with\)"):
+        extract(videos, features, v2)
+    extract(videos, features, v1)  # what the message says finishes it
+    assert all(read_meta(split_path(features, s)).complete for s in SPLITS)
+
+
 def test_missing_videos_dir_is_a_clear_error(tmp_path: Path, extractor) -> None:
     with pytest.raises(VidclsError, match="videos directory not found"):
         extract(tmp_path / "nope", tmp_path / "features", extractor)

@@ -57,3 +57,29 @@ def test_extract_py_bad_path_exits_2_with_one_clear_line(tmp_path: Path) -> None
     assert proc.returncode == 2
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "videos directory not found" in errors[0] and "Traceback" not in proc.stderr
+
+
+#: Imported by Lightning (torchmetrics -> torchvision -> torch._dynamo): ~4 s of start-up on 2 cores.
+HEAVY_MODULES = ("lightning", "pytorch_lightning", "torchmetrics", "torchvision", "torch._dynamo")
+
+
+def test_extract_py_never_imports_lightning_or_torchvision(tmp_path: Path) -> None:
+    """Start-up is part of every extract.py run; lite0/tiny_cnn need none of these (seeding included)."""
+    write_test_video(tmp_path / "v" / "Cats" / "0.mp4", num_frames=12, fps=10)
+    write_test_video(tmp_path / "v" / "Dogs" / "0.mp4", num_frames=12, fps=10, seed=1)
+    probe = (
+        "import atexit, runpy, sys\n"
+        f"atexit.register(lambda: print('HEAVY', [m for m in {HEAVY_MODULES!r} if m in sys.modules]))\n"
+        f"sys.path[0] = {str(ROOT)!r}  # as for `python extract.py`: this checkout's vidcls\n"
+        f"sys.argv = [{str(ROOT / 'extract.py')!r}, *sys.argv[1:]]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, f"hydra.run.dir={tmp_path / 'hydra'}", "backbone=tiny_cnn",
+         "backbone.runtime=torch", f"data.videos_dir={tmp_path / 'v'}", f"data.features_dir={tmp_path / 'f'}",
+         "num_frames=8", "frame_size=32", "seed=3"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "extracted 2 video(s)" in proc.stderr
+    assert "HEAVY []" in proc.stdout, proc.stdout

@@ -203,3 +203,38 @@ def test_real_clips_decode_whole_and_cut_in_half_are_caught(tmp_path: Path, name
     assert cut_info.duration_s == pytest.approx(info.duration_s, abs=0.1)
     with pytest.raises(VidclsError, match="truncated"):
         decode_moments(cut, moments, (16, 16), expected_end_s=cut_info.start_s + cut_info.duration_s)
+
+
+def test_only_frames_whose_pixels_are_needed_are_converted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_test_video(tmp_path / "mask.mp4", num_frames=20, fps=10)
+    moments = np.array([0.0, 0.15, 0.45, 1.05, 1.95])
+    needs = np.array([True, False, True, False, True])
+    calls = []
+    original = decode_module._to_rgb
+    monkeypatch.setattr(decode_module, "_to_rgb", lambda *a: calls.append(1) or original(*a))
+    part = decode_module.decode_moments(path, moments, (32, 32), needs_pixels=needs)
+    assert len(calls) == 3  # frames 1 and 10 are selected only by moments that need no pixels
+    full = decode_module.decode_moments(path, moments, (32, 32))
+    np.testing.assert_array_equal(part.moment_to_frame, full.moment_to_frame)
+    np.testing.assert_array_equal(part.converted, [True, False, True, False, True])
+    np.testing.assert_array_equal(part.frames[part.converted], full.frames[part.converted])
+    assert not part.frames[~part.converted].any() and full.converted.all()
+
+
+def test_extractor_decodes_a_short_video_again_with_every_frame_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vidcls.extraction.extractor as extractor_module
+    from vidcls.extraction import FeatureExtractor
+
+    path = write_test_video(tmp_path / "short.mp4", num_frames=30, fps=10)  # 3 s: long enough, 30 frames < T
+    extractor = FeatureExtractor("tiny_cnn", None, num_frames=40, frame_size=32, runtime="torch")
+    # Real grids convert every frame a short video's rows use in the first pass; make it miss some.
+    only_first = lambda plan: np.arange(len(plan.union_times)) == 0  # noqa: E731
+    monkeypatch.setattr(extractor_module, "_scale_moments_mask", only_first)
+    calls = []
+    original = extractor_module.decode_moments
+    monkeypatch.setattr(extractor_module, "decode_moments", lambda *a, **k: calls.append(k) or original(*a, **k))
+    decoded = extractor.decode(path)
+    assert decoded.short and len(decoded.frames) == 30 and len(calls) == 2
+    assert [index_from_frame(f, 28) for f in decoded.frames] == [i % 28 for i in range(30)]  # every row has pixels

@@ -6,7 +6,8 @@ measured in issue 13 and in ``bench/run.py``). ``backbone.runtime``:
 
 * ``auto``: the fastest runtime installed (``openvino`` > ``onnx`` > ``torch``); ``torch`` on CUDA;
 * ``torch``: PyTorch eager, channels-last (the reference);
-* ``openvino`` / ``onnx``: CPU only; a clear error if the package is missing.
+* ``openvino`` / ``onnx``: CPU only; a clear error if the package is missing. OpenVINO runs in a child
+  process (:class:`OpenVinoWorker`), ONNX Runtime in this one.
 
 The exported graph takes the decoder's uint8 ``[N, H, W, 3]`` frames and normalises inside, so it
 is a drop-in for :meth:`vidcls.backbones.Backbone.encode`. It is exported once per backbone,
@@ -17,6 +18,7 @@ cache folder (``backbone.cache_dir``; default ``$XDG_CACHE_HOME/vidcls/backbones
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
@@ -24,8 +26,11 @@ import os
 import re
 import threading
 import warnings
+import weakref
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -34,13 +39,15 @@ from torch import nn
 from vidcls.errors import VidclsError
 from vidcls.utils.io import atomic_path
 
+if TYPE_CHECKING:
+    import subprocess
+
 log = logging.getLogger(__name__)
 
 RUNTIMES: tuple[str, ...] = ("auto", "torch", "openvino", "onnx")
-#: CPU runtimes ``auto`` tries (ONNX Runtime: 2.1-2.5x torch eager on the lite0 CNN). OpenVINO is faster
-#: (5-6x) but only on request: a test process that had run it later crashed inside glibc malloc (heap
-#: corruption), reproducibly, and did not once ONNX Runtime ran the same tests (docs/extraction.md).
-FAST_CPU_RUNTIMES: tuple[str, ...] = ("onnx",)
+#: CPU runtimes ``auto`` tries, fastest first (docs/extraction.md has the measurements). OpenVINO runs in a
+#: child process (:class:`OpenVinoWorker`): loaded in-process, its TBB corrupted the heap here.
+FAST_CPU_RUNTIMES: tuple[str, ...] = ("openvino", "onnx")
 #: The Python package each runtime needs; both also need ``onnx`` (torch's exporter writes through it).
 _PACKAGES = {"openvino": "openvino", "onnx": "onnxruntime"}
 #: Bump when the exported graph changes (wrapper, opset), so stale cache files are never reused.
@@ -147,28 +154,114 @@ def export_onnx(model: NormalizedTrunk, frame_size: tuple[int, int], path: Path)
     return path
 
 
-def _openvino_session(path: Path, threads: int) -> Session:
-    import openvino as ov
+class OpenVinoWorker:
+    """OpenVINO in a child process (``openvino_worker.py``): a crash there cannot corrupt this process.
 
-    core = ov.Core()
-    compiled = core.compile_model(
-        core.read_model(str(path)),
-        "CPU",
-        {
-            "INFERENCE_NUM_THREADS": threads,
-            # f32: on CPUs with bf16/AMX units OpenVINO would otherwise pick bf16 (features off by ~0.5).
-            "INFERENCE_PRECISION_HINT": "f32",
-            "PERFORMANCE_HINT": "LATENCY",
-        },
-    )
-    request = compiled.create_infer_request()
-    lock = threading.Lock()  # one infer request; the web app may call from several job threads
+    OpenVINO's TBB corrupted the heap of the process that loaded it on this project's CI machine
+    (see the worker's docstring), so the parent never imports OpenVINO. Frames go down a pipe
+    (4.7 MB per batch of 24 frames of 256²: a few ms against ~0.3 s of inference) and features come
+    back. The child compiles the model while the caller goes on (decoding its first video); the
+    first call waits for it. It ends when this object is closed or collected, or this process ends.
+    """
 
-    def run(frames: np.ndarray) -> np.ndarray:
-        with lock:
-            return np.array(request.infer({0: frames})[0], dtype=np.float32, copy=True)
+    def __init__(self, model_path: Path, threads: int) -> None:
+        import subprocess
+        import sys
 
-    return run
+        from vidcls.backbones import openvino_worker as protocol
+
+        self._protocol = protocol
+        self._lock = threading.Lock()  # one request at a time; the web app may call from several job threads
+        self._stderr: deque[bytes] = deque(maxlen=20)  # the child's last lines, for error messages
+        self._ready = False
+        self._proc = subprocess.Popen(
+            [sys.executable, protocol.__file__, str(model_path), str(threads)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        # Not a bound method: the thread must not keep this object (and so the child) alive.
+        threading.Thread(target=_drain, args=(self._proc.stderr, self._stderr), daemon=True).start()
+        self._finalizer = weakref.finalize(self, _stop_worker, self._proc)
+
+    def _failed(self, what: str) -> VidclsError:
+        self._proc.poll()
+        code = self._proc.returncode
+        status = f"exit status {code}" if code is not None and code >= 0 else f"signal {-(code or 0)}"
+        tail = b"".join(self._stderr).decode("utf-8", "replace").strip().splitlines()[-3:]
+        detail = f" ({status}{': ' + ' | '.join(tail) if tail else ''})" if code is not None else ""
+        return VidclsError(
+            f"the OpenVINO worker process {what}{detail}; use backbone.runtime=onnx (ONNX Runtime, same features "
+            "within 1e-4) or backbone.runtime=torch"
+        )
+
+    def _read(self, size: int) -> bytes:
+        assert self._proc.stdout is not None
+        data = self._protocol.read_exact(self._proc.stdout, size)
+        if data is None:
+            raise self._failed("ended unexpectedly")
+        return data
+
+    def _wait_ready(self) -> None:
+        (status,) = self._protocol.STATUS.unpack(self._read(self._protocol.STATUS.size))
+        if status:
+            message = self._read(status).decode("utf-8", "replace")
+            raise VidclsError(f"OpenVINO cannot compile the exported CNN ({message}); use backbone.runtime=onnx")
+        self._ready = True
+
+    def __call__(self, frames: np.ndarray) -> np.ndarray:
+        frames = np.ascontiguousarray(frames, dtype=np.uint8)
+        with self._lock:
+            if not self._ready:
+                self._wait_ready()
+            assert self._proc.stdin is not None
+            try:
+                self._proc.stdin.write(self._protocol.REQUEST.pack(*frames.shape) + frames.tobytes())
+                self._proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise self._failed("ended unexpectedly") from None
+            n, size = self._protocol.REPLY.unpack(self._read(self._protocol.REPLY.size))
+            if n == self._protocol.ERROR:
+                raise VidclsError(f"OpenVINO inference failed: {self._read(size).decode('utf-8', 'replace')}")
+            return np.frombuffer(self._read(n * size * 4), dtype=np.float32).reshape(n, size).copy()
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """``(user, sys)`` CPU seconds the worker has used so far (Linux ``/proc``; zeros elsewhere).
+
+        ``getrusage`` of this process counts a child only once it has been waited for, so a
+        benchmark of a live worker's work must ask here.
+        """
+        try:
+            fields = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            tick = os.sysconf("SC_CLK_TCK")
+            return int(fields[11]) / tick, int(fields[12]) / tick  # utime, stime (fields 14 and 15)
+        except (OSError, ValueError, IndexError):
+            return 0.0, 0.0
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _drain(stream: Any, lines: deque[bytes]) -> None:
+    """Read the child's stderr so its pipe never fills up, keeping the last lines."""
+    for line in stream:
+        lines.append(line)
+
+
+def _stop_worker(proc: subprocess.Popen[bytes]) -> None:
+    """End of stdin ends the worker; it is killed if it has not gone within 5 s."""
+    import subprocess
+
+    for stream in (proc.stdin, proc.stdout):
+        with contextlib.suppress(OSError):
+            if stream is not None:
+                stream.close()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _onnxruntime_session(path: Path, threads: int) -> Session:
@@ -189,7 +282,7 @@ def build_session(runtime: str, model_path: Path, threads: int | None = None) ->
     """An in-process runner for an exported model: uint8 ``[N, H, W, 3]`` numpy -> float32 ``[N, D]``."""
     threads = max(1, int(threads or torch.get_num_threads()))
     if runtime == "openvino":
-        return _openvino_session(model_path, threads)
+        return OpenVinoWorker(model_path, threads)
     if runtime == "onnx":
         return _onnxruntime_session(model_path, threads)
     raise ValueError(f"no session for runtime {runtime!r}")

@@ -64,6 +64,14 @@ def normalize_frame_size(frame_size: int | Sequence[int]) -> tuple[int, int]:
     return size
 
 
+def _scale_moments_mask(plan: SamplingPlan) -> np.ndarray:
+    """Which of ``plan.union_times`` some scale samples (their frames' pixels go through the CNN)."""
+    mask = np.zeros(len(plan.union_times), dtype=bool)
+    for index in plan.scale_index:
+        mask[index] = True
+    return mask
+
+
 class FeatureExtractor:
     """Decode, sample, encode and combine scales for one video at a time."""
 
@@ -167,12 +175,19 @@ class FeatureExtractor:
         if not info.duration_s > 0:
             raise VidclsError(f"{path}: the video stream has no duration (no frames?); it cannot be sampled")
         plan = plan_sampling(info.duration_s, self.num_frames, self.scales, start=info.start_s, rule=self.sampling)
+        end_s = info.start_s + info.duration_s
+        surely_short = info.duration_s < self.min_duration_s
+        # A long video's rows come from the scales' moments only; the output moments just tell
+        # whether the video is short, which needs no pixels (v2: 74 of 126 frames converted at T=64).
+        needs_pixels = None if surely_short else _scale_moments_mask(plan)
         decoded = decode_moments(
-            path, plan.union_times, self.frame_size, expected_end_s=info.start_s + info.duration_s, progress=progress
+            path, plan.union_times, self.frame_size, end_s, progress=progress, needs_pixels=needs_pixels
         )
-        out_frames = decoded.moment_to_frame[plan.output_index]
-        distinct = np.unique(out_frames)
-        short = len(distinct) < self.num_frames or info.duration_s < self.min_duration_s
+        distinct = np.unique(decoded.moment_to_frame[plan.output_index])
+        short = len(distinct) < self.num_frames or surely_short
+        if short and decoded.converted is not None and not decoded.converted[distinct].all():
+            # Fewer distinct frames than rows (rare, and few frames to decode): again, with every frame's pixels.
+            decoded = decode_moments(path, plan.union_times, self.frame_size, end_s)
         if short:
             # One row per distinct frame on screen at the output moments; no repeats, no scale mixing.
             keep = distinct

@@ -144,8 +144,15 @@ class IncrementalWriter:
             else:  # "file: now" per key; a key only one side records counts too (one kind of feature per file)
                 problems += have.mismatches(replace(self.provenance, **shape), missing_ok=False)
         if problems:
+            have_sampling = str(decode_attr(f.attrs["sampling"], "sampling")) if "sampling" in f.attrs else ""
+            rule = have_sampling.split("(")[0]
+            resume = (
+                f"To finish it as it was started, add sampling={rule} (the rule it was made with); or use another "
+                if rule and rule != str(self.provenance.get("sampling", "")).split("(")[0]
+                else "Use another "
+            )
             raise VidclsError(
-                f"{self.path} already exists with other settings ({'; '.join(problems)}). Use another "
+                f"{self.path} already exists with other settings ({'; '.join(problems)}). {resume}"
                 "data.features_dir, or delete the file to re-extract with the new settings."
             )
 

@@ -119,6 +119,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         tta=views,
         device=str(ensemble.device),
         batch_size=int(cfg.extractor_batch_size),
+        runtime=str(cfg.extractor_runtime),
         provenance_override=to_plain(cfg.provenance),
         return_attention=True,
         thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,

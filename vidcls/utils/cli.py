@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import sys
@@ -207,9 +208,35 @@ def seed_from_config(cfg: DictConfig) -> int | None:
                 f"seed must be an integer (or null for no seeding); got {seed!r}. "
                 "Examples: seed=0, seed=0,1,2,3 -m, seed=0..3 -m."
             ) from None
-    import lightning as L
+    return seed_everything(seed)
 
-    L.seed_everything(seed, workers=True)
+
+#: Largest seed NumPy accepts (uint32), as in Lightning's ``seed_everything``.
+_MAX_SEED = 2**32 - 1
+
+
+def seed_everything(seed: int) -> int:
+    """What ``lightning.seed_everything(seed, workers=True)`` does, without importing Lightning.
+
+    Importing Lightning costs ~4 s on 2 cores (it pulls in torchmetrics, torchvision and
+    torch._dynamo), which ``extract.py``/``predict.py`` would pay on every start for nothing but
+    seeding. The environment variables are the ones Lightning reads back: ``PL_GLOBAL_SEED``
+    (spawned subprocesses) and ``PL_SEED_WORKERS=1`` (the Trainer gives DataLoader workers
+    ``pl_worker_init_function``), so a later Trainer seeds its workers exactly as before.
+    """
+    import random
+
+    import numpy as np
+    import torch
+
+    if not 0 <= seed <= _MAX_SEED:
+        raise VidclsError(f"seed must be in 0..{_MAX_SEED} (NumPy's range); got {seed}")
+    logging.getLogger(__name__).info("Seed set to %d", seed)
+    os.environ["PL_GLOBAL_SEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    os.environ["PL_SEED_WORKERS"] = "1"
     return seed
 
 

@@ -40,6 +40,7 @@ def build_app(cfg: DictConfig) -> Flask:
         tta_views=list(cfg.tta.views),
         device=str(cfg.device),
         extractor_batch_size=int(cfg.extractor_batch_size),
+        extractor_runtime=str(cfg.extractor_runtime),
         thumbnail_px=int(cfg.thumbnail_px),
     )
     server = cfg.server

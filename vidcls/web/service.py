@@ -38,8 +38,8 @@ class LazyExtractor:
     """Builds the checkpoints' feature extractor (a CNN) on first use, so serving precomputed features
     never pays for it, and a checkpoint without extraction provenance still serves them."""
 
-    def __init__(self, ensemble: Ensemble, device: str, batch_size: int) -> None:
-        self._ensemble, self._device, self._batch_size = ensemble, device, batch_size
+    def __init__(self, ensemble: Ensemble, device: str, batch_size: int, runtime: str = "auto") -> None:
+        self._ensemble, self._device, self._batch_size, self._runtime = ensemble, device, batch_size, runtime
         self._extractor: Any = None
         self._lock = threading.Lock()
 
@@ -54,7 +54,7 @@ class LazyExtractor:
 
                 provenance = extraction_provenance(self._ensemble)
                 self._extractor = FeatureExtractor.from_provenance(
-                    provenance, device=self._device, batch_size=self._batch_size
+                    provenance, device=self._device, batch_size=self._batch_size, runtime=self._runtime
                 )
             return self._extractor
 
@@ -83,8 +83,13 @@ class ClassifierService:
         extractor_batch_size: int = 24,
         extractor: Any = None,
         thumbnail_px: int = 96,
+        extractor_runtime: str = "auto",
     ) -> None:
-        self.extractor = extractor if extractor is not None else LazyExtractor(ensemble, device, extractor_batch_size)
+        self.extractor = (
+            extractor
+            if extractor is not None
+            else LazyExtractor(ensemble, device, extractor_batch_size, extractor_runtime)
+        )
         # One predict core per position of the page's TTA switch, sharing the ensemble and the extractor;
         # thumbnails come from frames_of/extract_with_frames here, so the cores keep none.
         views = {True: list(tta_views), False: None}
