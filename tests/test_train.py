@@ -152,7 +152,8 @@ def test_last_checkpoint_is_written_every_epoch(
     checkpoints = tmp_path / "checkpoints"
     assert torch.load(checkpoints / "last.ckpt", weights_only=True)["global_step"] == 3 * (96 // 16)
     assert torch.load(checkpoints / "best.ckpt", weights_only=True)["global_step"] == 96 // 16
-    assert json.loads((tmp_path / "metrics.json").read_text())["best_ckpt"] == str((checkpoints / "best.ckpt").resolve())
+    best = json.loads((tmp_path / "metrics.json").read_text())["best_ckpt"]
+    assert best == str((checkpoints / "best.ckpt").resolve())
 
 
 @pytest.mark.slow
