@@ -197,6 +197,9 @@ def test_measured_defaults() -> None:
         assert len(compose("eval", overrides=["tta=temporal4"]).tta.views) == 4
         # val-fitted temperatures hurt held-out NLL on the dev set
         assert compose("train").calibrate is False
+        # one class-balancing mechanism: focal-loss alpha (auto), not also the class-balanced sampler
+        train_cfg = compose("train")
+        assert train_cfg.data.balance_classes is False and train_cfg.model.loss.alpha == "auto"
 
 
 def test_out_of_fold_temperature_is_fitted_without_the_fold() -> None:
