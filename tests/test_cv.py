@@ -195,8 +195,13 @@ def test_measured_defaults() -> None:
         for name in ("eval", "predict"):
             assert list(compose(name, overrides=["ckpt_paths=x"] if name == "eval" else []).tta.views) == ["original"]
         assert len(compose("eval", overrides=["tta=temporal4"]).tta.views) == 4
+        # the web page follows: its checkbox starts off (it offers temporal4's views when turned on)
+        assert compose("app", overrides=["ckpt_paths=x"]).tta_default is False
         # val-fitted temperatures hurt held-out NLL on the dev set
         assert compose("train").calibrate is False
+        # one class-balancing mechanism: focal-loss alpha (auto), not also the class-balanced sampler
+        train_cfg = compose("train")
+        assert train_cfg.data.balance_classes is False and train_cfg.model.loss.alpha == "auto"
 
 
 def test_out_of_fold_temperature_is_fitted_without_the_fold() -> None:

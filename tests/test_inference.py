@@ -155,7 +155,7 @@ def test_predecessor_checkpoint_loads_strict(tmp_path: Path, synthetic_features_
     assert ensemble.names == ["best_ensemble_model_2"]
     member = ensemble.members[0]
     assert member.kind == "predecessor" and member.model.mask_padding is False
-    # No names recorded: the seeds' names with a warning, until a feature file says otherwise.
+    # No names recorded: the predecessor's names with a warning, until a feature file says otherwise.
     assert ensemble.class_names == list(PREDECESSOR_CLASS_NAMES) and not ensemble.class_names_known
     assert "record no class names" in caplog.text
     for key, value in reference.state_dict().items():

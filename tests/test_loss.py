@@ -21,7 +21,7 @@ def test_plain_settings_equal_cross_entropy() -> None:
 
 
 def test_gamma_zero_with_smoothing_equals_smoothed_cross_entropy() -> None:
-    """Our smoothing puts ε/(C−1) off-target (the seeds'), torch's puts ε/C everywhere: compare by hand."""
+    """Our smoothing puts ε/(C−1) off-target (the predecessor's), torch's puts ε/C everywhere: compare by hand."""
     torch.manual_seed(1)
     logits, target = torch.randn(8, 4), torch.randint(0, 4, (8,))
     eps = 0.1

@@ -158,7 +158,7 @@ def test_padding_does_not_change_logits_with_mask() -> None:
 
 
 def test_padding_leaks_without_mask_as_in_seed() -> None:
-    """The control: the seeds' forward does depend on padding, which is what the mask fixes."""
+    """The control: the predecessor's forward does depend on padding, which is what the mask fixes."""
     mixed, alone = padded_vs_alone(tiny(mask_padding=False))
     assert not torch.allclose(mixed, alone, atol=1e-4)
 

@@ -61,7 +61,7 @@ def test_roundtrip_meta_and_provenance(tmp_path: Path) -> None:
 
 
 def test_reads_a_predecessor_style_file(tmp_path: Path) -> None:
-    """The seeds' files: no provenance, no video_paths, attrs written as plain values."""
+    """The predecessor's files: no provenance, no video_paths, attrs written as plain values."""
     path = tmp_path / "train_features_multiscale.h5"
     with h5py.File(path, "w") as f:
         f["features"] = np.zeros((2, 4, 8), np.float32)

@@ -112,22 +112,46 @@ def test_tiny_training_beats_chance(cfg_tiny_global: DictConfig, synthetic_featu
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("balance_classes", [True, False])
 def test_resume_continues_from_last_checkpoint(
-    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path, balance_classes: bool
 ) -> None:
-    first = with_dirs(cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 2, "test": False})
+    # balance_classes=False (a plain shuffled loader) used to resume from the best epoch, not the last:
+    # since Lightning 2.6 `save_last` writes last.ckpt only when val/acc improves (see callbacks/default.yaml).
+    first = with_dirs(
+        cfg_tiny_global, tmp_path, synthetic_features_dir,
+        **{"trainer.max_epochs": 2, "test": False, "data.balance_classes": balance_classes},
+    )  # fmt: skip
     train(first)
     last = tmp_path / "checkpoints" / "last.ckpt"
     steps_per_epoch = 96 // 16  # synthetic train split, experiment=tiny batch size
     assert torch.load(last, weights_only=True)["global_step"] == 2 * steps_per_epoch
     resumed = with_dirs(
-        cfg_tiny_global, tmp_path, synthetic_features_dir, **{"trainer.max_epochs": 4, "ckpt_path": str(last)}
-    )
+        cfg_tiny_global, tmp_path, synthetic_features_dir,
+        **{"trainer.max_epochs": 4, "ckpt_path": str(last), "data.balance_classes": balance_classes},
+    )  # fmt: skip
     train(resumed)
     ckpt = torch.load(last, weights_only=True)
     assert ckpt["global_step"] == 4 * steps_per_epoch  # two more epochs, not four
-    assert ckpt["loops"]["fit_loop"]["epoch_progress"]["total"]["completed"] == 4
+    # saved at the end of the 4th epoch's validation (Lightning marks the epoch completed after that)
+    assert ckpt["epoch"] == 3 and ckpt["loops"]["fit_loop"]["epoch_progress"]["total"]["processed"] == 4
     assert (tmp_path / "metrics.json").is_file()
+
+
+def test_last_checkpoint_is_written_every_epoch(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """With lr=0 val/acc never improves after epoch 1; last.ckpt must still be the final epoch."""
+    cfg = with_dirs(
+        cfg_tiny_global, tmp_path, synthetic_features_dir,
+        **{"trainer.max_epochs": 3, "test": False, "model.optimizer.lr": 0.0},
+    )  # fmt: skip
+    train(cfg)
+    checkpoints = tmp_path / "checkpoints"
+    assert torch.load(checkpoints / "last.ckpt", weights_only=True)["global_step"] == 3 * (96 // 16)
+    assert torch.load(checkpoints / "best.ckpt", weights_only=True)["global_step"] == 96 // 16
+    best = json.loads((tmp_path / "metrics.json").read_text())["best_ckpt"]
+    assert best == str((checkpoints / "best.ckpt").resolve())
 
 
 @pytest.mark.slow

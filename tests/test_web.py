@@ -353,8 +353,8 @@ def test_tta_toggle_changes_views_and_numbers(client: FlaskClient, app: Flask) -
     feats = catalog.load_features(catalog.get(video["id"]))
     direct = service.ensemble.predict(torch.from_numpy(feats)[None], torch.tensor([len(feats)]), tta=on["tta_views"])
     assert np.allclose(on["probabilities"], direct.probs[0].numpy(), atol=1e-6)
-    default = client.post("/api/classify", json={"video": video["id"]}).get_json()  # tta_default=True
-    assert default["tta"] is True
+    default = client.post("/api/classify", json={"video": video["id"]}).get_json()  # tta_default=False
+    assert default["tta"] is False and default["tta_views"] == ["original"]
 
 
 def test_classify_features_only_video(client: FlaskClient, env: WebEnv) -> None:

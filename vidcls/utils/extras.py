@@ -15,7 +15,7 @@ from vidcls.errors import VidclsError
 #: extra -> (what it enables, the top-level modules it must provide). Mirrors pyproject.toml.
 EXTRAS: dict[str, tuple[str, tuple[str, ...]]] = {
     "web": ("the web page (app.py)", ("flask", "waitress")),
-    "demo": ("the demo builder (data=demo)", ("skvideo", "skimage")),
+    "demo": ("the demo builder (data=demo)", ("skvideo", "skimage", "ale_py")),
     "cluster": (
         "Hydra's parallel/SLURM launchers and Optuna sweeper",
         (

@@ -21,7 +21,7 @@ def create_app(
     catalog: VideoCatalog,
     *,
     max_upload_mb: float = 200.0,
-    tta_default: bool = True,
+    tta_default: bool = False,
     upload_dir: str | Path | None = None,
     job_workers: int = 1,
     max_jobs: int = 4,
