@@ -9,17 +9,16 @@ a doc and the CLI can no longer disagree. The cheap ones also run, with tiny ove
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from compose_configs import compose_config
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from run_python import run_python
 
 from vidcls.utils.cli import normalize_argv
 
@@ -154,10 +153,7 @@ TINY_TRAIN = [
 
 
 def _run(script: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, str(ROOT / script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-    )
+    return run_python(str(ROOT / script), *args, cwd=cwd, timeout=600)
 
 
 def _readme_command(script: str, must_contain: str) -> DocCommand:

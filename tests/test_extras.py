@@ -6,13 +6,12 @@ meta-path hook), which is what a ``pip install vidcls`` without extras looks lik
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from run_python import run_python
 
 from vidcls.utils.extras import EXTRAS, hydra_plugin_hint, install_hint
 
@@ -44,15 +43,7 @@ BLOCKER = textwrap.dedent(
 
 
 def run_blocked(code: str, timeout: int = 180) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-c", BLOCKER + textwrap.dedent(code)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return run_python("-c", BLOCKER + textwrap.dedent(code), timeout=timeout)
 
 
 def test_core_paths_import_without_optional_extras() -> None:

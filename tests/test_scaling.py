@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import h5py
@@ -17,6 +16,7 @@ import yaml
 from compose_configs import compose_config
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
+from run_python import run_python
 from synth_video import write_test_video
 
 from vidcls.extraction.sweep import MergeShardsAfterSweep, unfinished_shards
@@ -32,10 +32,7 @@ def compose_cfg(config_name: str, overrides: list[str]) -> DictConfig:
 
 
 def run_py(script: str, *args: str, cwd: Path, timeout: int = 420) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, str(ROOT / script), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
+    return run_python(str(ROOT / script), *args, cwd=cwd, timeout=timeout)
 
 
 def write_videos(root: Path, per_class: int = 4) -> Path:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import torch
 from compose_configs import compose_config
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
+from run_python import run_python
 
 from vidcls.errors import VidclsError
 from vidcls.tasks.train import train
@@ -50,15 +49,7 @@ def with_dirs(cfg: DictConfig, out: Path, features_dir: Path, **values: object) 
 
 
 def run_cli(*args: str, timeout: int = 240) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, str(ROOT / "train.py"), *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    return run_python(str(ROOT / "train.py"), *args, timeout=timeout)
 
 
 def test_all_config_groups_compose() -> None:
