@@ -146,7 +146,7 @@ def test_predict_all_failed_is_an_error(
     lite0_run_dir: Path, inputs: dict[str, Path], tmp_path: Path, capsys, compose_cfg: Callable[..., DictConfig]
 ) -> None:
     """Exit status 2 (via report_user_errors) only when no file got an answer, after printing each error."""
-    from vidcls.tasks.predict import run_predict
+    from vidcls.tasks.predict import classify
 
     cfg = compose_cfg(
         "predict",
@@ -154,7 +154,7 @@ def test_predict_all_failed_is_an_error(
          f"video=[{inputs['text']},{inputs['missing']}]", "tta=none"],
     )  # fmt: skip
     with pytest.raises(VidclsError, match=r"none of the 2 file\(s\) could be classified"):
-        run_predict(cfg)
+        classify(cfg)[0]
     out = capsys.readouterr().out
     assert "notes.mp4" in out and "no such file" in out
 
@@ -177,7 +177,7 @@ def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
     capfd: pytest.CaptureFixture[str],
     compose_cfg: Callable[..., DictConfig],
 ) -> None:
-    from vidcls.tasks.predict import run_predict
+    from vidcls.tasks.predict import classify
     from vidcls.utils.cli import configure_progress
     from vidcls.utils.progress import set_plain_interval
 
@@ -188,7 +188,7 @@ def test_predict_logs_plain_progress_lines_when_stderr_is_not_a_terminal(
     )  # fmt: skip
     configure_progress(cfg)
     try:
-        results = run_predict(cfg)
+        results = classify(cfg)[0]
     finally:
         set_plain_interval(None)
     assert all(r.ok for r in results)

@@ -966,7 +966,7 @@ def test_predict_attention_plot_draws_the_sampled_frames(extract_env: WebEnv, tm
     from PIL import Image
 
     from vidcls.evaluation import plots
-    from vidcls.tasks.predict import run_predict
+    from vidcls.tasks.predict import classify
 
     overrides = [
         f"video={extract_env.videos_dir}",
@@ -977,7 +977,7 @@ def test_predict_attention_plot_draws_the_sampled_frames(extract_env: WebEnv, tm
         "tta=none",
     ]
     cfg = compose_config("predict", overrides)
-    results = run_predict(cfg)
+    results = classify(cfg)[0]
     assert all(r.ok and r.frames is None for r in results)
     written = sorted((tmp_path / "attn").glob("*.attention.png"))
     assert [p.name for p in written] == ["moving.attention.png", "other.mkv.attention.png"]

@@ -7,7 +7,6 @@ from vidcls.backbones.registry import (
     BackboneSpec,
     feature_dim,
     get_spec,
-    resolve_device,
 )
 
 __all__ = [
@@ -17,5 +16,4 @@ __all__ = [
     "BackboneSpec",
     "feature_dim",
     "get_spec",
-    "resolve_device",
 ]

@@ -58,8 +58,8 @@ def run(cfg: Mapping[str, Any]) -> dict[str, Any]:
 
 def check_settings(cfg: Mapping[str, Any]) -> str:
     """Refuse an unknown sampling rule or an unusable CNN runtime before any scanning; the resolved device."""
-    from vidcls.backbones import resolve_device
     from vidcls.backbones.runtime import resolve_runtime
+    from vidcls.utils.device import resolve_device
     from vidcls.video.sampling import SAMPLING_RULES
 
     if str(cfg["sampling"]) not in SAMPLING_RULES:

@@ -99,11 +99,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     return classify(cfg)[1]
 
 
-def run_predict(cfg: DictConfig) -> list[VideoPrediction]:
-    """:func:`run` without seeding, returning the predictions themselves (tests read their fields)."""
-    return classify(cfg)[0]
-
-
 def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
     """Every file's prediction, printed as a table or JSON; raises :class:`VidclsError` only if all failed."""
     output = str(cfg.output)
