@@ -46,3 +46,22 @@ def test_train_task_returns_the_final_metrics(synthetic_features_dir: Path, tmp_
         del cfg["hydra"]
     results = run(cfg)
     assert {"test/acc", "test/f1_macro"} <= set(results) and all(isinstance(v, float) for v in results.values())
+
+
+#: Issue 17's bound: a function longer than this is split into named steps (the demo's renderers excepted).
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_outside_the_demo_is_longer_than_the_bound() -> None:
+    """Every function in vidcls/ (but vidcls/demo), bench/, scripts/, tests/ and the entry points."""
+    files = [p for folder in ("vidcls", "bench", "scripts", "tests") for p in (ROOT / folder).rglob("*.py")]
+    files += sorted(ROOT.glob("*.py"))
+    too_long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for path in files
+        if (ROOT / "vidcls" / "demo") not in path.parents
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not too_long, too_long
