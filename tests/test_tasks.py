@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,17 @@ def test_no_function_outside_the_demo_is_longer_than_the_bound() -> None:
         and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert not too_long, too_long
+
+
+def test_code_and_docs_name_the_old_project_the_predecessor() -> None:
+    """'seeds' is the random seed only; no pointer to documents that are not in the repository."""
+    texts = [
+        p
+        for folder in ("vidcls", "conf", "docs")
+        for p in (ROOT / folder).rglob("*")
+        if p.suffix in {".py", ".yaml", ".md"}
+    ]
+    texts += [ROOT / "README.md", *ROOT.glob("*.py")]
+    stale = re.compile(r"the seeds'|seeds' (?:model|recipe|TTA|files|names)|shared/seeds/0|contract [0-9]")
+    found = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in texts for m in stale.finditer(p.read_text())]
+    assert not found, found
