@@ -125,3 +125,58 @@ def test_eval_reports_before_and_after(tiny_run_dir: Path, synthetic_features_di
     assert t["before"]["nll"] == pytest.approx(stats["nll_before"], rel=1e-4)
     assert t["before"]["accuracy"] == t["after"]["accuracy"] == report["results"]["ensemble"]["no_tta"]["accuracy"]
     assert report["results"]["ensemble"]["no_tta"]["ece"] == pytest.approx(t["after"]["ece"])
+
+
+def _copy_run(tiny_run_dir: Path, dst: Path) -> Path:
+    for seed in (0, 1):
+        path = dst / f"seed={seed}" / "checkpoints" / "best.ckpt"
+        path.parent.mkdir(parents=True)
+        shutil.copy(tiny_run_dir / f"seed={seed}" / "checkpoints" / "best.ckpt", path)
+    return dst
+
+
+def _calibrate(overrides: list[str]) -> dict:
+    from compose_configs import compose_config
+
+    from vidcls.tasks.calibrate import run
+
+    return run(compose_config("calibrate", overrides))
+
+
+def test_calibrate_py_fits_one_ensemble_temperature_into_every_member(
+    tiny_run_dir: Path, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """calibrate.py: one shared T fitted on a labelled file lowers the ensemble's NLL there; each member stores it."""
+    run_dir = _copy_run(tiny_run_dir, tmp_path / "run")
+    test_file = split_path(synthetic_features_dir, "test")
+    stats = _calibrate([f"ckpt_paths={run_dir}", f"features_file={test_file}"])
+    members = load_ensemble(run_dir).members
+    assert [m.temperature for m in members] == [pytest.approx(stats["temperature"])] * 2
+    assert stats["temperature"] != 1.0 and stats["nll_after"] <= stats["nll_before"] + 1e-9
+    meta = read_meta(test_file)
+    logits = torch.stack([member_logits(m, meta)[0] for m in members])
+    assert stats["temperature"] == pytest.approx(fit_temperature(logits, member_logits(members[0], meta)[1]))
+    assert stats["num_videos"] == meta.num_samples
+    # A given temperature is stored as is (e.g. cv.py's out-of-fold one); out of range is one clear error.
+    given = _calibrate([f"ckpt_paths={run_dir}", "temperature=0.8"])
+    assert given["temperature"] == 0.8 and [m.temperature for m in load_ensemble(run_dir).members] == [0.8, 0.8]
+    with pytest.raises(VidclsError, match=r"temperature=.* must be a number in \[0\.05, 20\.0\]"):
+        _calibrate([f"ckpt_paths={run_dir}", "temperature=0"])
+    with pytest.raises(VidclsError, match="needs features_file=FILE"):
+        _calibrate([f"ckpt_paths={run_dir}"])
+
+
+def test_calibrate_py_refuses_features_of_another_extraction(
+    tiny_run_dir: Path, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    import h5py
+
+    run_dir = _copy_run(tiny_run_dir, tmp_path / "run")
+    other = tmp_path / "other.h5"
+    shutil.copy(split_path(synthetic_features_dir, "val"), other)
+    with h5py.File(other, "a") as f:
+        f.attrs["frame_size"] = "[99, 99]"
+    before = (run_dir / "seed=0" / "checkpoints" / "best.ckpt").read_bytes()
+    with pytest.raises(VidclsError, match="extracted differently from the checkpoints"):
+        _calibrate([f"ckpt_paths={run_dir}", f"features_file={other}"])
+    assert (run_dir / "seed=0" / "checkpoints" / "best.ckpt").read_bytes() == before  # nothing written

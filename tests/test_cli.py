@@ -14,7 +14,7 @@ from vidcls.errors import VidclsError
 from vidcls.utils.cli import expand_range, normalize_argv
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY_POINTS = ("extract.py", "train.py", "eval.py", "predict.py", "app.py")
+ENTRY_POINTS = ("extract.py", "train.py", "eval.py", "predict.py", "app.py", "calibrate.py")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -80,7 +80,10 @@ def test_unknown_override_is_one_line_exit_2(script: str, tmp_path: Path) -> Non
     assert_one_error_line(run(script, "no_such_key=1", cwd=tmp_path), "no_such_key")
 
 
-@pytest.mark.parametrize(("script", "given"), [("eval.py", []), ("predict.py", ["video=clip.mp4"]), ("app.py", [])])
+@pytest.mark.parametrize(
+    ("script", "given"),
+    [("eval.py", []), ("predict.py", ["video=clip.mp4"]), ("app.py", []), ("calibrate.py", ["temperature=1"])],
+)
 def test_missing_mandatory_checkpoints_say_which_key(script: str, given: list[str], tmp_path: Path) -> None:
     assert_one_error_line(run(script, *given, f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path), "ckpt_paths")
 

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
 from synth_video import write_test_video
 
+from vidcls.backbones import runtime as rt
 from vidcls.schema import SPLITS, split_path, validate_contents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,3 +86,40 @@ def test_extract_py_never_imports_lightning_or_torchvision(tmp_path: Path) -> No
     assert proc.returncode == 0, proc.stderr
     assert "extracted 2 video(s)" in proc.stderr
     assert "HEAVY []" in proc.stdout, proc.stdout
+
+
+@pytest.mark.skipif(not any(rt.runtime_available(r) for r in rt.FAST_CPU_RUNTIMES), reason="no fast runtime")
+def test_extract_py_with_a_cached_export_never_imports_torch(tmp_path: Path) -> None:
+    """torch's import is ~2 s of every start on 2 cores: once the CNN is exported, extraction runs without it."""
+    import torch
+
+    from vidcls.backbones.registry import TinyCNN
+
+    weights = tmp_path / "tiny.pth"
+    torch.save(TinyCNN().state_dict(), weights)
+    write_test_video(tmp_path / "v" / "Cats" / "0.mp4", num_frames=12, fps=10)
+    write_test_video(tmp_path / "v" / "Dogs" / "0.mp4", num_frames=12, fps=10, seed=1)
+    probe = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print('TORCH', 'torch' in sys.modules))\n"
+        f"sys.path[0] = {str(ROOT)!r}\n"
+        f"sys.argv = [{str(ROOT / 'extract.py')!r}, *sys.argv[1:]]\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+
+    def extract(name: str) -> tuple[str, np.ndarray]:
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, f"hydra.run.dir={tmp_path / name / 'hydra'}", "backbone=tiny_cnn",
+             f"backbone.weights={weights}", f"backbone.cache_dir={tmp_path / 'cache'}", "backbone.runtime=onnx",
+             f"data.videos_dir={tmp_path / 'v'}", f"data.features_dir={tmp_path / name}", "num_frames=8",
+             "frame_size=32", "seed=3"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        with h5py.File(tmp_path / name / "train_features_multiscale.h5") as f:
+            return proc.stdout.strip().splitlines()[-1], f["features"][:]
+
+    first, first_features = extract("first")  # exports the CNN through torch, and records it in the index
+    again, again_features = extract("again")
+    assert (first, again) == ("TORCH True", "TORCH False")
+    np.testing.assert_array_equal(again_features, first_features)

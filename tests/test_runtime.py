@@ -178,3 +178,60 @@ def test_the_openvino_workers_cpu_time_is_measurable(tmp_path: Path) -> None:
     user, system = backbone._sessions[(32, 32)].cpu_seconds()
     if Path("/proc/self/stat").is_file():
         assert user + system > 0  # importing OpenVINO and compiling the model took CPU time
+
+
+@needs_fast
+def test_the_export_index_serves_a_setting_without_torch_until_its_weights_file_changes(tmp_path: Path) -> None:
+    """open_backbone finds a cached export by setting; a changed weights file is a miss, never stale features."""
+    from vidcls.backbones import open_backbone
+    from vidcls.backbones.loader import ExportedBackbone
+    from vidcls.backbones.registry import TinyCNN
+
+    weights = tmp_path / "tiny.pth"
+    torch.save(TinyCNN().state_dict(), weights)
+    frames = _frames(size=32).numpy()
+    reference = Backbone("tiny_cnn", str(weights), runtime="torch").features(frames, 3)
+
+    def open_and_run() -> tuple[bool, np.ndarray]:
+        backbone = open_backbone("tiny_cnn", str(weights), "cpu", FAST[0], tmp_path / "cache", threads=1)
+        assert isinstance(backbone, ExportedBackbone)
+        backbone.prepare((32, 32))
+        assert (backbone.feature_dim, backbone.weights_tag) == (16, "tiny")
+        return backbone.uses_torch, backbone.features(frames, 3)
+
+    first, out = open_and_run()
+    assert first  # nothing cached yet: exported through torch, and recorded in the index
+    np.testing.assert_allclose(out, reference, atol=1e-4)
+    again, out = open_and_run()
+    assert not again  # the index served it: no torch module built
+    np.testing.assert_allclose(out, reference, atol=1e-4)
+    # New tensors in the same file: the weights-file hash misses, the export is redone for the new digest.
+    state = TinyCNN().state_dict()
+    state["net.0.bias"] += 1.0
+    torch.save(state, weights)
+    changed, out = open_and_run()
+    expected = Backbone("tiny_cnn", str(weights), runtime="torch").features(frames, 3)
+    assert changed and not np.allclose(expected, reference)
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+    # Random weights and the torch runtime never use the index.
+    assert isinstance(open_backbone("tiny_cnn", None, "cpu", FAST[0], tmp_path / "cache"), Backbone)
+    assert isinstance(open_backbone("tiny_cnn", str(weights), "cpu", "torch", tmp_path / "cache"), Backbone)
+
+
+def test_a_seed_set_before_torch_is_imported_seeds_torch_when_it_loads() -> None:
+    """seed_everything leaves torch unloaded (extract.py may never need it) but its draws stay the seeded ones."""
+    from run_python import run_python
+
+    probe = (
+        "import sys\n"
+        "from vidcls.utils.cli import seed_everything, seed_torch_if_pending\n"
+        "seed_everything(11)\n"
+        "loaded = 'torch' in sys.modules\n"
+        "seed_torch_if_pending()\n"
+        "import torch\n"
+        "print(loaded, float(torch.rand(1)))\n"
+    )
+    proc = run_python("-c", probe)
+    assert proc.returncode == 0, proc.stderr
+    torch.manual_seed(11)
+    assert proc.stdout.split() == ["False", str(float(torch.rand(1)))]

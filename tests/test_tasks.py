@@ -14,7 +14,7 @@ from omegaconf import open_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = {"train.py": "train", "extract.py": "extract", "eval.py": "evaluate", "predict.py": "predict",
-                "app.py": "serve"}  # fmt: skip
+                "app.py": "serve", "calibrate.py": "calibrate"}  # fmt: skip
 
 
 @pytest.mark.parametrize(("script", "task"), sorted(ENTRY_POINTS.items()))

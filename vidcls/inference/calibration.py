@@ -112,11 +112,30 @@ def calibrate_checkpoint(
         "ece_before": ece_before,
         "ece_after": ece_after,
     }
+    store_temperature(path, temperature, stats)
+    return stats
+
+
+def store_temperature(path: Path, temperature: float, stats: dict[str, Any]) -> None:
+    """Write a temperature (and how it was fitted) into a vidcls checkpoint, atomically."""
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    ckpt["hyper_parameters"]["temperature"] = temperature
+    ckpt["hyper_parameters"]["temperature"] = float(temperature)
     ckpt["hyper_parameters"]["temperature_fit"] = stats
     with atomic_path(path) as tmp:
         torch.save(ckpt, tmp)
+
+
+def ensemble_fit_stats(logits: torch.Tensor, labels: torch.Tensor, temperature: float) -> dict[str, float]:
+    """The ensemble's accuracy, NLL and ECE on ``logits [M, N, C]`` with every member at 1.0 and at ``temperature``."""
+    from vidcls.evaluation.metrics import calibration
+
+    stats: dict[str, float] = {}
+    for tag, t in (("before", 1.0), ("after", float(temperature))):
+        probs = torch.softmax(logits.double() / t, dim=-1).mean(dim=0)
+        rows = torch.arange(len(labels))
+        stats[f"nll_{tag}"] = float(-torch.log(probs[rows, labels.long()].clamp_min(1e-300)).mean())
+        stats[f"ece_{tag}"] = calibration(probs.numpy(), labels.numpy()).ece
+        stats[f"accuracy_{tag}"] = float((probs.argmax(dim=1) == labels).double().mean())
     return stats
 
 

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import torch
-
 from vidcls.errors import VidclsError
 from vidcls.extraction.dataset import DatasetPlan
 from vidcls.extraction.extractor import FeatureExtractor
@@ -90,12 +88,17 @@ def build_extractor(cfg: Mapping[str, Any], device: str) -> FeatureExtractor:
     """The configured backbone on ``device`` (CPU threads as ``cpu_threads`` says) inside a FeatureExtractor."""
     import hydra
 
+    from vidcls.backbones.loader import ExportedBackbone
     from vidcls.utils.resources import cpu_threads
 
-    if device == "cpu":
-        torch.set_num_threads(cpu_threads(cfg["cpu_threads"]))
+    threads = cpu_threads(cfg["cpu_threads"]) if device == "cpu" else None
+    backbone = hydra.utils.instantiate(cfg["backbone"], device=device, threads=threads)
+    if threads is not None and not isinstance(backbone, ExportedBackbone):
+        import torch  # the torch runtime runs the CNN here: give it the configured threads
+
+        torch.set_num_threads(threads)
     return FeatureExtractor(
-        backbone=hydra.utils.instantiate(cfg["backbone"], device=device),
+        backbone=backbone,
         num_frames=int(cfg["num_frames"]),
         scales=list(to_plain(cfg["scales"])),
         frame_size=to_plain(cfg["frame_size"]),

@@ -227,17 +227,33 @@ def seed_everything(seed: int) -> int:
     import random
 
     import numpy as np
-    import torch
 
+    global _torch_seed_pending
     if not 0 <= seed <= _MAX_SEED:
         raise VidclsError(f"seed must be in 0..{_MAX_SEED} (NumPy's range); got {seed}")
     logging.getLogger(__name__).info("Seed set to %d", seed)
     os.environ["PL_GLOBAL_SEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed)
-    torch.manual_seed(seed)
+    _torch_seed_pending = seed
+    if "torch" in sys.modules:  # else extract.py may never need torch (cached export): seeded when it loads
+        seed_torch_if_pending()
     os.environ["PL_SEED_WORKERS"] = "1"
     return seed
+
+
+#: A seed given to :func:`seed_everything` before torch was imported, for :func:`seed_torch_if_pending`.
+_torch_seed_pending: int | None = None
+
+
+def seed_torch_if_pending() -> None:
+    """Seed torch with the run's seed if it was set while torch was not yet imported (importing it now)."""
+    global _torch_seed_pending
+    if _torch_seed_pending is not None:
+        import torch
+
+        torch.manual_seed(_torch_seed_pending)
+        _torch_seed_pending = None
 
 
 def run_hydra_cli(main: Callable[[], Any]) -> None:
