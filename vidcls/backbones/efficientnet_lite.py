@@ -96,7 +96,7 @@ class MBConvBlock(nn.Module):
         return out + x if self.residual else out
 
 
-class EfficientNetLite0(nn.Module):
+class EfficientNetLite(nn.Module):
     """EfficientNet-Lite trunk: images [B,3,H,W] -> pooled features [B,1280]; ``_fc`` kept for the weights.
 
     ``variant`` picks Lite0 (default), Lite1 or Lite2 (:data:`LITE_STAGES`); only the blocks differ.

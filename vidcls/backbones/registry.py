@@ -103,9 +103,9 @@ def _lite_builder(variant: int) -> Callable[[str | None], tuple[nn.Module, str]]
     def build(weights: str | None) -> tuple[nn.Module, str]:
         import importlib
 
-        from vidcls.backbones.efficientnet_lite import EfficientNetLite0
+        from vidcls.backbones.efficientnet_lite import EfficientNetLite
 
-        model = EfficientNetLite0(variant=variant)
+        model = EfficientNetLite(variant=variant)
         if weights is None:
             return model, RANDOM_WEIGHTS
         if weights.endswith((".pth", ".pt")):
