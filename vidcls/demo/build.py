@@ -22,6 +22,7 @@ from vidcls.demo.cartoon import render_cartoon
 from vidcls.demo.charts import render_chart
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
+from vidcls.demo.raycaster import render_firstperson
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
@@ -39,7 +40,7 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
     "Animation": ("bbb", "cartoon"),
     "Flat_Content": ("slides", "document", "terminal", "chart", "chart"),
-    "Gaming": ("shooter", "atari", "platformer", "atari"),
+    "Gaming": ("shooter", "atari", "fps", "atari", "platformer", "atari", "fps", "atari"),
     "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
 }
 
@@ -54,6 +55,7 @@ RENDERERS: dict[str, Renderer] = {
     "terminal": render_terminal,
     "shooter": render_shooter,
     "platformer": render_platformer,
+    "fps": render_firstperson,
     "atari": render_atari,
     "chart": render_chart,
 }
@@ -65,7 +67,9 @@ FPS_CHOICES = (12, 15, 20, 24, 25)
 DURATION_RANGE_S = (3.0, 8.0)
 
 #: Bump when renderers change what a seed produces; stored in the marker file.
-DEMO_VERSION = 2  # 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content)
+#: 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content);
+#: 3: first-person 3-D shooter clips from a raycaster (Gaming, 1 in 4).
+DEMO_VERSION = 3
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
