@@ -18,8 +18,8 @@ from vidcls.demo.build import CLASS_KINDS, FRAME_SIZE, MARKER_NAME, plan_clips, 
 from vidcls.demo.encode import partial_path, pick_encoder, write_clip
 from vidcls.errors import VidclsError
 
-#: Three clips per class cover every clip kind but charts and platformers (Flat: slides/document/terminal;
-#: Gaming: shooter/atari/fps; Natural: bikes/photo/carphone); those two have their own tests.
+#: Three clips per class cover every clip kind but charts, desktops and platformers (Flat: slides/document/terminal;
+#: Gaming: shooter/atari/fps; Natural: bikes/photo/carphone); those have their own tests.
 CLIPS_PER_CLASS = 3
 
 
