@@ -19,6 +19,7 @@ import numpy as np
 
 from vidcls.demo.atari import render_atari
 from vidcls.demo.cartoon import render_cartoon
+from vidcls.demo.cgi import render_cgi
 from vidcls.demo.charts import render_chart
 from vidcls.demo.desktop import render_desktop
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
@@ -39,7 +40,7 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
-    "Animation": ("bbb", "cartoon"),
+    "Animation": ("bbb", "cartoon", "bbb", "cgi"),
     "Flat_Content": ("slides", "document", "terminal", "chart", "desktop", "chart", "desktop"),
     "Gaming": ("shooter", "atari", "fps", "atari", "platformer", "atari", "fps", "atari"),
     "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
@@ -51,6 +52,7 @@ RENDERERS: dict[str, Renderer] = {
     "carphone": partial(render_footage, "carphone"),
     "photo": render_photo,
     "cartoon": render_cartoon,
+    "cgi": render_cgi,
     "slides": render_slides,
     "document": render_document,
     "terminal": render_terminal,
@@ -71,8 +73,9 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: Bump when renderers change what a seed produces; stored in the marker file.
 #: 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content);
 #: 3: first-person 3-D shooter clips from a raycaster (Gaming, 1 in 4);
-#: 4: desktop recordings of a settings-style application (Flat_Content, 2 in 7).
-DEMO_VERSION = 4
+#: 4: desktop recordings of a settings-style application (Flat_Content, 2 in 7);
+#: 5: ray-traced 3-D CG scenes (Animation, 1 in 4).
+DEMO_VERSION = 5
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
