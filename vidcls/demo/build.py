@@ -42,7 +42,20 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
     "Animation": ("bbb", "cartoon", "bbb", "cgi"),
     "Flat_Content": ("slides", "document", "terminal", "chart", "desktop", "chart", "desktop"),
-    "Gaming": ("shooter", "atari", "fps", "atari", "platformer", "atari", "fps", "atari"),
+    "Gaming": (
+        "shooter",
+        "atari",
+        "fps",
+        "atari",
+        "fps",
+        "atari",
+        "platformer",
+        "atari",
+        "fps",
+        "atari",
+        "fps",
+        "atari",
+    ),
     "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
 }
 
@@ -74,8 +87,9 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content);
 #: 3: first-person 3-D shooter clips from a raycaster (Gaming, 1 in 4);
 #: 4: desktop recordings of a settings-style application (Flat_Content, 2 in 7);
-#: 5: ray-traced 3-D CG scenes (Animation, 1 in 4).
-DEMO_VERSION = 5
+#: 5: ray-traced 3-D CG scenes (Animation, 1 in 4);
+#: 6: worn, darker raycaster textures, and the first-person shooter for 1 in 3 Gaming clips.
+DEMO_VERSION = 6
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")

@@ -62,7 +62,11 @@ def _texture(rng: np.random.Generator, kind: str, base: tuple[int, int, int]) ->
         light[(y > 24) & (y < 40) & (x > 6) & (x < 58)] = 0.25
         light[(y > 28) & (y < 36) & (x > 10) & (x < 54)] = 1.6
         light[(x % 16 == 8) & (y % 16 == 8)] = 1.8
-    tex = np.asarray(base, dtype=np.float32)[None, None, :] * light[..., None]
+    # grime: stains at two scales and per-texel speckle with a little colour jitter, so surfaces
+    # read as worn, detailed pixel art rather than clean flat panels
+    grime = (0.65 + 0.5 * _noise(rng, TEX, 16)) * (0.8 + 0.4 * _noise(rng, TEX, 2))
+    speckle = rng.uniform(0.7, 1.3, size=(TEX, TEX, 1)) * rng.uniform(0.9, 1.1, size=(TEX, TEX, 3))
+    tex = np.asarray(base, dtype=np.float32)[None, None, :] * (light * grime)[..., None] * speckle
     return np.clip(tex, 0, 255)
 
 
@@ -189,8 +193,8 @@ class _Scene:
         clouds = _noise(rng, 256, 16)[: VIEW_H // 2] * 60
         ramp = np.linspace(0, 1, VIEW_H // 2, dtype=np.float32)[:, None, None]
         self.sky = (sky_top * (1 - ramp) + sky_low * ramp + clouds[:, :, None]).clip(0, 255)
-        self.light = float(rng.uniform(0.55, 1.05))
-        self.fog = float(rng.uniform(6.0, 12.0))
+        self.light = float(rng.uniform(0.45, 0.95))
+        self.fog = float(rng.uniform(4.0, 10.0))
         self.sprites = {k: _sprite(rng, k) for k in ("monster", "barrel", "lamp")}
         free = np.argwhere(self.grid == 0)
         picks = free[rng.choice(len(free), size=min(len(free), int(rng.integers(14, 26))), replace=False)]
