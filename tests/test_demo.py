@@ -18,8 +18,8 @@ from vidcls.demo.build import CLASS_KINDS, FRAME_SIZE, MARKER_NAME, plan_clips, 
 from vidcls.demo.encode import partial_path, pick_encoder, write_clip
 from vidcls.errors import VidclsError
 
-#: Three clips per class cover every clip kind but charts (Flat: slides/document/terminal; Gaming:
-#: shooter/atari/platformer; Natural: bikes/photo/carphone); charts have their own test.
+#: Three clips per class cover every clip kind but charts, desktops and platformers (Flat: slides/document/terminal;
+#: Gaming: shooter/atari/fps; Natural: bikes/photo/carphone); those have their own tests.
 CLIPS_PER_CLASS = 3
 
 
@@ -212,6 +212,16 @@ def test_charts_are_drawn_and_redrawn_a_few_times_a_second() -> None:
         assert frames.shape == (72, 240, 320, 3) and frames.std() > 5
         changed = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3)) > 0
         assert 1 <= changed.sum() <= 0.5 * len(changed), changed.sum()
+
+
+def test_platformer_scrolls_with_motion_in_most_frames() -> None:
+    """Outside the three-clip build since the first-person shooter took its place in the cycle."""
+    from vidcls.demo.build import RENDERERS
+
+    frames = np.stack(list(RENDERERS["platformer"](np.random.default_rng([0, 7]), 320, 240, 15, 30)))
+    assert frames.shape == (30, 240, 320, 3) and frames.dtype == np.uint8 and frames.std() > 5
+    changed = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3)) >= 0.5
+    assert changed.mean() >= 0.6, changed
 
 
 def test_atari_games_are_real_roms_and_none_is_a_dev_set_source(monkeypatch: pytest.MonkeyPatch) -> None:

