@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vidcls.demo.real import DEMO_DEVSET_GROUPS
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import (
-    _match_manifest,
     group_bootstrap,
     group_confusions,
+    match_manifest,
     metrics_from_confusion,
     paired_group_difference,
 )
@@ -56,7 +56,7 @@ def score(
 ) -> dict[str, Any]:
     """Held-out scores of ``predictions`` (and a paired difference to ``compare``) as a plain dict."""
     paths, labels, predicted = read_predictions(predictions)
-    groups = _match_manifest(paths, manifest, "group")
+    groups = match_manifest(paths, manifest, "group")
     keep = [i for i, g in enumerate(groups) if g not in excluded]
     class_names = sorted(set(labels) | set(predicted))
     group_names = sorted({groups[i] for i in keep})

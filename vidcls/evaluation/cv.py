@@ -62,7 +62,7 @@ class Pool:
     provenance: dict[str, Any]
 
 
-def _match_manifest(video_paths: Sequence[str], manifest: Path, group_column: str) -> list[str]:
+def match_manifest(video_paths: Sequence[str], manifest: Path, group_column: str) -> list[str]:
     """Each row's group from a CSV with ``path`` and ``group_column``: exact path, else path suffix, else file name."""
     if not manifest.is_file():
         raise VidclsError(f"cv.manifest={manifest} does not exist; point it at the dev set's manifest.csv.")
@@ -110,7 +110,7 @@ def load_pool(features_file: str | Path, manifest: str | Path | None = None, gro
                 f"{meta.path} stores no per-row groups; pass cv.manifest=<CSV with path,{group_column}> "
                 "(e.g. the dev set's manifest.csv) so rows can be grouped by source."
             )
-        groups = _match_manifest(video_paths, Path(manifest), group_column)
+        groups = match_manifest(video_paths, Path(manifest), group_column)
     return Pool(features, labels, lengths, video_paths, groups, meta.class_names, dict(meta.provenance))
 
 
