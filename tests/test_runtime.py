@@ -238,3 +238,29 @@ def test_a_seed_set_before_torch_is_imported_seeds_torch_when_it_loads() -> None
     assert proc.returncode == 0, proc.stderr
     torch.manual_seed(11)
     assert proc.stdout.split() == ["False", str(float(torch.rand(1)))]
+
+
+@needs_fast
+def test_a_relative_weights_path_keys_the_index_by_the_file_it_names_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``backbone.weights=tiny.pth`` from two folders names two files: the second never gets the first's export."""
+    from vidcls.backbones import open_backbone
+    from vidcls.backbones.registry import TinyCNN
+
+    frames = _frames(size=32).numpy()
+    outputs = []
+    for folder, shift in (("a", 0.0), ("b", 1.0)):
+        (tmp_path / folder).mkdir()
+        state = TinyCNN().state_dict()
+        state["net.0.bias"] += shift
+        torch.save(state, tmp_path / folder / "tiny.pth")
+        monkeypatch.chdir(tmp_path / folder)
+        for _ in range(2):  # the second open is served by the index
+            backbone = open_backbone("tiny_cnn", "tiny.pth", "cpu", FAST[0], tmp_path / "cache", threads=1)
+            backbone.prepare((32, 32))
+            outputs.append(backbone.features(frames, 3))
+        assert not backbone.uses_torch
+    np.testing.assert_allclose(outputs[1], outputs[0], atol=1e-6)
+    np.testing.assert_allclose(outputs[3], outputs[2], atol=1e-6)
+    assert not np.allclose(outputs[2], outputs[0])

@@ -27,8 +27,15 @@ RANDOM_WEIGHTS = "random"
 
 
 def normalize_weights(weights: str | None) -> str | None:
-    """The weights setting as a builder takes it: None for random weights however the config spells it."""
-    return None if weights in (None, "null", "None", RANDOM_WEIGHTS) else str(weights)
+    """The weights setting as a builder takes it: None for random weights however the config spells it.
+
+    A ``.pth``/``.pt`` path is made absolute: the setting keys the export index, and ``my.pth`` in
+    two folders is two weight files.
+    """
+    if weights in (None, "null", "None", RANDOM_WEIGHTS):
+        return None
+    weights = str(weights)
+    return os.path.abspath(os.path.expanduser(weights)) if weights.endswith((".pth", ".pt")) else weights
 
 
 def open_backbone(
