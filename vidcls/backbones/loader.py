@@ -92,9 +92,10 @@ class ExportedBackbone:
     def prepare(self, frame_size: tuple[int, int]) -> None:
         """Load the cached export for this frame size, or export it through torch (once per machine)."""
         frame_size = (int(frame_size[0]), int(frame_size[1]))
-        if self._torch is not None or frame_size in self._sessions:
-            if self._torch is not None:
-                self._torch.prepare(frame_size)
+        if self._torch is not None:
+            self._torch.prepare(frame_size)
+            return
+        if frame_size in self._sessions:
             return
         found = rt.find_export(self.cache_dir, self.name, self.weights_setting, frame_size)
         if found is None:
@@ -133,15 +134,10 @@ class ExportedBackbone:
 
     def features(self, frames: np.ndarray, batch_size: int = 24) -> np.ndarray:
         """uint8 ``[N, H, W, 3]`` -> float32 ``[N, D]``, in batches of ``batch_size``."""
-        if self._torch is not None:
-            return self._torch.features(frames, batch_size)
         if not len(frames):
             return np.zeros((0, self.feature_dim), dtype=np.float32)
         size = (int(frames.shape[1]), int(frames.shape[2]))
-        self.prepare(size)
+        self.prepare(size)  # a cache miss builds the torch backbone, which then runs the frames
         if self._torch is not None:
             return self._torch.features(frames, batch_size)
-        session = self._sessions[size]
-        return np.concatenate(
-            [session(np.ascontiguousarray(frames[i : i + batch_size])) for i in range(0, len(frames), batch_size)]
-        ).astype(np.float32, copy=False)
+        return rt.run_batches(self._sessions[size], frames, batch_size)

