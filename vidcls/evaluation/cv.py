@@ -32,7 +32,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vidcls.errors import VidclsError
-from vidcls.evaluation.metrics import calibration
+from vidcls.evaluation.metrics import calibration, nll
 from vidcls.schema import (
     FEATURES,
     LABELS,
@@ -222,7 +222,7 @@ def score_pooled(
         },
         "ece": calibration(probs, labels, bins).ece,
         "ece_ci": _interval(eces, confidence),
-        "nll": float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean()),
+        "nll": nll(probs, labels),
         "confusion_matrix": cms.sum(axis=0).tolist(),
     }, cms
 

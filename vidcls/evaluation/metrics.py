@@ -105,6 +105,11 @@ class Calibration:
         return asdict(self)
 
 
+def nll(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true class (probabilities clipped at 1e-12)."""
+    return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean())
+
+
 def calibration(probs: np.ndarray, labels: np.ndarray, num_bins: int = 15) -> Calibration:
     """Expected calibration error of the top-1 confidence (torchmetrics, ``norm="l1"``) over equal-width
     bins, and the reliability bins for the diagram.

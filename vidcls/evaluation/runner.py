@@ -25,6 +25,7 @@ from vidcls.evaluation.metrics import (
     bootstrap_ci,
     calibration,
     classification_metrics,
+    nll,
 )
 from vidcls.inference import Ensemble
 from vidcls.utils.figures import confusion_figure
@@ -80,11 +81,6 @@ def predict_split(
     if raw_out is not None:
         raw_out.update({mode: np.concatenate(c, axis=1) for mode, c in raw_chunks.items()})
     return np.concatenate(labels), {mode: np.concatenate(c, axis=1) for mode, c in chunks.items()}
-
-
-def nll(probs: np.ndarray, labels: np.ndarray) -> float:
-    """Mean negative log-likelihood of the true class (probabilities clipped at 1e-12)."""
-    return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean())
 
 
 def temperature_report(

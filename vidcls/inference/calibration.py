@@ -42,11 +42,9 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 
             f"temperature fit needs logits [N, C] or [M, N, C] and N labels with N > 0; got {tuple(logits.shape)}."
         )
     lo, hi = (math.log(v) for v in TEMPERATURE_RANGE)
-    rows = torch.arange(len(labels))
 
     def nll(log_t: float) -> float:
-        probs = torch.softmax(logits / math.exp(log_t), dim=-1).mean(dim=0)
-        return float(-torch.log(probs[rows, labels].clamp_min(1e-300)).mean())
+        return ensemble_nll(logits, labels, math.exp(log_t))
 
     # Golden-section search on log T: robust, no learning rate, exact enough (1e-6 in log T).
     ratio = (math.sqrt(5) - 1) / 2
@@ -65,6 +63,20 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 
             d = a + ratio * (b - a)
             fd = nll(d)
     return float(math.exp((a + b) / 2))
+
+
+def ensemble_probs(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``logits [M, N, C]`` -> the mean over members of ``softmax(logits_m / T)``, ``[N, C]`` in float64."""
+    return torch.softmax(logits.double() / temperature, dim=-1).mean(dim=0)
+
+
+def ensemble_nll(logits: torch.Tensor, labels: torch.Tensor, temperature: float) -> float:
+    """Mean NLL of the true class under :func:`ensemble_probs`: what :func:`fit_temperature` minimises."""
+    return _true_class_nll(ensemble_probs(logits, temperature), labels)
+
+
+def _true_class_nll(probs: torch.Tensor, labels: torch.Tensor) -> float:
+    return float(-torch.log(probs[torch.arange(len(labels)), labels.long()].clamp_min(1e-300)).mean())
 
 
 @torch.inference_mode()
@@ -131,9 +143,8 @@ def ensemble_fit_stats(logits: torch.Tensor, labels: torch.Tensor, temperature: 
 
     stats: dict[str, float] = {}
     for tag, t in (("before", 1.0), ("after", float(temperature))):
-        probs = torch.softmax(logits.double() / t, dim=-1).mean(dim=0)
-        rows = torch.arange(len(labels))
-        stats[f"nll_{tag}"] = float(-torch.log(probs[rows, labels.long()].clamp_min(1e-300)).mean())
+        probs = ensemble_probs(logits, t)
+        stats[f"nll_{tag}"] = _true_class_nll(probs, labels)
         stats[f"ece_{tag}"] = calibration(probs.numpy(), labels.numpy()).ece
         stats[f"accuracy_{tag}"] = float((probs.argmax(dim=1) == labels).double().mean())
     return stats
