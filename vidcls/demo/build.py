@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from vidcls.demo.atari import render_atari
+from vidcls.demo.capture import Capture
 from vidcls.demo.cartoon import render_cartoon
 from vidcls.demo.cgi import render_cgi
 from vidcls.demo.charts import render_chart
@@ -88,8 +89,9 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 3: first-person 3-D shooter clips from a raycaster (Gaming, 1 in 4);
 #: 4: desktop recordings of a settings-style application (Flat_Content, 2 in 7);
 #: 5: ray-traced 3-D CG scenes (Animation, 1 in 4);
-#: 6: worn, darker raycaster textures, and the first-person shooter for 1 in 3 Gaming clips.
-DEMO_VERSION = 6
+#: 6: worn, darker raycaster textures, and the first-person shooter for 1 in 3 Gaming clips;
+#: 7: class-independent capture conditions (low-resolution sources, black bars, tone; capture.py).
+DEMO_VERSION = 7
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
@@ -114,6 +116,10 @@ class ClipPlan:
         """The clip's own generator, independent of every other clip (so resuming changes nothing)."""
         return np.random.default_rng([self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, 1])
 
+    def capture(self) -> Capture:
+        """The clip's capture conditions, drawn the same way whatever the class (see capture.py)."""
+        return Capture.draw(np.random.default_rng([self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, 2]))
+
 
 def plan_clips(clips_per_class: int, seed: int) -> list[ClipPlan]:
     """All clips of the set, class by class."""
@@ -131,7 +137,7 @@ def plan_clips(clips_per_class: int, seed: int) -> list[ClipPlan]:
 def render_clip(plan: ClipPlan) -> Iterator[np.ndarray]:
     """The clip's frames, HxWx3 uint8 RGB."""
     width, height = FRAME_SIZE
-    return RENDERERS[plan.kind](plan.rng(), width, height, plan.fps, plan.num_frames)
+    return plan.capture().frames(RENDERERS[plan.kind](plan.rng(), width, height, plan.fps, plan.num_frames))
 
 
 def _check_marker(out_dir: Path, seed: int) -> None:
