@@ -348,36 +348,38 @@ SCOPE_COLOUR_WEIGHTS: tuple[float, ...] = (0.6, 0.2, 0.2)
 #: Resolutions the visualiser draws at before the window (and the capture) enlarges it, blurrily.
 SCOPE_SIZES: tuple[tuple[int, int], ...] = ((96, 72), (128, 96), (160, 120), (200, 150))
 SCOPE_MODES: tuple[str, ...] = ("wave", "bars", "spectrum", "dual", "waterfall")
-SAMPLE_RATE = 8000
-_FFT = 512
+SAMPLE_RATE = 22050
+_FFT = 1024
 
 
 class _Audio:
-    """A music-like signal: a few partials with a slow vibrato, beats with decaying envelopes, noise."""
+    """A music-like signal: a few notes with harmonics and a slow vibrato, beats with decaying
+    envelopes, a noise burst (a drum) on each beat and a little hiss."""
 
     def __init__(self, rng: np.random.Generator) -> None:
-        count = int(rng.integers(2, 6))
+        count = int(rng.integers(2, 5))
         self.rng = rng
-        self.freqs = np.exp(rng.uniform(np.log(55), np.log(1800), size=count))
-        self.amps = rng.uniform(0.2, 1.0, size=count)
-        self.phases = rng.uniform(0, 2 * np.pi, size=count)
+        self.freqs = np.exp(rng.uniform(np.log(55), np.log(900), size=count))
+        harmonics = np.arange(1, 7)
+        self.partials = (self.freqs[:, None] * harmonics[None]).ravel()
+        self.amps = (rng.uniform(0.2, 1.0, size=(count, 1)) / harmonics[None] ** rng.uniform(0.8, 2.0)).ravel()
+        self.phases = rng.uniform(0, 2 * np.pi, size=self.partials.size)
         self.tempo, self.decay = float(rng.uniform(1.2, 3.5)), float(rng.uniform(1.5, 6.0))
-        self.noise = float(rng.uniform(0.02, 0.25))
+        self.noise, self.drum = float(rng.uniform(0.003, 0.03)), float(rng.uniform(0.02, 0.25))
 
     def samples(self, start: float, count: int) -> np.ndarray:
         """``count`` samples from time ``start`` s, roughly in [-1, 1]."""
         t = start + np.arange(count) / SAMPLE_RATE
-        envelope = 0.25 + np.exp(-((t * self.tempo) % 1.0) * self.decay)
+        beat = (t * self.tempo) % 1.0
+        envelope = 0.25 + np.exp(-beat * self.decay)
         vibrato = 1 + 0.01 * np.sin(2 * np.pi * 0.3 * t)
-        tone = (self.amps[:, None] * np.sin(2 * np.pi * self.freqs[:, None] * vibrato * t + self.phases[:, None])).sum(
-            0
-        )
-        signal = envelope * tone / self.amps.sum() + self.noise * self.rng.normal(size=count)
-        return np.asarray(signal)
+        tone = self.amps[:, None] * np.sin(2 * np.pi * self.partials[:, None] * vibrato * t + self.phases[:, None])
+        hiss = (self.noise + self.drum * np.exp(-beat * 25)) * self.rng.normal(size=count)
+        return np.asarray(envelope * tone.sum(0) / self.amps.sum() + hiss)
 
     def spectrum(self, start: float, bands: int) -> np.ndarray:
         """Levels in [0, 1] of ``bands`` log-spaced bands (40 Hz .. Nyquist): 0 at -48 dB below a
-        full-scale sine, 1 at full scale, squared so that noise stays low and loud partials stand out."""
+        full-scale sine, 1 at full scale, to the power 1.5 so that hiss stays low and loud partials stand out."""
         window = np.hanning(_FFT)
         power = np.abs(np.fft.rfft(self.samples(start, _FFT) * window)) ** 2
         freqs = np.fft.rfftfreq(_FFT, 1 / SAMPLE_RATE)
@@ -386,7 +388,7 @@ class _Audio:
         band = np.zeros(bands)
         np.maximum.at(band, index[1:], power[1:])
         db = 10 * np.log10(band / (window.sum() / 2) ** 2 + 1e-12)
-        return np.clip(1 + db / 48, 0, 1) ** 2
+        return np.clip(1 + db / 48, 0, 1) ** 1.5
 
 
 def _trace(rows: int, y: np.ndarray) -> np.ndarray:
@@ -401,7 +403,7 @@ def _trace(rows: int, y: np.ndarray) -> np.ndarray:
 def _scope_overlay(rng: np.random.Generator, lw: int, lh: int) -> np.ndarray:
     """The static graticule: a faint grid (lines or dots) and a border, as intensities ``[lh, lw]``."""
     overlay = np.zeros((lh, lw), dtype=np.float32)
-    level = float(rng.uniform(0.1, 0.22))
+    level = float(rng.uniform(0.07, 0.16))
     divisions_x, divisions_y = int(rng.choice([8, 10, 12])), int(rng.choice([6, 8]))
     xs = np.linspace(0, lw - 1, divisions_x + 1).round().astype(int)
     ys = np.linspace(0, lh - 1, divisions_y + 1).round().astype(int)
@@ -441,12 +443,13 @@ def render_scope(
     )
     update_every = max(1, round(fps / rng.uniform(8.0, 30.0)))
     persistence = float(rng.uniform(0.0, 0.6))
-    glow = float(rng.uniform(0.3, 0.9))
-    span = int(SAMPLE_RATE * rng.uniform(0.008, 0.05))  # samples across the screen
+    glow = float(rng.uniform(0.3, 0.7))
+    # samples across the screen: at most a cycle of the highest partial per 6 columns, so the trace stays a line
+    span = int(SAMPLE_RATE * max(0.002, min(rng.uniform(0.008, 0.05), lw / (6 * audio.freqs.max()))))
     gain = float(rng.uniform(0.5, 0.95)) * lh / 2
     bands = int(rng.choice([16, 24, 32, 48]))
     readout = font(int(rng.choice([8, 9, 10])))
-    label = str(rng.choice(["CH1 500mV 2ms", "L+R  44.1kHz", "FFT 512  -60dB", "AUDIO IN", "MON 1"]))
+    label = str(rng.choice(["CH1 500mV 2ms", "L+R  44.1kHz", "FFT 1024  -48dB", "AUDIO IN", "MON 1"]))
     filter_ = Image.Resampling.BILINEAR if rng.random() < 0.5 else Image.Resampling.BICUBIC
     title_bar = round(height * 0.06) if rng.random() < 0.3 else 0
     title = str(rng.choice(["cava", "scope - alsa", "Spectrum Analyzer", "sndpeek", "audio monitor"]))
