@@ -352,7 +352,8 @@ class _ZoomedDesktop:
         self.dark = bool(rng.random() < 0.35)
         self.bar = int(rng.integers(24, 30))
         self.dock = int(rng.integers(44, 60)) if rng.random() < 0.35 else 0
-        screen = _wallpaper(rng, self.w, self.h)
+        self.wallpaper = _wallpaper(rng, self.w, self.h)
+        screen = self.wallpaper.copy()
         draw = ImageDraw.Draw(screen)
         draw.rectangle([0, 0, self.w, self.bar - 1], fill=(0, 0, 0))
         draw.text((10, self.bar / 2), "Activities", font=font(13), fill=(235, 235, 235), anchor="lm")
@@ -379,9 +380,9 @@ class _ZoomedDesktop:
         )
         # the dialog: a Displays dialog or the Settings window on its Displays page
         self.sidebar = 140 if rng.random() < 0.4 else 0
-        self.dw = int(rng.integers(380, 540)) + self.sidebar
-        rows = int(rng.integers(3, len(_ROWS) + 1))
+        self.dw = min(int(rng.integers(380, 540)) + self.sidebar, round(0.55 * self.w))  # a small dialog
         self.pane = int(rng.integers(120, 170))
+        rows = max(2, min(int(rng.integers(3, len(_ROWS) + 1)), int((0.6 * self.h - 104 - self.pane) // 36)))
         self.dh = 40 + 16 + self.pane + 16 + 36 * rows + 16
         self.dx = float(rng.uniform(self.dock, max(self.dock + 1, self.w - self.dw)))
         self.dy = float(rng.uniform(self.bar + 4, max(self.bar + 5, self.h - self.dh)))
@@ -540,6 +541,11 @@ class _ZoomedDesktop:
         return image
 
 
+def reduce_screen(image: Image.Image, width: int, height: int) -> np.ndarray:
+    """The large screen at frame size: a box reduction to about twice the size, then Lanczos."""
+    return np.asarray(image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0))
+
+
 def render_zoomed_desktop(
     rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
 ) -> Iterator[np.ndarray]:
@@ -591,7 +597,7 @@ def render_zoomed_desktop(
         )
         if key != last_key:  # most frames repeat the last one exactly, as a still screen does
             image = scene.draw(pointer, i / fps)
-            frame = np.asarray(image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0))
+            frame = reduce_screen(image, width, height)
             last_key = key
         yield frame
 
