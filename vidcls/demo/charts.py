@@ -274,6 +274,7 @@ def render_algorithm(
             axes = {name: fig.add_subplot(1, len(panels), k + 1) for k, name in enumerate(panels)}
             artists: dict[str, Any] = {}
             first = states[0]
+            bare = layout == "heat" and bool(rng.random() < 0.5)  # a bare image window (cv2.imshow style)
             if "points" in axes:
                 ax = axes["points"]
                 artists["scatter"] = ax.scatter(points[:, 0], points[:, 1], s=size, c=point_colour, linewidths=0)
@@ -297,12 +298,12 @@ def render_algorithm(
                 ax.set_xlim(first["extent"][0], first["extent"][1])
                 ax.set_ylim(first["extent"][2], first["extent"][3])
                 ax.grid(False)
-                if rng.random() < 0.5:
+                if not bare and rng.random() < 0.5:
                     fig.colorbar(artists["image"], ax=ax, fraction=0.08, pad=0.03).ax.tick_params(labelsize=5)
             for ax in axes.values():
                 ax.tick_params(labelsize=6)
             status = fig.text(0.01, 0.01, "", fontsize=6, family="monospace")
-            if layout == "heat" and rng.random() < 0.5:  # a bare image window (cv2.imshow style), no axes
+            if bare:
                 axes["heat"].set_position((0.0, 0.0, 1.0, 1.0))
                 axes["heat"].set_axis_off()
                 status.set_visible(False)
