@@ -204,11 +204,13 @@ def test_zero_clips_per_class_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_charts_are_drawn_and_redrawn_a_few_times_a_second() -> None:
-    """A chart clip: not a flat colour, mostly repeated frames (a 1–4 Hz redraw), but not a still."""
-    from vidcls.demo.charts import render_chart
+    """A live chart clip: not a flat colour, mostly repeated frames (a 1–4 Hz redraw), but not a still.
+    (The algorithm plots and scopes, the other chart families, are tested in tests/test_demo_flat.py.)"""
+    from vidcls.demo.charts import render_live_chart
 
     for index in range(2):
-        frames = np.stack(list(render_chart(np.random.default_rng([0, index]), 320, 240, 24, 72))).astype(np.int16)
+        frames = np.stack(list(render_live_chart(np.random.default_rng([0, index]), 320, 240, 24, 72)))
+        frames = frames.astype(np.int16)
         assert frames.shape == (72, 240, 320, 3) and frames.std() > 5
         changed = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3)) > 0
         assert 1 <= changed.sum() <= 0.5 * len(changed), changed.sum()

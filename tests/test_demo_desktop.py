@@ -1,17 +1,18 @@
-"""The demo's desktop-recording renderer (vidcls/demo/desktop.py): deterministic, mostly still
-between actions but with stretches of smooth motion, a top bar and a window, and a pointer."""
+"""The demo's desktop-recording renderer (vidcls/demo/desktop.py), its application-window layout:
+deterministic, mostly still between actions but with stretches of smooth motion, a top bar and a
+window, and a pointer. The zoomed-out layout is tested in tests/test_demo_flat.py."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from vidcls.demo.desktop import render_desktop
+from vidcls.demo.desktop import render_app_desktop
 
 W, H = 320, 240
 
 
 def clip(seed: int, frames: int = 60, fps: int = 15) -> np.ndarray:
-    return np.stack(list(render_desktop(np.random.default_rng([seed, 1]), W, H, fps, frames)))
+    return np.stack(list(render_app_desktop(np.random.default_rng([seed, 1]), W, H, fps, frames)))
 
 
 def test_same_seed_same_frames_other_seed_other_frames() -> None:

@@ -1,13 +1,20 @@
 """Flat_Content renderer: a desktop screen recording of someone using a settings-style application.
 
-A top bar with a clock, an application window (light or dark theme) with a header bar, a sidebar
-and one of three panels: a display-arrangement panel whose monitor tiles are dragged about, a list
-of switches that slide when clicked and a drop-down menu that opens, or a form where text is typed.
-A mouse pointer glides between targets, the way people move it; between actions the screen is
-still. Unlike slides and documents, parts of this screen move smoothly for whole seconds (a tile
-being dragged, a switch sliding, a window sliding in), which real UI recordings show too.
+Two layouts, half of clips each. The first (``render_app_desktop``) fills the screen with the
+application: a top bar with a clock, an application window (light or dark theme) with a header
+bar, a sidebar and one of three panels: a display-arrangement panel whose monitor tiles are
+dragged about, a list of switches that slide when clicked and a drop-down menu that opens, or a
+form where text is typed. A mouse pointer glides between targets, the way people move it; between
+actions the screen is still. Unlike slides and documents, parts of this screen move smoothly for
+whole seconds (a tile being dragged, a switch sliding, a window sliding in), which real UI
+recordings show too. Drawn at twice the frame size and reduced, as a screen capture of a larger
+display is.
 
-Drawn at twice the frame size and reduced, as a screen capture of a larger display is.
+The second (``render_zoomed_desktop``) records a whole large screen (2.5–4x the frame, reduced with
+a Lanczos filter): a GNOME-3 desktop whose wallpaper (blue gradients, stripes, abstract shapes or
+waves) fills most of the frame around a small Displays dialog with tiny text, two monitor tiles,
+drop-downs and an Apply button; a tiny pointer drags a tile, picks from a drop-down or applies and
+keeps the change. Most of the screen never changes.
 """
 
 from __future__ import annotations
@@ -195,8 +202,18 @@ class _Desktop:
 def render_desktop(
     rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
 ) -> Iterator[np.ndarray]:
-    """A desktop recording: the pointer glides to a control, acts on it (drag, toggle, menu, typing),
-    then rests; the screen between actions is still."""
+    """A desktop recording: a whole large screen with a small dialog (``ZOOMED_SHARE`` of clips) or
+    an application window filling a screen twice the frame size."""
+    if rng.random() < ZOOMED_SHARE:
+        return render_zoomed_desktop(rng, width, height, fps, num_frames)
+    return render_app_desktop(rng, width, height, fps, num_frames)
+
+
+def render_app_desktop(
+    rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
+) -> Iterator[np.ndarray]:
+    """A settings application filling the screen: the pointer glides to a control, acts on it (drag,
+    toggle, menu, typing), then rests; the screen between actions is still."""
     scene = _Desktop(rng, width, height)
     pointer = (float(rng.uniform(0, scene.w)), float(rng.uniform(40, scene.h)))
     plan: list[tuple[str, object]] = []  # per-frame steps, refilled from the next action
@@ -259,3 +276,377 @@ def render_desktop(
             scene.selected, scene.panel = arg  # type: ignore[misc]
         frame = scene.draw(pointer, i, fps)
         yield np.asarray(frame.resize((width, height), Image.Resampling.LANCZOS))
+
+
+# ------------------------------------------------------------------------------ zoomed-out desktop
+
+#: Share of desktop clips that show the whole of a large screen (``render_zoomed_desktop``).
+ZOOMED_SHARE = 0.5
+#: How much larger than the frame the recorded screen is.
+ZOOM_RANGE = (2.5, 4.0)
+_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Orientation", ("Landscape", "Portrait Right", "Portrait Left", "Landscape (flipped)")),
+    ("Resolution", ("1920 x 1080 (16:9)", "2560 x 1440 (16:9)", "1680 x 1050 (16:10)", "1280 x 1024 (5:4)")),
+    ("Refresh Rate", ("60.00 Hz", "59.94 Hz", "75.00 Hz", "50.00 Hz")),
+    ("Scale", ("100 %", "125 %", "150 %", "200 %")),
+    ("Display Mode", ("Join Displays", "Mirror", "Single Display")),
+    ("Primary Display", ("Built-in display", "DELL U2415", "LG HDR 4K")),
+)
+_SETTINGS_PAGES = (
+    "Wi-Fi", "Bluetooth", "Background", "Appearance", "Notifications", "Search", "Displays", "Sound", "Power",
+    "Keyboard", "Printers", "Sharing", "Users",
+)  # fmt: skip
+_BLUE: Color = (53, 132, 228)
+
+
+def _wallpaper(rng: np.random.Generator, w: int, h: int) -> Image.Image:
+    """A GNOME-style wallpaper: a (mostly blue) gradient with stripes, soft abstract shapes or waves."""
+    sw, sh = max(8, w // 4), max(8, h // 4)  # smooth, so drawn small and enlarged
+    y, x = np.mgrid[0:sh, 0:sw].astype(np.float32) / sh
+    hue = float(rng.uniform(0.55, 0.67)) if rng.random() < 0.7 else float(rng.uniform())
+    dark = np.array(hsv_to_rgb(hue, float(rng.uniform(0.6, 0.95)), float(rng.uniform(0.15, 0.4))), np.float32)
+    light = np.array(
+        hsv_to_rgb((hue + rng.uniform(-0.06, 0.06)) % 1, float(rng.uniform(0.4, 0.8)), float(rng.uniform(0.6, 0.95))),
+        np.float32,
+    )
+    angle = rng.uniform(0, 2 * np.pi)
+    t = x * np.cos(angle) + y * np.sin(angle)
+    t = (t - t.min()) / (t.max() - t.min() + 1e-6)
+    image = dark + (light - dark) * t[..., None]
+    style = str(rng.choice(["stripes", "shapes", "waves", "plain"], p=[0.3, 0.3, 0.3, 0.1]))
+    if style == "stripes":
+        beta, period = rng.uniform(0, np.pi), rng.uniform(0.08, 0.4)
+        band = np.tanh(3 * np.sin(2 * np.pi * (x * np.cos(beta) + y * np.sin(beta)) / period))
+        image = image * (1 + float(rng.uniform(0.08, 0.2)) * band[..., None])
+    elif style == "shapes":
+        for _ in range(int(rng.integers(3, 8))):
+            cx, cy, r = rng.uniform(0, sw / sh), rng.uniform(0, 1), rng.uniform(0.15, 0.7)
+            edge = (
+                np.clip((r - np.hypot(x - cx, y - cy)) / 0.01, 0, 1)
+                if rng.random() < 0.5
+                else np.clip((r - np.maximum(np.abs(x - cx), np.abs(y - cy))) / 0.01, 0, 1)
+            )
+            tone = light if rng.random() < 0.5 else dark
+            image = image + float(rng.uniform(0.15, 0.4)) * edge[..., None] * (tone - image)
+    elif style == "waves":
+        for k in range(int(rng.integers(2, 5))):
+            level = rng.uniform(0.3, 0.9) + 0.08 * np.sin(2 * np.pi * (x * rng.uniform(0.3, 1.2) + rng.uniform()))
+            below = np.clip((y - level) / 0.004, 0, 1)
+            image = image * (1 - 0.12 * below[..., None]) if k % 2 else image + 0.1 * below[..., None] * (light - image)
+    small = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
+    return small.resize((w, h), Image.Resampling.BICUBIC)
+
+
+def _triangle(draw: ImageDraw.ImageDraw, x: float, y: float, colour: Color) -> None:
+    """A drop-down arrow (the font has no glyph for it)."""
+    draw.polygon([(x, y), (x + 7, y), (x + 3.5, y + 4)], fill=colour)
+
+
+class _ZoomedDesktop:
+    """A large screen: wallpaper, GNOME-3 top bar, maybe a dock, a background window and a small
+    display-settings dialog; ``draw`` renders it at full size (reduced by the caller)."""
+
+    def __init__(self, rng: np.random.Generator, width: int, height: int) -> None:
+        zoom = float(rng.uniform(*ZOOM_RANGE))
+        self.w, self.h = round(width * zoom), round(height * zoom)
+        self.dark = bool(rng.random() < 0.35)
+        self.bar = int(rng.integers(24, 30))
+        self.dock = int(rng.integers(44, 60)) if rng.random() < 0.35 else 0
+        self.wallpaper = _wallpaper(rng, self.w, self.h)
+        screen = self.wallpaper.copy()
+        draw = ImageDraw.Draw(screen)
+        draw.rectangle([0, 0, self.w, self.bar - 1], fill=(0, 0, 0))
+        draw.text((10, self.bar / 2), "Activities", font=font(13), fill=(235, 235, 235), anchor="lm")
+        for k in range(3):  # network, volume, power
+            x = self.w - 26 - 22 * k
+            draw.rectangle([x, self.bar / 2 - 5, x + 10, self.bar / 2 + 5], outline=(230, 230, 230))
+        _triangle(draw, self.w - 14, self.bar / 2 - 2, (230, 230, 230))
+        if self.dock:
+            draw.rectangle([0, self.bar, self.dock, self.h], fill=(30, 30, 34))
+            for k in range(int(rng.integers(5, 10))):
+                y = self.bar + 10 + k * (self.dock - 4)
+                draw.rounded_rectangle(
+                    [7, y, self.dock - 7, y + self.dock - 14],
+                    radius=6,
+                    fill=hsv_to_rgb(float(rng.uniform()), 0.6, 0.85),
+                )
+        if rng.random() < 0.6:
+            self._background_window(rng, draw)
+        self.screen = screen
+        self.clock = (
+            str(rng.choice(["Mon", "Tue", "Wed", "Thu", "Fri"])),
+            int(rng.integers(0, 24)),
+            int(rng.integers(60)),
+        )
+        # the dialog: a Displays dialog or the Settings window on its Displays page
+        self.sidebar = 140 if rng.random() < 0.4 else 0
+        self.dw = min(int(rng.integers(380, 540)) + self.sidebar, round(0.55 * self.w))  # a small dialog
+        self.pane = int(rng.integers(120, 170))
+        rows = max(2, min(int(rng.integers(3, len(_ROWS) + 1)), int((0.6 * self.h - 104 - self.pane) // 36)))
+        self.dh = 40 + 16 + self.pane + 16 + 36 * rows + 16
+        self.dx = float(rng.uniform(self.dock, max(self.dock + 1, self.w - self.dw)))
+        self.dy = float(rng.uniform(self.bar + 4, max(self.bar + 5, self.h - self.dh)))
+        self.rows = [[name, values, int(rng.integers(len(values)))] for name, values in _ROWS[:rows]]
+        stacked = bool(rng.random() < 0.5)
+        tile_w = float(rng.uniform(80, 120))
+        if stacked:  # two tiles one above the other must fit the pane's height
+            tile_w = min(tile_w, (self.pane - 44) / 1.07)
+        self.tiles = [[0.0, 0.0, tile_w, tile_w * 9 / 16], [tile_w + 4, 0.0, tile_w * 0.8, tile_w * 0.8 * 10 / 16]]
+        if stacked:
+            self.tiles[1][:2] = [float(rng.uniform(-20, 40)), self.tiles[0][3] + 4]
+        self.selected = 0
+        self.menu: tuple[int, int] | None = None  # (row, hovered item)
+        self.pressed = False
+        self.confirm: int | None = None  # seconds left on the "keep these settings?" prompt
+        self.f_small, self.f_text, self.f_title = font(11), font(12), font(13)
+        # Adwaita-like colours: window, header bar, text, buttons, borders, the arrangement pane
+        palette = (
+            ((36, 36, 36), (48, 48, 48), (238, 238, 236), (62, 62, 62), (27, 27, 27), (28, 28, 28))
+            if self.dark
+            else ((246, 245, 244), (235, 235, 235), (46, 52, 54), (253, 253, 253), (205, 199, 194), (222, 221, 218))
+        )
+        self.bg, self.header, self.text, self.button, self.line, self.pane_bg = palette
+
+    def _background_window(self, rng: np.random.Generator, draw: ImageDraw.ImageDraw) -> None:
+        """A still terminal or file-manager window elsewhere on the screen."""
+        ww, wh = int(rng.integers(300, 600)), int(rng.integers(200, 420))
+        x = float(rng.uniform(self.dock, max(self.dock + 1, self.w - ww)))
+        y = float(rng.uniform(self.bar + 4, max(self.bar + 5, self.h - wh)))
+        terminal = rng.random() < 0.5
+        body, head = ((48, 10, 36), (60, 60, 60)) if terminal else ((250, 250, 250), (225, 225, 225))
+        draw.rectangle([x, y, x + ww, y + wh], fill=body, outline=(20, 20, 20))
+        draw.rectangle([x, y, x + ww, y + 34], fill=head)
+        draw.text(
+            (x + ww / 2, y + 17),
+            "Terminal" if terminal else "Files",
+            font=font(12),
+            fill=(230, 230, 230) if terminal else (40, 40, 40),
+            anchor="mm",
+        )
+        for k in range(int((wh - 50) / 15)):
+            if terminal:
+                draw.text(
+                    (x + 6, y + 42 + 15 * k), f"user@host:~$ {words(rng, 1, 4)}", font=font(11), fill=(210, 210, 210)
+                )
+            elif k % 3 == 0:
+                draw.rectangle(
+                    [x + 14 + 70 * (k % 6), y + 50 + 20 * k // 3, x + 62 + 70 * (k % 6), y + 90 + 20 * k // 3],
+                    fill=(120, 150, 200),
+                )
+
+    # geometry of the dialog's controls, in screen pixels
+    def tile_origin(self) -> tuple[float, float]:
+        return self.dx + self.sidebar + 40, self.dy + 40 + 16 + 20
+
+    def row_box(self, k: int) -> tuple[float, float, float, float]:
+        y = self.dy + 40 + 16 + self.pane + 16 + 36 * k
+        return self.dx + self.dw - 16 - 190, y, self.dx + self.dw - 16, y + 28
+
+    def apply_box(self) -> tuple[float, float, float, float]:
+        return self.dx + self.dw - 76, self.dy + 6, self.dx + self.dw - 8, self.dy + 33
+
+    def confirm_box(self) -> tuple[float, float, float, float]:
+        cw, ch = 380, 150
+        return (self.w - cw) / 2, (self.h - ch) / 2, (self.w + cw) / 2, (self.h + ch) / 2
+
+    def draw(self, pointer: tuple[float, float], seconds: float) -> Image.Image:
+        image = self.screen.copy()
+        draw = ImageDraw.Draw(image)
+        day, hour, minute = self.clock
+        minute += int(seconds // 60)
+        draw.text(
+            (self.w / 2, self.bar / 2),
+            f"{day} {hour:02d}:{minute % 60:02d}",
+            font=self.f_title,
+            fill=(235, 235, 235),
+            anchor="mm",
+        )
+        x0, y0, x1, y1 = self.dx, self.dy, self.dx + self.dw, self.dy + self.dh
+        draw.rectangle([x0 - 1, y0 - 1, x1 + 1, y1 + 3], fill=(0, 0, 0))  # border and shadow
+        draw.rectangle([x0, y0, x1, y1], fill=self.bg)
+        draw.rectangle([x0, y0, x1, y0 + 40], fill=self.header)
+        draw.line([x0, y0 + 40, x1, y0 + 40], fill=self.line)
+        draw.text(((x0 + self.sidebar + x1) / 2, y0 + 20), "Displays", font=self.f_title, fill=self.text, anchor="mm")
+        draw.rounded_rectangle([x0 + 8, y0 + 6, x0 + 76, y0 + 33], radius=5, fill=self.button, outline=self.line)
+        draw.text((x0 + 42, y0 + 20), "Cancel", font=self.f_text, fill=self.text, anchor="mm")
+        apply = self.apply_box()
+        draw.rounded_rectangle(apply, radius=5, fill=tuple(int(c * 0.8) for c in _BLUE) if self.pressed else _BLUE)
+        draw.text(((apply[0] + apply[2]) / 2, y0 + 20), "Apply", font=self.f_text, fill=(255, 255, 255), anchor="mm")
+        if self.sidebar:
+            draw.rectangle([x0, y0 + 41, x0 + self.sidebar, y1], fill=self.header)
+            for k, page in enumerate(_SETTINGS_PAGES):
+                y = y0 + 50 + 28 * k
+                if y + 24 > y1:
+                    break
+                if page == "Displays":
+                    draw.rectangle([x0 + 4, y - 4, x0 + self.sidebar - 4, y + 20], fill=_BLUE)
+                draw.text(
+                    (x0 + 14, y), page, font=self.f_text, fill=(255, 255, 255) if page == "Displays" else self.text
+                )
+        px0 = x0 + self.sidebar + 16
+        draw.rectangle([px0, y0 + 56, x1 - 16, y0 + 56 + self.pane], fill=self.pane_bg)
+        ox, oy = self.tile_origin()
+        for k, (tx, ty, tw, th) in enumerate(self.tiles):
+            box = [ox + tx, oy + ty, ox + tx + tw, oy + ty + th]
+            fill = (72, 102, 140) if k == self.selected else (96, 96, 100)
+            draw.rectangle(box, fill=fill, outline=_BLUE if k == self.selected else (20, 20, 20), width=2)
+            draw.text((box[0] + 8, box[1] + 6), str(k + 1), font=self.f_title, fill=(255, 255, 255))
+        for k, (name, values, value) in enumerate(self.rows):
+            bx0, by0, bx1, by1 = self.row_box(k)
+            draw.text((px0 + 4, (by0 + by1) / 2), name, font=self.f_text, fill=self.text, anchor="lm")
+            draw.rounded_rectangle([bx0, by0, bx1, by1], radius=5, fill=self.button, outline=self.line)
+            draw.text((bx0 + 10, (by0 + by1) / 2), values[value], font=self.f_text, fill=self.text, anchor="lm")
+            _triangle(draw, bx1 - 16, (by0 + by1) / 2 - 2, self.text)
+        if self.menu is not None:
+            row, hover = self.menu
+            bx0, by0, bx1, _ = self.row_box(row)
+            values = self.rows[row][1]
+            draw.rounded_rectangle(
+                [bx0, by0 + 30, bx1, by0 + 38 + 26 * len(values)], radius=6, fill=self.button, outline=self.line
+            )
+            for k, value in enumerate(values):
+                y = by0 + 34 + 26 * k
+                if k == hover:
+                    draw.rectangle([bx0 + 3, y, bx1 - 3, y + 24], fill=self.pane_bg)
+                draw.text((bx0 + 12, y + 12), value, font=self.f_text, fill=self.text, anchor="lm")
+        if self.confirm is not None:
+            cx0, cy0, cx1, cy1 = self.confirm_box()
+            draw.rounded_rectangle([cx0, cy0, cx1, cy1], radius=10, fill=(53, 53, 53), outline=(20, 20, 20))
+            draw.text(
+                ((cx0 + cx1) / 2, cy0 + 30),
+                "Keep these display settings?",
+                font=self.f_title,
+                fill=(240, 240, 240),
+                anchor="mm",
+            )
+            draw.text(
+                ((cx0 + cx1) / 2, cy0 + 58),
+                f"Settings changes will revert in {self.confirm} seconds",
+                font=self.f_small,
+                fill=(200, 200, 200),
+                anchor="mm",
+            )
+            draw.line([cx0, cy1 - 44, cx1, cy1 - 44], fill=(30, 30, 30))
+            draw.line([(cx0 + cx1) / 2, cy1 - 44, (cx0 + cx1) / 2, cy1], fill=(30, 30, 30))
+            for k, label in enumerate(("Revert Settings", "Keep Changes")):
+                draw.text(
+                    (cx0 + (cx1 - cx0) * (0.25 + 0.5 * k), cy1 - 22),
+                    label,
+                    font=self.f_text,
+                    fill=(240, 240, 240),
+                    anchor="mm",
+                )
+        points = [(0, 0), (0, 17), (4, 13), (7, 20), (10, 19), (7, 12), (12, 12)]
+        draw.polygon([(pointer[0] + x, pointer[1] + y) for x, y in points], fill=(255, 255, 255), outline=(0, 0, 0))
+        return image
+
+
+def reduce_screen(image: Image.Image, width: int, height: int) -> np.ndarray:
+    """The large screen at frame size: a box reduction to about twice the size, then Lanczos."""
+    return np.asarray(image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0))
+
+
+def render_zoomed_desktop(
+    rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
+) -> Iterator[np.ndarray]:
+    """A recording of a whole large screen (2.5–4x the frame) reduced with a Lanczos filter: the
+    wallpaper around a small display-settings dialog where a tiny pointer drags a monitor tile,
+    picks from a drop-down, or clicks Apply and keeps the change; the rest of the screen is still."""
+    scene = _ZoomedDesktop(rng, width, height)
+    pointer = (float(rng.uniform(scene.dock, scene.w)), float(rng.uniform(scene.bar, scene.h)))
+    plan: list[tuple[str, object]] = []
+    last_key: object = None
+    frame = np.zeros((height, width, 3), np.uint8)
+    for i in range(num_frames):
+        if not plan:
+            plan = _zoomed_plan(rng, scene, pointer, fps)
+        step, arg = plan.pop(0)
+        if step == "move":
+            (sx, sy), (tx, ty), f = arg  # type: ignore[misc]
+            e = ease_in_out(f)
+            pointer = (sx + (tx - sx) * e + 4 * math.sin(math.pi * e), sy + (ty - sy) * e)
+        elif step == "drag":
+            index, dx, dy = arg  # type: ignore[misc]
+            scene.tiles[index][0] += dx
+            scene.tiles[index][1] += dy
+            scene.selected = index
+            pointer = (pointer[0] + dx, pointer[1] + dy)
+        elif step == "menu":
+            scene.menu = arg  # type: ignore[assignment]
+            if scene.menu is not None:
+                row, hover = scene.menu
+                bx0, by0, _, _ = scene.row_box(row)
+                pointer = (bx0 + 60, by0 + 46 + 26 * hover)
+        elif step == "choose":
+            row, value = arg  # type: ignore[misc]
+            scene.rows[row][2] = value
+            scene.menu = None
+        elif step == "press":
+            scene.pressed = bool(arg)
+        elif step == "confirm":
+            scene.confirm = arg  # type: ignore[assignment]
+        key = (
+            round(pointer[0], 1),
+            round(pointer[1], 1),
+            repr(scene.tiles),
+            repr(scene.rows),
+            scene.menu,
+            scene.pressed,
+            scene.confirm,
+            (i // fps) // 60,
+        )
+        if key != last_key:  # most frames repeat the last one exactly, as a still screen does
+            image = scene.draw(pointer, i / fps)
+            frame = reduce_screen(image, width, height)
+            last_key = key
+        yield frame
+
+
+def _zoomed_plan(
+    rng: np.random.Generator, scene: _ZoomedDesktop, pointer: tuple[float, float], fps: int
+) -> list[tuple[str, object]]:
+    """The frames of the user's next action: glide to a control, act on it, rest."""
+    action = str(rng.choice(["drag", "menu", "apply", "idle"], p=[0.35, 0.35, 0.15, 0.15]))
+    ox, oy = scene.tile_origin()
+    if action == "drag":
+        index = int(rng.integers(len(scene.tiles)))
+        tx, ty, tw, th = scene.tiles[index]
+        target = (ox + tx + tw / 2, oy + ty + th / 2)
+    elif action == "menu":
+        row = int(rng.integers(len(scene.rows)))
+        bx0, by0, bx1, by1 = scene.row_box(row)
+        target = ((bx0 + bx1) / 2, (by0 + by1) / 2)
+    elif action == "apply":
+        ax0, ay0, ax1, ay1 = scene.apply_box()
+        target = ((ax0 + ax1) / 2, (ay0 + ay1) / 2)
+    else:  # the pointer wanders a little and the screen waits
+        target = (pointer[0] + float(rng.normal(0, 40)), pointer[1] + float(rng.normal(0, 30)))
+    moves = max(2, round(fps * rng.uniform(0.3, 0.8)))
+    plan: list[tuple[str, object]] = [("move", (pointer, target, (k + 1) / moves)) for k in range(moves)]
+    if action == "drag":
+        steps = max(3, round(fps * rng.uniform(0.4, 1.0)))
+        dx, dy = float(rng.uniform(-60, 60)), float(rng.uniform(-30, 30))
+        _, _, tw, th = scene.tiles[index]
+        tx, ty = scene.tiles[index][:2]
+        pane_w = scene.dw - scene.sidebar - 80
+        dx = float(np.clip(tx + dx, -20, pane_w - tw - 20) - tx)  # stay inside the arrangement pane
+        dy = float(np.clip(ty + dy, -10, scene.pane - 40 - th) - ty)
+        plan += [("drag", (index, dx / steps, dy / steps)) for _ in range(steps)]
+    elif action == "menu":
+        values = scene.rows[row][1]
+        choice = int(rng.integers(len(values)))
+        hover_steps = max(2, round(fps * rng.uniform(0.4, 1.0)))
+        plan += [("menu", (row, min(choice, k * (choice + 1) // hover_steps))) for k in range(hover_steps)]
+        plan.append(("choose", (row, choice)))
+    elif action == "apply":
+        plan += [("press", True)] * max(1, fps // 8) + [("press", False)]
+        seconds = int(rng.integers(10, 20))
+        wait = int(rng.integers(1, 4))
+        for s in range(wait):
+            plan += [("confirm", seconds - s)] * fps
+        cx0, _, cx1, cy1 = scene.confirm_box()
+        keep = (cx0 + (cx1 - cx0) * 0.75, cy1 - 22)
+        plan += [("move", (target, keep, (k + 1) / moves)) for k in range(moves)]
+        plan.append(("confirm", None))
+    plan += [("rest", None)] * round(fps * rng.uniform(0.3, 1.5))
+    return plan
