@@ -537,9 +537,8 @@ class _Cinematic:
         self.vignette = float(rng.uniform(0.2, 0.45))
         self.grade = float(rng.uniform(0.4, 1.0))
         self.exposure = float(rng.uniform(0.9, 1.2))
-        count = min(int(rng.integers(2, 4)), max(1, num_frames // max(fps, 1)))
-        cuts = np.sort(rng.choice(np.arange(1, count * 4), size=count - 1, replace=False)) * num_frames // (count * 4)
-        self.starts = [0, *cuts.tolist()]
+        count = min(int(rng.integers(2, 4)), max(1, num_frames // max(fps, 1)))  # shots of about 1 s or more
+        self.starts = [0, *(round(num_frames * (k + rng.uniform(-0.2, 0.2)) / count) for k in range(1, count))]
         self.shots = [self._shot(rng, k) for k in range(count)]
         ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
         self.u, self.v = (xs + 0.5) / w * 2 - 1, 1 - (ys + 0.5) / h * 2
