@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidcls.demo.cgi import _Cinematic, _render_toy, _Scene, render_cgi, render_cinematic
+from vidcls.demo.cgi import _Cinematic, _head_blocks, _render_toy, _Scene, render_cgi, render_cinematic
 
 W, H = 320, 240
 
@@ -101,6 +101,17 @@ def test_cinematic_close_up_has_skin_and_a_defocused_background() -> None:
     backdrop = ~grow(body, 3)
     assert energy[backdrop].mean() < 0.25 * energy[body].mean()  # the set is out of focus, the face is not
     assert energy[backdrop].mean() < 0.5 * laplace(scene.set_image ** (1 / 2.2)).mean()
+
+
+def test_in_focus_silhouette_is_antialiased_and_the_head_shades_the_shoulders() -> None:
+    scene = _Cinematic(np.random.default_rng(3), 12, 24, 160, 120)
+    _, cover = scene.frame(0)
+    partial = (cover > 0.1) & (cover < 0.9)
+    assert partial.sum() > 20 and set(np.round(cover[partial] * 4).tolist()) >= {1.0, 2.0, 3.0}
+    assert not (partial & ~grow(cover >= 0.9, 1)).any()  # partly covered pixels only along the silhouette
+    head = np.zeros((1, 3)), np.eye(3)[None], np.ones((1, 3))
+    below = np.array([[0.0, -1.5, 0.0], [0.0, -1.5, 1.2]])
+    assert _head_blocks(below, np.array([0.0, 1.0, 0.0]), *head).tolist() == [True, False]
 
 
 def test_cinematic_eyes_blink() -> None:

@@ -147,6 +147,7 @@ class _Scene:
 _SKIN, _EYE, _HAIR, _CLOTH, _BROW, _ACCENT = range(6)
 _TAN_HALF_FOV = 0.3  # a long lens (~33 degrees vertical), as for film close-ups
 _LUMA = np.array([0.3, 0.59, 0.11], np.float32)
+_SUBPIXELS = ((-0.25, -0.25), (0.25, -0.25), (-0.25, 0.25), (0.25, 0.25))  # a 2x2 grid inside a pixel
 #: Hair as HSV: black, dark brown, brown, auburn, ginger, blonde, platinum, and a blue and a pink.
 _HAIR_COLOURS = (
     (0.7, 0.25, 0.12), (0.07, 0.6, 0.25), (0.07, 0.7, 0.42), (0.02, 0.8, 0.5), (0.06, 0.88, 0.78),
@@ -218,6 +219,22 @@ def _ellipsoids_hit(
     normal = np.einsum("nij,nj->ni", shape[index], point - centres[index])
     normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-9)
     return dist, index, normal
+
+
+def _head_blocks(
+    points: np.ndarray, light: np.ndarray, centres: np.ndarray, axes: np.ndarray, radii: np.ndarray
+) -> np.ndarray:
+    """Whether the ray from each point ``[N, 3]`` toward the light meets one of the ellipsoids."""
+    blocked = np.zeros(len(points), bool)
+    for centre, frame, r in zip(centres, axes, radii, strict=True):
+        shape = frame @ np.diag(1 / r**2) @ frame.T
+        moved = (points - centre) @ shape
+        a = light @ shape @ light
+        b = moved @ light
+        c = np.einsum("nk,nk->n", points - centre, moved) - 1
+        disc = b * b - a * c
+        blocked |= (disc > 0) & (-b + np.sqrt(np.maximum(disc, 0)) > 0)
+    return blocked
 
 
 class _Character:
@@ -309,6 +326,7 @@ class _Character:
             if self.style == "bun":
                 on_head((0, 0.95, -0.45), (0.4, 0.38, 0.4), _HAIR)
         breathe = 1 + 0.02 * pose["breathe"]
+        first_body = len(parts)
         on_body((0, -1.05, -0.05), (0.3, 0.45, 0.28), _SKIN)
         on_body((0, -1.38, 0.0), (0.55, 0.2, 0.48), _ACCENT)
         on_body((0, -1.95, -0.1), (1.22 * breathe, 0.85, 0.7 * breathe), _CLOTH)  # chest and shoulders
@@ -316,7 +334,8 @@ class _Character:
         for side in (-1, 1):
             on_body((side * 1.05, -2.55, -0.12), (0.33, 1.05, 0.33), _CLOTH, _rotation(0, 0, side * 0.08))
         centres, rots, radii, mats, eyes = zip(*parts, strict=True)
-        return np.array(centres), np.array(rots), np.array(radii), np.array(mats), np.array(eyes)
+        on_body = np.arange(len(parts)) >= first_body
+        return np.array(centres), np.array(rots), np.array(radii), np.array(mats), np.array(eyes), on_body
 
     def render(
         self, t: float, eye: np.ndarray, dirs: np.ndarray, lights: dict
@@ -332,7 +351,7 @@ class _Character:
         if not near.any():
             return colour, cover, np.full(n, np.inf)
         pose = self.pose(t)
-        centres, rots, radii, mats, eye_ids = self.parts(pose)
+        centres, rots, radii, mats, eye_ids, on_body = self.parts(pose)
         sub = dirs[near]
         dist, index, normal = _ellipsoids_hit(eye, sub, centres, rots, radii)
         hit = np.isfinite(dist)
@@ -355,6 +374,9 @@ class _Character:
             base[scalp] = self.hair
             mat = np.where(scalp, _HAIR, mat)
             skin_like &= ~scalp
+            hair = mat == _HAIR  # clumps of strands running down from the crown
+            clumps = np.sin(17 * np.arctan2(local_n[hair, 0], local_n[hair, 2]) + 5 * local_n[hair, 1])
+            base[hair] *= (1 + 0.18 * clumps)[:, None]
         # mouth: lips, a dark opening with teeth when talking; rosy cheeks
         mw, mh = 0.3, 0.025 + 0.1 * pose["mouth"]
         my = -0.56 + self.smile * 0.5 * local_p[:, 0] ** 2
@@ -397,14 +419,20 @@ class _Character:
             mat_e = np.where(lid, _SKIN, _EYE)
             mat = mat.copy()
             mat[eye_hit] = mat_e
-        colour_sub = self._shade(base, mat, normal, sub, lights)
+        # the head casts the key light's shadow onto the neck and shoulders
+        lit = np.ones(len(sub), np.float32)
+        body = hit & on_body[index]
+        lit[body] = np.where(
+            _head_blocks(point[body] + normal[body] * 1e-2, lights["key"], centres[:2], rots[:2], radii[:2]), 0.3, 1.0
+        )
+        colour_sub = self._shade(base, mat, normal, sub, lit, lights)
         colour[near], cover[near] = colour_sub, hit
         far = np.full(n, np.inf)
         far[near] = dist
         return colour, cover, far
 
     def _shade(
-        self, base: np.ndarray, mat: np.ndarray, normal: np.ndarray, dirs: np.ndarray, lights: dict
+        self, base: np.ndarray, mat: np.ndarray, normal: np.ndarray, dirs: np.ndarray, lit: np.ndarray, lights: dict
     ) -> np.ndarray:
         """Film lighting: warm wrapped key with a skin-scatter glow, cool fill, strong rim, speculars."""
         view = -dirs
@@ -421,12 +449,11 @@ class _Character:
         shiny = np.select([mat == _EYE, mat == _HAIR, mat == _SKIN], [2.0, 0.25, 0.12], 0.04)[:, None]
         power = np.select([mat == _EYE, mat == _HAIR, mat == _SKIN], [90.0, 30.0, 22.0], 8.0)[:, None]
         spec = np.clip(np.einsum("nk,nk->n", normal, half), 0, 1)[:, None] ** power * shiny
-        below = 0.5 + 0.5 * normal[:, 1:2]  # light bouncing from the floor is warmer and weaker than from above
-        ambient = lights["ambient"] * (0.6 + 0.4 * below)
-        light = lights["key_colour"] * key + lights["fill_colour"] * fill + ambient
-        return (
-            base * (light + scatter * lights["key_colour"]) + rim * lights["rim_colour"] + spec * lights["key_colour"]
-        )
+        above = 0.5 + 0.5 * normal[:, 1:2]  # more ambient light from the sky or ceiling than from the floor
+        ambient = lights["ambient"] * (0.6 + 0.4 * above)
+        key_colour = lights["key_colour"] * lit[:, None]
+        light = key_colour * key + lights["fill_colour"] * fill + ambient
+        return base * (light + scatter * key_colour) + rim * lights["rim_colour"] + spec * key_colour
 
 
 def _background(rng: np.random.Generator, mood: str, w: int, h: int) -> tuple[np.ndarray, list]:
@@ -573,6 +600,15 @@ class _Cinematic:
             "backdrop": backdrop, "offset": rng.uniform(0, 0.35, size=2), "set_sigma": set_sigma,
         }  # fmt: skip
 
+    def _edges(self, alpha: np.ndarray, colour: np.ndarray) -> np.ndarray:
+        """Pixels ``[h * w]`` on a silhouette or a strong colour edge (eyes, lashes), to supersample."""
+        value = np.concatenate([alpha.reshape(self.h, self.w, 1), colour.reshape(self.h, self.w, 3) ** (1 / 2.2)], -1)
+        padded = np.pad(value, ((1, 1), (1, 1), (0, 0)), mode="edge")
+        step = np.zeros((self.h, self.w), np.float32)
+        for dy, dx in ((0, 1), (2, 1), (1, 0), (1, 2)):
+            step = np.maximum(step, np.abs(padded[dy : dy + self.h, dx : dx + self.w] - value).max(axis=-1))
+        return (step > 0.12).reshape(-1)
+
     def frame(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Display-space frame ``[h, w, 3]`` in ``[0, 1]`` and the in-focus character's coverage ``[h, w]``."""
         k = int(np.searchsorted(self.starts, i, side="right") - 1)
@@ -586,9 +622,15 @@ class _Cinematic:
         right = np.cross(forward, [0.0, 1.0, 0.0])
         right /= np.linalg.norm(right)
         up = np.cross(right, forward)
-        u = (self.u + shot["third"]) * _TAN_HALF_FOV * self.w / self.h
-        dirs = forward + u.reshape(-1, 1) * right + (self.v * _TAN_HALF_FOV).reshape(-1, 1) * up
-        dirs /= np.linalg.norm(dirs, axis=1, keepdims=True)
+
+        def rays(dx: float, dy: float) -> np.ndarray:
+            """Unit ray directions ``[h * w, 3]`` through each pixel, shifted by ``(dx, dy)`` pixels."""
+            u = (self.u + shot["third"] + 2 * dx / self.w) * _TAN_HALF_FOV * self.w / self.h
+            v = (self.v - 2 * dy / self.h) * _TAN_HALF_FOV
+            dirs = forward + u.reshape(-1, 1) * right + v.reshape(-1, 1) * up
+            return dirs / np.linalg.norm(dirs, axis=1, keepdims=True)
+
+        dirs = rays(0, 0)
         bh, bw = shot["backdrop"].shape[:2]
         oy = int(shot["offset"][0] * (bh - self.h))
         ox = int(np.clip(shot["offset"][1] + 0.02 * ts, 0, 0.6) * (bw - self.w))
@@ -597,12 +639,20 @@ class _Cinematic:
         layers = [(ch, *ch.render(t, eye, dirs, self.lights)) for ch in self.chars]
         layers.sort(key=lambda layer: -float(np.min(layer[3], initial=np.inf)))  # far to near
         for ch, colour, cover, _ in layers:
-            sigma = 0.75 if ch is shot["focus"] or shot["set_sigma"] < 3 else 0.5 * shot["set_sigma"]
-            alpha = _blur(cover.reshape(self.h, self.w, 1).astype(np.float32), sigma)
-            premult = _blur((colour * cover[:, None]).reshape(self.h, self.w, 3), sigma)
-            out = premult.reshape(-1, 3) * self.exposure + (1 - alpha.reshape(-1, 1)) * out
+            alpha, premult = cover.astype(np.float32), colour * cover[:, None]
+            if ch is shot["focus"] or shot["set_sigma"] < 3:  # sharp: 4 samples per pixel along edges
+                edge = self._edges(alpha, colour)
+                if edge.any():
+                    samples = [ch.render(t, eye, rays(dx, dy)[edge], self.lights) for dx, dy in _SUBPIXELS]
+                    alpha[edge] = np.mean([hit for _, hit, _ in samples], axis=0)
+                    premult[edge] = np.mean([c * hit[:, None] for c, hit, _ in samples], axis=0)
+            else:  # out of focus
+                sigma = 0.5 * shot["set_sigma"]
+                alpha = _blur(alpha.reshape(self.h, self.w, 1), sigma).reshape(-1)
+                premult = _blur(premult.reshape(self.h, self.w, 3), sigma).reshape(-1, 3)
+            out = premult * self.exposure + (1 - alpha[:, None]) * out
             if ch is shot["focus"]:
-                focus_cover = cover.astype(np.float32)
+                focus_cover = alpha
         image = out.reshape(self.h, self.w, 3)
         image = image * (1 + image / 4) / (1 + image)  # soft film shoulder instead of clipping
         luma = (image @ _LUMA)[..., None]
