@@ -602,11 +602,11 @@ class _Cinematic:
 
     def _edges(self, alpha: np.ndarray, colour: np.ndarray) -> np.ndarray:
         """Pixels ``[h * w]`` on a silhouette or a strong colour edge (eyes, lashes), to supersample."""
-        value = np.concatenate([alpha.reshape(self.h, self.w, 1), colour.reshape(self.h, self.w, 3) ** (1 / 2.2)], -1)
-        padded = np.pad(value, ((1, 1), (1, 1), (0, 0)), mode="edge")
+        value = (2 * alpha + np.sqrt(np.maximum(colour @ _LUMA, 0))).reshape(self.h, self.w)
+        padded = np.pad(value, 1, mode="edge")
         step = np.zeros((self.h, self.w), np.float32)
         for dy, dx in ((0, 1), (2, 1), (1, 0), (1, 2)):
-            step = np.maximum(step, np.abs(padded[dy : dy + self.h, dx : dx + self.w] - value).max(axis=-1))
+            step = np.maximum(step, np.abs(padded[dy : dy + self.h, dx : dx + self.w] - value))
         return (step > 0.12).reshape(-1)
 
     def frame(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -623,11 +623,11 @@ class _Cinematic:
         right /= np.linalg.norm(right)
         up = np.cross(right, forward)
 
-        def rays(dx: float, dy: float) -> np.ndarray:
-            """Unit ray directions ``[h * w, 3]`` through each pixel, shifted by ``(dx, dy)`` pixels."""
-            u = (self.u + shot["third"] + 2 * dx / self.w) * _TAN_HALF_FOV * self.w / self.h
-            v = (self.v - 2 * dy / self.h) * _TAN_HALF_FOV
-            dirs = forward + u.reshape(-1, 1) * right + v.reshape(-1, 1) * up
+        def rays(dx: float, dy: float, pixels: np.ndarray | slice = slice(None)) -> np.ndarray:
+            """Unit ray directions ``[N, 3]`` through ``pixels`` (flat indices), shifted by ``(dx, dy)`` pixels."""
+            u = (self.u.reshape(-1)[pixels] + shot["third"] + 2 * dx / self.w) * _TAN_HALF_FOV * self.w / self.h
+            v = (self.v.reshape(-1)[pixels] - 2 * dy / self.h) * _TAN_HALF_FOV
+            dirs = forward + u[:, None] * right + v[:, None] * up
             return dirs / np.linalg.norm(dirs, axis=1, keepdims=True)
 
         dirs = rays(0, 0)
@@ -643,7 +643,7 @@ class _Cinematic:
             if ch is shot["focus"] or shot["set_sigma"] < 3:  # sharp: 4 samples per pixel along edges
                 edge = self._edges(alpha, colour)
                 if edge.any():
-                    samples = [ch.render(t, eye, rays(dx, dy)[edge], self.lights) for dx, dy in _SUBPIXELS]
+                    samples = [ch.render(t, eye, rays(dx, dy, edge), self.lights) for dx, dy in _SUBPIXELS]
                     alpha[edge] = np.mean([hit for _, hit, _ in samples], axis=0)
                     premult[edge] = np.mean([c * hit[:, None] for c, hit, _ in samples], axis=0)
             else:  # out of focus
