@@ -1,9 +1,18 @@
-"""Animation renderer: a 3-D computer-animated scene (smooth-shaded CG, as in animated films).
+"""Animation renderer: 3-D computer animation (smooth-shaded CG, as in animated films), two kinds.
 
-A small numpy ray tracer: characters built of spheres (body, head, eyes, pupils) that hop and
-sway on a ground plane under a sky gradient, lit by a key light with soft-edged shadows, fill
-light, specular highlights and a rim light; the camera orbits and dollies slowly. Rendered at
-half resolution and smoothly enlarged: clean gradients and no sensor noise, the look of CGI.
+Half the clips are a toy world: a small numpy ray tracer of characters built of spheres (body,
+head, eyes, pupils) that hop and sway on a ground plane under a sky gradient, lit by a key light
+with soft-edged shadows, fill light, specular highlights and a rim light; the camera orbits and
+dollies slowly.
+
+The other half are cinematic, like a feature-film trailer: medium shots and close-ups of one or two
+stylised characters (ellipsoid heads with skin, big eyes with iris, pupil, catch-light and blinking
+lids, brows, nose, a talking mouth, a hair mass, clothes) that turn their heads and breathe; warm
+key, cool fill and strong rim light with a skin-scatter glow; an out-of-focus set (day, interior or
+night) with bokeh discs of lamps, a teal/orange grade, vignetting, sometimes 2.39:1 letterbox bars,
+and cuts between two or three shots with slow push-ins.
+
+Both are rendered at half resolution and smoothly enlarged: clean gradients and no sensor noise.
 """
 
 from __future__ import annotations
