@@ -274,7 +274,7 @@ class _Character:
         self.phase = rng.uniform(0, 2 * math.pi, size=4)
         self.blinks = np.sort(rng.uniform(0, duration, size=max(1, round(duration / 2.5))))
         talk = rng.uniform(0, duration, size=2)
-        self.talk = (float(talk.min()), float(talk.min() + rng.uniform(0.8, 2.5)))
+        self.talk = (float(talk.min()), float(talk.min() + rng.uniform(0.4, 0.8) * duration))
         self.look = np.zeros(3)
         self.look_jitter = rng.normal(0, 0.25, size=(8, 3))
 
@@ -283,13 +283,13 @@ class _Character:
         p = self.phase
         s = self.scale
         breathe = math.sin(2 * math.pi * t / 3.6 + p[0])
-        yaw = self.yaw + 0.18 * math.sin(0.55 * t + p[1]) + 0.06 * math.sin(1.7 * t + p[2])
+        yaw = self.yaw + 0.22 * math.sin(0.8 * t + p[1]) + 0.08 * math.sin(2.1 * t + p[2])
         pitch = 0.07 * math.sin(0.8 * t + p[3]) - 0.03
         roll = 0.07 * math.sin(0.45 * t + p[2])
         blink = float(np.exp(-(((t - self.blinks) / 0.07) ** 2)).max())
         talking = self.talk[0] <= t <= self.talk[1]
         mouth = max(0.0, math.sin(13 * t) * 0.6 + math.sin(7.3 * t + 1) * 0.5) if talking else 0.0
-        head = self.pos + np.array([0.03 * math.sin(0.6 * t + p[0]), 0.012 * breathe, 0.0]) * s
+        head = self.pos + np.array([0.06 * math.sin(0.9 * t + p[0]), 0.015 * breathe, 0.0]) * s
         jitter = self.look_jitter[int(t / 1.3) % len(self.look_jitter)]
         return {
             "head": head, "frame": _rotation(yaw, pitch, roll), "blink": blink, "mouth": min(mouth, 1.0),
@@ -605,8 +605,9 @@ class _Cinematic:
             backdrop = backdrop + disc[..., None] * colour * rng.uniform(0.3, 0.9)
         return {
             "focus": focus, "target": target, "angle": angle, "distance": distance, "elev": rng.uniform(-0.05, 0.12),
-            "push": rng.uniform(0.02, 0.06), "drift": rng.normal(0, 0.02), "third": rng.choice([-0.2, 0.0, 0.2]),
-            "backdrop": backdrop, "offset": rng.uniform(0, 0.35, size=2), "set_sigma": set_sigma,
+            "push": rng.uniform(0.04, 0.1), "drift": rng.choice([-1, 1]) * rng.uniform(0.04, 0.12),
+            "third": rng.choice([-0.2, 0.0, 0.2]), "backdrop": backdrop, "offset": rng.uniform(0.3, 0.7, size=2),
+            "set_sigma": set_sigma,
         }  # fmt: skip
 
     def _edges(self, alpha: np.ndarray, colour: np.ndarray) -> np.ndarray:
@@ -624,7 +625,7 @@ class _Cinematic:
         shot, t = self.shots[k], i / self.fps
         ts = (i - self.starts[k]) / self.fps
         angle = shot["angle"] + shot["drift"] * ts
-        distance = shot["distance"] * (1 - shot["push"] * ts)
+        distance = shot["distance"] * max(0.8, 1 - shot["push"] * ts)  # a push-in, never a lunge
         eye = shot["target"] + distance * np.array([math.sin(angle), shot["elev"], math.cos(angle)])
         forward = shot["target"] - eye
         forward /= np.linalg.norm(forward)
@@ -642,8 +643,12 @@ class _Cinematic:
         dirs = rays(0, 0)
         bh, bw = shot["backdrop"].shape[:2]
         oy = int(shot["offset"][0] * (bh - self.h))
-        ox = int(np.clip(shot["offset"][1] + 0.02 * ts, 0, 0.6) * (bw - self.w))
-        out = shot["backdrop"][oy : oy + self.h, ox : ox + self.w].reshape(-1, 3) * self.exposure
+        x = np.clip(shot["offset"][1] - 4 * shot["drift"] * ts, 0, 1) * (bw - self.w - 1)  # the set slides
+        ox, frac = int(x), np.float32(x - int(x))  # as the camera arcs, by sub-pixel steps
+        out = (1 - frac) * shot["backdrop"][oy : oy + self.h, ox : ox + self.w] + frac * shot["backdrop"][
+            oy : oy + self.h, ox + 1 : ox + 1 + self.w
+        ]
+        out = out.reshape(-1, 3) * self.exposure
         focus_cover = np.zeros(self.h * self.w, np.float32)
         layers = [(ch, *ch.render(t, eye, dirs, self.lights)) for ch in self.chars]
         layers.sort(key=lambda layer: -float(np.min(layer[3], initial=np.inf)))  # far to near
