@@ -86,7 +86,8 @@ def test_cinematic_clip_is_deterministic_smooth_and_moves_subtly() -> None:
     assert a.shape == (6, H, W, 3) and a.dtype == np.uint8
     assert np.array_equal(a, b) and np.abs(a.astype(np.int16) - c).mean() > 5
     change = np.abs(np.diff(a.astype(np.int16), axis=0)).mean(axis=(1, 2, 3))
-    assert (change > 0.05).all() and (change < 6).all(), change  # breathing, head turns, a push-in; no jumps
+    # head turns, talking, a push-in and an arcing camera: every frame moves (unlike screen content), but no jumps
+    assert (change > 0.5).all() and (change < 6).all(), change
     assert curvature_small(a[0]) > 0.7
 
 
