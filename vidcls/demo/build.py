@@ -91,7 +91,8 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 5: ray-traced 3-D CG scenes (Animation, 1 in 4);
 #: 6: worn, darker raycaster textures, and the first-person shooter for 1 in 3 Gaming clips;
 #: 7: class-independent capture conditions (low-resolution sources, black bars, tone; capture.py),
-#:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper.
+#:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper,
+#:    cinematic CG close-ups for half of the cgi clips.
 DEMO_VERSION = 7
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
