@@ -40,6 +40,17 @@ SKIMAGE_PHOTOS: tuple[str, ...] = (
     "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "camera", "moon", "grass", "gravel",
 )  # fmt: skip
 
+#: Animated WebP clips in the ComfyUI video-template bundle (PyPI ``comfyui-workflow-templates-media-video``,
+#: MIT) that are stylised computer animation (3-D animated-film or anime look), by file name. They are
+#: AI-generated previews of video models; the bundle's other clips are photorealistic and unused.
+AI_ANIMATION_PACKAGE = "comfyui_workflow_templates_media_video"
+AI_ANIMATION_FILES: tuple[str, ...] = (
+    "image_to_video_wan-1.webp",  # anime: a fox-eared maid carrying a cake through a hall
+    "video_wan2_2_14B_fun_control-1.webp",  # 3-D animated-film look: a doll-like girl dancing in a piazza
+    "video_wan2_2_14B_fun_inpaint-1.webp",  # 3-D animated-film look: a white cat among crystals
+    "video_wan_vace_inpainting-2.webp",  # 3-D animated-film look: a boy hiking with a puppy
+)
+
 #: Decoded sources are cached downscaled so the longest side is at most this many pixels.
 _MAX_SOURCE_SIDE = 480
 
@@ -90,6 +101,42 @@ def load_source_video(key: str) -> SourceVideo:
             times.append(float(frame.time) if frame.time is not None else len(times) / 25.0)
     order = np.argsort(times)
     return SourceVideo(np.stack([frames[i] for i in order]), np.asarray(times)[order] - min(times))
+
+
+def ai_animation_dir() -> Path:
+    """Where the ComfyUI video-template bundle keeps its clips, found without importing it."""
+    spec = importlib.util.find_spec(AI_ANIMATION_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise VidclsError(
+            "the demo's Animation clips need the animated previews shipped by comfyui-workflow-templates-media-video, "
+            f"which is not installed; run {install_hint('demo')}"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "templates"
+
+
+@functools.lru_cache(maxsize=len(AI_ANIMATION_FILES))
+def load_animated_webp(name: str) -> SourceVideo:
+    """Decode one animated WebP of the bundle once per process (frames and their display times)."""
+    path = ai_animation_dir() / name
+    if not path.is_file():
+        raise VidclsError(
+            f"{path} is missing from the installed bundle; reinstall it with "
+            "`pip install -I comfyui-workflow-templates-media-video`"
+        )
+    frames: list[np.ndarray] = []
+    times: list[float] = []
+    clock = 0.0
+    with Image.open(path) as image:
+        for index in range(getattr(image, "n_frames", 1)):
+            image.seek(index)
+            frame = image.convert("RGB")
+            scale = min(1.0, _MAX_SOURCE_SIDE / max(frame.size))
+            if scale < 1.0:
+                frame = frame.resize((round(frame.width * scale), round(frame.height * scale)), Image.Resampling.BOX)
+            frames.append(np.asarray(frame))
+            times.append(clock)
+            clock += max(10, int(image.info.get("duration", 40) or 40)) / 1000
+    return SourceVideo(np.stack(frames), np.asarray(times))
 
 
 @functools.lru_cache(maxsize=len(SKIMAGE_PHOTOS))
@@ -210,11 +257,39 @@ def render_footage(
     The playback speed is lowered when needed so the segment fits in the source; frames are
     picked by timestamp (nearest earlier frame), so any output fps works.
     """
-    source = load_source_video(key)
+    yield from render_source_view(load_source_video(key), rng, width, height, fps, num_frames)
+
+
+def render_ai_animation(
+    rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
+) -> Iterator[np.ndarray]:
+    """A view of one of the bundle's stylised animated clips, cut as ``render_footage`` cuts film."""
+    source = load_animated_webp(AI_ANIMATION_FILES[int(rng.integers(len(AI_ANIMATION_FILES)))])
+    yield from render_source_view(source, rng, width, height, fps, num_frames, bounce=True)
+
+
+def render_source_view(
+    source: SourceVideo,
+    rng: np.random.Generator,
+    width: int,
+    height: int,
+    fps: int,
+    num_frames: int,
+    *,
+    bounce: bool = False,
+) -> Iterator[np.ndarray]:
+    """One view of a decoded clip: random start, speed, crop path, mirror and gain.
+
+    A source shorter than the view is slowed down to fit, or with ``bounce`` played forward and
+    back at its drawn speed (a 2 s clip slowed 4x would show each frame four times).
+    """
     src_h, src_w = source.frames.shape[1:3]
     duration = num_frames / fps
     available = source.duration_s
-    speed = min(float(rng.uniform(0.6, 1.4)), 0.95 * available / duration)
+    drawn_speed = float(rng.uniform(0.6, 1.4))
+    speed = min(drawn_speed, 0.95 * available / duration)
+    if bounce and speed < 0.6:
+        speed = drawn_speed
     span = duration * speed
     start_s = float(rng.uniform(0.0, max(0.0, available - span)))
     aspect = width / height
@@ -225,6 +300,8 @@ def render_footage(
     images: dict[int, Image.Image] = {}
     for i in range(num_frames):
         t_src = start_s + i / fps * speed
+        if t_src > available:  # only with bounce: reflect at the ends
+            t_src = available - abs((t_src % (2 * available)) - available)
         index = int(np.clip(np.searchsorted(source.times_s, t_src, side="right") - 1, 0, len(source.times_s) - 1))
         if index not in images:
             images = {index: Image.fromarray(source.frames[index])}
