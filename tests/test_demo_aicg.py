@@ -1,4 +1,4 @@
-"""The demo's aicg/aireal clips: animated previews from the ComfyUI video-template bundle, cut into views."""
+"""The demo's aicg clips: animated previews from the ComfyUI video-template bundle, cut into views."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ import pytest
 
 from vidcls.demo.build import CLASS_KINDS
 from vidcls.demo.real import (
-    AI_CLIP_FILES,
+    AI_ANIMATION_FILES,
     SourceVideo,
-    ai_clip_dir,
+    ai_animation_dir,
     load_animated_webp,
-    render_ai_clip,
+    render_ai_animation,
     render_source_view,
 )
 
 
 def test_every_listed_clip_is_in_the_installed_bundle_and_animates() -> None:
-    folder = ai_clip_dir()
-    names = [name for files in AI_CLIP_FILES.values() for name in files]
-    assert len(set(names)) == len(names), "a clip is listed twice (or in both classes)"
-    for name in names:
+    folder = ai_animation_dir()
+    for name in AI_ANIMATION_FILES:
         source = load_animated_webp(name)
         assert (folder / name).is_file()
         assert len(source.frames) >= 30 and source.frames.dtype == np.uint8
@@ -31,15 +29,14 @@ def test_every_listed_clip_is_in_the_installed_bundle_and_animates() -> None:
         assert np.abs(source.frames[-1].astype(int) - source.frames[0]).mean() > 5
 
 
-@pytest.mark.parametrize(("kind", "class_name"), [("aicg", "Animation"), ("aireal", "Natural_Content")])
-def test_each_ai_kind_belongs_to_one_class(kind: str, class_name: str) -> None:
-    assert kind in CLASS_KINDS[class_name]
-    assert all(kind not in kinds for name, kinds in CLASS_KINDS.items() if name != class_name)
+def test_aicg_is_an_animation_kind_only() -> None:
+    assert "aicg" in CLASS_KINDS["Animation"]
+    assert all("aicg" not in kinds for name, kinds in CLASS_KINDS.items() if name != "Animation")
 
 
 def test_views_are_deterministic_and_differ_between_seeds() -> None:
     def clip(seed: int) -> np.ndarray:
-        return np.stack(list(render_ai_clip("aicg", np.random.default_rng(seed), 160, 120, 12, 24)))
+        return np.stack(list(render_ai_animation(np.random.default_rng(seed), 160, 120, 12, 24)))
 
     first = clip(3)
     assert first.shape == (24, 120, 160, 3) and first.dtype == np.uint8

@@ -26,7 +26,7 @@ from vidcls.demo.desktop import render_desktop
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.raycaster import render_firstperson
-from vidcls.demo.real import render_ai_clip, render_footage, render_photo
+from vidcls.demo.real import render_ai_animation, render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
 from vidcls.errors import VidclsError
 from vidcls.schema import PREDECESSOR_CLASS_NAMES
@@ -57,7 +57,7 @@ CLASS_KINDS: dict[str, tuple[str, ...]] = {
         "fps",
         "atari",
     ),
-    "Natural_Content": ("bikes", "photo", "aireal", "carphone", "photo", "aireal"),
+    "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
 }
 
 RENDERERS: dict[str, Renderer] = {
@@ -67,8 +67,7 @@ RENDERERS: dict[str, Renderer] = {
     "photo": render_photo,
     "cartoon": render_cartoon,
     "cgi": render_cgi,
-    "aicg": partial(render_ai_clip, "aicg"),
-    "aireal": partial(render_ai_clip, "aireal"),
+    "aicg": render_ai_animation,
     "slides": render_slides,
     "document": render_document,
     "terminal": render_terminal,
@@ -95,7 +94,7 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 7: class-independent capture conditions (low-resolution sources, black bars, tone; capture.py),
 #:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper,
 #:    cinematic CG close-ups for half of the cgi clips, AI-generated animated-film clips (aicg) for
-#:    1 in 3 Animation clips and photorealistic ones (aireal) for 1 in 3 Natural_Content clips.
+#:    1 in 3 Animation clips.
 DEMO_VERSION = 7
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"

@@ -40,45 +40,16 @@ SKIMAGE_PHOTOS: tuple[str, ...] = (
     "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "camera", "moon", "grass", "gravel",
 )  # fmt: skip
 
-#: Animated WebP previews in the ComfyUI video-template bundle (PyPI ``comfyui-workflow-templates-media-video``,
-#: MIT), by demo clip kind and file name. All are AI-generated (previews of video models): the stylised
-#: ones (3-D animated-film or anime look) are Animation, the photorealistic ones Natural_Content, so
-#: "made by a video model" is a trait of both classes and tells neither. Left out: split-screen
-#: comparisons, clips with captions or logos, and a few whose look is in between.
-AI_CLIP_PACKAGE = "comfyui_workflow_templates_media_video"
-AI_CLIP_FILES: dict[str, tuple[str, ...]] = {
-    "aicg": (
-        "image_to_video_wan-1.webp",  # anime: a fox-eared maid carrying a cake through a hall
-        "video_wan2_2_14B_fun_control-1.webp",  # 3-D animated-film look: a doll-like girl dancing in a piazza
-        "video_wan2_2_14B_fun_inpaint-1.webp",  # 3-D animated-film look: a white cat among crystals
-        "video_wan_vace_inpainting-2.webp",  # 3-D animated-film look: a boy hiking with a puppy
-    ),
-    "aireal": (
-        "api_google_gemini_omni_flash_t2v-1.webp",  # bellboys at a hotel lift
-        "api_happyhorse1_1_t2v-1.webp",  # a bride with a flower crown
-        "api_kling_dual_characters_effects-1.webp",  # a couple face to face
-        "api_kling_motion_control3-2.webp",  # a boxer shadow-boxing
-        "api_kling_o3_video_edit-1.webp",  # a man hugging a horse
-        "api_kling_v3_video-1.webp",  # two boxers in a ring
-        "api_luma_ray3_2_video_edit-1.webp",  # a guitarist in a park
-        "api_runway_aleph2_video_edit-1.webp",  # a surfer on a wave
-        "api_runway_aleph2_video_edit-2.webp",  # a skateboarder in a city square
-        "api_vidu_q3_image_to_video-1.webp",  # two people running in a snowy forest
-        "api_wan2_7_t2v-1.webp",  # a florist tying a bouquet
-        "ltxv_image_to_video-1.webp",  # a fox in snow
-        "ltxv_text_to_video-1.webp",  # a woman smiling
-        "text_to_video_wan-1.webp",  # a fox running in snow
-        "video_capybara_v0_1_image_to_video-1.webp",  # a couple taking a selfie on a bench
-        "video_capybara_v0_1_video_edit-1.webp",  # a horse galloping on grass
-        "video_ltx2_3_id_lora-1.webp",  # a man talking to the camera
-        "video_wan2.1_fun_camera_v1.1_14B-1.webp",  # a pianist and band in a bar
-        "video_wan21_scail2_character_replacement-1.webp",  # a man dancing under a tree
-        "video_wan2_1_infinitetalk-1.webp",  # two people talking indoors
-        "video_wan2_2_5B_ti2v-1.webp",  # a guitarist in a station
-        "video_wan_vace_14B_t2v-1.webp",  # a car in a city street at night
-        "video_wan_vace_14B_v2v-1.webp",  # a woman dancing outdoors
-    ),
-}
+#: Animated WebP clips in the ComfyUI video-template bundle (PyPI ``comfyui-workflow-templates-media-video``,
+#: MIT) that are stylised computer animation (3-D animated-film or anime look), by file name. They are
+#: AI-generated previews of video models; the bundle's other clips are photorealistic and unused.
+AI_ANIMATION_PACKAGE = "comfyui_workflow_templates_media_video"
+AI_ANIMATION_FILES: tuple[str, ...] = (
+    "image_to_video_wan-1.webp",  # anime: a fox-eared maid carrying a cake through a hall
+    "video_wan2_2_14B_fun_control-1.webp",  # 3-D animated-film look: a doll-like girl dancing in a piazza
+    "video_wan2_2_14B_fun_inpaint-1.webp",  # 3-D animated-film look: a white cat among crystals
+    "video_wan_vace_inpainting-2.webp",  # 3-D animated-film look: a boy hiking with a puppy
+)
 
 #: Decoded sources are cached downscaled so the longest side is at most this many pixels.
 _MAX_SOURCE_SIDE = 480
@@ -132,21 +103,21 @@ def load_source_video(key: str) -> SourceVideo:
     return SourceVideo(np.stack([frames[i] for i in order]), np.asarray(times)[order] - min(times))
 
 
-def ai_clip_dir() -> Path:
+def ai_animation_dir() -> Path:
     """Where the ComfyUI video-template bundle keeps its clips, found without importing it."""
-    spec = importlib.util.find_spec(AI_CLIP_PACKAGE)
+    spec = importlib.util.find_spec(AI_ANIMATION_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise VidclsError(
-            "the demo's aicg/aireal clips need the animated previews of comfyui-workflow-templates-media-video, "
+            "the demo's Animation clips need the animated previews shipped by comfyui-workflow-templates-media-video, "
             f"which is not installed; run {install_hint('demo')}"
         )
     return Path(next(iter(spec.submodule_search_locations))) / "templates"
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=len(AI_ANIMATION_FILES))
 def load_animated_webp(name: str) -> SourceVideo:
     """Decode one animated WebP of the bundle once per process (frames and their display times)."""
-    path = ai_clip_dir() / name
+    path = ai_animation_dir() / name
     if not path.is_file():
         raise VidclsError(
             f"{path} is missing from the installed bundle; reinstall it with "
@@ -289,12 +260,11 @@ def render_footage(
     yield from render_source_view(load_source_video(key), rng, width, height, fps, num_frames)
 
 
-def render_ai_clip(
-    kind: str, rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
+def render_ai_animation(
+    rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
 ) -> Iterator[np.ndarray]:
-    """A view of one of the bundle's clips of ``kind`` (``AI_CLIP_FILES``), cut as ``render_footage`` cuts film."""
-    files = AI_CLIP_FILES[kind]
-    source = load_animated_webp(files[int(rng.integers(len(files)))])
+    """A view of one of the bundle's stylised animated clips, cut as ``render_footage`` cuts film."""
+    source = load_animated_webp(AI_ANIMATION_FILES[int(rng.integers(len(AI_ANIMATION_FILES)))])
     yield from render_source_view(source, rng, width, height, fps, num_frames, bounce=True)
 
 
