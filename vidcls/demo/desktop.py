@@ -58,6 +58,13 @@ def _pointer(draw: ImageDraw.ImageDraw, x: float, y: float) -> None:
     draw.polygon([(x + px, y + py) for px, py in points], fill=(255, 255, 255), outline=(0, 0, 0))
 
 
+def _glide(move: tuple[tuple[float, float], tuple[float, float], float], wobble: float) -> tuple[float, float]:
+    """The pointer ``f`` of the way from ``start`` to ``target``, eased, on a slight arc as hands move it."""
+    (sx, sy), (tx, ty), f = move
+    e = ease_in_out(f)
+    return sx + (tx - sx) * e + wobble * math.sin(math.pi * e), sy + (ty - sy) * e
+
+
 def _switch(draw: ImageDraw.ImageDraw, x: float, y: float, on: float, theme: _Theme) -> None:
     """A toggle; ``on`` in [0, 1] slides the knob (mid-values are the animation)."""
     track = tuple(round(a * on + b * (1 - on)) for a, b in zip(theme.accent, theme.line, strict=True))
@@ -249,9 +256,7 @@ def render_app_desktop(
             plan += [("rest", None)] * round(fps * rng.uniform(0.3, 1.5))
         step, arg = plan.pop(0)
         if step == "move":
-            (sx, sy), (tx, ty), f = arg  # type: ignore[misc]
-            e = ease_in_out(f)
-            pointer = (sx + (tx - sx) * e + 6 * math.sin(math.pi * e), sy + (ty - sy) * e)
+            pointer = _glide(arg, wobble=6)  # type: ignore[arg-type]
         elif step == "drag":
             index, (tx, ty), dx, dy, f = arg  # type: ignore[misc]
             e = ease_in_out(f)
@@ -562,9 +567,7 @@ def render_zoomed_desktop(
             plan = _zoomed_plan(rng, scene, pointer, fps)
         step, arg = plan.pop(0)
         if step == "move":
-            (sx, sy), (tx, ty), f = arg  # type: ignore[misc]
-            e = ease_in_out(f)
-            pointer = (sx + (tx - sx) * e + 4 * math.sin(math.pi * e), sy + (ty - sy) * e)
+            pointer = _glide(arg, wobble=4)  # type: ignore[arg-type]
         elif step == "drag":
             index, dx, dy = arg  # type: ignore[misc]
             scene.tiles[index][0] += dx
