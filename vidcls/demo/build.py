@@ -41,7 +41,7 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
-    "Animation": ("bbb", "cartoon", "aicg", "cgi", "bbb", "aicg"),
+    "Animation": ("bbb", "cartoon", "aicg", "cgi", "bbb", "cgi"),
     "Flat_Content": ("slides", "document", "terminal", "chart", "desktop", "chart", "desktop"),
     "Gaming": (
         "shooter",
@@ -94,7 +94,7 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 7: class-independent capture conditions (low-resolution sources, black bars, tone; capture.py),
 #:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper,
 #:    cinematic CG close-ups for half of the cgi clips, AI-generated animated-film clips (aicg) for
-#:    1 in 3 Animation clips.
+#:    1 in 6 Animation clips.
 DEMO_VERSION = 7
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
