@@ -272,13 +272,22 @@ def _browse(page: Page) -> None:
     expect(page.locator("#video-list li")).to_have_count(2)
 
 
+def _wait_until(page: Page, expression: str, timeout_s: float) -> None:
+    """Poll ``expression`` until it is true. ``page.wait_for_function`` polls through ``eval``, which the
+    page's Content-Security-Policy (script-src 'self') refuses whenever the first check is false."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"not true after {timeout_s} s: {expression}"
+        page.wait_for_timeout(100)
+
+
 def _classify_precomputed(page: Page) -> None:
     """A video with precomputed features plays (range requests) and classifies instantly, with TTA."""
     from playwright.sync_api import expect
 
     page.locator("#video-list li", has_text="gaming_0.mp4").click()
     expect(page.locator("#viewer-title")).to_have_text("gaming_0.mp4")
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    _wait_until(page, "document.getElementById('player').readyState >= 1", timeout_s=15.0)
     assert page.evaluate("document.getElementById('player').duration") == pytest.approx(2.0, abs=0.2)
     page.check("#tta-toggle")
     page.click("#classify-button")
