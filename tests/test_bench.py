@@ -189,3 +189,19 @@ def test_diag_padded_fused_bilstm_is_exact_for_unequal_lengths() -> None:
         ours = padded_fused_bilstm(lstm, x, lengths)
     assert ours.shape == reference.shape
     assert float((ours - reference.detach())[valid].abs().max()) < 1e-5
+
+
+def test_demo_build_bench_times_both_legs(tmp_path: Path) -> None:
+    """bench/demo_build_bench.py: one round of one clip per class, one process vs two."""
+    out = tmp_path / "runs.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "demo_build_bench.py"), "--clips", "1", "--workers", "2", "--rounds", "1",
+         "--json", str(out)],
+        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "wall ratio 1 / 2 workers" in proc.stdout
+    runs = json.loads(out.read_text())
+    assert set(runs) == {"1", "2"}
+    for leg in runs.values():
+        assert leg[0]["wall"] > 0 and leg[0]["user"] > 0

@@ -3,6 +3,7 @@ producing the kind of motion its class has (screens near-static, games and camer
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sys
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from vidcls.demo import DEMO_CLASS_NAMES, build_demo_videos
-from vidcls.demo.build import CLASS_KINDS, FRAME_SIZE, MARKER_NAME, plan_clips, render_clip
+from vidcls.demo.build import CLASS_KINDS, FRAME_SIZE, MARKER_NAME, _write_in_workers, plan_clips, render_clip
 from vidcls.demo.encode import partial_path, pick_encoder, write_clip
 from vidcls.errors import VidclsError
 
@@ -125,6 +126,29 @@ def test_same_seed_same_clips_other_seed_other_clips(demo_dir: Path, tmp_path: P
         assert plan_0.filename == plan_1.filename
         frame_0, frame_1 = next(render_clip(plan_0)), next(render_clip(plan_1))
         assert not np.array_equal(frame_0, frame_1), f"seed should change {plan_0.class_name}/{plan_0.filename}"
+
+
+def test_worker_processes_build_the_same_set(demo_dir: Path, tmp_path: Path) -> None:
+    """Rendering in two spawned processes gives the same files and pixels as the one-process build."""
+    parallel = build_demo_videos(tmp_path / "parallel", 2, seed=0, workers=2, show_progress=False)
+    files = clip_files(parallel)
+    assert files == [f for f in clip_files(demo_dir) if "_002." not in f]
+    for name in files:  # first frames: x264's run-to-run jitter adds up over a whole clip (see assert_same_clip)
+        assert_same_clip(first_frame(parallel / name), first_frame(demo_dir / name))
+        assert decode(parallel / name)[0].shape == decode(demo_dir / name)[0].shape
+    assert not list(parallel.rglob("*.partial"))
+    with pytest.raises(VidclsError, match="at least 1 worker"):
+        build_demo_videos(tmp_path / "none", 1, seed=0, workers=0)
+
+
+def test_a_worker_failure_stops_the_build_and_reaches_the_caller(tmp_path: Path) -> None:
+    """An error in a worker process is raised here, the pool is torn down, and no file is left half-written."""
+    good = plan_clips(1, seed=0)[0]
+    broken = dataclasses.replace(good, kind="no_such_renderer", index=1)
+    jobs = [(broken, tmp_path / "broken.mp4"), (good, tmp_path / "good.mp4")]
+    with pytest.raises(KeyError, match="no_such_renderer"):
+        _write_in_workers(jobs, 2, lambda plan: None)
+    assert not (tmp_path / "broken.mp4").exists() and not list(tmp_path.glob(".*.partial"))
 
 
 @pytest.fixture

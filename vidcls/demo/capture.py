@@ -10,6 +10,7 @@ them uninformative, so the model has to learn the content.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -36,9 +37,17 @@ class Capture:
     contrast: float = 1.0
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> Capture:
-        """Conditions from ``rng`` alone (callers pass a stream that does not depend on the class)."""
+    def draw(cls, rng: np.random.Generator, max_low_res: float = math.inf) -> Capture:
+        """Conditions from ``rng`` alone (callers pass a stream that does not depend on the class).
+
+        ``max_low_res`` is how many times smaller than the frame the source itself was recorded (an
+        Atari screen, a QCIF test clip). Such a source *is* a low-resolution source: enlarging it
+        smoothly from about its own size is the condition, while going further below it would
+        invent a blur no player adds. So the factor is capped there; the chance of the condition,
+        and every other draw, stay the same for every clip.
+        """
         low_res = float(rng.uniform(*LOW_RES_FACTOR)) if rng.random() < LOW_RES_P else 1.0
+        low_res = min(low_res, max_low_res)
         aspect = None
         if rng.random() < BARS_P:
             aspects = LETTERBOX_ASPECTS if rng.random() < 0.6 else PILLARBOX_ASPECTS

@@ -78,7 +78,10 @@ def plan_videos(cfg: Mapping[str, Any]) -> tuple[Path, str | None, DatasetPlan]:
 
         if not videos_dir:
             raise VidclsError("data.build_demo=true needs data.videos_dir")
-        build_demo_videos(Path(videos_dir), clips_per_class=int(data["clips_per_class"]), seed=seed)
+        from vidcls.utils.resources import build_workers
+
+        workers = build_workers(data.get("build_workers", "auto"))
+        build_demo_videos(Path(videos_dir), clips_per_class=int(data["clips_per_class"]), seed=seed, workers=workers)
     split_ratios = list(to_plain(data["split_ratios"]))
     plan = get_plan(features_dir, videos_dir, data.get("manifest"), split_ratios, seed, int(cfg["num_workers"]))
     return features_dir, videos_dir, plan

@@ -53,3 +53,16 @@ def cpu_threads(setting: int | str | None, cores: int | None = None) -> int:
         cores = usable_cores() if cores is None else cores
         return cores if cores <= 2 else cores - 1
     return max(1, int(setting))
+
+
+def build_workers(setting: int | str | None, cores: int | None = None) -> int:
+    """Processes rendering demo clips at once: ``auto`` = one per usable core (each renders on one core)."""
+    if setting in (None, "auto"):
+        return usable_cores() if cores is None else cores
+    try:
+        workers = int(setting)
+    except (TypeError, ValueError):
+        raise VidclsError(f"data.build_workers must be a whole number or auto; got {setting!r}.") from None
+    if workers < 1:
+        raise VidclsError(f"data.build_workers must be 1 or more (or auto); got {workers}.")
+    return workers
