@@ -33,13 +33,7 @@ def loader_workers(setting: int | str | None, cores: int | None = None) -> int:
     if setting in (None, "auto"):
         cores = usable_cores() if cores is None else cores
         return min(MAX_AUTO_LOADER_WORKERS, max(0, cores - 2))
-    try:
-        workers = int(setting)
-    except (TypeError, ValueError):
-        raise VidclsError(f"data.num_workers must be a whole number or auto; got {setting!r}.") from None
-    if workers < 0:
-        raise VidclsError(f"data.num_workers must be 0 or more (or auto); got {workers}.")
-    return workers
+    return _whole_number(setting, "data.num_workers", minimum=0)
 
 
 def cpu_threads(setting: int | str | None, cores: int | None = None) -> int:
@@ -59,10 +53,15 @@ def build_workers(setting: int | str | None, cores: int | None = None) -> int:
     """Processes rendering demo clips at once: ``auto`` = one per usable core (each renders on one core)."""
     if setting in (None, "auto"):
         return usable_cores() if cores is None else cores
+    return _whole_number(setting, "data.build_workers", minimum=1)
+
+
+def _whole_number(setting: int | str, option: str, minimum: int) -> int:
+    """A count given in a config (``option`` names it in the message), at least ``minimum``."""
     try:
-        workers = int(setting)
+        count = int(setting)
     except (TypeError, ValueError):
-        raise VidclsError(f"data.build_workers must be a whole number or auto; got {setting!r}.") from None
-    if workers < 1:
-        raise VidclsError(f"data.build_workers must be 1 or more (or auto); got {workers}.")
-    return workers
+        raise VidclsError(f"{option} must be a whole number or auto; got {setting!r}.") from None
+    if count < minimum:
+        raise VidclsError(f"{option} must be {minimum} or more (or auto); got {count}.")
+    return count
