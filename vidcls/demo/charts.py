@@ -458,6 +458,14 @@ def render_scope(
     peaks = np.zeros(bands)
     bar_fill = float(rng.uniform(0.55, 0.85))
     history = np.stack([audio.spectrum(-k / fps, bands) for k in range(lh, 0, -1)]).astype(np.float32)
+    column = np.minimum(np.arange(lw) * bands // lw, bands - 1)  # the band each screen column shows
+    gap = (np.arange(lw) * bands / lw) % 1 > bar_fill  # columns between two bars
+    title_pixels = None
+    if title_bar:  # a window title bar above the scope; it never changes
+        bar = Image.new("RGB", (width, title_bar), (45, 45, 48))
+        ImageDraw.Draw(bar).text((width // 2, title_bar // 2), title, font=font(max(8, title_bar - 6)),
+                                 fill=(210, 210, 210), anchor="mm")  # fmt: skip
+        title_pixels = np.asarray(bar)
     frame = None
     for i in range(num_frames):
         if frame is not None and i % update_every:
@@ -474,8 +482,6 @@ def render_scope(
         if mode in ("bars", "dual"):
             top = 0 if mode == "bars" else wave_rows
             rows = lh - top
-            column = np.minimum(np.arange(lw) * bands // lw, bands - 1)
-            gap = (np.arange(lw) * bands / lw) % 1 > bar_fill
             height_px = np.where(gap, 0, levels[column] * rows)
             r = np.arange(rows)[:, None]
             new[top:] = np.maximum(new[top:], (r >= rows - height_px[None]).astype(np.float32))
@@ -488,7 +494,7 @@ def render_scope(
             new = np.maximum(new, _trace(lh, lh - 1 - curve))
         if mode == "waterfall":  # the newest spectrum at the bottom, older ones scroll up
             history = np.concatenate([history[1:], levels[None].astype(np.float32)])
-            new = history[:, np.minimum(np.arange(lw) * bands // lw, bands - 1)] ** 2
+            new = history[:, column] ** 2
         trail = np.maximum(new, trail * persistence)
         text = Image.new("L", (lw, lh))
         draw = ImageDraw.Draw(text)
@@ -504,10 +510,7 @@ def render_scope(
         small = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
         image = np.zeros((height, width, 3), dtype=np.uint8)
         image[title_bar:] = np.asarray(small.resize((width, height - title_bar), filter_))
-        if title_bar:
-            bar = Image.new("RGB", (width, title_bar), (45, 45, 48))
-            ImageDraw.Draw(bar).text((width // 2, title_bar // 2), title, font=font(max(8, title_bar - 6)),
-                                     fill=(210, 210, 210), anchor="mm")  # fmt: skip
-            image[:title_bar] = np.asarray(bar)
+        if title_pixels is not None:
+            image[:title_bar] = title_pixels
         frame = image
         yield frame

@@ -53,9 +53,14 @@ class _Theme:
             )  # fmt: skip
 
 
-def _pointer(draw: ImageDraw.ImageDraw, x: float, y: float) -> None:
-    points = [(0, 0), (0, 26), (6, 20), (12, 32), (16, 30), (10, 18), (18, 18)]
-    draw.polygon([(x + px, y + py) for px, py in points], fill=(255, 255, 255), outline=(0, 0, 0))
+#: Arrow pointers as polygon outlines: on the application screen (twice the frame) and the tiny one
+#: of a zoomed-out large screen.
+_POINTER = ((0, 0), (0, 26), (6, 20), (12, 32), (16, 30), (10, 18), (18, 18))
+_SMALL_POINTER = ((0, 0), (0, 17), (4, 13), (7, 20), (10, 19), (7, 12), (12, 12))
+
+
+def _pointer(draw: ImageDraw.ImageDraw, x: float, y: float, shape: tuple[tuple[int, int], ...] = _POINTER) -> None:
+    draw.polygon([(x + px, y + py) for px, py in shape], fill=(255, 255, 255), outline=(0, 0, 0))
 
 
 def _glide(move: tuple[tuple[float, float], tuple[float, float], float], wobble: float) -> tuple[float, float]:
@@ -541,8 +546,7 @@ class _ZoomedDesktop:
                     fill=(240, 240, 240),
                     anchor="mm",
                 )
-        points = [(0, 0), (0, 17), (4, 13), (7, 20), (10, 19), (7, 12), (12, 12)]
-        draw.polygon([(pointer[0] + x, pointer[1] + y) for x, y in points], fill=(255, 255, 255), outline=(0, 0, 0))
+        _pointer(draw, pointer[0], pointer[1], _SMALL_POINTER)
         return image
 
 
