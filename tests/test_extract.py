@@ -242,6 +242,47 @@ def test_provenance_attrs_float16_and_from_provenance_round_trip(tmp_path: Path,
         FeatureExtractor.from_provenance({"feature_dim": 1280, "max_frames": 73})
 
 
+def test_spatial_scales_average_each_size_and_travel_in_the_provenance(tmp_path: Path, extractor) -> None:
+    """Two CNN input sizes: the rows are the mean of each size's rows; files and checkpoints record the sizes."""
+    from dataclasses import replace
+
+    from vidcls.extraction.extractor import spatial_sizes
+    from vidcls.video import shrink_frames
+
+    two = FeatureExtractor(extractor.backbone, num_frames=8, frame_size=32, spatial_scales=[1.0, 0.5])
+    assert two.sizes == [(32, 32), (16, 16)] and spatial_sizes((224, 224), [1.0, 0.714]) == [(224, 224), (160, 160)]
+    clip = make_video(tmp_path / "clip.mp4", seed=3, frames=30)
+    decoded = two.decode(clip)
+    big = extractor.encode(decoded).features
+    small = FeatureExtractor(extractor.backbone, num_frames=8, frame_size=16).encode(
+        replace(decoded, frames=shrink_frames(decoded.frames, (16, 16)))
+    )
+    assert np.abs(big - small.features).max() > 1e-3  # the two sizes really see different pixels
+    np.testing.assert_allclose(two.encode(decoded).features, (big + small.features) / 2, rtol=1e-5, atol=1e-6)
+
+    videos, features = make_unsplit(tmp_path / "videos", per_class=3), tmp_path / "features"
+    extract(videos, features, two)
+    meta = validate_contents(split_path(features, "train"))
+    assert meta.provenance["spatial_scales"] == [1.0, 0.5]
+    assert FeatureExtractor.from_provenance(meta.provenance).sizes == [(32, 32), (16, 16)]
+    with pytest.raises(VidclsError, match="other settings"):  # one size into the same folder: refused
+        extract(videos, features, extractor)
+    for bad, why in (([1.5], r"in \(0, 1\]"), ([1.0, 0.1], "under 16 px"), ([1.0, 1.0], "repeat a size")):
+        with pytest.raises(VidclsError, match=why):
+            FeatureExtractor(extractor.backbone, num_frames=8, frame_size=32, spatial_scales=bad)
+
+
+def test_shrink_frames_keeps_height_and_width_apart() -> None:
+    from vidcls.video import shrink_frames
+
+    ramp = np.broadcast_to(np.linspace(0, 255, 60, dtype=np.float32)[None, :, None], (40, 60, 3))
+    frames = np.stack([ramp, 255 - ramp]).astype(np.uint8)
+    small = shrink_frames(frames, (20, 30))
+    assert small.shape == (2, 20, 30, 3) and shrink_frames(frames, (40, 60)) is frames
+    assert small[0, :, 0].max() < 10 and small[0, :, -1].min() > 245  # the ramp still runs left to right
+    assert abs(float(small.mean()) - float(frames.mean())) < 2
+
+
 def test_a_v1_folder_resumed_with_the_default_says_to_add_sampling_v1(tmp_path: Path) -> None:
     videos, features = make_unsplit(tmp_path / "videos", per_class=2), tmp_path / "features"
     v1 = FeatureExtractor("tiny_cnn", None, num_frames=8, frame_size=32, sampling="uniform-aligned-v1")

@@ -36,6 +36,10 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     features = data / "demo" / "features"
     for split in ("train", "val", "test"):
         assert (features / f"{split}_features_multiscale.h5").is_file()
+    # data=demo's two CNN input sizes reach the files (and, through the checkpoints, predict.py below).
+    from vidcls.schema import validate_contents
+
+    assert validate_contents(features / "train_features_multiscale.h5").provenance["spatial_scales"] == [1.0, 0.714]
     members = sorted(p.parent.parent.name for p in (out / "train").glob("*/checkpoints/best.ckpt"))
     # One run dir per member, named by its overrides (conf/hydra/default.yaml), the seed among them.
     assert len(members) == 2 and all(f"seed={i}" in m.split(",") for i, m in enumerate(members)), members

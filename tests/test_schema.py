@@ -132,14 +132,20 @@ def test_provenance_is_one_canonical_value_with_one_rule() -> None:
     files = Provenance.of({"backbone": "b", "frame_size": [32, 32], "scales": [1, 0.85], "max_frames": 8.0})
     code = Provenance(backbone="b", frame_size=(32, 32), scales=(1.0, 0.85), max_frames=8)
     assert files == code and files == dict(code) and dict(files) == {
-        "backbone": "b", "frame_size": [32, 32], "max_frames": 8, "scales": [1.0, 0.85]
+        "backbone": "b", "frame_size": [32, 32], "spatial_scales": [1.0], "max_frames": 8, "scales": [1.0, 0.85]
     }  # fmt: skip
     assert Provenance.of({"frame_size": 256}).frame_size == (256, 256)
     assert files.mismatches({"backbone": "b", "sampling": "s"}) == []
     assert files.mismatches({"backbone": "c", "max_frames": 16}) == ["backbone 'b' != 'c'", "max_frames 8 != 16"]
     assert files.mismatches({"backbone": "b"}, missing_ok=False) == [
-        "frame_size [32, 32] != not recorded", "max_frames 8 != not recorded", "scales [1.0, 0.85] != not recorded"
+        "frame_size [32, 32] != not recorded", "spatial_scales [1.0] != not recorded",
+        "max_frames 8 != not recorded", "scales [1.0, 0.85] != not recorded",
     ]  # fmt: skip
+    # A recipe from before spatial scales saw each frame at frame_size only; a two-size recipe differs from it.
+    assert Provenance.of({"frame_size": 224}).mismatches({"frame_size": 224, "spatial_scales": [1.0]}) == []
+    assert Provenance.of({"frame_size": 224}).mismatches({"frame_size": 224, "spatial_scales": [1, 0.714]}) == [
+        "spatial_scales [1.0] != [1.0, 0.714]"
+    ]
     assert files.merged({"sampling": "s", "backbone": "ignored"}) == {**files, "sampling": "s"}
     with pytest.raises(VidclsError, match=r"files \(scales \[1.0, 0.85\] != \[1.0\]\)\. Fix it\."):
         files.require_compatible({"scales": [1]}, "files", "Fix it.")

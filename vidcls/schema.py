@@ -13,8 +13,8 @@ Layout (the predecessor's layout, read as-is, plus optional provenance written b
       max_frames        T
       multi_scale       bool
       # provenance written by vidcls (absent in predecessor files):
-      backbone, backbone_weights, frame_size (JSON [H, W]), scales (JSON list),
-      sampling, schema_version, complete
+      backbone, backbone_weights, frame_size (JSON [H, W]), spatial_scales (JSON list; absent = [1.0]),
+      scales (JSON list), sampling, schema_version, complete
 """
 
 from __future__ import annotations
@@ -81,7 +81,9 @@ def category_mapping_json(class_names: Sequence[str]) -> str:
 #: The predecessor's four content types in its ``category_mapping`` index order: the names its
 #: checkpoints (which record none) mean, and the classes the demo-data builder renders.
 PREDECESSOR_CLASS_NAMES: tuple[str, ...] = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
-_JSON_ATTRS = frozenset({"category_mapping", "frame_size", "scales"})
+#: What a recipe without spatial scales means: every frame through the CNN at ``frame_size`` only.
+SINGLE_SPATIAL_SCALE: tuple[float, ...] = (1.0,)
+_JSON_ATTRS = frozenset({"category_mapping", "frame_size", "spatial_scales", "scales"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,9 +101,15 @@ class Provenance(Mapping[str, Any]):
     backbone_weights: str | None = None
     feature_dim: int | None = None
     frame_size: tuple[int, int] | None = None
+    spatial_scales: tuple[float, ...] | None = None
     max_frames: int | None = None
     scales: tuple[float, ...] | None = None
     sampling: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.frame_size is not None and self.spatial_scales is None:
+            # Files and checkpoints from before spatial scales saw each frame at frame_size only.
+            object.__setattr__(self, "spatial_scales", SINGLE_SPATIAL_SCALE)
 
     @classmethod
     def of(cls, value: Mapping[str, Any] | None, source: str = "") -> Provenance:
@@ -196,6 +204,7 @@ _CANONICAL: dict[str, Any] = {
     "backbone_weights": str,
     "feature_dim": int,
     "frame_size": _frame_size,
+    "spatial_scales": lambda v: tuple(float(s) for s in v),
     "max_frames": int,
     "scales": lambda v: tuple(float(s) for s in v),
     "sampling": str,
@@ -203,7 +212,7 @@ _CANONICAL: dict[str, Any] = {
 #: The provenance keys, in the order files and reports list them.
 PROVENANCE_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Provenance))
 #: What a feature extractor needs to be rebuilt (``FeatureExtractor.from_provenance``).
-EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "max_frames", "scales", "sampling")
+EXTRACTION_KEYS: tuple[str, ...] = ("backbone", "frame_size", "spatial_scales", "max_frames", "scales", "sampling")
 
 
 @dataclass

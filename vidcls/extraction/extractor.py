@@ -18,8 +18,8 @@ import numpy as np
 
 from vidcls.backbones.loader import ExportedBackbone, open_backbone
 from vidcls.errors import VidclsError
-from vidcls.schema import EXTRACTION_KEYS, Provenance
-from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag
+from vidcls.schema import EXTRACTION_KEYS, SINGLE_SPATIAL_SCALE, Provenance
+from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag, shrink_frames
 from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, combine_scales
 
 if TYPE_CHECKING:
@@ -66,6 +66,19 @@ def normalize_frame_size(frame_size: int | Sequence[int]) -> tuple[int, int]:
     return size
 
 
+def spatial_sizes(frame_size: tuple[int, int], spatial_scales: Sequence[float]) -> list[tuple[int, int]]:
+    """The CNN input sizes: ``frame_size`` times each spatial scale (0 < s <= 1), rounded to whole pixels."""
+    scales = [float(s) for s in spatial_scales]
+    if not scales or any(not 0 < s <= 1 for s in scales):
+        raise VidclsError(f"spatial_scales must be numbers in (0, 1], e.g. [1.0, 0.714], got {list(spatial_scales)}")
+    sizes = [(round(frame_size[0] * s), round(frame_size[1] * s)) for s in scales]
+    if min(min(size) for size in sizes) < 16:
+        raise VidclsError(f"spatial_scales {scales} of frame_size {list(frame_size)} give a size under 16 px")
+    if len(set(sizes)) != len(sizes):
+        raise VidclsError(f"spatial_scales {scales} of frame_size {list(frame_size)} repeat a size: {sizes}")
+    return sizes
+
+
 def _scale_moments_mask(plan: SamplingPlan) -> np.ndarray:
     """Which of ``plan.union_times`` some scale samples (their frames' pixels go through the CNN)."""
     mask = np.zeros(len(plan.union_times), dtype=bool)
@@ -84,6 +97,7 @@ class FeatureExtractor:
         num_frames: int = 64,
         scales: Sequence[float] = (1.0, 0.85, 1.15),
         frame_size: int | Sequence[int] = 256,
+        spatial_scales: Sequence[float] = SINGLE_SPATIAL_SCALE,
         batch_size: int = 24,
         device: Any = "cpu",
         min_duration_s: float = 1.0,
@@ -100,11 +114,14 @@ class FeatureExtractor:
         self.num_frames = int(num_frames)
         self.scales = [float(s) for s in scales]
         self.frame_size = normalize_frame_size(frame_size)
+        self.spatial_scales = [float(s) for s in spatial_scales]
+        self.sizes = spatial_sizes(self.frame_size, self.spatial_scales)
         self.batch_size = max(1, int(batch_size))
         self.min_duration_s = float(min_duration_s)
         self.sampling = sampling
         # Export/load the fast CNN runtime now, so a problem surfaces before any video is decoded.
-        self.backbone.prepare(self.frame_size)
+        for size in self.sizes:
+            self.backbone.prepare(size)
 
     @property
     def feature_dim(self) -> int:
@@ -119,6 +136,7 @@ class FeatureExtractor:
                 "backbone_weights": self.backbone.weights_tag,
                 "feature_dim": self.feature_dim,
                 "frame_size": self.frame_size,
+                "spatial_scales": self.spatial_scales,
                 "max_frames": self.num_frames,
                 "scales": self.scales,
                 "sampling": sampling_tag(self.min_duration_s, self.sampling),
@@ -155,6 +173,7 @@ class FeatureExtractor:
             num_frames=int(provenance["max_frames"]),
             scales=list(provenance["scales"]),
             frame_size=provenance["frame_size"],
+            spatial_scales=list(Provenance.of(provenance)["spatial_scales"]),
             batch_size=batch_size,
             device=device,
             min_duration_s=params.get("min_duration_s", 1.0),
@@ -216,14 +235,21 @@ class FeatureExtractor:
         )
 
     def encode(self, decoded: DecodedVideo, progress: Progress | None = None) -> ExtractedVideo:
-        """Run the CNN once per distinct frame and build the aligned rows."""
+        """Run the CNN once per distinct frame and spatial scale, average the scales, build the aligned rows."""
         frames = decoded.frames
-        chunks = []
-        for start in range(0, len(frames), self.batch_size):
-            chunks.append(self.backbone.features(frames[start : start + self.batch_size], self.batch_size))
-            if progress is not None:
-                progress(min(1.0, (start + self.batch_size) / len(frames)))
-        feats = np.concatenate(chunks).astype(np.float32, copy=False)
+        total = len(frames) * len(self.sizes)
+        feats = np.zeros((len(frames), self.feature_dim), dtype=np.float32)
+        done = 0
+        for size in self.sizes:
+            sized = shrink_frames(frames, size)
+            for start in range(0, len(sized), self.batch_size):
+                batch = sized[start : start + self.batch_size]
+                feats[start : start + len(batch)] += self.backbone.features(batch, self.batch_size)
+                done += len(batch)
+                if progress is not None:
+                    progress(min(1.0, done / total))
+        if len(self.sizes) > 1:
+            feats /= len(self.sizes)
         if decoded.short:
             rows = feats[decoded.row_frames]
         else:

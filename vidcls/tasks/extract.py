@@ -105,6 +105,7 @@ def build_extractor(cfg: Mapping[str, Any], device: str) -> FeatureExtractor:
         num_frames=int(cfg["num_frames"]),
         scales=list(to_plain(cfg["scales"])),
         frame_size=to_plain(cfg["frame_size"]),
+        spatial_scales=list(to_plain(cfg["spatial_scales"])),
         batch_size=int(cfg["batch_size"]),
         min_duration_s=float(cfg["min_duration_s"]),
         sampling=str(cfg["sampling"]),

@@ -1,6 +1,14 @@
 """Video decoding and the frame-sampling rule (pure functions in :mod:`vidcls.video.sampling`)."""
 
-from vidcls.video.decode import DecodedFrames, VideoInfo, decode_moments, open_video, probe_video, resize_geometry
+from vidcls.video.decode import (
+    DecodedFrames,
+    VideoInfo,
+    decode_moments,
+    open_video,
+    probe_video,
+    resize_geometry,
+    shrink_frames,
+)
 from vidcls.video.sampling import (
     SAMPLING_RULE,
     SAMPLING_RULES,
@@ -32,5 +40,6 @@ __all__ = [
     "resize_geometry",
     "sampling_tag",
     "scale_counts",
+    "shrink_frames",
     "uniform_times",
 ]

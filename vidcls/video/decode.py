@@ -165,6 +165,23 @@ def _to_rgb(
     return np.ascontiguousarray(rgb.to_ndarray()[y0 : y0 + frame_size[0], x0 : x0 + frame_size[1]])
 
 
+def shrink_frames(frames: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """RGB frames ``[N, H, W, 3]`` reduced to ``size`` (H, W) with the decoder's own filter (swscale AREA).
+
+    Spatial scales (``FeatureExtractor(spatial_scales=...)``) shrink the decoded frames instead of
+    decoding again: one pass over the video serves every CNN input size.
+    """
+    height, width = size
+    if frames.shape[1:3] == (height, width):
+        return frames
+    out = np.empty((len(frames), height, width, 3), dtype=np.uint8)
+    reformatter = VideoReformatter()
+    for i, frame in enumerate(frames):
+        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame), format="rgb24")
+        out[i] = reformatter.reformat(rgb, width=width, height=height, interpolation="AREA").to_ndarray()
+    return out
+
+
 #: H.264 NAL unit types that carry slice data of a picture (non-IDR, data partitions A-C, IDR).
 _H264_SLICE_TYPES = frozenset({1, 2, 3, 4, 5})
 
