@@ -194,6 +194,10 @@ class Provenance(Mapping[str, Any]):
         return replace(self, **{k: getattr(other, k) for k in self.missing() if getattr(other, k) is not None})
 
 
+def _floats(value: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in value)
+
+
 def _frame_size(value: Any) -> tuple[int, int]:
     values = [int(value)] if isinstance(value, int | np.integer | float) else [int(v) for v in value]
     return (values[0], values[0]) if len(values) == 1 else (values[0], values[1])
@@ -204,9 +208,9 @@ _CANONICAL: dict[str, Any] = {
     "backbone_weights": str,
     "feature_dim": int,
     "frame_size": _frame_size,
-    "spatial_scales": lambda v: tuple(float(s) for s in v),
+    "spatial_scales": _floats,
     "max_frames": int,
-    "scales": lambda v: tuple(float(s) for s in v),
+    "scales": _floats,
     "sampling": str,
 }
 #: The provenance keys, in the order files and reports list them.
