@@ -155,7 +155,8 @@ class FeatureExtractor:
 
         ``runtime`` only picks how the CNN runs (features agree within 1e-4), so it is not provenance.
         """
-        missing = Provenance.of(provenance).missing(EXTRACTION_KEYS)
+        recipe = Provenance.of(provenance)
+        missing = recipe.missing(EXTRACTION_KEYS)
         if missing:
             raise VidclsError(
                 f"the features/checkpoint carry no extraction provenance ({', '.join(missing)} missing), so the "
@@ -173,7 +174,7 @@ class FeatureExtractor:
             num_frames=int(provenance["max_frames"]),
             scales=list(provenance["scales"]),
             frame_size=provenance["frame_size"],
-            spatial_scales=list(Provenance.of(provenance)["spatial_scales"]),
+            spatial_scales=recipe["spatial_scales"],
             batch_size=batch_size,
             device=device,
             min_duration_s=params.get("min_duration_s", 1.0),
