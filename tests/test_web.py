@@ -9,8 +9,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +96,8 @@ def build_web_env(root: Path, synthetic_dir: Path) -> WebEnv:
     os.symlink(root / "secret.txt", videos_dir / "test" / names[0] / "escape.mp4")
     os.symlink(outside, videos_dir / "test" / "linkdir")
     os.symlink(videos_dir / paths[0], videos_dir / "train" / names[1] / "inside-link.mp4")
+    # A hidden file: a real video, never listed, so never served (issue 27).
+    (videos_dir / "test" / names[0] / ".hidden.mp4").write_bytes((videos_dir / paths[0]).read_bytes())
     upload_dir = root / "uploads"
     upload_dir.mkdir()
     return WebEnv(root, videos_dir, features_dir, ckpt_dir, upload_dir, names, labels)
@@ -302,6 +307,20 @@ def test_app_py_reports_a_bad_checkpoint_path_in_one_line(tmp_path: Path) -> Non
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_media_serves_only_listed_videos(client: FlaskClient, env: WebEnv) -> None:
+    """A file on disk that /api/videos leaves out (a hidden one) is a 404 to play and to classify (issue 27)."""
+    hidden = f"test/{env.class_names[0]}/.hidden.mp4"
+    assert (env.videos_dir / hidden).is_file()
+    assert hidden not in {v["path"] for v in client.get("/api/videos").get_json()["videos"]}
+    body = assert_json_error(client.get(f"/media/{hidden}"), 404)
+    assert "no video" in body["error"]["message"] and "/api/videos" in body["error"]["message"]
+    assert_json_error(client.post("/api/classify", json={"video": hidden}), 404)
+    listed = first_with_features(client)["path"]
+    response = client.get(f"/media/{listed}")
+    assert response.status_code == 200
+    response.close()
 
 
 def test_symlink_escape_is_a_400_not_a_404(client: FlaskClient) -> None:
@@ -899,20 +918,49 @@ def test_features_path_without_an_extractor_says_why_no_frames(client: FlaskClie
 
 
 # --------------------------------------------------------------------------- served by waitress (issue 16)
-def test_wsgi_server_is_waitress_with_the_body_limit(app: Flask) -> None:
-    import socket
-    import urllib.request
+@contextmanager
+def served(app: Flask, **settings: object) -> Iterator[int]:
+    """``app`` behind the real waitress server on a free 127.0.0.1 port: conf/app.yaml's server settings,
+    ``settings`` overriding them. Yields the port; stops the server (and its threads) afterwards."""
+    from waitress import wasyncore
 
+    from vidcls.web.guard import RequestGuard
     from vidcls.web.server import wsgi_server
 
+    shipped = compose_config("app", ["ckpt_paths=x"]).server
+    names = ("threads", "connection_limit", "channel_timeout", "header_timeout")
+    kwargs = {**{name: shipped[name] for name in names}, **settings}
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app.extensions["vidcls"].guard = type(app.extensions["vidcls"].guard)(accepted_hosts("127.0.0.1", port))
-    server = wsgi_server(app, "127.0.0.1", port, threads=2, connection_limit=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    state, guard = app.extensions["vidcls"], app.extensions["vidcls"].guard
+    state.guard = RequestGuard(accepted_hosts("127.0.0.1", port))
+    server = wsgi_server(app, "127.0.0.1", port, **kwargs)
+    loop = threading.Thread(target=server.run, daemon=True)
+    loop.start()
     try:
+        yield port
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # closed on the loop thread
+        loop.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        state.guard = guard
+
+
+def raw_request(port: int, data: bytes, timeout: float = 5.0) -> bytes:
+    """Send raw bytes to 127.0.0.1:port and read the whole answer (the request must say Connection: close)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_wsgi_server_is_waitress_with_the_body_limit(app: Flask) -> None:
+    import urllib.request
+
+    with served(app, threads=2, connection_limit=4) as port:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10) as response:
             assert response.headers["Server"] == "waitress" and json_load(response)["status"] == "ok"
         limit = app.config["MAX_CONTENT_LENGTH"]
@@ -924,9 +972,113 @@ def test_wsgi_server_is_waitress_with_the_body_limit(app: Flask) -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 413  # refused from the header, before any body is buffered
-    finally:
-        server.close()
-        app.extensions["vidcls"].guard = type(app.extensions["vidcls"].guard)(TEST_HOSTS)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://evil.example.com/api/health", "http://evil.example.com:{port}/api/health", "https://localhost:81/"],
+)
+def test_absolute_form_request_line_names_a_host_too(app: Flask, target: str) -> None:
+    """``GET http://evil.example.com/... HTTP/1.1`` with a good Host: the request line's host is checked too."""
+    with served(app) as port:
+        good_host = f"Host: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        answer = raw_request(port, f"GET {target.format(port=port)} HTTP/1.1\r\n{good_host}".encode())
+        assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+        assert b"does not answer to Host" in answer and b"request line" in answer
+        # Naming this server in the request line is fine; so is the usual origin form.
+        for own in (f"http://127.0.0.1:{port}/api/health", "/api/health"):
+            answer = raw_request(port, f"GET {own} HTTP/1.1\r\n{good_host}".encode())
+            assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+
+
+HALF_SENT = "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"  # no blank line: the headers never end
+
+
+def half_sent(port: int, opening: str = HALF_SENT) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+    if opening:
+        sock.sendall(opening.format(port=port).encode())
+    return sock
+
+
+@pytest.mark.parametrize("opening", [HALF_SENT, ""], ids=["half-sent", "silent"])
+def test_half_sent_requests_cannot_lock_out_the_page(app: Flask, opening: str) -> None:
+    """40 half-sent (or silent) sockets, reopened as soon as the server drops one: /api/health answers in < 2 s.
+
+    Plain waitress stopped accepting at connection_limit (32) and freed idle sockets after 120-150 s:
+    every request timed out meanwhile (issue 27). All traffic stays on 127.0.0.1; the attack loop is
+    bounded in time (6 s) and in reconnections (2000).
+    """
+    import http.client
+    import select
+
+    with served(app) as port:
+        attackers = [half_sent(port, opening) for _ in range(40)]
+        stop, reopened = threading.Event(), [0]
+
+        def reopen_dropped() -> None:
+            deadline = time.monotonic() + 6.0
+            while not stop.is_set() and time.monotonic() < deadline and reopened[0] < 3000:
+                dropped, _, _ = select.select(attackers, [], [], 0.05)
+                for sock in dropped:  # readable here means closed by the server: take its place again
+                    sock.close()
+                    attackers[attackers.index(sock)] = half_sent(port, opening)
+                    reopened[0] += 1
+                time.sleep(0.02)  # at most 40 reconnections per turn, ~50 turns a second
+
+        loop = threading.Thread(target=reopen_dropped, daemon=True)
+        loop.start()
+        try:
+            time.sleep(0.3)
+            during: list[int] = []
+            for _ in range(5):
+                start = time.monotonic()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2.0)
+                connection.request("GET", "/api/health")
+                response = connection.getresponse()
+                assert response.status == 200 and json.loads(response.read())["status"] == "ok"
+                connection.close()
+                assert time.monotonic() - start < 2.0
+                during.append(reopened[0])
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            loop.join(timeout=5)
+            for sock in attackers:
+                sock.close()
+        assert during[0] > 0 and during[-1] > during[0], during  # stale sockets were pushed out, and reopened
+
+
+def test_slow_headers_and_idle_connections_are_closed(app: Flask) -> None:
+    """server.header_timeout cuts a slowloris drip off; server.channel_timeout closes a silent connection."""
+    with served(app, header_timeout=1, channel_timeout=2) as port:
+        drip, silent = half_sent(port), socket.create_connection(("127.0.0.1", port), timeout=2)
+        start, closed = time.monotonic(), {}
+        try:
+            while len(closed) < 2 and time.monotonic() - start < 6.0:
+                for name, sock in (("drip", drip), ("silent", silent)):
+                    if name in closed:
+                        continue
+                    if name == "drip":  # one more header byte every 0.2 s keeps it "active", never finished
+                        try:
+                            sock.sendall(b"X")
+                        except OSError:
+                            closed[name] = time.monotonic() - start
+                            continue
+                    sock.setblocking(False)
+                    try:
+                        if sock.recv(1024) == b"":
+                            closed[name] = time.monotonic() - start
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        closed[name] = time.monotonic() - start
+                time.sleep(0.2)
+        finally:
+            drip.close()
+            silent.close()
+    assert 0.9 < closed.get("drip", 99) < 3.5, closed  # the header deadline, swept every second
+    assert 1.9 < closed.get("silent", 99) < 4.5, closed  # the idle deadline
 
 
 def json_load(response) -> dict:
@@ -1029,7 +1181,7 @@ def test_serve_uses_waitress_unless_debug(app: Flask, monkeypatch: pytest.Monkey
         assert names == ["flask.run", "jobs.shutdown"] and calls[0][1]["debug"] is False
     else:
         assert names == ["wsgi", "waitress.run", "waitress.close", "jobs.shutdown"]
-        assert calls[0][1] == {"threads": 8, "connection_limit": 32}
+        assert calls[0][1] == {"threads": 8, "connection_limit": 32, "channel_timeout": 30, "header_timeout": 10}
 
 
 def test_features_path_shows_the_frames_and_their_times(extract_env: WebEnv, tmp_path: Path) -> None:

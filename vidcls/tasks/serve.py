@@ -37,7 +37,15 @@ def run(cfg: DictConfig) -> dict[str, Any]:
             app.config.update(TEMPLATES_AUTO_RELOAD=True, SEND_FILE_MAX_AGE_DEFAULT=0)
             app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
             return {"url": url, "server": "flask"}
-        wsgi = wsgi_server(app, host, port, threads=int(server.threads), connection_limit=int(server.connection_limit))
+        wsgi = wsgi_server(
+            app,
+            host,
+            port,
+            threads=int(server.threads),
+            connection_limit=int(server.connection_limit),
+            channel_timeout=int(server.channel_timeout),
+            header_timeout=float(server.header_timeout),
+        )
 
         def stop(_signum: int, _frame: object) -> None:
             raise KeyboardInterrupt

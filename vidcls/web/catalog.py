@@ -25,7 +25,7 @@ import numpy as np
 
 from vidcls.errors import VidclsError
 from vidcls.schema import LABELS, SPLITS, FeatureFileMeta, read_meta, read_row, read_video_paths, split_path
-from vidcls.web.safety import VideoNotFoundError, relative_key, resolve_under, unservable_reason
+from vidcls.web.safety import VideoNotFoundError, clean_relative, relative_key, resolve_under, unservable_reason
 
 log = logging.getLogger(__name__)
 
@@ -208,21 +208,19 @@ class VideoCatalog:
         return table
 
     def get(self, ident: str) -> VideoEntry:
-        """The entry for an id, or a fresh one for any safe file under the root (classify what you can play)."""
+        """The entry for an id (or for a listed video's path in another spelling, e.g. ``./``)."""
         entry = self._entries.get(ident)
         if entry is not None:
             return entry
         if ident.startswith(FEATURE_ID_PREFIX) or self.videos_root is None:
             raise VideoNotFoundError(f"no video {ident!r} in this dataset. List the available ones with /api/videos.")
-        real = self._video_file(ident)
-        key = real.relative_to(self.videos_root).as_posix()
-        if key in self._entries:
-            return self._entries[key]
-        return VideoEntry(id=key, name=real.name, split=None, label=None, path=key)
+        return self._listed(ident)
 
     def file_path(self, entry_or_path: VideoEntry | str) -> Path:
-        """The real, checked file path of a playable entry (or of a client path)."""
-        rel = entry_or_path.path if isinstance(entry_or_path, VideoEntry) else entry_or_path
+        """The real, checked file path of a playable entry, or of a client path naming a listed video."""
+        if isinstance(entry_or_path, str) and self.videos_root is not None:
+            entry_or_path = self._listed(entry_or_path)
+        rel = entry_or_path.path if isinstance(entry_or_path, VideoEntry) else None
         if rel is None or self.videos_root is None:
             ident = entry_or_path.id if isinstance(entry_or_path, VideoEntry) else entry_or_path
             raise VideoNotFoundError(
@@ -230,6 +228,21 @@ class VideoCatalog:
                 "re-extracted. Set data.videos_dir to the folder holding it."
             )
         return self._video_file(rel)
+
+    def _listed(self, rel: str) -> VideoEntry:
+        """The listed entry a client path names: only what /api/videos lists is ever served or classified.
+
+        The path is checked first (an escape is a 400, a missing file a 404), then looked up: a file
+        the scan left out (a hidden ``.name``, one added after start-up) is a 404 like a missing one.
+        """
+        self._video_file(rel)
+        entry = self._entries.get(clean_relative(rel).as_posix())
+        if entry is None or entry.path is None:
+            raise VideoNotFoundError(
+                f"no video {rel!r} in this dataset (hidden files and files added after start-up are not served). "
+                "List the available ones with /api/videos."
+            )
+        return entry
 
     def _video_file(self, rel: str) -> Path:
         """Only video files are ever served or decoded: notes, feature files or keys next to them are not."""

@@ -1,4 +1,4 @@
-"""Who may talk to the app: the Host header (DNS rebinding) and the Origin of state changes (CSRF).
+"""Who may talk to the app: the Host header and request line (DNS rebinding), the Origin of state changes (CSRF).
 
 A page on another site cannot read this app's answers, but two tricks get around that for a tool
 listening on localhost without a login:
@@ -77,14 +77,31 @@ class RequestGuard:
 
     hosts: frozenset[str] | None
 
-    def check_host(self, host: str) -> None:
+    def check_host(self, host: str, *, source: str = "") -> None:
+        """Refuse a Host value (or a request line's authority, named in ``source``) that is not this server."""
         if self.hosts is None or host.lower() in self.hosts:
             return
         shown = host if len(host) <= 100 else host[:100] + "..."
         raise ForeignHostError(
-            f"this server does not answer to Host {shown!r}. Open it as http://localhost:<port>/ or "
+            f"this server does not answer to Host {shown!r}{source}. Open it as http://localhost:<port>/ or "
             "http://127.0.0.1:<port>/, or add the name you use to server.allowed_hosts in conf/app.yaml."
         )
+
+    def check_target(self, target: str | None) -> None:
+        """The request line's own host: ``GET http://evil.example/api/health`` (absolute form) names one too.
+
+        HTTP/1.1 tells a server to take the host from an absolute-form target and ignore ``Host``, so
+        the target's authority must pass the same check. waitress hands the raw target over as
+        ``REQUEST_URI`` and keeps only its path; an origin-form ``/path`` (or ``*``) names no host.
+        """
+        if not target or target.startswith("/") or target == "*":
+            return
+        try:
+            authority = urlsplit(target).netloc
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            authority = target
+        shown = target if len(target) <= 100 else target[:100] + "..."
+        self.check_host(authority, source=f" (from the request line {shown!r})")
 
     def check_origin(self, method: str, scheme: str, host: str, origin: str | None, referer: str | None) -> None:
         """Refuse a state change whose Origin (or, without one, Referer) is not ``scheme://host``."""

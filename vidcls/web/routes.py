@@ -9,7 +9,8 @@ Routes::
     POST /api/classify          JSON {"video": id, "tta": bool, "wait": bool}  or  multipart file=<upload>
     GET  /api/jobs/<id>         progress / result of a classification that needed feature extraction
 
-Before any of them, :mod:`vidcls.web.guard` checks the Host header and, for POSTs, the Origin.
+Before any of them, :mod:`vidcls.web.guard` checks the Host header (and an absolute-form request
+line's host) and, for POSTs, the Origin.
 Every error, including 404/405/413/500 from Flask itself, is answered as JSON
 ``{"error": {"status": ..., "name": ..., "message": ...}}`` with server paths redacted.
 """
@@ -137,9 +138,10 @@ def json_body() -> Any:
 # --- guards, headers, errors ---------------------------------------------------------------------
 @bp.before_app_request
 def check_request() -> None:
-    """Host first (DNS rebinding), then Origin on state changes (CSRF): for every route, static too."""
+    """Host and the request line's host first (DNS rebinding), then Origin on state changes (CSRF): every route."""
     guard = state().guard
     guard.check_host(request.host)
+    guard.check_target(request.environ.get("REQUEST_URI"))
     guard.check_origin(request.method, request.scheme, request.host, request.origin, request.referrer)
 
 

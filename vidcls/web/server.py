@@ -59,16 +59,28 @@ def build_app(cfg: DictConfig) -> Flask:
     )
 
 
-def wsgi_server(app: Flask, host: str, port: int, *, threads: int, connection_limit: int) -> Any:
-    """A waitress server for ``app`` (not yet running): bodies over the upload limit are refused unread."""
-    from waitress import create_server
+def wsgi_server(
+    app: Flask,
+    host: str,
+    port: int,
+    *,
+    threads: int,
+    connection_limit: int,
+    channel_timeout: int,
+    header_timeout: float,
+) -> Any:
+    """A waitress server for ``app`` (not yet running): bodies over the upload limit are refused unread,
+    and idle or half-sent connections are bounded in time (:mod:`vidcls.web.connections`)."""
+    from vidcls.web.connections import bounded_server
 
-    return create_server(
+    return bounded_server(
         app,
+        header_timeout=header_timeout,
         host=host,
         port=port,
         threads=threads,
         connection_limit=connection_limit,
+        channel_timeout=channel_timeout,
         max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]),
         clear_untrusted_proxy_headers=True,
     )
