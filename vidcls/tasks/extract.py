@@ -20,8 +20,10 @@ from vidcls.extraction.run import (
     FAILURES_NAME,
     ExtractionSummary,
     console,
+    extraction_lock,
     get_plan,
     merge_shards,
+    print_first,
     run_extraction,
 )
 from vidcls.schema import SPLITS, read_meta
@@ -33,6 +35,13 @@ def run(cfg: Mapping[str, Any]) -> dict[str, Any]:
     """Everything ``extract.py`` does, from its composed config; returns the run's results."""
     seed_from_config(cfg)
     device = check_settings(cfg)
+    # The folder is this run's before anything in it is read or written (two runs at once: one stops).
+    with extraction_lock(Path(str(cfg["data"]["features_dir"])), int(cfg["num_shards"]), bool(cfg.get("merge"))):
+        return _run_locked(cfg, device)
+
+
+def _run_locked(cfg: Mapping[str, Any], device: str) -> dict[str, Any]:
+    """Plan, then merge or extract: the caller holds the features folder's lock."""
     features_dir, videos_dir, plan = plan_videos(cfg)
     if cfg.get("merge"):
         outputs = merge_shards(features_dir, plan)
@@ -126,8 +135,9 @@ def print_summary(summary: ExtractionSummary, extractor: FeatureExtractor, devic
             f"[yellow]{len(summary.failures)} video(s) failed[/] and were left out; reasons in "
             f"{summary.features_dir / FAILURES_NAME}:"
         )
-        for path, _, _, reason in summary.failures[:5]:
-            console.print(f"  {path}: {reason}")
+        print_first(
+            [f"{path}: {reason}" for path, _, _, reason in summary.failures], summary.features_dir / FAILURES_NAME
+        )
     for path in summary.files:
         console.print(f"wrote {path}")
 
