@@ -1,10 +1,11 @@
 """The extract task (``extract.py``): videos -> multi-scale CNN features in the three split files.
 
 Named steps: :func:`check_settings` (settings mistakes end the run before a scan that can take
-minutes), :func:`plan_videos` (the demo clips if asked, then the saved or a new split plan), then
-either :func:`vidcls.extraction.merge_shards` (``merge=true``) or :func:`build_extractor` +
-:func:`vidcls.extraction.run_extraction`, and :func:`print_summary`. The pipeline itself lives in
-:mod:`vidcls.extraction`; this module only composes it from the config.
+minutes), the features folder's lock (:func:`vidcls.extraction.run.extraction_lock`: nothing in
+the folder is read or written before it), :func:`plan_videos` (the demo clips if asked, then the
+saved or a new split plan), then either :func:`vidcls.extraction.merge_shards` (``merge=true``) or
+:func:`build_extractor` + :func:`vidcls.extraction.run_extraction`, and :func:`print_summary`. The
+pipeline itself lives in :mod:`vidcls.extraction`; this module only composes it from the config.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ call library code (``run_extraction``, ``merge_shards``) that takes the same loc
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import socket
 import sys
@@ -26,6 +27,8 @@ except ImportError:  # Windows: no flock; runs are not serialised there
     fcntl = None  # type: ignore[assignment]
 
 LOCK_NAME = ".vidcls.lock"
+#: What a non-blocking flock fails with when another process holds the lock (anything else: no locks there).
+_HELD_ERRNOS = frozenset({errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES})
 #: How long a run that finds the lock taken waits for its holder to have written who it is (seconds).
 _HOLDER_WAIT_S = 0.5
 #: Locks this process holds: lock file -> (exclusive, depth), for re-entrant use.
@@ -65,7 +68,12 @@ def folder_lock(
             mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
             try:
                 fcntl.flock(fd, mode | fcntl.LOCK_NB)
-            except OSError:
+            except OSError as err:
+                if err.errno not in _HELD_ERRNOS:
+                    raise VidclsError(
+                        f"cannot lock {path} ({err.strerror}): its filesystem does not support file locks (flock); "
+                        "use a folder on one that does (a local disk, NFSv4, Lustre mounted with -o flock)"
+                    ) from None
                 if on_wait is None:
                     raise VidclsError(
                         f"{folder} is in use by another run ({_holder(fd)}); wait for it to finish, or {advice}. "
