@@ -1,10 +1,11 @@
 """Two extract.py runs started at once into one features folder: one wins it whole, the other writes nothing.
 
 Each run is its own process executing ``extract.py`` as ``__main__`` (through ``runpy``, as the
-other CLI tests do). The processes are forked from one launcher that has already imported torch,
-Hydra and vidcls, and both wait on one pipe until both exist: the pair starts within a
-millisecond (both are still planning when either takes the folder), and ten pairs cost ~0.5 s
-each instead of ~3 s of imports per process on 2 cores.
+other CLI tests do), forked from one launcher that has already imported torch, Hydra and vidcls
+(~3 s a process on 2 cores, paid once). Both runs of a pair wait where the task starts, after
+Hydra's start-up, until both are there, so they plan at the same moment: on the code before the
+lock moved, 7 and 9 of the 10 pairs (two runs of the test) left a mixed folder. The ten pairs take ~12 s of CPU in all (Hydra's
+config composition, ~0.5 s a run, is most of it).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RATIOS = (0.7, 0.2, 0.1)
 TRIES = 10
 
-#: Forks, per try, the two runs of that try at once (both held at a pipe until both exist).
+#: Forks, per try, the two runs of that try; both wait at the task's start until both are there.
 LAUNCHER = r"""
 import json, os, runpy, sys, traceback
 sys.path[0] = {root!r}
@@ -35,18 +36,22 @@ import vidcls.tasks.extract, vidcls.backbones.registry, vidcls.utils.cli
 tries = json.loads(sys.argv[1])
 codes = []
 for runs in tries:
-    gate_r, gate_w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
     pids = []
     for run in runs:
         pid = os.fork()
         if pid == 0:
-            os.close(gate_w)
+            os.close(ready_r)
+            os.close(go_w)
             out = os.open(run["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(out, 1)
             os.dup2(out, 2)
             import vidcls.tasks.extract as task
-            def gated(cfg, run=task.run):  # both runs enter the task (after Hydra's start-up) together
-                os.read(gate_r, 1)  # returns at EOF: once the launcher has forked both runs
+            def gated(cfg, run=task.run):  # Hydra has composed the config: wait here for the other run
+                os.write(ready_w, b".")
+                os.close(ready_w)
+                os.read(go_r, 1)  # returns at EOF: when the launcher lets both go
                 return run(cfg)
             task.run = gated
             sys.argv = [{extract!r}, *run["args"]]
@@ -62,8 +67,12 @@ for runs in tries:
             sys.stderr.flush()
             os._exit(code)
         pids.append(pid)
-    os.close(gate_r)
-    os.close(gate_w)
+    os.close(ready_w)
+    os.close(go_r)
+    while os.read(ready_r, 1):  # EOF once each run has arrived at the task (or exited before it)
+        pass
+    os.close(ready_r)
+    os.close(go_w)
     codes.append([os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in pids])
 print(json.dumps(codes))
 """
