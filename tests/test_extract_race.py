@@ -4,8 +4,8 @@ Each run is its own process executing ``extract.py`` as ``__main__`` (through ``
 other CLI tests do), forked from one launcher that has already imported torch, Hydra and vidcls
 (~3 s a process on 2 cores, paid once). Both runs of a pair wait where the task starts, after
 Hydra's start-up, until both are there, so they plan at the same moment: on the code before the
-lock moved, 7 and 9 of the 10 pairs (two runs of the test) left a mixed folder. The ten pairs take ~12 s of CPU in all (Hydra's
-config composition, ~0.5 s a run, is most of it).
+lock moved, 7 and 9 of the 10 pairs (two runs of the test) left a mixed folder. The ten pairs
+take ~12 s of CPU in all (Hydra's config composition, ~0.5 s a run, is most of it).
 """
 
 from __future__ import annotations
