@@ -26,6 +26,11 @@ from vidcls.schema import SPLITS, read_meta, split_path
 ROOT = Path(__file__).resolve().parents[1]
 RATIOS = (0.7, 0.2, 0.1)
 TRIES = 10
+#: All a finished run leaves in its features folder.
+FOLDER = sorted(
+    [".vidcls.lock", ".vidcls.plan.lock", "duplicates.csv", "failures.csv", "manifest.csv", "plan.json", "skipped.csv"]
+    + [split_path(Path(), s).name for s in SPLITS]
+)
 
 #: Forks, per try, the two runs of that try; both wait at the task's start until both are there.
 LAUNCHER = r"""
@@ -157,7 +162,7 @@ def test_two_runs_started_at_once_leave_the_folder_wholly_the_winners(tmp_path: 
         assert json.loads((features / SOURCE_NAME).read_text())["videos_dir"] == str(videos[v].resolve()), where
         assert read_manifest(features) == expected[v, seed], where
         assert feature_rows(features) == sorted((p, s, h) for p, _, s, h in expected[v, seed]), where
-        assert not [p.name for p in features.iterdir() if ".tmp" in p.name or "corrupt" in p.name], where
+        assert sorted(p.name for p in features.iterdir()) == FOLDER, where  # nothing half-written or moved aside
         assert "split saved to" not in loser_log, where  # the loser planned nothing (and wrote no manifest)
         errors = [line for line in loser_log.splitlines() if line.startswith("error:")]
         if loser_exit == 2 and len(errors) == 1 and "in use by another run" in errors[0]:
