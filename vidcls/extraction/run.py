@@ -111,7 +111,9 @@ def get_plan(
 ) -> DatasetPlan:
     """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it.
 
-    Shards of one set may start together: the first plans, the others wait for its manifest.
+    Hold :func:`extraction_lock` around this and the extraction (extract.py does), so that the plan
+    and the rows are one run's. Shards of one set may start together: the first plans, the others
+    wait for its manifest.
     """
 
     def waiting(holder: str) -> None:
