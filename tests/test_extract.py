@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 import shutil
 from pathlib import Path
 
@@ -159,6 +160,19 @@ def test_bad_files_are_listed_and_the_run_goes_on(tmp_path: Path, extractor) -> 
     assert summary.extracted == 6
     for split in SPLITS:
         assert validate_contents(split_path(features, split)).complete
+
+
+def test_a_long_skipped_list_says_how_many_more_and_where_all_are(tmp_path: Path, capsys) -> None:
+    videos = make_unsplit(tmp_path / "videos", per_class=2)
+    for i in range(8):
+        (videos / "Alpha" / f"note{i}.txt").write_text("not a video\n")
+    features = tmp_path / "features"
+    get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1)
+    err = capsys.readouterr().err
+    assert f"skipped 8 non-video file(s), listed in {features / 'skipped.csv'}:" in err
+    assert len(re.findall(r"^  Alpha/note\d\.txt: ", err, re.MULTILINE)) == 5
+    assert f"\n  ... and 3 more, all listed in {features / 'skipped.csv'}\n" in err
+    assert len(read_csv(features / "skipped.csv")) == 8
 
 
 def test_short_videos_keep_their_true_length_without_repeated_frames(tmp_path: Path, extractor) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import h5py
@@ -17,7 +19,7 @@ from synth_video import write_test_video
 from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor, run_extraction
 from vidcls.extraction.dataset import build_plan, load_manifest
-from vidcls.extraction.run import get_plan
+from vidcls.extraction.run import PLAN_LOCK_NAME, extraction_lock, get_plan
 from vidcls.extraction.writer import IncrementalWriter
 from vidcls.schema import SPLITS, read_meta, split_path
 from vidcls.tasks.predict import collect_inputs
@@ -41,8 +43,10 @@ def make_videos(root: Path, seed: int = 0, per_class: int = 3) -> Path:
 
 
 def extract(videos: Path, features: Path, extractor: FeatureExtractor, **kw):
-    plan = get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1)
-    return run_extraction(extractor, plan, features, videos_dir=str(videos), num_workers=1, **kw)
+    """As extract.py runs: the folder's lock first, then the plan, then the extraction."""
+    with extraction_lock(features, kw.get("num_shards", 1)):
+        plan = get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1)
+        return run_extraction(extractor, plan, features, videos_dir=str(videos), num_workers=1, **kw)
 
 
 def rows(features: Path) -> list[str]:
@@ -146,26 +150,82 @@ def test_legacy_manifest_without_sizes_is_still_read_and_checked(tmp_path: Path,
         extract(videos, features, extractor)
 
 
-def test_a_second_run_into_a_folder_in_use_is_refused(tmp_path: Path, extractor) -> None:
-    videos, features = make_videos(tmp_path / "v", per_class=1), tmp_path / "f"
-    with folder_lock(features, "x"), pytest.raises(VidclsError, match=r"in use by another.*pid.*data\.features_dir"):
-        extract(videos, features, extractor)
-    assert not list(features.glob("*.h5"))
-    # A lock left by a killed process is not stale: the kernel released it with the process.
+def hold_lock(folder: Path, *, shared: bool = False, name: str = LOCK_NAME) -> subprocess.Popen[str]:
+    """Another process holding ``folder``'s lock until its stdin closes (or it is killed)."""
     code = (
-        f"from pathlib import Path; from vidcls.utils.lock import folder_lock\n"
-        f"with folder_lock(Path({str(features)!r}), 'x'):\n    print('locked', flush=True); input()"
+        "import sys; from pathlib import Path; from vidcls.utils.lock import folder_lock\n"
+        f"with folder_lock(Path({str(folder)!r}), 'x', shared={shared}, name={name!r}):\n"
+        "    print('locked', flush=True); sys.stdin.read()"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused_before_it_writes_anything(tmp_path: Path, extractor) -> None:
+    videos, features = make_videos(tmp_path / "v", per_class=1), tmp_path / "f"
+    holder = hold_lock(features)
     try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-        with pytest.raises(VidclsError, match=f"pid {proc.pid}"):
+        with pytest.raises(VidclsError, match=rf"in use by another run \(pid {holder.pid}.*data\.features_dir"):
             extract(videos, features, extractor)
+        assert [p.name for p in features.iterdir()] == [LOCK_NAME]  # no manifest.csv, plan.json, feature files
     finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    assert (features / LOCK_NAME).is_file()
+        holder.send_signal(signal.SIGKILL)  # a lock left by a killed process is not stale: the kernel released it
+        holder.wait()
     assert extract(videos, features, extractor).extracted == 2
+
+
+def test_shards_share_the_folder_but_never_with_a_run_or_a_merge(tmp_path: Path, extractor) -> None:
+    from vidcls.extraction import merge_shards
+
+    videos, features = make_videos(tmp_path / "v", per_class=2), tmp_path / "f"
+    shard0 = hold_lock(features, shared=True)  # shard 0 of 2 is running
+    try:
+        extract(videos, features, extractor, shard=1, num_shards=2)  # shard 1 runs beside it
+        with pytest.raises(VidclsError, match="in use by another run"):
+            extract(videos, features, extractor)  # a single run would mix its files with the shard set's
+        with pytest.raises(VidclsError, match=r"in use by another run.*merge after it"):
+            merge_shards(features, get_plan(features, str(videos), None, (0.7, 0.2, 0.1), 0, 1))
+    finally:
+        shard0.communicate("")
+    assert not split_path(features, "train").exists()
+    # Shards starting together plan once: the second waits for the first's manifest, then reads it.
+    planner = hold_lock(features, name=PLAN_LOCK_NAME)
+    waits: list[str] = []
+    threading.Timer(0.3, planner.communicate, [""]).start()
+    with folder_lock(features, "x", name=PLAN_LOCK_NAME, on_wait=waits.append):
+        assert waits and f"pid {planner.pid}" in waits[0]
+
+
+def test_a_lock_is_re_entrant_within_one_process(tmp_path: Path) -> None:
+    with folder_lock(tmp_path, "x"), folder_lock(tmp_path, "x"), folder_lock(tmp_path, "x", shared=True):
+        pass
+    with (
+        folder_lock(tmp_path, "x", shared=True),
+        pytest.raises(RuntimeError, match="exclusive lock asked for"),
+        folder_lock(tmp_path, "x"),
+    ):
+        pass
+    holder = hold_lock(tmp_path)  # released above: another process takes it, and then this one cannot
+    try:
+        with pytest.raises(VidclsError, match="in use"), folder_lock(tmp_path, "x", shared=True):
+            pass
+    finally:
+        holder.communicate("")
+
+
+def test_a_filesystem_without_file_locks_is_named_not_blamed_on_another_run(tmp_path: Path, monkeypatch) -> None:
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with (
+        pytest.raises(VidclsError, match=r"does not support file locks.*Lustre mounted with -o flock"),
+        folder_lock(tmp_path, "x"),
+    ):
+        pass
 
 
 def test_a_feature_file_open_in_another_process_is_never_moved_aside(tmp_path: Path) -> None:

@@ -25,8 +25,10 @@ from rich.progress import Progress
 
 from vidcls.errors import VidclsError
 from vidcls.extraction.dataset import (
+    DUPLICATES_NAME,
     MANIFEST_FIELDS,
     MANIFEST_NAME,
+    SKIPPED_NAME,
     DatasetPlan,
     ManifestEntry,
     _manifest_row,
@@ -60,6 +62,10 @@ from vidcls.utils.progress import progress_bar
 FAILURES_NAME = "failures.csv"
 FAILURE_FIELDS = ("path", "split", "label", "reason")
 SHARDS_DIR = "shards"
+#: Serialises planning (writing or reading ``manifest.csv``) between the shards of one set.
+PLAN_LOCK_NAME = ".vidcls.plan.lock"
+#: What a run refused by a held features folder can do besides waiting.
+FOLDER_ADVICE = "use another data.features_dir"
 console = Console(stderr=True, highlight=False, soft_wrap=True)  # no hard wraps in log files
 
 
@@ -82,6 +88,19 @@ def shard_dir(features_dir: Path, shard: int, num_shards: int) -> Path:
     return features_dir / SHARDS_DIR / f"shard-{shard:03d}-of-{num_shards:03d}"
 
 
+@contextlib.contextmanager
+def extraction_lock(features_dir: Path, num_shards: int = 1, merge: bool = False) -> Iterator[Path]:
+    """The features folder's lock for a whole run, taken before anything in the folder is read or written.
+
+    A single run or a merge holds it alone; the shards of one set share it (each also holds its own
+    shard folder's lock), so a run, a shard set and a merge never overlap in one folder, and a
+    second run stops at once with one error instead of writing its own plan beside the first's.
+    """
+    shared = num_shards > 1 and not merge
+    with folder_lock(features_dir, "merge after it" if merge else FOLDER_ADVICE, shared=shared) as path:
+        yield path
+
+
 def get_plan(
     features_dir: Path,
     videos_dir: str | None,
@@ -90,7 +109,28 @@ def get_plan(
     seed: int,
     workers: int,
 ) -> DatasetPlan:
-    """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it."""
+    """Reuse ``manifest.csv`` when present (stable splits across runs and shards), else build and save it.
+
+    Hold :func:`extraction_lock` around this and the extraction (extract.py does), so that the plan
+    and the rows are one run's. Shards of one set may start together: the first plans, the others
+    wait for its manifest.
+    """
+
+    def waiting(holder: str) -> None:
+        console.print(f"waiting for another shard ({holder}) to finish planning {features_dir / MANIFEST_NAME}")
+
+    with folder_lock(features_dir, FOLDER_ADVICE, name=PLAN_LOCK_NAME, on_wait=waiting):
+        return _load_or_plan(features_dir, videos_dir, manifest_csv, split_ratios, seed, workers)
+
+
+def _load_or_plan(
+    features_dir: Path,
+    videos_dir: str | None,
+    manifest_csv: str | None,
+    split_ratios: Sequence[float],
+    seed: int,
+    workers: int,
+) -> DatasetPlan:
     plan = load_manifest(features_dir, videos_dir, manifest_csv)
     if plan is not None:
         console.print(f"using the saved split {features_dir / 'manifest.csv'} ({len(plan.entries)} videos)")
@@ -110,18 +150,26 @@ def get_plan(
     )
     if plan.skipped:
         console.print(
-            f"[yellow]skipped {len(plan.skipped)} non-video file(s)[/], listed in {features_dir / 'skipped.csv'}:"
+            f"[yellow]skipped {len(plan.skipped)} non-video file(s)[/], listed in {features_dir / SKIPPED_NAME}:"
         )
-        for path, reason in plan.skipped[:5]:
-            console.print(f"  {path}: {reason}")
+        print_first([f"{path}: {reason}" for path, reason in plan.skipped], features_dir / SKIPPED_NAME)
     if plan.duplicates:
         console.print(
             f"[yellow]{len(plan.duplicates)} duplicate file(s) by content hash were dropped[/] "
-            f"(kept one copy each; see {features_dir / 'duplicates.csv'}):"
+            f"(kept one copy each; see {features_dir / DUPLICATES_NAME}):"
         )
-        for path, kept, reason in plan.duplicates[:5]:
-            console.print(f"  {path} == {kept}: {reason}")
+        print_first(
+            [f"{path} == {kept}: {reason}" for path, kept, reason in plan.duplicates], features_dir / DUPLICATES_NAME
+        )
     return plan
+
+
+def print_first(lines: Sequence[str], listing: Path, limit: int = 5) -> None:
+    """The first ``limit`` lines, indented, then how many more there are and the file that lists them all."""
+    for line in lines[:limit]:
+        console.print(f"  {line}", markup=False)
+    if len(lines) > limit:
+        console.print(f"  ... and {len(lines) - limit} more, all listed in {listing}", markup=False)
 
 
 def _decode_safely(extractor: FeatureExtractor, entry: ManifestEntry) -> DecodedVideo | str:
@@ -171,7 +219,7 @@ def run_extraction(
     if not 0 <= shard < num_shards:
         raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
     out_dir = features_dir if num_shards == 1 else shard_dir(features_dir, shard, num_shards)
-    with folder_lock(out_dir, "use another data.features_dir"):
+    with extraction_lock(features_dir, num_shards), folder_lock(out_dir, FOLDER_ADVICE):
         guard_resume(plan, features_dir, out_dir, shard, num_shards, videos_dir, num_workers)
         return _run_locked(extractor, plan, out_dir, dtype, shard, num_shards, num_workers, videos_dir, max_videos)
 
@@ -311,7 +359,7 @@ def check_rows_belong(path: Path, split: str, plan: DatasetPlan, videos_dir: str
 
 def merge_shards(features_dir: Path, plan: DatasetPlan) -> list[Path]:
     """Join ``shards/shard-*-of-N`` files into the three split files, rows in manifest order."""
-    with folder_lock(features_dir, "merge after it"):
+    with extraction_lock(features_dir, merge=True):
         num_shards = _complete_shard_set(features_dir)
         outputs = [_merge_split(features_dir, plan, split, num_shards) for split in SPLITS]
         _merge_failures(features_dir, num_shards)

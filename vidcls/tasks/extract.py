@@ -1,10 +1,11 @@
 """The extract task (``extract.py``): videos -> multi-scale CNN features in the three split files.
 
 Named steps: :func:`check_settings` (settings mistakes end the run before a scan that can take
-minutes), :func:`plan_videos` (the demo clips if asked, then the saved or a new split plan), then
-either :func:`vidcls.extraction.merge_shards` (``merge=true``) or :func:`build_extractor` +
-:func:`vidcls.extraction.run_extraction`, and :func:`print_summary`. The pipeline itself lives in
-:mod:`vidcls.extraction`; this module only composes it from the config.
+minutes), the features folder's lock (:func:`vidcls.extraction.run.extraction_lock`: nothing in
+the folder is read or written before it), :func:`plan_videos` (the demo clips if asked, then the
+saved or a new split plan), then either :func:`vidcls.extraction.merge_shards` (``merge=true``) or
+:func:`build_extractor` + :func:`vidcls.extraction.run_extraction`, and :func:`print_summary`. The
+pipeline itself lives in :mod:`vidcls.extraction`; this module only composes it from the config.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from vidcls.extraction.run import (
     FAILURES_NAME,
     ExtractionSummary,
     console,
+    extraction_lock,
     get_plan,
     merge_shards,
+    print_first,
     run_extraction,
 )
 from vidcls.schema import SPLITS, read_meta
@@ -33,6 +36,13 @@ def run(cfg: Mapping[str, Any]) -> dict[str, Any]:
     """Everything ``extract.py`` does, from its composed config; returns the run's results."""
     seed_from_config(cfg)
     device = check_settings(cfg)
+    # The folder is this run's before anything in it is read or written (two runs at once: one stops).
+    with extraction_lock(Path(str(cfg["data"]["features_dir"])), int(cfg["num_shards"]), bool(cfg.get("merge"))):
+        return _run_locked(cfg, device)
+
+
+def _run_locked(cfg: Mapping[str, Any], device: str) -> dict[str, Any]:
+    """Plan, then merge or extract: the caller holds the features folder's lock."""
     features_dir, videos_dir, plan = plan_videos(cfg)
     if cfg.get("merge"):
         outputs = merge_shards(features_dir, plan)
@@ -126,8 +136,9 @@ def print_summary(summary: ExtractionSummary, extractor: FeatureExtractor, devic
             f"[yellow]{len(summary.failures)} video(s) failed[/] and were left out; reasons in "
             f"{summary.features_dir / FAILURES_NAME}:"
         )
-        for path, _, _, reason in summary.failures[:5]:
-            console.print(f"  {path}: {reason}")
+        print_first(
+            [f"{path}: {reason}" for path, _, _, reason in summary.failures], summary.features_dir / FAILURES_NAME
+        )
     for path in summary.files:
         console.print(f"wrote {path}")
 
