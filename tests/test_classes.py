@@ -46,7 +46,7 @@ def test_sub_kinds_are_unique_slugs_across_classes() -> None:
 def test_check_subkind_accepts_the_list_and_refuses_the_rest_in_one_line() -> None:
     check_subkind("Flat_Content", "talking-head")
     for label, subkind in (("Natural_Content", "talking-head"), ("Gaming", "nope"), ("Cartoons", "anime")):
-        with pytest.raises(VidclsError, match="docs/classes.md") as err:
+        with pytest.raises(VidclsError, match=r"docs/classes\.md") as err:
             check_subkind(label, subkind)
         assert "\n" not in str(err.value)
 

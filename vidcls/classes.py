@@ -40,9 +40,16 @@ TAXONOMY: tuple[ContentClass, ...] = (
         "Gaming",
         "A video game being played: gameplay and game screen recordings, with HUDs, synthetic worlds and "
         "on-screen motion that follows a player's input.",
-        ("retro-2d", "modern-2d", "3d-first-person", "3d-third-person", "top-down-strategy", "low-res-capture",
-         "cutscene"),
-    ),  # fmt: skip
+        (
+            "retro-2d",
+            "modern-2d",
+            "3d-first-person",
+            "3d-third-person",
+            "top-down-strategy",
+            "low-res-capture",
+            "cutscene",
+        ),
+    ),
     ContentClass(
         "Natural_Content",
         "Real-world camera footage of places, nature, objects, people doing things and events, where the "
