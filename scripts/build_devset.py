@@ -75,6 +75,7 @@ class Source:
     dist: str = "wheel"  # pypi only: wheel | sdist
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
+    capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,13 @@ SOURCES: tuple[Source, ...] = (
             ("enduro", ""), ("freeway", ""), ("riverraid", ""), ("montezuma_revenge", ""), ("boxing", ""),
             ("asteroids", "flickering sprites"), ("pitfall", ""),
         )
+    ),
+    # Low-resolution captures: Atari games neither the demo nor the rows above play, each screen reduced to
+    # 64x64 (area filter, as reinforcement-learning pipelines store them) and enlarged with nearest neighbours.
+    *(
+        Source(f"ale64-{rom}", "Gaming", *_ALE, f"ale:{rom}", 3, "160x210 screen captured at 64x64",
+               segment_s=2.0, subkind="low-res-capture", capture_px=64)
+        for rom in ("atlantis", "krull", "gravitar")
     ),
     Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play",
            subkind="3d-first-person"),
@@ -461,6 +469,15 @@ def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.n
         yield _fit(ale.getScreenRGB())
 
 
+def low_res(frame: np.ndarray, side: int) -> np.ndarray:
+    """``frame`` captured at ``side`` x ``side`` (area filter) and enlarged again by :func:`_fit`; 0: unchanged."""
+    if side <= 0:
+        return frame
+    from PIL import Image
+
+    return _fit(np.asarray(Image.fromarray(frame).resize((side, side), Image.Resampling.BOX)))
+
+
 def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
     """Scripted first-person play (walk, turn, shoot) at 35/2 Hz tics, with the HUD on."""
     sys.path.insert(0, str(root))
@@ -562,7 +579,7 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.member.startswith("ale:"):
                 played = list(render_ale(root, source.member[4:], start + source.segment_s, seed=i))
-                clip = played[-int(source.segment_s * OUT_FPS) :]
+                clip = [low_res(f, source.capture_px) for f in played[-int(source.segment_s * OUT_FPS) :]]
             elif source.member.startswith("vizdoom:"):
                 _, wad, doom_map = source.member.split(":")
                 played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))

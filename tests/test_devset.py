@@ -72,10 +72,10 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 #: The first rows of devset/split.csv, pinned when the split was made (issue 25): their sha256. The
 #: file is append-only: a new group adds a row below and never changes these (pin new rows here too).
-PINNED_SPLIT_ROWS = 41
+PINNED_SPLIT_ROWS = 44
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
 FROM_SCRATCH_ROWS = 31
-PINNED_SPLIT_SHA256 = "1c559a6fed94e8657a7082ecc59f58697eaa9ebb5135411365fb33f638bd6fba"
+PINNED_SPLIT_SHA256 = "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca"
 
 
 def committed_rows() -> list[dict[str, str]]:
@@ -183,3 +183,12 @@ def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
     assert bd.loop_starts(1.5, 2) == [0.0, 0.75]  # shorter than the segments: they wrap around the loop
     lottie = [s for s in bd.SOURCES if s.member.startswith("lottie:")]
     assert lottie and all(s.registry == "npm" and s.member.endswith(".json") for s in lottie)
+
+
+def test_low_res_capture_is_blocky_at_the_capture_size() -> None:
+    bd = _load_script()
+    screen = np.random.default_rng(0).integers(0, 255, (210, 160, 3), dtype=np.uint8)
+    out = bd.low_res(screen, 64)
+    assert out.shape == (320, 320, 3)  # 64x64 enlarged 5x by _fit
+    assert np.array_equal(out, np.repeat(np.repeat(out[::5, ::5], 5, axis=0), 5, axis=1)), "5x5 blocks"
+    assert bd.low_res(screen, 0) is screen
