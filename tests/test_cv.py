@@ -22,6 +22,7 @@ from vidcls.evaluation.cv import (
     metrics_from_confusion,
     paired_group_difference,
     score_pooled,
+    subset_pool,
 )
 from vidcls.evaluation.metrics import classification_metrics, confusion_matrix
 from vidcls.schema import read_groups, split_path, write_feature_file
@@ -118,6 +119,26 @@ def test_groups_from_file_or_manifest(tmp_path: Path) -> None:
         load_pool(bare, manifest, group_column="source")
 
 
+def test_subset_keeps_the_rows_of_one_protocol_part(tmp_path: Path) -> None:
+    stored, groups = _pool_file(tmp_path / "a.h5", with_groups=True)
+    pool = load_pool(stored)
+    part = {g: ("final" if k % 3 == 0 else "tune") for k, g in enumerate(sorted(set(groups)))}
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "path,group,devset_split\n"
+        + "".join(f"{p},{g},{part[g]}\n" for p, g in zip(pool.video_paths, groups, strict=True))
+    )
+    tune = subset_pool(pool, manifest, "devset_split", "tune")
+    rows = [i for i, g in enumerate(groups) if part[g] == "tune"]
+    assert tune.groups == [groups[i] for i in rows] and tune.video_paths == [pool.video_paths[i] for i in rows]
+    assert np.array_equal(tune.features, pool.features[rows]) and np.array_equal(tune.labels, pool.labels[rows])
+    assert tune.class_names == pool.class_names and 0 < len(rows) < len(groups)
+    with pytest.raises(VidclsError, match=r"it has \['final', 'tune'\]"):
+        subset_pool(pool, manifest, "devset_split", "test")
+    with pytest.raises(VidclsError, match=r"cv\.manifest"):
+        subset_pool(pool, None, "devset_split", "tune")
+
+
 def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
@@ -141,6 +162,15 @@ def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:
         cfg.paths.root_dir = str(ROOT)
         cfg.paths.output_dir = str(out)
     return cfg
+
+
+def test_cv_subset_is_read_from_the_config_before_training(tmp_path: Path) -> None:
+    from vidcls.evaluation.cv import run_cv
+
+    features_file, _ = _pool_file(tmp_path / "pool.h5", with_groups=True)
+    with pytest.raises(VidclsError, match=r"cv\.subset=tune needs cv\.manifest"):
+        run_cv(_cv_cfg(tmp_path / "cv", features_file, "cv.subset=tune"))
+    assert not (tmp_path / "cv" / "fold_0").exists()
 
 
 @pytest.mark.slow

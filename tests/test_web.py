@@ -24,9 +24,11 @@ import torch
 from compose_configs import compose_config
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from tiny_checkpoints import train_tiny_checkpoints
 
-from vidcls.schema import LABELS, NUM_FRAMES, read_meta, split_path, write_feature_file
+from vidcls.classes import CLASS_DEFINITIONS
+from vidcls.schema import LABELS, NUM_FRAMES, PREDECESSOR_CLASS_NAMES, read_meta, split_path, write_feature_file
 from vidcls.synthetic import SYNTHETIC_CLASS_NAMES
 from vidcls.web import ClassifierService, VideoCatalog, create_app
 from vidcls.web.guard import accepted_hosts
@@ -175,6 +177,18 @@ def test_index_page_is_self_contained(client: FlaskClient) -> None:
         assert static.status_code == 200 and static.data
         assert b"https://" not in static.data
         static.close()
+
+
+def test_index_page_shows_the_definitions_of_the_models_classes(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The four taxonomy classes get their one-line definitions (vidcls/classes.py); other names get none."""
+    assert 'id="class-definitions"' not in client.get("/").get_data(as_text=True)  # ClassA..ClassD: undefined
+    monkeypatch.setattr(ClassifierService, "class_names", property(lambda self: list(PREDECESSOR_CLASS_NAMES)))
+    html = client.get("/").get_data(as_text=True)
+    assert 'id="class-definitions"' in html
+    for name, definition in CLASS_DEFINITIONS.items():
+        assert f"<dt>{name}</dt><dd>{escape(definition)}</dd>" in html
 
 
 def test_health_reports_models_and_dataset(client: FlaskClient, env: WebEnv) -> None:

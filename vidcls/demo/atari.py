@@ -33,7 +33,8 @@ DEMO_ATARI_GAMES: tuple[str, ...] = (
 #: The dev set's held-out Atari sources (its SOURCES table); the demo must not train on them.
 DEVSET_ATARI_GAMES: frozenset[str] = frozenset(
     ("breakout", "pong", "space_invaders", "ms_pacman", "seaquest", "enduro", "freeway", "riverraid",
-     "montezuma_revenge", "boxing", "asteroids", "pitfall", "pacman", "pitfall2")
+     "montezuma_revenge", "boxing", "asteroids", "pitfall", "pacman", "pitfall2", "atlantis", "atlantis2", "krull",
+     "gravitar")
 )  # fmt: skip
 
 _ALE_HZ = 60  # the emulator's frame rate

@@ -114,6 +114,25 @@ def load_pool(features_file: str | Path, manifest: str | Path | None = None, gro
     return Pool(features, labels, lengths, video_paths, groups, meta.class_names, dict(meta.provenance))
 
 
+def subset_pool(pool: Pool, manifest: str | Path | None, column: str, value: str) -> Pool:
+    """The rows whose manifest ``column`` equals ``value`` (e.g. the dev set's ``devset_split`` = ``tune``)."""
+    if manifest is None:
+        raise VidclsError(f"cv.subset={value} needs cv.manifest=<the dev set's manifest.csv> with a '{column}' column.")
+    values = match_manifest(pool.video_paths, Path(manifest), column)
+    keep = [i for i, v in enumerate(values) if v == value]
+    if not keep:
+        raise VidclsError(f"no row has {column}={value} in {manifest}; it has {sorted(set(values))} (cv.subset).")
+    return Pool(
+        pool.features[keep],
+        pool.labels[keep],
+        pool.lengths[keep],
+        [pool.video_paths[i] for i in keep],
+        [pool.groups[i] for i in keep],
+        pool.class_names,
+        pool.provenance,
+    )
+
+
 def assign_folds(groups: Sequence[str], labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """Fold index per row: whole groups dealt (largest first, seeded tie order) to the fold with the
     fewest rows of the group's class, so classes spread evenly and no group is in two folds."""
@@ -349,6 +368,8 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     out_dir = Path(cfg.paths.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     pool = load_pool(cv.features_file, cv.get("manifest"), str(cv.group_column))
+    if cv.get("subset") is not None:
+        pool = subset_pool(pool, cv.get("manifest"), str(cv.subset_column), str(cv.subset))
     k = int(cv.folds)
     folds = assign_folds(pool.groups, pool.labels, k, int(cv.fold_seed))
     seeds = [int(s) for s in cv.seeds]

@@ -27,6 +27,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
 from werkzeug.exceptions import HTTPException
 
+from vidcls.classes import CLASS_DEFINITIONS
 from vidcls.errors import VidclsError
 from vidcls.web.catalog import CatalogError, VideoCatalog
 from vidcls.web.guard import CrossOriginError, ForeignHostError, RequestGuard
@@ -184,7 +185,10 @@ def internal_error(err: Exception) -> tuple[Response, int]:
 @bp.get("/")
 def index() -> str:
     st = state()
-    return render_template("index.html", tta_default=st.tta_default, max_upload_mb=st.max_upload_mb)
+    definitions = [(name, CLASS_DEFINITIONS[name]) for name in st.service.class_names if name in CLASS_DEFINITIONS]
+    return render_template(
+        "index.html", tta_default=st.tta_default, max_upload_mb=st.max_upload_mb, class_definitions=definitions
+    )
 
 
 @bp.get("/api/health")
