@@ -305,3 +305,32 @@ def test_plain_progress_lines_when_stderr_is_not_a_terminal(
     ), err
     assert re.search(r"^test: \d+/\d+ batches", err, re.M), err
     assert "train: stopped after 1 epoch(s)" in err
+
+
+class _RunsCode:
+    """Stands in for code pickled into a checkpoint: unpickling it would call :func:`_mark_ran`."""
+
+    ran = False
+
+    def __reduce__(self):
+        return (_mark_ran, ())
+
+
+def _mark_ran() -> str:
+    _RunsCode.ran = True
+    return "ran"
+
+
+def test_resume_refuses_a_code_executing_checkpoint_like_eval(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """ckpt_path= goes through eval's safe reader: one line saying not to open it, not torch's weights_only hint."""
+    evil = tmp_path / "evil.ckpt"
+    torch.save({"hyper_parameters": {"feature_dim": 32}, "state_dict": {}, "extra": _RunsCode()}, evil)
+    _RunsCode.ran = False
+    cfg = with_dirs(cfg_tiny_global, tmp_path / "run", synthetic_features_dir, ckpt_path=str(evil))
+    with pytest.raises(VidclsError, match=r"would call .*_mark_ran when loaded.*Do not open it") as refused:
+        train(cfg)
+    message = str(refused.value)
+    assert "weights_only" not in message and "allow_unsafe_load" not in message and "\n" not in message
+    assert _RunsCode.ran is False

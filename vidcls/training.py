@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-import torch
 from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import Callback, DeviceStatsMonitor, LearningRateMonitor, ModelCheckpoint
@@ -21,6 +20,7 @@ from omegaconf import DictConfig
 
 from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
+from vidcls.inference.checkpoints import read_checkpoint
 from vidcls.utils.config import to_plain
 
 
@@ -62,10 +62,14 @@ def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: Featu
     path = Path(ckpt_path)
     if not path.is_file():
         raise VidclsError(f"ckpt_path={path} does not exist. Point it at a run's checkpoints/last.ckpt.")
-    try:
-        hparams = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {})
-    except Exception as err:  # any unreadable file is the same user error
-        raise VidclsError(f"cannot read checkpoint {path} ({err}). Is it a vidcls .ckpt file?") from None
+    # The reader eval/predict/app/calibrate use: a file that would run code is refused in the same words.
+    ckpt = read_checkpoint(path, setting="ckpt_path")
+    hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
+    if not isinstance(hparams, dict):
+        raise VidclsError(
+            f"{path} is not a checkpoint written by train.py (no hyper_parameters). Point ckpt_path at a run's "
+            "checkpoints/last.ckpt."
+        )
     if hparams.get("feature_dim") != datamodule.feature_dim or hparams.get("class_names") != datamodule.class_names:
         raise VidclsError(
             f"{path} was trained on feature_dim={hparams.get('feature_dim')} classes={hparams.get('class_names')}, "
