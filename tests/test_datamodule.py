@@ -255,3 +255,36 @@ def test_any_provenance_difference_between_splits_is_refused(writable_splits: Pa
     dm.setup("fit")  # train and val agree
     with pytest.raises(VidclsError, match=rf"\(test\) was extracted differently from .*\(train\) \({key} "):
         dm.setup("test")
+
+
+def _relabel(path: Path, relabel: object) -> None:
+    """Rewrite a split's labels in place with ``relabel(labels) -> labels``."""
+    with h5py.File(path, "r+") as f:
+        f[LABELS][...] = relabel(f[LABELS][()])
+
+
+def _class_warnings(record: pytest.WarningsRecorder) -> list[str]:
+    return [str(w.message) for w in record if "has no videos of" in str(w.message)]
+
+
+def test_train_split_of_one_class_is_refused(writable_splits: Path) -> None:
+    _relabel(split_path(writable_splits, "train"), np.zeros_like)
+    with pytest.raises(VidclsError, match=r"train split .* only one class \(ClassA=16, ClassB=0, ClassC=0, ClassD=0\)"):
+        make_dm(writable_splits).setup("fit")
+
+
+@pytest.mark.parametrize("split", ["train", "val", "test"])
+def test_split_missing_classes_warns_once_with_counts(writable_splits: Path, split: str) -> None:
+    _relabel(split_path(writable_splits, split), lambda labels: labels % 2)  # ClassC, ClassD → ClassA, ClassB
+    dm = make_dm(writable_splits)
+    with pytest.warns(UserWarning) as record:
+        dm.setup()
+        dm.setup("fit")  # Lightning sets up again; the data did not change, so no second warning
+    (message,) = _class_warnings(record)
+    assert f"the {split} split {split_path(writable_splits, split)} has no videos of ClassC, ClassD" in message
+    assert "(ClassA=8, ClassB=8, ClassC=0, ClassD=0)" in message
+
+
+def test_splits_with_every_class_do_not_warn(writable_splits: Path, recwarn: pytest.WarningsRecorder) -> None:
+    make_dm(writable_splits).setup()
+    assert not _class_warnings(recwarn)

@@ -254,6 +254,14 @@ def features_with_empty_splits(tmp_path_factory: pytest.TempPathFactory) -> dict
     }
 
 
+@pytest.fixture
+def writable_features(tmp_path: Path) -> Path:
+    """Small feature files a test may edit."""
+    from vidcls.synthetic import write_synthetic_splits
+
+    return write_synthetic_splits(tmp_path / "features", 1, max_frames=8, feature_dim=32)
+
+
 @pytest.mark.parametrize("split", ["train", "val"])
 def test_empty_train_or_val_split_is_a_user_error(
     cfg_tiny_global: DictConfig, features_with_empty_splits: dict[str, Path], tmp_path: Path, split: str
@@ -334,3 +342,18 @@ def test_resume_refuses_a_code_executing_checkpoint_like_eval(
     message = str(refused.value)
     assert "weights_only" not in message and "allow_unsafe_load" not in message and "\n" not in message
     assert _RunsCode.ran is False
+
+
+def test_train_split_of_one_class_is_a_user_error(
+    cfg_tiny_global: DictConfig, writable_features: Path, tmp_path: Path
+) -> None:
+    """It used to train, exit 0 and score chance (test/acc 0.25) without a word."""
+    import h5py
+
+    from vidcls.schema import LABELS, split_path
+
+    with h5py.File(split_path(writable_features, "train"), "r+") as f:
+        f[LABELS][...] = 2
+    cfg = with_dirs(cfg_tiny_global, tmp_path, writable_features)
+    with pytest.raises(VidclsError, match=r"only one class \(ClassA=0, ClassB=0, ClassC=4, ClassD=0\)"):
+        train(cfg)

@@ -20,6 +20,7 @@ import h5py
 import lightning as L
 import numpy as np
 import torch
+from lightning.pytorch.utilities import rank_zero_warn
 from torch.utils.data import DataLoader, Dataset, Sampler, WeightedRandomSampler
 
 from vidcls.datamodules.augment import FeatureAugmentation
@@ -245,6 +246,7 @@ class FeatureDataModule(L.LightningDataModule):
                 self.datasets[split] = H5FeatureDataset(
                     meta, augment=self.augment if split == "train" else None, load_into_memory=self._wants_memory(meta)
                 )
+                check_class_coverage(self.datasets[split].labels, meta, split)
 
     # ------------------------------------------------------------------ facts for the model
     def _reference_meta(self) -> FeatureFileMeta:
@@ -324,6 +326,33 @@ def require_rows(meta: FeatureFileMeta, split: str) -> None:
         f"the {split} split is empty: {meta.path} holds no videos. Put videos under VIDEOS/{split}/<Class>/ "
         "(or VIDEOS/<Class>/ for an automatic 70/20/10 split) and re-run extract.py, or point "
         f"data.features_dir / data.{split}_file at a file with rows."
+    )
+
+
+def check_class_coverage(labels: np.ndarray, meta: FeatureFileMeta, split: str) -> None:
+    """Every class the file names should have rows: a train split of one class is an error, a gap a warning.
+
+    A model trained on one class predicts it for everything (it trained "fine" and scored chance);
+    a class missing from train is never learnt, one missing from val/test is never measured.
+    """
+    if labels.size == 0:  # an empty split is handled (refused or skipped) by the caller
+        return
+    num_classes = len(meta.class_names)
+    counts = np.bincount(labels[(labels >= 0) & (labels < num_classes)], minlength=num_classes)
+    missing = [name for name, count in zip(meta.class_names, counts, strict=False) if count == 0]
+    if not missing:
+        return
+    per_class = ", ".join(f"{name}={int(count)}" for name, count in zip(meta.class_names, counts, strict=False))
+    where = f"the {split} split {meta.path}"
+    if split == "train" and int((counts > 0).sum()) == 1:
+        raise VidclsError(
+            f"{where} holds videos of only one class ({per_class}): a model trained on it predicts that class "
+            f"for everything. Put videos of every class under VIDEOS/train/<Class>/ and re-run extract.py."
+        )
+    effect = "the model never learns them" if split == "train" else f"{split} metrics do not measure them"
+    rank_zero_warn(
+        f"{where} has no videos of {', '.join(missing)} ({per_class}): {effect}. "
+        "Give every split videos of every class (re-run extract.py) for a complete result."
     )
 
 
