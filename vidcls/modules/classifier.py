@@ -185,8 +185,10 @@ class VideoClassifier(L.LightningModule):
         self.val_acc_best = MaxMetric()
         #: The last computed confusion matrix per stage (list of rows), for callbacks and metrics.json.
         self.confusion: dict[str, list[list[int]]] = {}
-        #: Generator states read from a checkpoint, put back when training resumes (:meth:`on_train_start`).
+        #: Generator states and best val/acc read from a checkpoint, put back when training resumes
+        #: (:meth:`on_train_start`); ``val_acc_best`` is no weight, so Lightning does not restore it.
         self._resumed_rng_states: dict[str, Any] | None = None
+        self._resumed_val_acc_best: float | None = None
 
     @classmethod
     def from_model_config(
@@ -261,6 +263,9 @@ class VideoClassifier(L.LightningModule):
     def on_train_start(self) -> None:
         # The sanity check's validation pass must not count as the best epoch.
         self.val_acc_best.reset()
+        if self._resumed_val_acc_best is not None:  # the epochs before the resume count too
+            self.val_acc_best.update(torch.tensor(self._resumed_val_acc_best, device=self.device))
+            self._resumed_val_acc_best = None
         if self._resumed_rng_states is not None:
             # Resuming: dropout draws continue where the checkpointed run left off. The data stream
             # replays by itself (EpochSampler), and making its iterators draws nothing from these.
@@ -269,9 +274,12 @@ class VideoClassifier(L.LightningModule):
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         checkpoint["rng_states"] = collect_rng_states()
+        if self.val_acc_best.update_called:
+            checkpoint["val_acc_best"] = float(self.val_acc_best.compute())
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._resumed_rng_states = checkpoint.get("rng_states")
+        self._resumed_val_acc_best = checkpoint.get("val_acc_best")
 
     def on_train_epoch_end(self) -> None:
         self._log_epoch("train")
