@@ -17,7 +17,7 @@ from run_python import run_python
 
 from vidcls.errors import VidclsError
 from vidcls.tasks.train import train
-from vidcls.training import check_not_nested_ddp
+from vidcls.training import AtomicCheckpointIO, check_not_nested_ddp
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["experiment=tiny", "data.num_workers=0"]
@@ -138,7 +138,8 @@ def test_last_checkpoint_is_written_every_epoch(
         cfg_tiny_global, tmp_path, synthetic_features_dir,
         **{"trainer.max_epochs": 3, "test": False, "model.optimizer.lr": 0.0},
     )  # fmt: skip
-    train(cfg)
+    _, objects = train(cfg)
+    assert isinstance(objects["trainer"].strategy.checkpoint_io, AtomicCheckpointIO)
     checkpoints = tmp_path / "checkpoints"
     assert torch.load(checkpoints / "last.ckpt", weights_only=True)["global_step"] == 3 * (96 // 16)
     assert torch.load(checkpoints / "best.ckpt", weights_only=True)["global_step"] == 96 // 16
@@ -224,6 +225,25 @@ def test_killed_run_resumes_to_the_same_weights(
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert torch.load(last, weights_only=True)["global_step"] == 3 * (96 // 16)
     assert _max_difference(_final_weights(whole), _final_weights(killed)) == 0.0
+
+
+def test_a_checkpoint_write_cut_short_leaves_the_previous_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kill while last.ckpt is written must not leave a truncated last.ckpt (the resume could not read it)."""
+    path = tmp_path / "checkpoints" / "last.ckpt"
+    io = AtomicCheckpointIO()
+    io.save_checkpoint({"global_step": 6}, path)
+    real_save = torch.save
+
+    def killed_mid_write(obj: object, f: Path) -> None:
+        real_save(obj, f)
+        Path(f).write_bytes(Path(f).read_bytes()[:10])  # what a kill would leave
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", killed_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        io.save_checkpoint({"global_step": 12}, path)
+    assert torch.load(path, weights_only=True) == {"global_step": 6}
+    assert [p.name for p in path.parent.iterdir()] == ["last.ckpt"]
 
 
 def test_resume_from_missing_checkpoint_is_a_user_error(
