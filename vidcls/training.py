@@ -22,7 +22,6 @@ from omegaconf import DictConfig
 
 from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
-from vidcls.inference.checkpoints import read_checkpoint
 from vidcls.utils.config import to_plain
 from vidcls.utils.io import atomic_path
 
@@ -66,6 +65,8 @@ def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: Featu
     if not path.is_file():
         raise VidclsError(f"ckpt_path={path} does not exist. Point it at a run's checkpoints/last.ckpt.")
     # The reader eval/predict/app/calibrate use: a file that would run code is refused in the same words.
+    from vidcls.inference.checkpoints import read_checkpoint  # inference sits after training (architecture.md)
+
     ckpt = read_checkpoint(path, setting="ckpt_path")
     hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
     if not isinstance(hparams, dict):
