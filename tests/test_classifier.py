@@ -230,3 +230,19 @@ def test_metrics_and_grad_norm_are_logged(datamodule: FeatureDataModule, tmp_pat
     assert float(trainer.callback_metrics["val/acc_best"]) >= float(trainer.callback_metrics["val/acc"])
     matrix = model.confusion["val"]
     assert len(matrix) == 4 and sum(map(sum, matrix)) == 32
+
+
+def test_resumed_training_keeps_the_best_val_acc_of_earlier_epochs(datamodule: FeatureDataModule) -> None:
+    """metrics.json's val/acc_best (the sweepers' objective) after a resume covers the epochs before it too."""
+    before = classifier(datamodule)
+    before.val_acc_best.update(torch.tensor(0.9))
+    checkpoint: dict[str, Any] = {}
+    before.on_save_checkpoint(checkpoint)
+    resumed = classifier(datamodule)
+    resumed.on_load_checkpoint(checkpoint)
+    resumed.on_train_start()
+    resumed.val_acc_best.update(torch.tensor(0.5))  # a worse epoch after the resume
+    assert float(resumed.val_acc_best.compute()) == pytest.approx(0.9)
+    fresh = classifier(datamodule)
+    fresh.on_train_start()
+    assert not fresh.val_acc_best.update_called

@@ -124,12 +124,13 @@ def test_balanced_sampler_equalises_classes(tmp_path: Path) -> None:
         write_feature_file(
             split_path(tmp_path, split), rng.normal(size=(100, 4, 3)).astype(np.float32), labels, [4] * 100, ["a", "b"]
         )
-    torch.manual_seed(0)
     drawn: Counter[int] = Counter()
-    dm = make_dm(tmp_path, batch_size=50, balance_classes=True)
+    dm = make_dm(tmp_path, batch_size=50, balance_classes=True, seed=0)
     dm.setup("fit")
-    for _ in range(20):
-        for _, _, y in dm.train_dataloader():
+    loader = dm.train_dataloader()
+    for epoch in range(20):  # Lightning sets the epoch before each one
+        loader.sampler.set_epoch(epoch)
+        for _, _, y in loader:
             drawn.update(y.tolist())
     assert 0.45 < drawn[1] / sum(drawn.values()) < 0.55
     unbalanced = make_dm(tmp_path, batch_size=50, balance_classes=False)
@@ -255,3 +256,56 @@ def test_any_provenance_difference_between_splits_is_refused(writable_splits: Pa
     dm.setup("fit")  # train and val agree
     with pytest.raises(VidclsError, match=rf"\(test\) was extracted differently from .*\(train\) \({key} "):
         dm.setup("test")
+
+
+def _relabel(path: Path, relabel: object) -> None:
+    """Rewrite a split's labels in place with ``relabel(labels) -> labels``."""
+    with h5py.File(path, "r+") as f:
+        f[LABELS][...] = relabel(f[LABELS][()])
+
+
+def _class_warnings(record: pytest.WarningsRecorder) -> list[str]:
+    return [str(w.message) for w in record if "has no videos of" in str(w.message)]
+
+
+def test_train_split_of_one_class_is_refused(writable_splits: Path) -> None:
+    _relabel(split_path(writable_splits, "train"), np.zeros_like)
+    with pytest.raises(VidclsError, match=r"train split .* only one class \(ClassA=16, ClassB=0, ClassC=0, ClassD=0\)"):
+        make_dm(writable_splits).setup("fit")
+
+
+@pytest.mark.parametrize("split", ["train", "val", "test"])
+def test_split_missing_classes_warns_once_with_counts(writable_splits: Path, split: str) -> None:
+    _relabel(split_path(writable_splits, split), lambda labels: labels % 2)  # ClassC, ClassD → ClassA, ClassB
+    dm = make_dm(writable_splits)
+    with pytest.warns(UserWarning) as record:
+        dm.setup()
+        dm.setup("fit")  # Lightning sets up again; the data did not change, so no second warning
+    (message,) = _class_warnings(record)
+    assert f"the {split} split {split_path(writable_splits, split)} has no videos of ClassC, ClassD" in message
+    assert "(ClassA=8, ClassB=8, ClassC=0, ClassD=0)" in message
+
+
+def test_splits_with_every_class_do_not_warn(writable_splits: Path, recwarn: pytest.WarningsRecorder) -> None:
+    make_dm(writable_splits).setup()
+    assert not _class_warnings(recwarn)
+
+
+def test_training_order_and_augmentation_are_functions_of_seed_and_epoch(synthetic_features_dir: Path) -> None:
+    """What makes a resumed run replay the data: no draw depends on the process's RNG history."""
+    augment = {"subsample_p": 1.0, "shift_p": 1.0, "noise_p": 1.0}
+    dm = make_dm(synthetic_features_dir, augment=augment, seed=5, balance_classes=False)
+    dm.setup("fit")
+    sampler = dm.train_dataloader().sampler
+    sampler.set_epoch(3)
+    epoch3 = list(sampler)
+    torch.manual_seed(123)  # the global RNG plays no part
+    assert list(sampler) == epoch3 and sorted(i for i, _ in epoch3) == list(range(96))
+    sampler.set_epoch(4)
+    assert list(sampler) != epoch3
+    row, row_seed = epoch3[0]
+    first, again = dm.datasets["train"][(row, row_seed)], dm.datasets["train"][(row, row_seed)]
+    assert torch.equal(first[0], again[0]) and not torch.equal(first[0], dm.datasets["train"][(row, row_seed + 1)][0])
+    resumed = make_dm(synthetic_features_dir, augment=augment, seed=None)  # unseeded: a fresh seed ...
+    resumed.load_state_dict(dm.state_dict())  # ... unless a checkpoint says which
+    assert resumed.seed == 5 and make_dm(synthetic_features_dir).seed != make_dm(synthetic_features_dir).seed

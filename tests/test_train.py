@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from run_python import run_python
 
 from vidcls.errors import VidclsError
 from vidcls.tasks.train import train
-from vidcls.training import check_not_nested_ddp
+from vidcls.training import AtomicCheckpointIO, check_not_nested_ddp
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["experiment=tiny", "data.num_workers=0"]
@@ -137,7 +138,8 @@ def test_last_checkpoint_is_written_every_epoch(
         cfg_tiny_global, tmp_path, synthetic_features_dir,
         **{"trainer.max_epochs": 3, "test": False, "model.optimizer.lr": 0.0},
     )  # fmt: skip
-    train(cfg)
+    _, objects = train(cfg)
+    assert isinstance(objects["trainer"].strategy.checkpoint_io, AtomicCheckpointIO)
     checkpoints = tmp_path / "checkpoints"
     assert torch.load(checkpoints / "last.ckpt", weights_only=True)["global_step"] == 3 * (96 // 16)
     assert torch.load(checkpoints / "best.ckpt", weights_only=True)["global_step"] == 96 // 16
@@ -158,6 +160,90 @@ def test_same_seed_same_weights(cfg_tiny_global: DictConfig, synthetic_features_
     a, b, c = weights("a", 0), weights("b", 0), weights("c", 1)
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def _final_weights(run_dir: Path) -> dict[str, torch.Tensor]:
+    return torch.load(run_dir / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"]
+
+
+def _max_difference(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> float:
+    assert a.keys() == b.keys()
+    return max(float((a[k].double() - b[k].double()).abs().max()) for k in a if a[k].numel())
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_resume_replays_the_uninterrupted_run(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path, num_workers: int
+) -> None:
+    """Stop after 1 epoch, resume to 2: the weights of a 2-epoch run, bit for bit, with or without workers.
+
+    It used to differ (max 0.01 here): the resumed epochs reshuffled and re-augmented from the seed, not
+    from where the run was, and dropout restarted from the seed's RNG state.
+    """
+    data = {"data.num_workers": num_workers, "data.persistent_workers": num_workers > 0, "test": False, "logger": None}
+    whole, parts = tmp_path / "whole", tmp_path / "parts"
+    train(with_dirs(cfg_tiny_global, whole, synthetic_features_dir, **{"trainer.max_epochs": 2, **data}))
+    train(with_dirs(cfg_tiny_global, parts, synthetic_features_dir, **{"trainer.max_epochs": 1, **data}))
+    last = parts / "checkpoints" / "last.ckpt"
+    resumed = {"trainer.max_epochs": 2, "ckpt_path": str(last), **data}
+    train(with_dirs(cfg_tiny_global, parts, synthetic_features_dir, **resumed))
+    assert torch.load(last, weights_only=True)["global_step"] == 2 * (96 // 16)
+    assert _max_difference(_final_weights(whole), _final_weights(parts)) == 0.0
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_same_weights(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """kill -9 during training, then ckpt_path=last.ckpt: the final weights of a run never interrupted.
+
+    The killed and the resumed run are train.py processes, as a user runs them; the steps since the
+    last checkpoint die with the process and run again, to the same result. The uninterrupted run
+    is in-process (the same weights as train.py gives: both are seeded the same and run one thread).
+    """
+    import os
+    import signal
+    import time
+
+    common = [*TINY, "trainer.max_epochs=3", "test=false", f"data.features_dir={synthetic_features_dir}"]
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    train(with_dirs(cfg_tiny_global, whole, synthetic_features_dir, **{"trainer.max_epochs": 3, "test": False}))
+    last = killed / "checkpoints" / "last.ckpt"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "train.py"), *common, f"hydra.run.dir={killed}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not last.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+    steps_at_kill = torch.load(last, weights_only=True)["global_step"]
+    assert 0 < steps_at_kill < 3 * (96 // 16)  # killed mid-training, after a checkpoint
+    resumed = run_cli(*common, f"ckpt_path={last}", f"hydra.run.dir={killed}")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert torch.load(last, weights_only=True)["global_step"] == 3 * (96 // 16)
+    assert _max_difference(_final_weights(whole), _final_weights(killed)) == 0.0
+
+
+def test_a_checkpoint_write_cut_short_leaves_the_previous_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kill while last.ckpt is written must not leave a truncated last.ckpt (the resume could not read it)."""
+    path = tmp_path / "checkpoints" / "last.ckpt"
+    io = AtomicCheckpointIO()
+    io.save_checkpoint({"global_step": 6}, path)
+    real_save = torch.save
+
+    def killed_mid_write(obj: object, f: Path) -> None:
+        real_save(obj, f)
+        Path(f).write_bytes(Path(f).read_bytes()[:10])  # what a kill would leave
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(torch, "save", killed_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        io.save_checkpoint({"global_step": 12}, path)
+    assert torch.load(path, weights_only=True) == {"global_step": 6}
+    assert [p.name for p in path.parent.iterdir()] == ["last.ckpt"]
 
 
 def test_resume_from_missing_checkpoint_is_a_user_error(
@@ -254,6 +340,14 @@ def features_with_empty_splits(tmp_path_factory: pytest.TempPathFactory) -> dict
     }
 
 
+@pytest.fixture
+def writable_features(tmp_path: Path) -> Path:
+    """Small feature files a test may edit."""
+    from vidcls.synthetic import write_synthetic_splits
+
+    return write_synthetic_splits(tmp_path / "features", 1, max_frames=8, feature_dim=32)
+
+
 @pytest.mark.parametrize("split", ["train", "val"])
 def test_empty_train_or_val_split_is_a_user_error(
     cfg_tiny_global: DictConfig, features_with_empty_splits: dict[str, Path], tmp_path: Path, split: str
@@ -305,3 +399,47 @@ def test_plain_progress_lines_when_stderr_is_not_a_terminal(
     ), err
     assert re.search(r"^test: \d+/\d+ batches", err, re.M), err
     assert "train: stopped after 1 epoch(s)" in err
+
+
+class _RunsCode:
+    """Stands in for code pickled into a checkpoint: unpickling it would call :func:`_mark_ran`."""
+
+    ran = False
+
+    def __reduce__(self):
+        return (_mark_ran, ())
+
+
+def _mark_ran() -> str:
+    _RunsCode.ran = True
+    return "ran"
+
+
+def test_resume_refuses_a_code_executing_checkpoint_like_eval(
+    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
+) -> None:
+    """ckpt_path= goes through eval's safe reader: one line saying not to open it, not torch's weights_only hint."""
+    evil = tmp_path / "evil.ckpt"
+    torch.save({"hyper_parameters": {"feature_dim": 32}, "state_dict": {}, "extra": _RunsCode()}, evil)
+    _RunsCode.ran = False
+    cfg = with_dirs(cfg_tiny_global, tmp_path / "run", synthetic_features_dir, ckpt_path=str(evil))
+    with pytest.raises(VidclsError, match=r"would call .*_mark_ran when loaded.*Do not open it") as refused:
+        train(cfg)
+    message = str(refused.value)
+    assert "weights_only" not in message and "allow_unsafe_load" not in message and "\n" not in message
+    assert _RunsCode.ran is False
+
+
+def test_train_split_of_one_class_is_a_user_error(
+    cfg_tiny_global: DictConfig, writable_features: Path, tmp_path: Path
+) -> None:
+    """It used to train, exit 0 and score chance (test/acc 0.25) without a word."""
+    import h5py
+
+    from vidcls.schema import LABELS, split_path
+
+    with h5py.File(split_path(writable_features, "train"), "r+") as f:
+        f[LABELS][...] = 2
+    cfg = with_dirs(cfg_tiny_global, tmp_path, writable_features)
+    with pytest.raises(VidclsError, match=r"only one class \(ClassA=0, ClassB=0, ClassC=4, ClassD=0\)"):
+        train(cfg)

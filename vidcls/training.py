@@ -16,12 +16,14 @@ from hydra.errors import InstantiationException
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import Callback, DeviceStatsMonitor, LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 from lightning.pytorch.utilities import rank_zero_info, rank_zero_warn
 from omegaconf import DictConfig
 
 from vidcls.datamodules import FeatureDataModule
 from vidcls.errors import VidclsError
 from vidcls.utils.config import to_plain
+from vidcls.utils.io import atomic_path
 
 
 def instantiate_checked(cfg: Any, **kwargs: Any) -> Any:
@@ -62,16 +64,43 @@ def check_resume_checkpoint(ckpt_path: str | os.PathLike[str], datamodule: Featu
     path = Path(ckpt_path)
     if not path.is_file():
         raise VidclsError(f"ckpt_path={path} does not exist. Point it at a run's checkpoints/last.ckpt.")
-    try:
-        hparams = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {})
-    except Exception as err:  # any unreadable file is the same user error
-        raise VidclsError(f"cannot read checkpoint {path} ({err}). Is it a vidcls .ckpt file?") from None
+    # The reader eval/predict/app/calibrate use: a file that would run code is refused in the same words.
+    from vidcls.inference.checkpoints import read_checkpoint  # inference sits after training (architecture.md)
+
+    ckpt = read_checkpoint(path, setting="ckpt_path")
+    hparams = ckpt.get("hyper_parameters") if isinstance(ckpt, dict) else None
+    if not isinstance(hparams, dict):
+        raise VidclsError(
+            f"{path} is not a checkpoint written by train.py (no hyper_parameters). Point ckpt_path at a run's "
+            "checkpoints/last.ckpt."
+        )
     if hparams.get("feature_dim") != datamodule.feature_dim or hparams.get("class_names") != datamodule.class_names:
         raise VidclsError(
             f"{path} was trained on feature_dim={hparams.get('feature_dim')} classes={hparams.get('class_names')}, "
             f"but the data has feature_dim={datamodule.feature_dim} classes={datamodule.class_names}. "
             "Resume with the same feature files, or start a new run without ckpt_path."
         )
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Each checkpoint written to a hidden sibling file, then renamed over the old one.
+
+    Lightning's own write goes through a file in the system's temporary directory; where that is
+    another filesystem (a tmpfs ``/tmp``), its final move is a copy that a kill can cut short,
+    leaving a truncated ``last.ckpt`` no resume can read. A sibling's rename is atomic.
+    """
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any | None = None) -> None:
+        if storage_options is not None or "://" in str(path):  # remote storage: Lightning's own way
+            super().save_checkpoint(checkpoint, path, storage_options)
+            return
+        with atomic_path(path) as tmp:
+            torch.save(checkpoint, tmp)
+
+
+def trainer_plugins(trainer_cfg: DictConfig) -> dict[str, Any]:
+    """``plugins=`` for the Trainer: atomic checkpoint writes, unless the config brings its own plugins."""
+    return {} if trainer_cfg.get("plugins") else {"plugins": [AtomicCheckpointIO()]}
 
 
 def slurm_runs_ddp_tasks(cfg: DictConfig) -> bool:

@@ -1,7 +1,9 @@
 """Train-time augmentations on one unpadded feature sequence ``[t, D]`` (t = true length).
 
-Each transform fires with its own probability and draws from torch's global RNG, which Lightning
-seeds per DataLoader worker (``seed_everything(workers=True)``), so runs repeat exactly.
+Each transform fires with its own probability and draws from the ``generator`` it is given (the
+training loader passes one seeded per row and epoch, see :class:`vidcls.datamodules.features.EpochSampler`,
+so a row's augmentation does not depend on the worker process that reads it; a resumed run
+replays it exactly), or from torch's global RNG when given none.
 They see only the valid steps (the dataset trims padding before they run), so padding is never
 shifted into the sequence or given noise.
 """
@@ -45,22 +47,25 @@ class FeatureAugmentation:
     def active(self) -> bool:
         return max(self.subsample_p, self.shift_p, self.noise_p) > 0.0
 
-    def __call__(self, features: torch.Tensor) -> torch.Tensor:
+    def __call__(self, features: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """``[t, D]`` → ``[t', D]`` with ``t' <= t``; the caller takes the new length from the shape."""
         steps = features.shape[0]
-        if self.subsample_p and steps > 1 and torch.rand(()) < self.subsample_p:
-            fraction = self.subsample_min_keep + (self.subsample_max_keep - self.subsample_min_keep) * float(
-                torch.rand(())
-            )
+
+        def uniform() -> float:
+            return float(torch.rand((), generator=generator))
+
+        if self.subsample_p and steps > 1 and uniform() < self.subsample_p:
+            fraction = self.subsample_min_keep + (self.subsample_max_keep - self.subsample_min_keep) * uniform()
             keep = max(1, min(steps, math.ceil(fraction * steps)))
-            index = torch.randperm(steps)[:keep].sort().values
+            index = torch.randperm(steps, generator=generator)[:keep].sort().values
             features = features[index]
             steps = keep
-        if self.shift_p and steps > 1 and torch.rand(()) < self.shift_p:
+        if self.shift_p and steps > 1 and uniform() < self.shift_p:
             max_shift = int(self.shift_max_fraction * steps)
             if max_shift > 0:
-                shift = int(torch.randint(-max_shift, max_shift + 1, ()))
+                shift = int(torch.randint(-max_shift, max_shift + 1, (), generator=generator))
                 features = torch.roll(features, shifts=shift, dims=0)
-        if self.noise_p and torch.rand(()) < self.noise_p:
-            features = features + self.noise_std * torch.randn_like(features)
+        if self.noise_p and uniform() < self.noise_p:
+            noise = torch.randn(features.shape, generator=generator, dtype=features.dtype)
+            features = features + self.noise_std * noise
         return features

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ import h5py
 import lightning as L
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset, Sampler, WeightedRandomSampler
+from lightning.pytorch.utilities import rank_zero_warn
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from vidcls.datamodules.augment import FeatureAugmentation
 from vidcls.errors import VidclsError
@@ -77,12 +78,15 @@ class H5FeatureDataset(Dataset):
             self._pid = os.getpid()
         return self._file
 
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, int, int]:
+    def __getitem__(self, key: int | tuple[int, int]) -> tuple[torch.Tensor, int, int]:
+        """Row ``key``, or ``(row, seed)`` from :class:`EpochSampler`: the row augmented with that seed."""
+        index, seed = key if isinstance(key, tuple) else (key, None)
         length = int(self.lengths[index])
         row = self._features[index, :length] if self._features is not None else read_row(self._handle(), index, length)
         features = torch.from_numpy(np.asarray(row, dtype=np.float32))
         if self.augment is not None:
-            features = self.augment(features)
+            generator = None if seed is None else torch.Generator().manual_seed(seed)
+            features = self.augment(features, generator)
         return features, int(features.shape[0]), int(self.labels[index])
 
     def close(self) -> None:
@@ -124,6 +128,7 @@ def feature_loader(
     num_workers: int = 0,
     pin_memory: bool = False,
     persistent_workers: bool = False,
+    generator: torch.Generator | None = None,
 ) -> DataLoader:
     """The one DataLoader over feature rows: ``(x, lengths, y)`` batches padded by :func:`pad_collate`.
 
@@ -141,16 +146,51 @@ def feature_loader(
         persistent_workers=persistent_workers and num_workers > 0,
         collate_fn=pad_collate,
         drop_last=False,
+        generator=generator,
     )
 
 
-def balanced_sampler(labels: np.ndarray, num_classes: int) -> WeightedRandomSampler:
-    """Each class drawn equally often in expectation (the predecessor's WeightedRandomSampler)."""
+class EpochSampler(Sampler[tuple[int, int]]):
+    """Training rows in an order that is a function of ``(seed, epoch)`` only, each with its augmentation seed.
+
+    Why: a run resumed from ``last.ckpt`` must see the data the uninterrupted run saw. Torch's
+    RandomSampler/WeightedRandomSampler draw from the global RNG and augmentations drawn in a
+    DataLoader worker depend on that worker's history, so neither replays. Here epoch ``e`` is
+    always the same permutation (or, with ``weights``, the same draws with replacement, as
+    WeightedRandomSampler makes), and row ``i`` of it comes as ``(i, row_seed)``: the dataset
+    augments it with a generator seeded by ``row_seed``, whichever worker reads it.
+
+    Like DistributedSampler, the epoch is set from outside (Lightning calls :meth:`set_epoch`
+    before every epoch); iterating twice without it repeats the epoch.
+    """
+
+    def __init__(self, num_rows: int, seed: int, weights: np.ndarray | None = None, epoch: int = 0) -> None:
+        self.num_rows = int(num_rows)
+        self.seed = int(seed)
+        self.weights = None if weights is None else torch.as_tensor(weights, dtype=torch.double)
+        self.epoch = int(epoch)
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return self.num_rows
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        state = np.random.SeedSequence([self.seed, self.epoch]).generate_state(1, np.uint64)[0]
+        generator = torch.Generator().manual_seed(int(state))
+        if self.weights is None:
+            order = torch.randperm(self.num_rows, generator=generator)
+        else:
+            order = torch.multinomial(self.weights, self.num_rows, replacement=True, generator=generator)
+        row_seeds = torch.randint(0, 2**62, (self.num_rows,), generator=generator)
+        return iter(list(zip(order.tolist(), row_seeds.tolist(), strict=True)))
+
+
+def balanced_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
+    """Per-row draw weights that pick each class equally often in expectation (the predecessor's sampler)."""
     counts = np.bincount(labels, minlength=num_classes).astype(np.float64)
-    weights = 1.0 / counts[labels]
-    return WeightedRandomSampler(
-        torch.as_tensor(weights, dtype=torch.double), num_samples=len(labels), replacement=True
-    )
+    return 1.0 / counts[labels]
 
 
 class FeatureDataModule(L.LightningDataModule):
@@ -172,6 +212,7 @@ class FeatureDataModule(L.LightningDataModule):
         balance_classes: bool = True,
         check_values: bool = True,
         augment: Mapping[str, Any] | FeatureAugmentation | None = None,
+        seed: int | None = None,
     ) -> None:
         super().__init__()
         self.features_dir = None if features_dir in (None, "") else Path(features_dir)
@@ -194,6 +235,11 @@ class FeatureDataModule(L.LightningDataModule):
                 self.augment = FeatureAugmentation(**dict(augment or {}))
             except (TypeError, ValueError) as err:
                 raise VidclsError(f"bad data.augment settings: {err}.") from None
+        # The training order and augmentations derive from it (EpochSampler); a checkpoint records it, so a
+        # resumed run replays them even when the run was unseeded (a fresh seed then).
+        self.seed = (
+            int(seed) if seed is not None else int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 2)
+        )
         self.metas: dict[str, FeatureFileMeta] = {}
         self.datasets: dict[str, H5FeatureDataset] = {}
         self._train_labels: np.ndarray | None = None
@@ -245,6 +291,7 @@ class FeatureDataModule(L.LightningDataModule):
                 self.datasets[split] = H5FeatureDataset(
                     meta, augment=self.augment if split == "train" else None, load_into_memory=self._wants_memory(meta)
                 )
+                check_class_coverage(self.datasets[split].labels, meta, split)
 
     # ------------------------------------------------------------------ facts for the model
     def _reference_meta(self) -> FeatureFileMeta:
@@ -288,19 +335,42 @@ class FeatureDataModule(L.LightningDataModule):
         return np.bincount(self.train_labels, minlength=self.num_classes).tolist()
 
     # ------------------------------------------------------------------ loaders
+    def _first_epoch(self) -> int:
+        """The epoch Lightning is about to run (after a resume, the checkpoint's next one), else 0.
+
+        The sampler needs it at construction: Lightning creates the first iterator (and with workers,
+        draws its indices) before its first ``set_epoch`` call. This is the value it passes to them.
+        """
+        trainer = self.trainer
+        return int(trainer.fit_loop.epoch_progress.current.processed) if trainer is not None else 0
+
     def _loader(self, split: str, train: bool) -> DataLoader:
         if split not in self.datasets:
             self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
-        sampler = balanced_sampler(self.train_labels, self.num_classes) if train and self.balance_classes else None
+        sampler = None
+        if train:
+            weights = balanced_weights(self.train_labels, self.num_classes) if self.balance_classes else None
+            sampler = EpochSampler(len(self.datasets[split]), self.seed, weights, epoch=self._first_epoch())
         return feature_loader(
             self.datasets[split],
             self.batch_size if train else self.eval_batch_size,
-            shuffle=train and sampler is None,
             sampler=sampler,
             num_workers=self.num_workers,
             pin_memory=self.pin_memory,
             persistent_workers=self.persistent_workers,
+            # Worker seeds come from this, not from torch's global RNG, so making an iterator leaves
+            # the global RNG (dropout) where an uninterrupted run has it.
+            generator=torch.Generator().manual_seed(self.seed),
         )
+
+    def state_dict(self) -> dict[str, Any]:
+        """Saved in every checkpoint: the seed of the training order and augmentations."""
+        return {"seed": self.seed}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """On resume, continue the checkpoint's data stream (its seed wins over ``data.seed``)."""
+        if "seed" in state_dict:
+            self.seed = int(state_dict["seed"])
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)
@@ -324,6 +394,33 @@ def require_rows(meta: FeatureFileMeta, split: str) -> None:
         f"the {split} split is empty: {meta.path} holds no videos. Put videos under VIDEOS/{split}/<Class>/ "
         "(or VIDEOS/<Class>/ for an automatic 70/20/10 split) and re-run extract.py, or point "
         f"data.features_dir / data.{split}_file at a file with rows."
+    )
+
+
+def check_class_coverage(labels: np.ndarray, meta: FeatureFileMeta, split: str) -> None:
+    """Every class the file names should have rows: a train split of one class is an error, a gap a warning.
+
+    A model trained on one class predicts it for everything (it trained "fine" and scored chance);
+    a class missing from train is never learnt, one missing from val/test is never measured.
+    """
+    if labels.size == 0:  # an empty split is handled (refused or skipped) by the caller
+        return
+    num_classes = len(meta.class_names)
+    counts = np.bincount(labels[(labels >= 0) & (labels < num_classes)], minlength=num_classes)
+    missing = [name for name, count in zip(meta.class_names, counts, strict=False) if count == 0]
+    if not missing:
+        return
+    per_class = ", ".join(f"{name}={int(count)}" for name, count in zip(meta.class_names, counts, strict=False))
+    where = f"the {split} split {meta.path}"
+    if split == "train" and int((counts > 0).sum()) == 1:
+        raise VidclsError(
+            f"{where} holds videos of only one class ({per_class}): a model trained on it predicts that class "
+            f"for everything. Put videos of every class under VIDEOS/train/<Class>/ and re-run extract.py."
+        )
+    effect = "the model never learns them" if split == "train" else f"{split} metrics do not measure them"
+    rank_zero_warn(
+        f"{where} has no videos of {', '.join(missing)} ({per_class}): {effect}. "
+        "Give every split videos of every class (re-run extract.py) for a complete result."
     )
 
 

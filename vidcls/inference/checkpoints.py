@@ -103,7 +103,13 @@ def _refusal(path: Path, names: Sequence[str]) -> VidclsError:
     )
 
 
-def _torch_load(path: Path, allow_unsafe_load: bool) -> Any:
+def read_checkpoint(path: Path, allow_unsafe_load: bool = False, setting: str = "ckpt_paths") -> Any:
+    """A checkpoint file's contents, read as tensors and plain data unless the user allows more.
+
+    The one reader every command uses (eval, predict, app, calibrate, and train's ``ckpt_path``), so
+    a file that would run code is refused with the same words everywhere; ``setting`` names the
+    option that pointed at the file, for the hint.
+    """
     try:
         with torch.serialization.safe_globals(_NUMPY_SAFE_GLOBALS):
             return torch.load(path, map_location="cpu", weights_only=True)
@@ -115,13 +121,13 @@ def _torch_load(path: Path, allow_unsafe_load: bool) -> Any:
             detail = next((line.strip() for line in str(err).splitlines() if "WeightsUnpickler error" in line), "")
             raise VidclsError(
                 f"cannot read checkpoint {path} as tensors and plain data ({detail or 'unpickling failed'}). It is "
-                "probably truncated or not a checkpoint: re-copy it, or point ckpt_paths at another file."
+                f"probably truncated or not a checkpoint: re-copy it, or point {setting} at another file."
             ) from None
     except (RuntimeError, EOFError, KeyError, ValueError, OSError) as err:
         first_line = str(err).splitlines()[0] if str(err) else ""
         raise VidclsError(
             f"cannot read checkpoint {path} ({type(err).__name__}: {first_line}). "
-            "Is it truncated or not a PyTorch checkpoint? Re-copy it or point ckpt_paths elsewhere."
+            f"Is it truncated or not a PyTorch checkpoint? Re-copy it or point {setting} elsewhere."
         ) from None
     log.warning("allow_unsafe_load=true: unpickling %s with arbitrary objects allowed", path)
     try:
@@ -246,7 +252,7 @@ def load_member(
     path = Path(path)
     if not path.is_file():
         raise VidclsError(f"checkpoint not found: {path}. Check ckpt_paths.")
-    ckpt = _torch_load(path, allow_unsafe_load)
+    ckpt = read_checkpoint(path, allow_unsafe_load)
     if not isinstance(ckpt, dict):
         raise VidclsError(f"checkpoint {path} holds a {type(ckpt).__name__}, not a checkpoint dict.")
     name = name or path.stem

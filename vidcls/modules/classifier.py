@@ -29,6 +29,7 @@ from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionM
 from vidcls.errors import VidclsError
 from vidcls.modules.losses import FocalLoss, class_weights_from_labels
 from vidcls.utils.config import import_class, to_plain
+from vidcls.utils.rng import collect_rng_states, restore_rng_states
 
 #: Keys of a ``conf/model/*.yaml`` that configure training, not the network's constructor.
 TRAINING_KEYS: tuple[str, ...] = ("loss", "optimizer", "scheduler")
@@ -184,6 +185,10 @@ class VideoClassifier(L.LightningModule):
         self.val_acc_best = MaxMetric()
         #: The last computed confusion matrix per stage (list of rows), for callbacks and metrics.json.
         self.confusion: dict[str, list[list[int]]] = {}
+        #: Generator states and best val/acc read from a checkpoint, put back when training resumes
+        #: (:meth:`on_train_start`); ``val_acc_best`` is no weight, so Lightning does not restore it.
+        self._resumed_rng_states: dict[str, Any] | None = None
+        self._resumed_val_acc_best: float | None = None
 
     @classmethod
     def from_model_config(
@@ -258,6 +263,23 @@ class VideoClassifier(L.LightningModule):
     def on_train_start(self) -> None:
         # The sanity check's validation pass must not count as the best epoch.
         self.val_acc_best.reset()
+        if self._resumed_val_acc_best is not None:  # the epochs before the resume count too
+            self.val_acc_best.update(torch.tensor(self._resumed_val_acc_best, device=self.device))
+            self._resumed_val_acc_best = None
+        if self._resumed_rng_states is not None:
+            # Resuming: dropout draws continue where the checkpointed run left off. The data stream
+            # replays by itself (EpochSampler), and making its iterators draws nothing from these.
+            restore_rng_states(self._resumed_rng_states)
+            self._resumed_rng_states = None
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        checkpoint["rng_states"] = collect_rng_states()
+        if self.val_acc_best.update_called:
+            checkpoint["val_acc_best"] = float(self.val_acc_best.compute())
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._resumed_rng_states = checkpoint.get("rng_states")
+        self._resumed_val_acc_best = checkpoint.get("val_acc_best")
 
     def on_train_epoch_end(self) -> None:
         self._log_epoch("train")

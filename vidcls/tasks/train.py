@@ -26,6 +26,7 @@ from vidcls.training import (
     instantiate_group,
     log_final_hparams,
     scalar_metrics,
+    trainer_plugins,
 )
 from vidcls.utils.cli import seed_from_config
 from vidcls.utils.io import atomic_write_text
@@ -56,7 +57,9 @@ def train(cfg: DictConfig) -> tuple[dict[str, float], dict[str, Any]]:
     )
     loggers = instantiate_group(cfg.get("logger"))
     callbacks = drop_callbacks_needing_logger(instantiate_group(cfg.get("callbacks")), loggers)
-    trainer: L.Trainer = instantiate_checked(cfg.trainer, callbacks=callbacks, logger=loggers or False)
+    trainer: L.Trainer = instantiate_checked(
+        cfg.trainer, callbacks=callbacks, logger=loggers or False, **trainer_plugins(cfg.trainer)
+    )
     if trainer.is_global_zero:
         output_dir.mkdir(parents=True, exist_ok=True)
         # Hydra's .hydra/config.yaml keeps ${...} unresolved and is absent when train runs outside
