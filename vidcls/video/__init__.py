@@ -7,6 +7,7 @@ from vidcls.video.decode import (
     open_video,
     probe_video,
     resize_geometry,
+    select_moments,
     shrink_frames,
 )
 from vidcls.video.sampling import (
@@ -40,6 +41,7 @@ __all__ = [
     "resize_geometry",
     "sampling_tag",
     "scale_counts",
+    "select_moments",
     "shrink_frames",
     "uniform_times",
 ]

@@ -392,6 +392,35 @@ def decode_moments(
     return selection.result(walk.frames_decoded)
 
 
+def select_moments(
+    frames: np.ndarray, frame_times_s: np.ndarray, moments: np.ndarray, frame_size: tuple[int, int]
+) -> DecodedFrames:
+    """:func:`decode_moments` for frames already in memory (``[n, H, W, 3]`` uint8 RGB shown at ``frame_times_s``).
+
+    The same rule (a moment takes the last frame whose time <= moment, the first frame for moments before
+    it, the last frame for moments after it) and the same conversion (swscale AREA to cover ``frame_size``,
+    centre crop), each selected frame converted once; callers holding decoded frames
+    (:meth:`vidcls.inference.VideoPredictor.predict_frames`) get the features a file would give.
+    """
+    frames = np.asarray(frames)
+    times = np.asarray(frame_times_s, dtype=np.float64)
+    moments = np.asarray(moments, dtype=np.float64)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or len(frames) == 0:
+        raise VidclsError(f"frames must be a non-empty [n, h, w, 3] uint8 RGB array, got {frames.dtype} {frames.shape}")
+    if times.shape != (len(frames),) or np.any(np.diff(times) <= 0):
+        raise VidclsError("frame times must be one increasing time per frame")
+    on_screen = np.clip(np.searchsorted(times, moments, side="right") - 1, 0, len(frames) - 1)
+    used, moment_to_frame = np.unique(on_screen, return_inverse=True)
+    reformatter = VideoReformatter()
+    converted = np.empty((len(used), *frame_size, 3), dtype=np.uint8)
+    for i, index in enumerate(used):
+        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[index]), format="rgb24")
+        converted[i] = _to_rgb(rgb, frame_size, reformatter)
+    return DecodedFrames(
+        converted, times[used], moment_to_frame.reshape(-1).astype(np.int64), len(used), np.ones(len(used), bool)
+    )
+
+
 def _walk_stream(
     container: av.container.InputContainer,
     stream: av.video.VideoStream,
