@@ -404,3 +404,28 @@ def test_a_two_hour_file_is_classified_window_by_window_in_bounded_memory(
     growth_mb = (probe["peak_kb"] - probe["rss_kb"]) / 1024
     print(f"2-hour file: RSS {probe['rss_kb'] / 1024:.0f} MiB, peak +{growth_mb:.1f} MiB, {probe['wall_s']:.1f} s")
     assert growth_mb < bound_mb, probe
+
+
+# ---------------------------------------------------------------- the web page
+
+
+def test_the_web_service_classifies_uploads_window_by_window_when_segment_s_is_set(
+    kinds_model: Path, mixed_video: Path, compose_cfg
+) -> None:
+    """conf/app.yaml segment_s reaches the service; an extracted-on-the-fly file gets windows and spans."""
+    from vidcls.web.server import build_app
+
+    assert compose_cfg("app", ["ckpt_paths=x"]).segment_s is None
+    cfg = compose_cfg("app", [f"ckpt_paths={kinds_model}", "segment_s=20", "extractor_runtime=torch"])
+    app = build_app(cfg)
+    service = app.extensions["vidcls"].service
+    stages: list[str] = []
+    result = service.classify_file(
+        mixed_video, {"name": "holiday.mp4"}, tta=False, progress=lambda f, stage: stages.append(stage)
+    )
+    assert [s["predicted"] for s in result["spans"]] == list(KINDS) and len(result["windows"]) == 3
+    assert result["path"] == "holiday.mp4" and result["source"] == "extracted"
+    assert result["frames"] is None and "timeline" in result["frames_unavailable"]
+    assert any("window by window" in stage for stage in stages)
+    page = app.test_client().get("/", headers={"Host": "127.0.0.1:5000"}).get_data(as_text=True)
+    assert 'id="timeline"' in page
