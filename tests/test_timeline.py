@@ -193,7 +193,7 @@ def test_windows_cover_the_file_and_a_short_tail_joins_the_last_window() -> None
     assert plan_windows(25.0, 10.0)[-1] == (20.0, 25.0)  # exactly half a window stays a window
     assert plan_windows(3.0, 10.0) == [(0.0, 3.0)]  # shorter than a window: the whole file
     assert plan_windows(59.999999, 5.0)[-1] == (55.0, 59.999999)
-    for bad in (0, -1, float("nan")):
+    for bad in (0, -1, float("nan"), "ten"):
         with pytest.raises(VidclsError, match="segment_s must be a positive number"):
             plan_windows(10.0, bad)
 
@@ -320,6 +320,16 @@ def test_predict_task_passes_segment_s_and_plots_the_spans(
     assert [s["predicted"] for s in record["spans"]] == list(KINDS)
     assert (tmp_path / "plots" / "mixed.attention.png").stat().st_size > 0
     assert compose_cfg("predict", ["ckpt_paths=x", "video=y"]).segment_s is None  # off unless asked for
+    table = compose_cfg(
+        "predict",
+        [f"ckpt_paths={kinds_model}", f"video={mixed_video}", "segment_s=20", "extractor_runtime=torch"],
+        {"paths.root_dir": str(ROOT), "paths.output_dir": str(tmp_path)},
+    )
+    run(table)
+    printed = " ".join(capsys.readouterr().out.split())
+    assert (
+        "timeline of mixed.mp4 (3 windows): 0-20 s Animation, 20-40 s Flat_Content, 40-60 s Natural_Content" in printed
+    )
 
 
 # ---------------------------------------------------------------- memory on a 2-hour file
@@ -429,3 +439,71 @@ def test_the_web_service_classifies_uploads_window_by_window_when_segment_s_is_s
     assert any("window by window" in stage for stage in stages)
     page = app.test_client().get("/", headers={"Host": "127.0.0.1:5000"}).get_data(as_text=True)
     assert 'id="timeline"' in page
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium (apt-get install chromium)")
+def test_the_page_draws_the_timeline_and_a_click_seeks_the_player(
+    kinds_model: Path, mixed_video: Path, tmp_path: Path
+) -> None:
+    """``python app.py ... segment_s=20`` in chromium: three coloured spans under the player; clicking one seeks."""
+    import os
+    import shutil
+    import time
+    import urllib.request
+
+    from playwright.sync_api import expect, sync_playwright
+    from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, free_port
+
+    videos = tmp_path / "videos"
+    (videos / "Animation").mkdir(parents=True)
+    shutil.copy(mixed_video, videos / "Animation" / "mixed.mp4")
+    port = free_port()
+    command = [
+        sys.executable,
+        "app.py",
+        f"ckpt_paths={kinds_model}",
+        f"data.videos_dir={videos}",
+        f"server.port={port}",
+    ]
+    command += ["segment_s=20", "extractor_runtime=torch", f"hydra.run.dir={tmp_path / 'run'}"]
+    with (tmp_path / "server.log").open("w") as log:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    base, problems = f"http://127.0.0.1:{port}", []
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/health", timeout=2).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.3)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                page.set_default_timeout(30_000)
+                expect.set_options(timeout=30_000)
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: problems.append(str(e)))
+                page.goto(base + "/")
+                page.locator("#video-list li", has_text="mixed.mp4").click()
+                expect(page.locator("#timeline-box")).to_be_hidden()
+                page.click("#classify-button")
+                expect(page.locator("#timeline-box")).to_be_visible(timeout=90_000)
+                spans = page.locator("#timeline rect.span")
+                expect(spans).to_have_count(3)
+                assert [spans.nth(i).get_attribute("data-class") for i in range(3)] == list(KINDS)
+                assert len({spans.nth(i).get_attribute("class") for i in range(3)}) == 3  # a colour per class
+                widths = [float(spans.nth(i).get_attribute("width")) for i in range(3)]
+                assert max(widths) - min(widths) < 0.05 * sum(widths)  # 20 s each of 60 s
+                expect(page.locator("#timeline-legend")).to_contain_text("3 windows")
+                spans.nth(2).click()
+                assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(40.0, abs=0.5)
+            finally:
+                browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+    assert problems == [], problems

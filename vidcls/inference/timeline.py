@@ -25,11 +25,17 @@ from vidcls.errors import VidclsError
 Progress = Callable[[float], None]
 
 
-def plan_windows(duration_s: float, segment_s: float) -> list[tuple[float, float]]:
+def plan_windows(duration_s: float, segment_s: Any) -> list[tuple[float, float]]:
     """``(start_s, end_s)`` of each window; a tail under half a window is merged into the previous one."""
-    segment_s = float(segment_s)
-    if not (math.isfinite(segment_s) and segment_s > 0):
-        raise VidclsError(f"segment_s must be a positive number of seconds (or null for no timeline), got {segment_s}")
+    try:
+        seconds = float(segment_s)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise VidclsError(
+            f"segment_s must be a positive number of seconds (or null for no timeline), got {segment_s!r}"
+        )
+    segment_s = seconds
     duration_s = float(duration_s)
     if not duration_s > 0:
         raise VidclsError(f"cannot cut a video of duration {duration_s}s into windows")

@@ -170,5 +170,10 @@ def print_results(results: Sequence[VideoPrediction], class_names: Sequence[str]
         if not r.ok:
             message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
             console.print(f"[red]error:[/] {message}", highlight=False)
+    for r in results:
+        if r.ok and r.windows is not None:  # a timeline (segment_s): where each class runs
+            runs = ", ".join(f"{s['start_s']:.0f}-{s['end_s']:.0f} s {s['predicted']}" for s in r.to_dict()["spans"])
+            count = f"{len(r.windows)} window{'s' if len(r.windows) != 1 else ''}"
+            console.print(f"timeline of {Path(r.path).name} ({count}): {runs}", highlight=False)
     for path in plots:
         console.print(f"attention plot: {path}")
