@@ -223,6 +223,34 @@ def test_the_file_answer_is_the_duration_weighted_mean_and_same_labels_merge_int
     json.dumps(record)
 
 
+@pytest.mark.parametrize("segment_s", [0.9, 5.0, 20.0])
+def test_windows_walked_by_one_decoder_get_the_frames_each_window_gets_on_its_own(
+    segment_s: float, mixed_video: Path, tmp_path: Path
+) -> None:
+    """One forward walk for all windows (the timeline's) selects exactly the frames that decoding each window
+    separately (a fresh file, a seek) selects: window starts between frames, short windows, seeks within a window."""
+    from synth_video import write_test_video
+
+    extractor = FeatureExtractor(**EXTRACTOR)
+    bframes = write_test_video(tmp_path / "b.mp4", num_frames=40, fps=4, size=(48, 32), bframes=2)
+    for path in (bframes, mixed_video):
+        info = extractor.probe(path)
+        with extractor.window_decoder(path) as decoder:
+            for start, end in plan_windows(info.duration_s, segment_s):
+                walked = extractor.decode_span(path, info, start, end, decoder=decoder)
+                alone = extractor.decode_span(path, info, start, end)
+                assert walked.short == alone.short and len(walked.frames) == len(alone.frames), (path, start)
+                np.testing.assert_array_equal(walked.frames, alone.frames)
+                np.testing.assert_array_equal(walked.timestamps_s, alone.timestamps_s)
+                assert np.all((walked.timestamps_s >= start - 0.25) & (walked.timestamps_s < end)), (start, end)
+    whole = extractor.decode_span(bframes, extractor.probe(bframes), 0.0, extractor.probe(bframes).duration_s)
+    np.testing.assert_array_equal(whole.frames, extractor.decode(bframes).frames)  # the whole file is one span
+    with extractor.window_decoder(bframes) as decoder:
+        decoder.decode(np.array([5.0, 6.0]))
+        with pytest.raises(ValueError, match="after the previous batch"):
+            decoder.decode(np.array([1.0]))
+
+
 # ---------------------------------------------------------------- predict_frames
 
 

@@ -21,6 +21,7 @@ from vidcls.errors import VidclsError
 from vidcls.schema import EXTRACTION_KEYS, SINGLE_SPATIAL_SCALE, Provenance
 from vidcls.video import (
     DecodedFrames,
+    MomentDecoder,
     VideoInfo,
     decode_moments,
     parse_sampling,
@@ -219,12 +220,15 @@ class FeatureExtractor:
         start_s: float,
         end_s: float,
         progress: Progress | None = None,
+        decoder: MomentDecoder | None = None,
     ) -> DecodedVideo:
         """Decode ``[start_s, end_s)`` of the file (seconds from its start) sampled like a video of its own.
 
         The whole file is the span ``[0, duration)``; a timeline window (:mod:`vidcls.inference.timeline`)
         is a shorter one: the same rule and parameters over the window's own duration, so its features
         mean what the checkpoints' training features meant. Row times stay relative to the file's start.
+        Consecutive windows pass one ``decoder`` (:meth:`window_decoder`): the file is opened and walked
+        forward once for all of them.
         """
         path = Path(path)
         duration = float(end_s) - float(start_s)
@@ -243,7 +247,15 @@ class FeatureExtractor:
                 path, plan.union_times, self.frame_size, stop, progress=report, skip_unneeded=whole, needs_pixels=needs
             )
 
-        return self._rows_from(decode(needs_pixels, progress), plan, duration, info.start_s, path, surely_short, decode)
+        if decoder is not None:
+            first = decoder.decode(plan.union_times, stop, progress, needs_pixels)
+        else:
+            first = decode(needs_pixels, progress)
+        return self._rows_from(first, plan, duration, info.start_s, path, surely_short, decode)
+
+    def window_decoder(self, path: str | os.PathLike[str]) -> MomentDecoder:
+        """An open decoder that consecutive :meth:`decode_span` windows of ``path`` share (close it after)."""
+        return MomentDecoder(path, self.frame_size)
 
     def decode_frames(
         self, frames: np.ndarray, fps: float, name: str = "frames", span: tuple[float, float] | None = None

@@ -108,9 +108,11 @@ def extract_windows(
     info = extractor.probe(path)
     windows = plan_windows(info.duration_s, segment_s)
     share = 1.0 / len(windows)
-    for index, (start, end) in enumerate(windows):
-        decoded = extractor.decode_span(path, info, start, end, part_progress(progress, index * share, share / 2))
-        yield start, end, extractor.encode(decoded, part_progress(progress, (index + 0.5) * share, share / 2))
+    with extractor.window_decoder(path) as decoder:  # one forward walk through the file for all windows
+        for index, (start, end) in enumerate(windows):
+            report = part_progress(progress, index * share, share / 2)
+            decoded = extractor.decode_span(path, info, start, end, report, decoder=decoder)
+            yield start, end, extractor.encode(decoded, part_progress(progress, (index + 0.5) * share, share / 2))
 
 
 def extract_frame_windows(

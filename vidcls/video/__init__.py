@@ -2,6 +2,7 @@
 
 from vidcls.video.decode import (
     DecodedFrames,
+    MomentDecoder,
     VideoInfo,
     decode_moments,
     open_video,
@@ -28,6 +29,7 @@ __all__ = [
     "SAMPLING_RULE",
     "SAMPLING_RULES",
     "DecodedFrames",
+    "MomentDecoder",
     "SamplingPlan",
     "VideoInfo",
     "combine_scales",

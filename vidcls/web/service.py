@@ -71,8 +71,13 @@ class LazyExtractor:
     def probe(self, path: str | os.PathLike[str]) -> Any:
         return self.get().probe(path)
 
-    def decode_span(self, path: str | os.PathLike[str], info: Any, start_s: float, end_s: float, progress: Any) -> Any:
-        return self.get().decode_span(path, info, start_s, end_s, progress)
+    def decode_span(
+        self, path: str | os.PathLike[str], info: Any, start_s: float, end_s: float, progress: Any, decoder: Any = None
+    ) -> Any:
+        return self.get().decode_span(path, info, start_s, end_s, progress, decoder=decoder)
+
+    def window_decoder(self, path: str | os.PathLike[str]) -> Any:
+        return self.get().window_decoder(path)
 
 
 class ClassifierService:
