@@ -415,8 +415,9 @@ def select_moments(
 
 class MomentDecoder:
     """One open file walked forward once, batch after batch of later moments: :func:`decode_moments` is one
-    batch; a timeline (:mod:`vidcls.inference.timeline`) gives one batch per window, so every frame is
-    decoded at most once and each window's frames are dropped before the next window is decoded."""
+    batch; a timeline (:mod:`vidcls.inference.timeline`) gives one batch per window, so the file is opened
+    once, a frame is decoded about once (a seek may land on a keyframe behind the walk), and each window's
+    frames are dropped before the next window is decoded."""
 
     def __init__(
         self, path: str | os.PathLike[str], frame_size: tuple[int, int], skip_pts: frozenset[int] = frozenset()
@@ -424,7 +425,11 @@ class MomentDecoder:
         self.path, self.frame_size = path, frame_size
         self._opened = open_video(path)
         self.container, self.stream = self._opened.__enter__()
-        self.tb = float(self.stream.time_base)
+        try:
+            self.tb = float(self.stream.time_base)
+        except TypeError:
+            self.close()
+            raise VidclsError(f"{path}: the video stream has no time base, so its frames cannot be timed") from None
         self.fps = float(self.stream.average_rate) if self.stream.average_rate else 25.0
         self.packet_end = _PacketEnd()
         self.skip_pts = skip_pts
