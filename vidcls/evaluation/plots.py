@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -44,13 +46,19 @@ def reliability_figure(curves: dict[str, Calibration], title: str = "Reliability
 
 
 def attention_figure(
-    timestamps_s: np.ndarray, weights: np.ndarray, title: str, frames: np.ndarray | None = None
+    timestamps_s: np.ndarray,
+    weights: np.ndarray,
+    title: str,
+    frames: np.ndarray | None = None,
+    spans: Sequence[Mapping[str, Any]] | None = None,
 ) -> Figure:
     """Pooling weight of each sampled moment: which parts of the video drove the decision.
 
     With ``frames`` (``[t, h, w, 3]`` uint8, the thumbnails of the frames the model saw, see
     :mod:`vidcls.inference.frames`) a strip of them sits above the bars, each over its own moment; the
-    three most attended are framed in the bars' colour.
+    three most attended are framed in the bars' colour. With ``spans`` (a timeline's
+    ``{start_s, end_s, predicted}``, :mod:`vidcls.inference.timeline`) each span is a background band
+    in its class's colour, named in the legend; each window's weights then sum to 1 on their own.
     """
     timestamps_s = np.asarray(timestamps_s, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
@@ -77,6 +85,8 @@ def attention_figure(
         strip.set_yticks([])
         strip.set_title(title)
         strip.set_xlim(timestamps_s.min() - width, timestamps_s.max() + width)
+    if spans:
+        _span_bands(ax, spans)
     ax.bar(timestamps_s, weights, width=width, color="tab:orange")
     ax.axhline(1.0 / max(1, weights.size), color="grey", linestyle="--", linewidth=1, label="uniform")
     ax.set_xlabel("time in video (s)")
@@ -84,6 +94,28 @@ def attention_figure(
     ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+#: Background colours of a timeline's classes (matplotlib's pastel qualitative map, in first-seen order).
+SPAN_COLOURS = plt.get_cmap("Pastel1").colors
+
+
+def _span_bands(ax: Any, spans: Sequence[Mapping[str, Any]]) -> None:
+    """One shaded band per span, coloured by its class (one legend entry per class)."""
+    colours: dict[str, Any] = {}
+    for span in spans:
+        label = str(span["predicted"])
+        named = label not in colours
+        colour = colours.setdefault(label, SPAN_COLOURS[len(colours) % len(SPAN_COLOURS)])
+        ax.axvspan(
+            float(span["start_s"]),
+            float(span["end_s"]),
+            color=colour,
+            alpha=0.8,
+            zorder=0,
+            linewidth=0,
+            label=label if named else None,
+        )
 
 
 def close(fig: Figure) -> None:

@@ -19,7 +19,18 @@ import numpy as np
 from vidcls.backbones.loader import ExportedBackbone, open_backbone
 from vidcls.errors import VidclsError
 from vidcls.schema import EXTRACTION_KEYS, SINGLE_SPATIAL_SCALE, Provenance
-from vidcls.video import decode_moments, parse_sampling, plan_sampling, probe_video, sampling_tag, shrink_frames
+from vidcls.video import (
+    DecodedFrames,
+    MomentDecoder,
+    VideoInfo,
+    decode_moments,
+    parse_sampling,
+    plan_sampling,
+    probe_video,
+    sampling_tag,
+    select_moments,
+    shrink_frames,
+)
 from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, combine_scales
 
 if TYPE_CHECKING:
@@ -192,29 +203,104 @@ class FeatureExtractor:
     # -- the two stages -------------------------------------------------------------------------
     def decode(self, path: str | os.PathLike[str], progress: Progress | None = None) -> DecodedVideo:
         """Probe, plan and decode the needed frames (CPU only; safe to run in worker threads)."""
-        path = Path(path)
+        info = self.probe(path)
+        return self.decode_span(path, info, 0.0, info.duration_s, progress)
+
+    def probe(self, path: str | os.PathLike[str]) -> VideoInfo:
+        """The file's header (start, duration); a stream without a duration cannot be sampled."""
         info = probe_video(path)
         if not info.duration_s > 0:
-            raise VidclsError(f"{path}: the video stream has no duration (no frames?); it cannot be sampled")
-        plan = plan_sampling(info.duration_s, self.num_frames, self.scales, start=info.start_s, rule=self.sampling)
-        end_s = info.start_s + info.duration_s
-        surely_short = info.duration_s < self.min_duration_s
+            raise VidclsError(f"{Path(path)}: the video stream has no duration (no frames?); it cannot be sampled")
+        return info
+
+    def decode_span(
+        self,
+        path: str | os.PathLike[str],
+        info: VideoInfo,
+        start_s: float,
+        end_s: float,
+        progress: Progress | None = None,
+        decoder: MomentDecoder | None = None,
+    ) -> DecodedVideo:
+        """Decode ``[start_s, end_s)`` of the file (seconds from its start) sampled like a video of its own.
+
+        The whole file is the span ``[0, duration)``; a timeline window (:mod:`vidcls.inference.timeline`)
+        is a shorter one: the same rule and parameters over the window's own duration, so its features
+        mean what the checkpoints' training features meant. Row times stay relative to the file's start.
+        Consecutive windows pass one ``decoder`` (:meth:`window_decoder`): the file is opened and walked
+        forward once for all of them.
+        """
+        path = Path(path)
+        duration = float(end_s) - float(start_s)
+        begin = info.start_s + float(start_s)
+        plan = plan_sampling(duration, self.num_frames, self.scales, start=begin, rule=self.sampling)
+        stop = info.start_s + float(end_s)
+        whole = start_s <= 0 and end_s >= info.duration_s
+        surely_short = duration < self.min_duration_s
         # A long video's rows come from the scales' moments only; the output moments just tell
         # whether the video is short, which needs no pixels (v2: 74 of 126 frames converted at T=64).
         needs_pixels = None if surely_short else _scale_moments_mask(plan)
-        decoded = decode_moments(
-            path, plan.union_times, self.frame_size, end_s, progress=progress, needs_pixels=needs_pixels
-        )
+
+        def decode(needs: np.ndarray | None, report: Progress | None) -> DecodedFrames:
+            # A window skips the H.264 pre-pass: it demuxes the whole file, once per window.
+            return decode_moments(
+                path, plan.union_times, self.frame_size, stop, progress=report, skip_unneeded=whole, needs_pixels=needs
+            )
+
+        if decoder is not None:
+            first = decoder.decode(plan.union_times, stop, progress, needs_pixels)
+        else:
+            first = decode(needs_pixels, progress)
+        return self._rows_from(first, plan, duration, info.start_s, path, surely_short, decode)
+
+    def window_decoder(self, path: str | os.PathLike[str]) -> MomentDecoder:
+        """An open decoder that consecutive :meth:`decode_span` windows of ``path`` share (close it after)."""
+        return MomentDecoder(path, self.frame_size)
+
+    def decode_frames(
+        self, frames: np.ndarray, fps: float, name: str = "frames", span: tuple[float, float] | None = None
+    ) -> DecodedVideo:
+        """:meth:`decode` for frames already in memory: ``[n, h, w, 3]`` uint8 RGB shown at ``fps``.
+
+        Frame ``k`` is on screen from ``k / fps`` for ``1 / fps`` seconds, so the clip lasts ``n / fps``; the
+        sampling plan, the frame each moment selects, the resize and the rows are those of a file
+        (:func:`vidcls.video.select_moments`). ``span=(start_s, end_s)``: that window only, as
+        :meth:`decode_span` samples a window of a file.
+        """
+        if not (isinstance(fps, int | float | np.number) and float(fps) > 0):
+            raise VidclsError(f"fps must be a positive number, got {fps!r}")
+        if len(frames) == 0:
+            raise VidclsError(f"{name}: no frames; pass a non-empty [n, h, w, 3] uint8 RGB array")
+        times = np.arange(len(frames), dtype=np.float64) / float(fps)
+        start_s, end_s = span if span is not None else (0.0, len(frames) / float(fps))
+        duration = float(end_s) - float(start_s)
+        plan = plan_sampling(duration, self.num_frames, self.scales, start=float(start_s), rule=self.sampling)
+        selected = select_moments(frames, times, plan.union_times, self.frame_size)
+        return self._rows_from(selected, plan, duration, 0.0, Path(name), duration < self.min_duration_s, None)
+
+    def _rows_from(
+        self,
+        decoded: DecodedFrames,
+        plan: SamplingPlan,
+        duration_s: float,
+        origin_s: float,
+        path: Path,
+        surely_short: bool,
+        redecode: Callable[[np.ndarray | None, Progress | None], DecodedFrames] | None,
+    ) -> DecodedVideo:
+        """The one sampling step after decoding (files, windows, frame arrays): short or long, which frames
+        go through the CNN and how the rows are built from them. ``origin_s``: the time row times count from."""
         distinct = np.unique(decoded.moment_to_frame[plan.output_index])
         short = len(distinct) < self.num_frames or surely_short
         if short and decoded.converted is not None and not decoded.converted[distinct].all():
             # Fewer distinct frames than rows (rare, and few frames to decode): again, with every frame's pixels.
-            decoded = decode_moments(path, plan.union_times, self.frame_size, end_s)
+            assert redecode is not None, "frames in memory are always converted"
+            decoded = redecode(None, None)
         if short:
             # One row per distinct frame on screen at the output moments; no repeats, no scale mixing.
             keep = distinct
             row_frames = np.arange(len(keep))
-            timestamps = decoded.frame_times[keep] - info.start_s
+            timestamps = decoded.frame_times[keep] - origin_s
             scale_frames: list[np.ndarray] = []
         else:
             used = [decoded.moment_to_frame[idx] for idx in plan.scale_index]
@@ -223,11 +309,11 @@ class FeatureExtractor:
             remap[keep] = np.arange(len(keep))
             scale_frames = [remap[u] for u in used]
             row_frames = None
-            timestamps = plan.output_times - info.start_s
+            timestamps = plan.output_times - origin_s
         return DecodedVideo(
             path=path,
             frames=decoded.frames[keep],
-            duration_s=info.duration_s,
+            duration_s=duration_s,
             timestamps_s=np.asarray(timestamps, dtype=np.float64),
             short=short,
             row_frames=row_frames,

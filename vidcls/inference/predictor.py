@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,6 +19,14 @@ import torch
 
 from vidcls.errors import VidclsError
 from vidcls.inference.ensemble import Ensemble
+from vidcls.inference.timeline import (
+    WindowPrediction,
+    extract_frame_windows,
+    extract_windows,
+    plan_windows,
+    spans_of,
+    weighted_mean,
+)
 from vidcls.inference.tta import resolve_views
 from vidcls.schema import EXTRACTION_KEYS, Provenance
 
@@ -26,7 +34,8 @@ log = logging.getLogger(__name__)
 
 
 class Extractor(Protocol):
-    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor`."""
+    """What the predictor needs from :class:`vidcls.extraction.FeatureExtractor` (timelines and frame
+    arrays also use its ``probe``, ``decode_span``, ``decode_frames`` and ``encode``)."""
 
     def extract(self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None) -> Any: ...
 
@@ -45,6 +54,7 @@ class VideoPrediction:
     num_frames: int | None = None
     error: str | None = None
     frames: np.ndarray | None = None  # [t, h, w, 3] uint8 thumbnail of each row's frame (thumbnail_px > 0)
+    windows: list[WindowPrediction] | None = None  # the timeline (segment_s set), in time order
 
     @property
     def ok(self) -> bool:
@@ -67,7 +77,8 @@ class VideoPrediction:
         """The one prediction record (predict.py's JSON results, the web API's result; docs/web.md).
 
         JSON-ready: probabilities as lists in ``class_names`` order, each member's vote, and the
-        attention weights with the moment each row stands for. The web adds its own fields on top.
+        attention weights with the moment each row stands for. A timeline (``segment_s``) adds
+        ``windows`` and ``spans``; without one the record has neither key. The web adds its own fields on top.
         """
         names = self.class_names
 
@@ -80,7 +91,7 @@ class VideoPrediction:
         if self.attention is not None:
             times = None if self.timestamps_s is None else [float(t) for t in self.timestamps_s]
             attention = {"weights": [float(a) for a in self.attention], "timestamps_s": times}
-        return {
+        record = {
             "path": self.path,
             "ok": self.ok,
             "error": self.error,
@@ -93,6 +104,36 @@ class VideoPrediction:
             "num_frames": self.num_frames,
             "duration_s": self.duration_s,
         }
+        if self.windows is not None:
+            record["windows"] = [w.to_dict(names) for w in self.windows]
+            record["spans"] = spans_of(self.windows, names)
+        return record
+
+    @classmethod
+    def from_windows(
+        cls, path: str, class_names: list[str], windows: Sequence[WindowPrediction], duration_s: float
+    ) -> VideoPrediction:
+        """The file's answer from its windows: probabilities (each member's too) are the windows' means
+        weighted by their durations; attention rows and their times are the windows' in order."""
+        weights = [w.duration_s for w in windows]
+        members = windows[0].member_probs.keys()
+        attention = None
+        if all(w.attention is not None for w in windows):
+            attention = np.concatenate([w.attention for w in windows])  # type: ignore[misc]
+        times = None
+        if all(w.timestamps_s is not None for w in windows):
+            times = np.concatenate([w.timestamps_s for w in windows])  # type: ignore[misc]
+        return cls(
+            path=path,
+            class_names=class_names,
+            probs=weighted_mean([w.probs for w in windows], weights),
+            member_probs={m: weighted_mean([w.member_probs[m] for w in windows], weights) for m in members},
+            attention=attention,
+            timestamps_s=times,
+            duration_s=float(duration_s),
+            num_frames=sum(w.num_frames for w in windows),
+            windows=list(windows),
+        )
 
 
 def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None = None) -> Provenance:
@@ -120,7 +161,11 @@ def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None
 
 
 class VideoPredictor:
-    """Ensemble + extractor + TTA views → :class:`VideoPrediction` per file; bad files become errors."""
+    """Ensemble + extractor + TTA views → :class:`VideoPrediction` per file; bad files become errors.
+
+    ``segment_s`` (seconds, None: off) classifies each file window by window (:mod:`vidcls.inference.timeline`);
+    a timeline keeps no thumbnails (``thumbnail_px`` applies to whole-file predictions).
+    """
 
     def __init__(
         self,
@@ -129,12 +174,16 @@ class VideoPredictor:
         tta: Sequence[str] | None = None,
         return_attention: bool = True,
         thumbnail_px: int = 0,
+        segment_s: float | None = None,
     ) -> None:
         self.ensemble = ensemble
         self.extractor = extractor
         self.views = resolve_views(tta)
         self.return_attention = return_attention
         self.thumbnail_px = int(thumbnail_px)
+        if segment_s is not None:
+            plan_windows(1.0, segment_s)  # a bad segment_s is one error line now, not one per file
+        self.segment_s = None if segment_s is None else float(segment_s)
 
     @classmethod
     def from_ensemble(
@@ -147,6 +196,7 @@ class VideoPredictor:
         return_attention: bool = True,
         thumbnail_px: int = 0,
         runtime: str | None = "auto",
+        segment_s: float | None = None,
     ) -> VideoPredictor:
         """Rebuild the training-time extractor from the checkpoints' provenance (same code as extract.py).
 
@@ -157,7 +207,14 @@ class VideoPredictor:
 
         provenance = extraction_provenance(ensemble, provenance_override)
         extractor = FeatureExtractor.from_provenance(provenance, device=device, batch_size=batch_size, runtime=runtime)
-        return cls(ensemble, extractor, tta=tta, return_attention=return_attention, thumbnail_px=thumbnail_px)
+        return cls(
+            ensemble,
+            extractor,
+            tta=tta,
+            return_attention=return_attention,
+            thumbnail_px=thumbnail_px,
+            segment_s=segment_s,
+        )
 
     def predict_features(
         self, features: np.ndarray | torch.Tensor, path: str = "", timestamps_s: np.ndarray | None = None
@@ -187,6 +244,52 @@ class VideoPredictor:
             num_frames=length,
         )
 
+    def predict_window(self, start_s: float, end_s: float, video: Any, path: str = "") -> WindowPrediction:
+        """One timeline window's answer from its extracted features (``video``: an ``ExtractedVideo``)."""
+        result = self.predict_features(video.features, path=path, timestamps_s=video.timestamps_s)
+        assert result.probs is not None
+        return WindowPrediction(
+            start_s=float(start_s),
+            end_s=float(end_s),
+            probs=result.probs,
+            member_probs=result.member_probs,
+            attention=result.attention,
+            timestamps_s=result.timestamps_s,
+            num_frames=int(video.num_frames),
+        )
+
+    def predict_frames(
+        self,
+        frames: np.ndarray,
+        fps: float,
+        name: str = "frames",
+        progress: Callable[[float], None] | None = None,
+    ) -> VideoPrediction:
+        """Classify frames already in memory: ``[n, h, w, 3]`` uint8 RGB, frame ``k`` shown at ``k / fps``.
+
+        The same sampling, resize and multi-scale extraction as a file of that content
+        (:meth:`vidcls.extraction.FeatureExtractor.decode_frames`), a timeline too when ``segment_s`` is set.
+        A bad array raises :class:`VidclsError` (the caller's mistake, not a bad file).
+        """
+        frames = np.asarray(frames)
+        if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+            raise VidclsError(
+                f"{name}: frames must be an [n, h, w, 3] uint8 RGB array, got {frames.dtype} {list(frames.shape)}"
+            )
+        if self.segment_s is not None:
+            windows = extract_frame_windows(self.extractor, frames, fps, self.segment_s, name, progress)
+            return self._from_windows(name, windows)
+        extractor: Any = self.extractor
+        video = extractor.encode(extractor.decode_frames(frames, fps, name), progress)
+        result = self.predict_features(video.features, path=name, timestamps_s=video.timestamps_s)
+        result.duration_s = float(video.duration_s)
+        return result
+
+    def _from_windows(self, name: str, windows: Iterator[tuple[float, float, Any]]) -> VideoPrediction:
+        """Predict each window as it is extracted (only its answer is kept), then the file's answer."""
+        answers = [self.predict_window(start, end, video, name) for start, end, video in windows]
+        return VideoPrediction.from_windows(name, self.ensemble.class_names, answers, answers[-1].end_s)
+
     def predict_file(
         self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None
     ) -> VideoPrediction:
@@ -197,6 +300,8 @@ class VideoPredictor:
                 raise VidclsError(f"{name}: no such file.")
             if not Path(path).is_file():
                 raise VidclsError(f"{name}: not a regular file.")
+            if self.segment_s is not None:
+                return self._from_windows(name, extract_windows(self.extractor, path, self.segment_s, progress))
             frames = None
             if self.thumbnail_px > 0:
                 from vidcls.inference.frames import extract_with_frames

@@ -63,7 +63,8 @@ def save_attention_plot(result: VideoPrediction, path: Path) -> Path | None:
     from vidcls.evaluation import plots
 
     title = f"{Path(result.path).name}: {result.predicted} ({result.confidence:.1%})"
-    fig = plots.attention_figure(result.timestamps_s, result.attention, title, frames=result.frames)
+    spans = result.to_dict().get("spans")
+    fig = plots.attention_figure(result.timestamps_s, result.attention, title, frames=result.frames, spans=spans)
     try:
         return plots.save_figure(fig, path)
     finally:
@@ -118,6 +119,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         provenance_override=to_plain(cfg.provenance),
         return_attention=True,
         thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,
+        segment_s=cfg.get("segment_s"),
     )
     plot_folder = Path(cfg.attention_plot) if cfg.get("attention_plot") else None
     results, plots_written = predict_files(predictor, inputs, plot_folder)
@@ -168,5 +170,10 @@ def print_results(results: Sequence[VideoPrediction], class_names: Sequence[str]
         if not r.ok:
             message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
             console.print(f"[red]error:[/] {message}", highlight=False)
+    for r in results:
+        if r.ok and r.windows is not None:  # a timeline (segment_s): where each class runs
+            runs = ", ".join(f"{s['start_s']:.0f}-{s['end_s']:.0f} s {s['predicted']}" for s in r.to_dict()["spans"])
+            count = f"{len(r.windows)} window{'s' if len(r.windows) != 1 else ''}"
+            console.print(f"timeline of {Path(r.path).name} ({count}): {runs}", highlight=False)
     for path in plots:
         console.print(f"attention plot: {path}")

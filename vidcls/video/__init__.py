@@ -2,11 +2,13 @@
 
 from vidcls.video.decode import (
     DecodedFrames,
+    MomentDecoder,
     VideoInfo,
     decode_moments,
     open_video,
     probe_video,
     resize_geometry,
+    select_moments,
     shrink_frames,
 )
 from vidcls.video.sampling import (
@@ -27,6 +29,7 @@ __all__ = [
     "SAMPLING_RULE",
     "SAMPLING_RULES",
     "DecodedFrames",
+    "MomentDecoder",
     "SamplingPlan",
     "VideoInfo",
     "combine_scales",
@@ -40,6 +43,7 @@ __all__ = [
     "resize_geometry",
     "sampling_tag",
     "scale_counts",
+    "select_moments",
     "shrink_frames",
     "uniform_times",
 ]

@@ -5,7 +5,8 @@ variable-frame-rate files sample the right moments. The decoder walks forward on
 the next needed moment is far ahead (hour-long files) and decodes straight through otherwise
 (short clips, where seeking costs more than it saves). A frame is converted (scaled by FFmpeg's
 swscale straight from YUV, then centre-cropped) only when a moment selects it, so at most the
-current and previous full-resolution frames exist at any time.
+latest decoded full-resolution frame and the two before it exist at any time. :class:`MomentDecoder`
+keeps one such walk open across batches of later moments (a timeline's windows).
 
 When the decoder will walk straight through an H.264 file, a demux-only pre-pass finds the
 non-reference pictures (``nal_ref_idc == 0``) that no moment selects; their packets are never sent to
@@ -304,6 +305,7 @@ class _Selection:
         frame_size: tuple[int, int],
         needs_pixels: np.ndarray | None,
         progress: Callable[[float], None] | None,
+        reformatter: VideoReformatter | None = None,
     ) -> None:
         self.moments = moments
         self.frame_size = frame_size
@@ -311,7 +313,8 @@ class _Selection:
         if self.needs_pixels.shape != moments.shape:
             raise ValueError("needs_pixels must have one entry per moment")
         self.progress = progress
-        self.reformatter = VideoReformatter()  # one swscale context for the whole video
+        # One swscale context for the whole video (a timeline's windows share their decoder's).
+        self.reformatter = reformatter if reformatter is not None else VideoReformatter()
         self.frames: list[np.ndarray | None] = []
         self.times: list[float] = []
         self.moment_to_frame = np.full(len(moments), -1, dtype=np.int64)
@@ -348,6 +351,9 @@ class _Walk:
 
     prev: av.VideoFrame | None = None
     prev_time: float = -np.inf
+    #: The frame before ``prev`` (None right after a seek): on screen at moments just before ``prev_time``.
+    before: av.VideoFrame | None = None
+    before_time: float = -np.inf
     last_time: float = -np.inf
     last_duration: float = 0.0  # display duration of the latest frame (seconds; 0 when unknown)
     frames_decoded: int = 0
@@ -373,66 +379,144 @@ def decode_moments(
     moments = np.asarray(moments, dtype=np.float64)
     if len(moments) == 0 or np.any(np.diff(moments) < 0):
         raise ValueError("moments must be a non-empty sorted array")
-    selection = _Selection(moments, frame_size, needs_pixels, progress)
-    walk = _Walk()
-    with open_video(path) as (container, stream):
-        tb = float(stream.time_base)
-        fps = float(stream.average_rate) if stream.average_rate else 25.0
-        packet_end = _PacketEnd()
-        skip_pts = _unneeded_nonref_pts(path, moments) if skip_unneeded else frozenset()
+    skip_pts = _unneeded_nonref_pts(path, moments) if skip_unneeded else frozenset()
+    with MomentDecoder(path, frame_size, skip_pts) as decoder:
+        return decoder.decode(moments, expected_end_s, progress, needs_pixels)
+
+
+def select_moments(
+    frames: np.ndarray, frame_times_s: np.ndarray, moments: np.ndarray, frame_size: tuple[int, int]
+) -> DecodedFrames:
+    """:func:`decode_moments` for frames already in memory (``[n, H, W, 3]`` uint8 RGB shown at ``frame_times_s``).
+
+    The same rule (a moment takes the last frame whose time <= moment, the first frame for moments before
+    it, the last frame for moments after it) and the same conversion (swscale AREA to cover ``frame_size``,
+    centre crop), each selected frame converted once; callers holding decoded frames
+    (:meth:`vidcls.inference.VideoPredictor.predict_frames`) get the features a file would give.
+    """
+    frames = np.asarray(frames)
+    times = np.asarray(frame_times_s, dtype=np.float64)
+    moments = np.asarray(moments, dtype=np.float64)
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8 or len(frames) == 0:
+        raise VidclsError(f"frames must be a non-empty [n, h, w, 3] uint8 RGB array, got {frames.dtype} {frames.shape}")
+    if times.shape != (len(frames),) or np.any(np.diff(times) <= 0):
+        raise VidclsError("frame times must be one increasing time per frame")
+    on_screen = np.clip(np.searchsorted(times, moments, side="right") - 1, 0, len(frames) - 1)
+    used, moment_to_frame = np.unique(on_screen, return_inverse=True)
+    reformatter = VideoReformatter()
+    converted = np.empty((len(used), *frame_size, 3), dtype=np.uint8)
+    for i, index in enumerate(used):
+        rgb = av.VideoFrame.from_ndarray(np.ascontiguousarray(frames[index]), format="rgb24")
+        converted[i] = _to_rgb(rgb, frame_size, reformatter)
+    return DecodedFrames(
+        converted, times[used], moment_to_frame.reshape(-1).astype(np.int64), len(used), np.ones(len(used), bool)
+    )
+
+
+class MomentDecoder:
+    """One open file walked forward once, batch after batch of later moments: :func:`decode_moments` is one
+    batch; a timeline (:mod:`vidcls.inference.timeline`) gives one batch per window, so the file is opened
+    once, a frame is decoded about once (a seek may land on a keyframe behind the walk), and each window's
+    frames are dropped before the next window is decoded."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], frame_size: tuple[int, int], skip_pts: frozenset[int] = frozenset()
+    ) -> None:
+        self.path, self.frame_size = path, frame_size
+        self._opened = open_video(path)
+        self.container, self.stream = self._opened.__enter__()
         try:
-            _walk_stream(container, stream, selection, walk, skip_pts, packet_end)
+            self.tb = float(self.stream.time_base)
+        except TypeError:
+            self.close()
+            raise VidclsError(f"{path}: the video stream has no time base, so its frames cannot be timed") from None
+        self.fps = float(self.stream.average_rate) if self.stream.average_rate else 25.0
+        self.packet_end = _PacketEnd()
+        self.skip_pts = skip_pts
+        self.frames = _decode_packets(self.container, self.stream, skip_pts, self.packet_end)
+        self.walk = _Walk()
+        self.seek_gap = SEEK_GAP_S
+        self.reformatter = VideoReformatter()
+        self.last_moment = -np.inf
+
+    def __enter__(self) -> MomentDecoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._opened.__exit__(None, None, None)
+
+    def decode(
+        self,
+        moments: np.ndarray,
+        expected_end_s: float | None = None,
+        progress: Callable[[float], None] | None = None,
+        needs_pixels: np.ndarray | None = None,
+    ) -> DecodedFrames:
+        """The frames on screen at ``moments`` (sorted, all after the previous batch's); see :func:`decode_moments`."""
+        moments = np.asarray(moments, dtype=np.float64)
+        if len(moments) == 0 or np.any(np.diff(moments) < 0) or moments[0] < self.last_moment:
+            raise ValueError("moments must be a non-empty sorted array after the previous batch's moments")
+        self.last_moment = float(moments[-1])
+        selection = _Selection(moments, self.frame_size, needs_pixels, progress, self.reformatter)
+        walk, decoded_before = self.walk, self.walk.frames_decoded
+        if walk.prev is not None:
+            # The previous batch stopped at the first frame past its moments; this batch's moments before
+            # that frame see the frame before it (or, right after a seek, that first frame itself).
+            upto = int(np.searchsorted(moments, walk.prev_time, side="left"))
+            if upto:
+                on_screen = walk.before is not None
+                selection.assign(
+                    walk.before if on_screen else walk.prev, walk.before_time if on_screen else walk.prev_time, upto
+                )
+        try:
+            self._walk(selection)
         except av.FFmpegError as err:
             raise VidclsError(
-                f"{path}: decoding failed near {max(walk.last_time, 0.0):.2f}s ({_describe(err)})"
+                f"{self.path}: decoding failed near {max(walk.last_time, 0.0):.2f}s ({_describe(err)})"
             ) from None
         if not selection.done:
-            packet_end_s = packet_end.value * tb if packet_end.value is not None else None
-            _finish_at_end(path, selection, walk, expected_end_s, packet_end_s, fps)
-    return selection.result(walk.frames_decoded)
+            packet_end_s = self.packet_end.value * self.tb if self.packet_end.value is not None else None
+            _finish_at_end(self.path, selection, walk, expected_end_s, packet_end_s, self.fps)
+        return selection.result(walk.frames_decoded - decoded_before)
 
-
-def _walk_stream(
-    container: av.container.InputContainer,
-    stream: av.video.VideoStream,
-    selection: _Selection,
-    walk: _Walk,
-    skip_pts: frozenset[int],
-    packet_end: _PacketEnd,
-) -> None:
-    """Walk forward, giving each moment the frame on screen; seek across gaps longer than ``SEEK_GAP_S``."""
-    tb = float(stream.time_base)
-    fps = float(stream.average_rate) if stream.average_rate else 25.0
-    moments = selection.moments
-    seek_gap = SEEK_GAP_S
-    behind_frames = 0  # frames re-decoded because a seek landed behind the current position
-    frames = _decode_packets(container, stream, skip_pts, packet_end)
-    while not selection.done:
-        frame = next(frames, None)
-        if frame is None:
-            return
-        walk.frames_decoded += 1
-        time_s = float(frame.pts * tb) if frame.pts is not None else walk.last_time + 1.0 / fps
-        if time_s <= walk.last_time:  # after a seek that landed behind us, or a repeated pts
-            behind_frames += 1
-            continue
-        walk.last_time = time_s
-        walk.last_duration = float(frame.duration * tb) if frame.duration else 0.0
-        upto = int(np.searchsorted(moments, time_s, side="left"))  # moments strictly before this frame
-        if upto > selection.next_moment:
-            on_screen = walk.prev is not None
-            selection.assign(walk.prev if on_screen else frame, walk.prev_time if on_screen else time_s, upto)
-        walk.prev, walk.prev_time = frame, time_s
-        if behind_frames:
-            # The keyframe before the target was behind us: the GOP is long, so seeking
-            # re-decodes frames already seen. Seek only across longer gaps from now on.
-            seek_gap *= 2.0
-            behind_frames = 0
-        if not selection.done and moments[selection.next_moment] - time_s > seek_gap:
-            container.seek(int(moments[selection.next_moment] / tb), stream=stream, backward=True, any_frame=False)
-            frames = _decode_packets(container, stream, skip_pts, packet_end)
-            # The frame on screen at the moment comes from after the seek; forget the old one.
-            walk.prev, walk.prev_time = None, -np.inf
+    def _walk(self, selection: _Selection) -> None:
+        """Walk forward, giving each moment the frame on screen; seek across gaps longer than ``seek_gap``."""
+        walk, tb, fps = self.walk, self.tb, self.fps
+        moments = selection.moments
+        behind_frames = 0  # frames re-decoded because a seek landed behind the current position
+        while not selection.done:
+            frame = next(self.frames, None)
+            if frame is None:
+                return
+            walk.frames_decoded += 1
+            time_s = float(frame.pts * tb) if frame.pts is not None else walk.last_time + 1.0 / fps
+            if time_s <= walk.last_time:  # after a seek that landed behind us, or a repeated pts
+                behind_frames += 1
+                continue
+            walk.last_time = time_s
+            walk.last_duration = float(frame.duration * tb) if frame.duration else 0.0
+            upto = int(np.searchsorted(moments, time_s, side="left"))  # moments strictly before this frame
+            if upto > selection.next_moment:
+                on_screen = walk.prev is not None
+                selection.assign(walk.prev if on_screen else frame, walk.prev_time if on_screen else time_s, upto)
+            walk.before, walk.before_time = walk.prev, walk.prev_time
+            walk.prev, walk.prev_time = frame, time_s
+            if behind_frames:
+                # The keyframe before the target was behind us: the GOP is long, so seeking
+                # re-decodes frames already seen. Seek only across longer gaps from now on.
+                self.seek_gap *= 2.0
+                behind_frames = 0
+            if not selection.done and moments[selection.next_moment] - time_s > self.seek_gap:
+                self.container.seek(
+                    int(moments[selection.next_moment] / tb), stream=self.stream, backward=True, any_frame=False
+                )
+                self.frames = _decode_packets(self.container, self.stream, self.skip_pts, self.packet_end)
+                # The frame on screen at the moment comes from after the seek; forget the old ones.
+                walk.prev, walk.prev_time = None, -np.inf
+                walk.before, walk.before_time = None, -np.inf
 
 
 def _finish_at_end(

@@ -42,6 +42,7 @@ def build_app(cfg: DictConfig) -> Flask:
         extractor_batch_size=int(cfg.extractor_batch_size),
         extractor_runtime=str(cfg.extractor_runtime),
         thumbnail_px=int(cfg.thumbnail_px),
+        segment_s=cfg.get("segment_s"),
     )
     server = cfg.server
     extra = list(server.allowed_hosts or [])

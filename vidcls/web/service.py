@@ -23,6 +23,7 @@ import numpy as np
 from vidcls.errors import VidclsError
 from vidcls.inference import Ensemble, VideoPrediction, VideoPredictor, extraction_provenance
 from vidcls.inference.frames import SampledFrames, extract_with_frames, jpeg_data_urls, sampled_frames
+from vidcls.inference.timeline import extract_windows
 from vidcls.web.catalog import VideoEntry
 
 ProgressFn = Callable[[float, str], None]
@@ -67,6 +68,17 @@ class LazyExtractor:
     def encode(self, decoded: Any, progress: Callable[[float], None] | None = None) -> Any:
         return self.get().encode(decoded, progress=progress)
 
+    def probe(self, path: str | os.PathLike[str]) -> Any:
+        return self.get().probe(path)
+
+    def decode_span(
+        self, path: str | os.PathLike[str], info: Any, start_s: float, end_s: float, progress: Any, decoder: Any = None
+    ) -> Any:
+        return self.get().decode_span(path, info, start_s, end_s, progress, decoder=decoder)
+
+    def window_decoder(self, path: str | os.PathLike[str]) -> Any:
+        return self.get().window_decoder(path)
+
 
 class ClassifierService:
     """Classify a feature sequence or a video file with a loaded ensemble, TTA on or off per request.
@@ -84,6 +96,7 @@ class ClassifierService:
         extractor: Any = None,
         thumbnail_px: int = 96,
         extractor_runtime: str = "auto",
+        segment_s: float | None = None,
     ) -> None:
         self.extractor = (
             extractor
@@ -93,7 +106,10 @@ class ClassifierService:
         # One predict core per position of the page's TTA switch, sharing the ensemble and the extractor;
         # thumbnails come from frames_of/extract_with_frames here, so the cores keep none.
         views = {True: list(tta_views), False: None}
-        self._predictors = {on: VideoPredictor(ensemble, self.extractor, tta) for on, tta in views.items()}
+        self._predictors = {
+            on: VideoPredictor(ensemble, self.extractor, tta, segment_s=segment_s) for on, tta in views.items()
+        }
+        self.segment_s = self._predictors[False].segment_s
         self.ensemble, self.device, self.thumbnail_px = ensemble, device, int(thumbnail_px)
         self.tta_views = self._predictors[True].views
         self._predict_lock = threading.Lock()
@@ -184,6 +200,17 @@ class ClassifierService:
         start = time.perf_counter()
         shown = str(video.get("name") or "the video")
         progress(0.01, "loading the feature extractor" if not getattr(self.extractor, "loaded", True) else "queued")
+        if self.segment_s is not None:
+            prediction = self.classify_windows(path, shown, tta, progress)
+            return self.result_json(
+                prediction,
+                video=video,
+                ground_truth=ground_truth,
+                tta=tta,
+                source="extracted",
+                start=start,
+                frames_unavailable="a timeline keeps no thumbnails (segment_s is set)",
+            )
         try:
             with self._extract_lock:
                 progress(0.02, "decoding and extracting features")
@@ -201,6 +228,28 @@ class ClassifierService:
         return self.result_json(
             prediction, video=video, ground_truth=ground_truth, tta=tta, source="extracted", start=start, frames=frames
         )
+
+    def classify_windows(self, path: Path, shown: str, tta: bool, progress: ProgressFn) -> VideoPrediction:
+        """A timeline (``segment_s``): each window extracted (holding the extraction lock) and then classified
+        (holding the model lock) before the next is decoded, so a long video neither holds the models nor
+        keeps more than one window's frames."""
+        predictor = self._predictors[bool(tta)]
+        stage = "decoding and extracting features, window by window"
+        windows = extract_windows(
+            self.extractor, path, predictor.segment_s, progress=lambda f: progress(0.02 + 0.95 * float(f), stage)
+        )
+        answers = []
+        try:
+            while True:
+                with self._extract_lock:
+                    item = next(windows, None)
+                if item is None:
+                    break
+                with self._predict_lock:
+                    answers.append(predictor.predict_window(*item, path=shown))
+        except VidclsError as err:
+            raise VidclsError(str(err).replace(str(path), shown)) from None
+        return VideoPrediction.from_windows(shown, self.class_names, answers, answers[-1].end_s)
 
     def result_json(
         self,

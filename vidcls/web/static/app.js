@@ -126,6 +126,7 @@ function selectVideo(video) {
   if (video.playable) showPlayer("/media/" + video.path.split("/").map(encodeURIComponent).join("/"));
   else showNoPlayer("no playable file for this video (features only)");
   $("result").hidden = true;
+  $("timeline-box").hidden = true;
   setProgress(null);
   showError("");
   setBusy(state.busy);
@@ -231,6 +232,7 @@ async function uploadAndClassify(event) {
   $("video-meta").textContent = "uploaded file";
   showPlayer(URL.createObjectURL(file));  // play the local copy; the server deletes its own
   $("result").hidden = true;
+  $("timeline-box").hidden = true;
   const form = new FormData();
   form.append("file", file);
   form.append("tta", $("tta-toggle").checked ? "true" : "false");
@@ -257,6 +259,7 @@ function renderResult(result) {
   drawProbabilities(result);
   renderMembers(result);
   drawAttention(result);
+  drawTimeline(result);
   renderFrames($("frame-strip"), result, false);
   if (!state.playable) renderFrames($("no-player"), result, true);
 }
@@ -335,6 +338,37 @@ function drawProbabilities(result) {
     }
     chart.append(svg("text", { x: left + probs[i] * plotW + 6, y: y + rowH / 2 + 2 }, pct(probs[i])));
   });
+}
+
+// A timeline (server segment_s): one band under the player, a span per run of windows with the same class,
+// coloured by class; clicking a span seeks the player to its start.
+function drawTimeline(result) {
+  const box = $("timeline-box"), chart = $("timeline"), legend = $("timeline-legend");
+  const spans = result.spans;
+  box.hidden = !spans || !spans.length;
+  chart.replaceChildren();
+  legend.replaceChildren();
+  if (box.hidden) return;
+  const total = result.duration_s || spans[spans.length - 1].end_s;
+  const width = Math.max(360, chart.clientWidth || 600), height = 22;
+  chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  chart.setAttribute("height", height);
+  const colour = (name) => "c" + (result.class_names.indexOf(name) % 8);
+  spans.forEach((span, i) => {
+    const x = (span.start_s / total) * width, w = Math.max(1, ((span.end_s - span.start_s) / total) * width);
+    const rect = svg("rect", { x, y: 0, width: w, height, class: `span ${colour(span.predicted)}`, "data-index": i,
+                               "data-class": span.predicted });
+    rect.append(svg("title", {}, `${span.start_s.toFixed(1)}–${span.end_s.toFixed(1)} s: ${span.predicted}`));
+    rect.addEventListener("click", () => { const p = $("player"); if (!p.hidden) p.currentTime = span.start_s; });
+    chart.append(rect);
+  });
+  const shown = [...new Set(spans.map((s) => s.predicted))];
+  for (const name of shown) {
+    const swatch = document.createElement("span");
+    swatch.className = "swatch " + colour(name);
+    legend.append(swatch, name);
+  }
+  legend.append(` · ${result.windows.length} windows of the video, ${spans.length} span(s)`);
 }
 
 function renderMembers(result) {
