@@ -32,7 +32,17 @@ def folder_lock(folder: Path, advice: str) -> Iterator[Path]:
     ``advice`` completes "wait for it to finish, or ...", e.g. "use another data.features_dir".
     """
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
+    with path_lock(folder / LOCK_NAME, folder, advice) as path:
+        yield path
+
+
+@contextlib.contextmanager
+def path_lock(path: Path, what: Path, advice: str) -> Iterator[Path]:
+    """Hold the lock file ``path`` (guarding ``what``, named in the error) while the block runs.
+
+    For one writer per file where a folder holds several writers' files (predict's shard files).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if fcntl is not None:
@@ -41,7 +51,7 @@ def folder_lock(folder: Path, advice: str) -> Iterator[Path]:
             except OSError:
                 holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip() or "another process"
                 raise VidclsError(
-                    f"{folder} is in use by another run ({holder}); wait for it to finish, or {advice}. "
+                    f"{what} is in use by another run ({holder}); wait for it to finish, or {advice}. "
                     "(The lock is released when that process exits, however it exits.)"
                 ) from None
         info = (
