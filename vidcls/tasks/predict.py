@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -273,6 +274,7 @@ def stream_to_file(
                 err_console.print(f"resuming {target}: {resumed} file(s) already answered, {len(todo)} to go")
             plot_names = attention_plot_names(todo, plot_folder) if plot_folder is not None else None
             failed = 0
+            start = time.perf_counter()
             for i, result in enumerate(_with_progress(predictor, todo, num_workers, err_console)):
                 writer.write(result, keys[result.path])
                 failed += not result.ok
@@ -283,9 +285,15 @@ def stream_to_file(
         finally:
             writer.close(complete)
     lines = len(writer.answered.keys) + writer.written
-    err_console.print(f"wrote {writer.written} answer(s) to {target} ({resumed} resumed, {failed} failed)")
+    seconds = time.perf_counter() - start
+    rate = writer.written / seconds if seconds > 0 else 0.0
+    err_console.print(
+        f"wrote {writer.written} answer(s) to {target} in {seconds:.1f}s ({rate:.2f} files/s; {resumed} resumed, "
+        f"{failed} failed)"
+    )
     return {
         "output_file": str(target),
+        "seconds": seconds,
         "written": writer.written,
         "resumed": resumed,
         "failed": failed + writer.answered.failed,
