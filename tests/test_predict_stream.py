@@ -258,3 +258,20 @@ def test_table_errors_go_to_stderr_and_a_symlink_loop_is_named(
 
     predictor = VideoPredictor.from_ensemble(load_ensemble(tiny_ckpts), runtime="torch")
     assert "symlink loop" in (predictor.predict_file(loop).error or "")
+
+
+def test_one_torch_thread_restores_the_count() -> None:
+    import torch
+
+    from vidcls.inference.stream import one_torch_thread
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with one_torch_thread(True):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+        with one_torch_thread(False):
+            assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -76,17 +76,22 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def checkpoint_digests(checkpoints: Iterable[tuple[str, Path]]) -> list[dict[str, str]]:
+    """``{name, sha256}`` of each checkpoint file (a second or two per GB: the caller overlaps it with set-up)."""
+    return [{"name": name, "sha256": sha256_file(Path(path))} for name, path in checkpoints]
+
+
 def answer_settings(
-    checkpoints: Iterable[tuple[str, Path]],
+    checkpoints: Sequence[Mapping[str, str]],
     views: Sequence[str],
     provenance: Mapping[str, Any],
     class_names: Sequence[str],
     apply_temperature: bool = True,
 ) -> dict[str, Any]:
-    """Everything that decides an answer: each checkpoint's content digest, the TTA views, the extraction
-    recipe, the classes. Two runs with equal settings give equal answers for an unchanged file."""
+    """Everything that decides an answer: each checkpoint's content digest (:func:`checkpoint_digests`), the
+    TTA views, the extraction recipe, the classes. Equal settings give equal answers for an unchanged file."""
     return {
-        "checkpoints": [{"name": name, "sha256": sha256_file(Path(path))} for name, path in checkpoints],
+        "checkpoints": [dict(c) for c in checkpoints],
         "tta": list(views),
         "provenance": json.loads(json.dumps(dict(provenance), default=list)),
         "class_names": list(class_names),

@@ -1,8 +1,9 @@
 """Files → predictions as a pipeline: decoder threads run ahead of the CNN and the ensemble.
 
 The same overlap as ``extract.py`` (:func:`vidcls.extraction.run.prefetch`, the extractor's
-thread-safe ``decode`` in workers, ``encode`` on the caller's thread), yielding each file's
-:class:`VideoPrediction` in input order as soon as it is done, so a caller can write it at once.
+thread-safe ``decode`` in workers, ``encode`` on the caller's thread), plus one thread running the
+ensemble on file i while the CNN encodes file i+1, yielding each file's :class:`VideoPrediction` in
+input order as soon as it is done, so a caller can write it at once.
 Bad files come back as error records; nothing here prints.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -24,12 +25,12 @@ OnStart = Callable[[Path], Callable[[float], None] | None]
 
 @contextlib.contextmanager
 def one_torch_thread(enabled: bool) -> Iterator[None]:
-    """Run the block on one torch intra-op thread (then restore the count), when ``enabled``.
+    """Run the block with torch on one intra-op thread (then restore the count), when ``enabled``.
 
-    One file's sequence through the ensemble is a few small matrix products per step: more threads
-    gain nothing there, while torch's OpenMP threads spinning beside the CNN runtime's threads and
-    the decoders made that step 4-10x slower on a busy 2-core machine (0.46-1.98 s vs 0.10-0.19 s
-    per file for the default model; bench/RESULTS.md). The CNN keeps its own thread count.
+    For the ensemble beside a CNN that runs outside torch (OpenVINO, ONNX Runtime): one file's
+    sequence is a few small matrix products per step, so more threads gain nothing, while torch's
+    OpenMP threads spinning beside the runtime's threads and the decoders made that step 4-10x
+    slower on a busy 2-core machine (0.46-1.98 s vs 0.10-0.19 s per short file, default model).
     """
     if not enabled:
         yield
@@ -42,6 +43,12 @@ def one_torch_thread(enabled: bool) -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
+def cnn_outside_torch(extractor: object) -> bool:
+    """Whether the extractor's CNN runs in a runtime of its own (then torch's threads are the ensemble's alone)."""
+    backbone = getattr(extractor, "backbone", None)
+    return getattr(backbone, "runtime", "torch") != "torch" and not getattr(backbone, "uses_torch", True)
+
+
 def _decode(predictor: VideoPredictor, path: Path) -> object:
     """Worker thread: the decoded video, or the exception that stops this file (never raised here)."""
     try:
@@ -51,16 +58,28 @@ def _decode(predictor: VideoPredictor, path: Path) -> object:
         return err
 
 
+def _classify(predictor: VideoPredictor, video: object, path: Path, one_thread: bool) -> VideoPrediction:
+    """Model thread: one extracted video through the ensemble; an error becomes the file's error record."""
+    try:
+        with one_torch_thread(one_thread):  # torch's thread count is per thread: set it where torch runs
+            return predictor.predict_extracted(video, path=str(path))
+    except Exception as err:
+        return predictor.failed(str(path), err)
+
+
 def stream_predictions(
     predictor: VideoPredictor,
     paths: Iterable[str | os.PathLike[str]],
     num_workers: int,
     on_start: OnStart | None = None,
 ) -> Iterator[VideoPrediction]:
-    """Each path's prediction, in order, decoding up to ``2 * num_workers`` files ahead of the CNN.
+    """Each path's prediction, in order: decoder threads run up to ``2 * num_workers`` files ahead of
+    the CNN, and the ensemble classifies file i in a thread of its own while the CNN encodes file i+1.
 
-    Predictors whose extractor cannot decode apart from encoding (test doubles), or that keep frame
-    thumbnails for attention plots, run one file at a time through :meth:`VideoPredictor.predict_file`.
+    Each file goes through the ensemble alone (never batched with others), so an answer does not depend
+    on its neighbours: a resumed or sharded run writes the same lines as a single one. Predictors whose
+    extractor cannot decode apart from encoding (test doubles), or that keep frame thumbnails for
+    attention plots, run one file at a time through :meth:`VideoPredictor.predict_file`.
     """
     items = [Path(p) for p in paths]
     extractor = predictor.extractor
@@ -71,17 +90,26 @@ def stream_predictions(
     from vidcls.extraction.run import prefetch
 
     workers = max(1, int(num_workers))
-    on_cpu = predictor.ensemble.device.type == "cpu"
-    with ThreadPoolExecutor(workers, thread_name_prefix="predict-decode") as pool:
+    one_thread = predictor.ensemble.device.type == "cpu" and cnn_outside_torch(extractor)
+    with (
+        ThreadPoolExecutor(workers, thread_name_prefix="predict-decode") as pool,
+        ThreadPoolExecutor(1, thread_name_prefix="predict-model") as model,
+    ):
+        waiting: Future[VideoPrediction] | None = None  # the previous file, in the ensemble
         for path, decoded in prefetch(pool, lambda p: _decode(predictor, p), items, depth=max(2, 2 * workers)):
             progress = on_start(path) if on_start else None
+            current: Future[VideoPrediction] = Future()
             if isinstance(decoded, BaseException):
-                yield predictor.failed(str(path), decoded)
-                continue
-            try:
-                video = extractor.encode(decoded, progress)  # type: ignore[attr-defined]
-                with one_torch_thread(on_cpu):
-                    result = predictor.predict_extracted(video, path=str(path))
-            except Exception as err:
-                result = predictor.failed(str(path), err)
-            yield result
+                current.set_result(predictor.failed(str(path), decoded))
+            else:
+                try:
+                    video = extractor.encode(decoded, progress)  # type: ignore[attr-defined]
+                except Exception as err:
+                    current.set_result(predictor.failed(str(path), err))
+                else:
+                    current = model.submit(_classify, predictor, video, path, one_thread)
+            if waiting is not None:
+                yield waiting.result()
+            waiting = current
+        if waiting is not None:
+            yield waiting.result()

@@ -11,6 +11,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from vidcls.inference.answers import (
     AnswerWriter,
     answer_settings,
     check_settings,
+    checkpoint_digests,
     file_key,
     file_kind,
     lock_path,
@@ -140,7 +142,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
     output = str(cfg.output)
     if output not in ("table", "json"):
         raise VidclsError(f"output must be 'table' or 'json', got {output!r}.")
-    shard, num_shards = int(cfg.get("shard", 0)), int(cfg.get("num_shards", 1))
+    shard, num_shards = int(cfg.shard), int(cfg.num_shards)
     if not 0 <= shard < num_shards:
         raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
     output_file = Path(str(cfg.output_file)) if cfg.get("output_file") else None
@@ -161,22 +163,25 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         to_plain(cfg.ckpt_paths), device=str(cfg.device), allow_unsafe_load=bool(cfg.allow_unsafe_load)
     )
     plot_folder = Path(cfg.attention_plot) if cfg.get("attention_plot") else None
-    predictor = VideoPredictor.from_ensemble(
-        ensemble,
-        tta=views,
-        device=str(ensemble.device),
-        batch_size=int(cfg.extractor_batch_size),
-        runtime=str(cfg.extractor_runtime),
-        provenance_override=to_plain(cfg.provenance),
-        return_attention=True,
-        thumbnail_px=int(cfg.attention_thumbnail_px) if plot_folder is not None else 0,
-    )
-    workers = int(cfg.get("num_workers", 2))
+    with ThreadPoolExecutor(1) as hasher:  # hash the checkpoints while the CNN runtime is set up
+        members = [(m.name, m.path) for m in ensemble.members]
+        digests = hasher.submit(checkpoint_digests, members if output_file is not None else [])
+        predictor = VideoPredictor.from_ensemble(
+            ensemble,
+            tta=views,
+            device=str(ensemble.device),
+            batch_size=int(cfg.extractor_batch_size),
+            runtime=str(cfg.extractor_runtime),
+            provenance_override=to_plain(cfg.provenance),
+            return_attention=True,
+            thumbnail_px=int(cfg.attention_thumbnail_px) if plot_folder is not None else 0,
+        )
+    workers = int(cfg.num_workers)
     if output_file is not None:
         mine = [p for i, p in enumerate(inputs) if i % num_shards == shard]
         target = output_file if num_shards == 1 else shard_path(output_file, shard, num_shards)
         settings = answer_settings(
-            [(m.name, m.path) for m in ensemble.members],
+            digests.result(),
             views,
             predictor.extractor.provenance,
             ensemble.class_names,
