@@ -29,8 +29,8 @@ def one_torch_thread(enabled: bool) -> Iterator[None]:
 
     For the ensemble beside a CNN that runs outside torch (OpenVINO, ONNX Runtime): one file's
     sequence is a few small matrix products per step, so more threads gain nothing, while torch's
-    OpenMP threads spinning beside the runtime's threads and the decoders made that step 4-10x
-    slower on a busy 2-core machine (0.46-1.98 s vs 0.10-0.19 s per short file, default model).
+    OpenMP threads spinning beside the runtime's threads and the decoders made that step several
+    times slower on a busy 2-core machine (bench/RESULTS.md, "predict.py vs extract.py").
     """
     if not enabled:
         yield
