@@ -41,6 +41,10 @@ CORPORA = {
     "short": (100, 1.0, (320, 240), 15, 15),
     "10s-640x360": (20, 10.0, (640, 360), 30, 150),
 }
+#: ``--tiny`` (tests/test_bench.py): two tiny clips per corpus, a 16-d random CNN, a small model.
+TINY_CORPORA = {"short": (2, 1.0, (192, 144), 8, 8), "10s-640x360": (2, 2.0, (192, 144), 8, 8)}
+TINY_EXTRACT = ("backbone=tiny_cnn", "num_frames=4", "frame_size=32", "scales=[1.0]")
+TINY_MODEL = ("model.hidden_dim=32", "model.num_lstm_layers=1", "model.num_attention_heads=2")
 TARGET_RATIO = 0.9
 EXTRACT_RATE = re.compile(r"extracted (\d+) video\(s\) in ([\d.]+)s")
 PREDICT_RATE = re.compile(r"wrote (\d+) answer\(s\) to .* in ([\d.]+)s")
@@ -58,15 +62,15 @@ def make_corpus(folder: Path, count: int, seconds: float, size: tuple[int, int],
     return folder
 
 
-def extract_defaults() -> dict[str, Any]:
-    """extract.py's default extraction settings (conf/extract.yaml), as plain values."""
+def extract_defaults(overrides: tuple[str, ...] = ()) -> dict[str, Any]:
+    """extract.py's extraction settings (conf/extract.yaml + ``overrides``), as plain values."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        cfg = compose(config_name="extract")
+        cfg = compose(config_name="extract", overrides=list(overrides))
     keys = ("num_frames", "scales", "frame_size", "spatial_scales", "min_duration_s", "sampling")
     values = {k: cfg[k] for k in keys}
     plain = {k: OmegaConf.to_container(v) if OmegaConf.is_config(v) else v for k, v in values.items()}
@@ -75,7 +79,9 @@ def extract_defaults() -> dict[str, Any]:
     return plain
 
 
-def make_checkpoint(folder: Path) -> Path:
+def make_checkpoint(
+    folder: Path, extract_overrides: tuple[str, ...] = (), model_overrides: tuple[str, ...] = ()
+) -> Path:
     """A one-member run directory whose checkpoint records extract.py's default provenance (trained 1 epoch
     on synthetic features: the answers are meaningless, the work per file is the real one)."""
     ckpt = folder / "seed=0" / "checkpoints" / "best.ckpt"
@@ -91,7 +97,7 @@ def make_checkpoint(folder: Path) -> Path:
     from vidcls.schema import SPLITS, split_path, write_feature_file
     from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
 
-    s = extract_defaults()
+    s = extract_defaults(extract_overrides)
     extractor = FeatureExtractor(
         backbone=s["backbone"], weights=s["weights"], num_frames=int(s["num_frames"]), scales=s["scales"],
         frame_size=s["frame_size"], spatial_scales=s["spatial_scales"], min_duration_s=float(s["min_duration_s"]),
@@ -108,7 +114,7 @@ def make_checkpoint(folder: Path) -> Path:
         )
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(ROOT / "conf"), version_base="1.3"):
-        model_cfg = compose(config_name="train").model
+        model_cfg = compose(config_name="train", overrides=list(model_overrides)).model
     data = FeatureDataModule(features_dir=features, batch_size=8, num_workers=0, check_values=False)
     data.setup("fit")
     L.seed_everything(0, verbose=False)
@@ -146,12 +152,13 @@ def run(argv: list[str], log: Path, pattern: re.Pattern[str]) -> dict[str, float
     }
 
 
-def extract_argv(videos: Path, out: Path) -> list[str]:
+def extract_argv(videos: Path, out: Path, overrides: tuple[str, ...] = ()) -> list[str]:
     return [
         str(ROOT / "extract.py"),
         f"data.videos_dir={videos}",
         f"data.features_dir={out}",
         f"hydra.run.dir={out}/hydra",
+        *overrides,
     ]
 
 
@@ -166,15 +173,20 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "vidcls-predict-bench")
     parser.add_argument("--corpora", nargs="+", default=list(CORPORA), choices=list(CORPORA))
     parser.add_argument("--json", type=Path, help="also write every run's numbers here")
+    parser.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # tests: toy sizes, same code
     args = parser.parse_args()
-    ckpts = make_checkpoint(args.work / "ckpts")
+    corpora = TINY_CORPORA if args.tiny else CORPORA
+    if args.tiny:  # never reuse the full-size checkpoint and clips cached in --work (or theirs in a full run)
+        args.work = args.work.with_name(args.work.name + "-tiny")
+    extract_overrides = TINY_EXTRACT if args.tiny else ()
+    ckpts = make_checkpoint(args.work / "ckpts", extract_overrides, TINY_MODEL if args.tiny else ())
     runs = args.work / "runs"
     shutil.rmtree(runs, ignore_errors=True)
     runs.mkdir(parents=True)
     report: dict[str, Any] = {"load_average_start": list(os.getloadavg()), "corpora": {}}
     ok = True
     for corpus in args.corpora:
-        count, seconds, size, fps, gop = CORPORA[corpus]
+        count, seconds, size, fps, gop = corpora[corpus]
         videos = make_corpus(args.work / f"videos-{corpus}", count, seconds, size, fps, gop)
         if corpus == args.corpora[0]:  # exports the CNN once (cached per machine)
             warm = runs / "warmup"
@@ -182,10 +194,13 @@ def main() -> int:
             run([*predict_argv(one, ckpts, warm)], runs / "warmup.log", PREDICT_RATE)
         results: dict[str, list[dict[str, float]]] = {"extract": [], "predict": []}
         for rep in range(args.repeats):
-            legs = [("extract", extract_argv, EXTRACT_RATE), ("predict", None, PREDICT_RATE)]
-            for name, _, pattern in legs if rep % 2 == 0 else legs[::-1]:
+            legs = [("extract", EXTRACT_RATE), ("predict", PREDICT_RATE)]
+            for name, pattern in legs if rep % 2 == 0 else legs[::-1]:
                 out = runs / f"{corpus}-{name}-{rep}"
-                argv = extract_argv(videos, out) if name == "extract" else predict_argv(videos, ckpts, out)
+                if name == "extract":
+                    argv = extract_argv(videos, out, extract_overrides)
+                else:
+                    argv = predict_argv(videos, ckpts, out)
                 r = run(argv, runs / f"{corpus}-{name}-{rep}.log", pattern)
                 r["rate_whole"] = count / r["wall"]
                 r["rate_loop"] = r["items"] / r["loop_s"]
