@@ -205,3 +205,23 @@ def test_demo_build_bench_times_both_legs(tmp_path: Path) -> None:
     assert set(runs) == {"1", "2"}
     for leg in runs.values():
         assert leg[0]["wall"] > 0 and leg[0]["user"] > 0
+
+
+@pytest.mark.slow
+def test_predict_bench_times_predict_against_extract(tmp_path: Path) -> None:
+    """bench/predict_bench.py --tiny: both commands run on the short clips and their printed rates are parsed."""
+    out = tmp_path / "runs.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.predict_bench", "--tiny", "--corpora", "short", "--work", str(tmp_path / "work"),
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=420, check=False,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]  # 1: the 0.9x target not met, which toy sizes decide
+    assert "issue 26 part 3 target" in proc.stdout
+    report = json.loads(out.read_text())
+    assert set(report["corpora"]) == {"short"}
+    for corpus in report["corpora"].values():
+        for leg in ("extract", "predict"):
+            (run,) = corpus["runs"][leg]
+            assert run["items"] == 2 and run["wall"] > 0 and run["user"] > 0 and run["rate_loop"] > 0
+        assert corpus["ratio_loop"] > 0

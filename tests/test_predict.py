@@ -155,8 +155,8 @@ def test_predict_all_failed_is_an_error(
     )  # fmt: skip
     with pytest.raises(VidclsError, match=r"none of the 2 file\(s\) could be classified"):
         classify(cfg)[0]
-    out = capsys.readouterr().out
-    assert "notes.mp4" in out and "no such file" in out
+    captured = capsys.readouterr()
+    assert "notes.mp4" in captured.out and "no such file" in captured.err  # the table on stdout, errors on stderr
 
 
 def test_empty_folder_is_one_user_error(tmp_path: Path) -> None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import re
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import h5py
 from rich.console import Console
@@ -66,6 +67,9 @@ SHARDS_DIR = "shards"
 PLAN_LOCK_NAME = ".vidcls.plan.lock"
 #: What a run refused by a held features folder can do besides waiting.
 FOLDER_ADVICE = "use another data.features_dir"
+T = TypeVar("T")
+R = TypeVar("R")
+_DONE = object()
 console = Console(stderr=True, highlight=False, soft_wrap=True)  # no hard wraps in log files
 
 
@@ -182,22 +186,25 @@ def _decode_safely(extractor: FeatureExtractor, entry: ManifestEntry) -> Decoded
         return f"{type(err).__name__}: {err}"
 
 
-def _prefetch(
-    pool: ThreadPoolExecutor, extractor: FeatureExtractor, entries: Sequence[ManifestEntry], depth: int
-) -> Iterator[tuple[ManifestEntry, DecodedVideo | str]]:
-    """Decode ahead of the CNN, yielding in manifest order, at most ``depth`` videos in memory."""
-    queue: deque[tuple[ManifestEntry, Future[DecodedVideo | str]]] = deque()
-    pending = iter(entries)
-    for entry in pending:
-        queue.append((entry, pool.submit(_decode_safely, extractor, entry)))
+def prefetch(
+    pool: ThreadPoolExecutor, decode: Callable[[T], R], items: Iterable[T], depth: int
+) -> Iterator[tuple[T, R]]:
+    """``decode`` each item in ``pool`` ahead of the consumer, yielding in order, at most ``depth`` in flight.
+
+    The decode/CNN overlap of ``extract.py`` (``decode`` = :func:`_decode_safely`) and ``predict.py``.
+    """
+    queue: deque[tuple[T, Future[R]]] = deque()
+    pending = iter(items)
+    for item in pending:
+        queue.append((item, pool.submit(decode, item)))
         if len(queue) >= depth:
             break
     while queue:
-        entry, future = queue.popleft()
-        nxt = next(pending, None)
-        if nxt is not None:
-            queue.append((nxt, pool.submit(_decode_safely, extractor, nxt)))
-        yield entry, future.result()
+        item, future = queue.popleft()
+        nxt = next(pending, _DONE)
+        if nxt is not _DONE:
+            queue.append((nxt, pool.submit(decode, nxt)))  # type: ignore[arg-type]
+        yield item, future.result()
 
 
 def run_extraction(
@@ -261,7 +268,8 @@ def _run_locked(
             console.print(f"resuming: {summary.resumed} video(s) already extracted, {len(todo)} to go")
         with make_progress() as progress, ThreadPoolExecutor(max(1, num_workers)) as pool:
             task = progress.add_task(f"extracting ({extractor.backbone.name})", total=len(todo))
-            for entry, decoded in _prefetch(pool, extractor, todo, depth=max(2, 2 * num_workers)):
+            decode = functools.partial(_decode_safely, extractor)
+            for entry, decoded in prefetch(pool, decode, todo, depth=max(2, 2 * num_workers)):
                 if max_videos is not None and summary.extracted >= max_videos:
                     stopped_early = True
                     break

@@ -29,6 +29,7 @@ from vidcls.inference.timeline import (
 )
 from vidcls.inference.tta import resolve_views
 from vidcls.schema import EXTRACTION_KEYS, Provenance
+from vidcls.utils.scan import link_problem
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +159,17 @@ def extraction_provenance(ensemble: Ensemble, override: Mapping[str, Any] | None
             "sampling: uniform-aligned-v1}' (it must match how the training features were made)."
         )
     return provenance
+
+
+def check_input(path: str | os.PathLike[str]) -> None:
+    """Raise the one-line reason a path cannot be a video file (missing, a symlink loop, not a file)."""
+    problem = link_problem(Path(path))
+    if problem is not None:
+        raise VidclsError(f"{path}: {problem}.")
+    if not Path(path).exists():
+        raise VidclsError(f"{path}: no such file.")
+    if not Path(path).is_file():
+        raise VidclsError(f"{path}: not a regular file.")
 
 
 class VideoPredictor:
@@ -296,10 +308,7 @@ class VideoPredictor:
         """Extract and classify one file; a problem with the file is returned as ``error``, not raised."""
         name = str(path)
         try:
-            if not Path(path).exists():
-                raise VidclsError(f"{name}: no such file.")
-            if not Path(path).is_file():
-                raise VidclsError(f"{name}: not a regular file.")
+            check_input(path)
             if self.segment_s is not None:
                 return self._from_windows(name, extract_windows(self.extractor, path, self.segment_s, progress))
             frames = None
@@ -310,19 +319,26 @@ class VideoPredictor:
                 frames = sampled.images
             else:
                 video = self.extractor.extract(path, progress=progress)
-            result = self.predict_features(video.features, path=name, timestamps_s=video.timestamps_s)
-            result.duration_s = float(video.duration_s)
-            result.frames = frames
-            return result
-        except VidclsError as err:
-            return VideoPrediction(path=name, class_names=self.ensemble.class_names, error=str(err))
+            return self.predict_extracted(video, path=name, frames=frames)
         except Exception as err:  # one broken file must not cost the others their answers
-            log.exception("unexpected error on %s", name)
-            return VideoPrediction(
-                path=name,
-                class_names=self.ensemble.class_names,
-                error=f"unexpected error ({type(err).__name__}: {err})",
-            )
+            return self.failed(name, err)
+
+    def predict_extracted(self, video: Any, path: str, frames: np.ndarray | None = None) -> VideoPrediction:
+        """Classify one file's already extracted features (an :class:`ExtractedVideo`): ``predict_file``'s
+        second half, also called by the streaming loop (:mod:`vidcls.inference.stream`) after its decoders."""
+        result = self.predict_features(video.features, path=path, timestamps_s=video.timestamps_s)
+        result.duration_s = float(video.duration_s)
+        result.frames = frames
+        return result
+
+    def failed(self, path: str, err: BaseException | str) -> VideoPrediction:
+        """The error record of one file: a :class:`VidclsError` or reason string as is, anything else named."""
+        if isinstance(err, str | VidclsError):
+            return VideoPrediction(path=path, class_names=self.ensemble.class_names, error=str(err))
+        log.error("unexpected error on %s", path, exc_info=err)
+        return VideoPrediction(
+            path=path, class_names=self.ensemble.class_names, error=f"unexpected error ({type(err).__name__}: {err})"
+        )
 
     def predict_files(
         self,

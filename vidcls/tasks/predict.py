@@ -8,22 +8,43 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import TaskID
 from rich.table import Table
 
 from vidcls.errors import VidclsError
+from vidcls.inference.answers import (
+    AnswerWriter,
+    answer_settings,
+    check_settings,
+    checkpoint_digests,
+    file_key,
+    file_kind,
+    lock_path,
+    merge_answer_shards,
+    settings_digest,
+    shard_path,
+)
 from vidcls.inference.ensemble import load_ensemble
 from vidcls.inference.predictor import VideoPrediction, VideoPredictor
+from vidcls.inference.stream import stream_predictions
 from vidcls.inference.tta import resolve_views
 from vidcls.utils.cli import seed_from_config
 from vidcls.utils.config import to_plain
+from vidcls.utils.lock import path_lock
 from vidcls.utils.progress import progress_bar
 from vidcls.utils.scan import walk_files
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # no hard wraps in log files
 
 
 def collect_inputs(video: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
@@ -77,53 +98,108 @@ def save_attention_plots(results: Sequence[VideoPrediction], folder: str | os.Pa
     return [p for p in written if p is not None]
 
 
+def distinct_names(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Each path's shortest trailing part that no other path ends with: ``good0.mp4`` alone, but
+    ``Cats/good0.mp4`` and ``Dogs/good0.mp4`` when two folders hold a ``good0.mp4``."""
+    parts = [Path(p).parts or (str(p),) for p in paths]
+    names: list[str | None] = [None] * len(parts)
+    depth = 1
+    while any(n is None for n in names):
+        counts = Counter(tuple(q[-depth:]) for q in parts)
+        for i, q in enumerate(parts):
+            if names[i] is None and (counts[tuple(q[-depth:])] == 1 or depth >= len(q)):
+                names[i] = str(Path(*q[-depth:]))
+        depth += 1
+    return [str(n) for n in names]
+
+
 def results_table(results: Sequence[VideoPrediction], class_names: Sequence[str]) -> Table:
-    """One row per file (name only; errors are listed in full below the table)."""
+    """One row per file, named by its shortest distinguishing path suffix (errors follow on stderr)."""
     table = Table(title="predictions")
     table.add_column("file", overflow="fold")
     table.add_column("predicted")
     for name in class_names:
         table.add_column(name, justify="right")
-    for r in results:
+    for r, shown in zip(results, distinct_names([r.path for r in results]), strict=True):
         if r.ok and r.probs is not None:
             best = r.predicted_index
             cells = [f"[bold]{p:.3f}[/]" if j == best else f"{p:.3f}" for j, p in enumerate(r.probs)]
-            table.add_row(Path(r.path).name, f"[bold green]{r.predicted}[/]", *cells)
+            table.add_row(shown, f"[bold green]{r.predicted}[/]", *cells)
         else:
-            table.add_row(Path(r.path).name, "[bold red]error[/]", *["-"] * len(class_names))
+            table.add_row(shown, "[bold red]error[/]", *["-"] * len(class_names))
     return table
 
 
 def run(cfg: DictConfig) -> dict[str, Any]:
-    """Classify ``cfg.video``; the results dict is what ``output=json`` prints (one record per file)."""
+    """Classify ``cfg.video``; the results dict is what ``output=json`` prints (one record per file, or
+    with ``output_file`` a summary of what was written)."""
     seed_from_config(cfg)
     return classify(cfg)[1]
 
 
 def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
-    """Every file's prediction, printed as a table or JSON; raises :class:`VidclsError` only if all failed."""
+    """Every file's prediction, printed as a table or JSON, or streamed to ``output_file`` (then the list
+    is empty: nothing is held in memory); raises :class:`VidclsError` only if all failed."""
     output = str(cfg.output)
     if output not in ("table", "json"):
         raise VidclsError(f"output must be 'table' or 'json', got {output!r}.")
+    shard, num_shards = int(cfg.shard), int(cfg.num_shards)
+    if not 0 <= shard < num_shards:
+        raise VidclsError(f"shard must be in 0..num_shards-1, got shard={shard} num_shards={num_shards}")
+    output_file = Path(str(cfg.output_file)) if cfg.get("output_file") else None
+    if output_file is None and (num_shards > 1 or cfg.get("merge")):
+        raise VidclsError("shards write answers files: add output_file=answers.jsonl (or .csv).")
+    if output_file is not None:
+        file_kind(output_file)
+        if cfg.get("merge"):
+            return [], merge_shards(cfg, output_file, num_shards)
+        if output_file.exists() and not cfg.get("resume"):
+            raise VidclsError(
+                f"{output_file} already exists; pass resume=true to add the missing answers to it, or delete it "
+                "(it is never overwritten)."
+            )
     views = resolve_views(list(cfg.tta.views))
     inputs = collect_inputs(to_plain(cfg.video))
     ensemble = load_ensemble(
         to_plain(cfg.ckpt_paths), device=str(cfg.device), allow_unsafe_load=bool(cfg.allow_unsafe_load)
     )
-    predictor = VideoPredictor.from_ensemble(
-        ensemble,
-        tta=views,
-        device=str(ensemble.device),
-        batch_size=int(cfg.extractor_batch_size),
-        runtime=str(cfg.extractor_runtime),
-        provenance_override=to_plain(cfg.provenance),
-        return_attention=True,
-        thumbnail_px=int(cfg.attention_thumbnail_px) if cfg.get("attention_plot") else 0,
-        segment_s=cfg.get("segment_s"),
-    )
     plot_folder = Path(cfg.attention_plot) if cfg.get("attention_plot") else None
-    results, plots_written = predict_files(predictor, inputs, plot_folder)
-    payload: dict[str, Any] = {
+    with ThreadPoolExecutor(1) as hasher:  # hash the checkpoints while the CNN runtime is set up
+        members = [(m.name, m.path) for m in ensemble.members]
+        digests = hasher.submit(checkpoint_digests, members if output_file is not None else [])
+        predictor = VideoPredictor.from_ensemble(
+            ensemble,
+            tta=views,
+            device=str(ensemble.device),
+            batch_size=int(cfg.extractor_batch_size),
+            runtime=str(cfg.extractor_runtime),
+            provenance_override=to_plain(cfg.provenance),
+            return_attention=True,
+            thumbnail_px=int(cfg.attention_thumbnail_px) if plot_folder is not None else 0,
+            segment_s=cfg.get("segment_s"),
+        )
+    workers = int(cfg.num_workers)
+    if output_file is not None:
+        mine = [p for i, p in enumerate(inputs) if i % num_shards == shard]
+        target = output_file if num_shards == 1 else shard_path(output_file, shard, num_shards)
+        settings = answer_settings(
+            digests.result(),
+            views,
+            predictor.extractor.provenance,
+            ensemble.class_names,
+            ensemble.apply_temperature,
+            predictor.segment_s,
+        )
+        summary = stream_to_file(cfg, predictor, settings, mine, target, output_file, plot_folder, workers)
+        payload = {"class_names": ensemble.class_names, "checkpoints": ensemble.names, "tta": views, **summary}
+        if output == "json":
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            sys.stdout.flush()
+        if summary["lines"] and summary["failed"] == summary["lines"]:
+            raise VidclsError(f"none of the {summary['lines']} file(s) in {target} could be classified.")
+        return [], payload
+    results, plots_written = predict_files(predictor, inputs, plot_folder, workers)
+    payload = {
         "class_names": ensemble.class_names,
         "checkpoints": ensemble.names,
         "tta": views,
@@ -141,35 +217,123 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
 
 
 def predict_files(
-    predictor: VideoPredictor, inputs: Sequence[Path], plot_folder: Path | None
+    predictor: VideoPredictor, inputs: Sequence[Path], plot_folder: Path | None, num_workers: int = 2
 ) -> tuple[list[VideoPrediction], list[Path]]:
     """Each file's prediction (with a progress bar), and the attention plots drawn on the way."""
     plot_names = attention_plot_names(inputs, plot_folder) if plot_folder is not None else None
     plots_written: list[Path] = []
     results: list[VideoPrediction] = []
-    with progress_bar("files", Console(stderr=True), fractional=True) as progress:
-        overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
-        for path in inputs:
-            current = progress.add_task(path.name, total=1.0)
-            result = predictor.predict_file(path, progress=lambda f, task=current: progress.update(task, completed=f))
-            progress.remove_task(current)
-            progress.advance(overall)
-            if plot_names is not None:
-                written = save_attention_plot(result, plot_names[len(results)])
-                plots_written += [written] if written is not None else []
-                result.frames = None  # thumbnails are for the plot only: memory stays flat over many files
-            results.append(result)
+    for result in _with_progress(predictor, inputs, num_workers, None):
+        if plot_names is not None:
+            written = save_attention_plot(result, plot_names[len(results)])
+            plots_written += [written] if written is not None else []
+            result.frames = None  # thumbnails are for the plot only: memory stays flat over many files
+        results.append(result)
     return results, plots_written
 
 
+def _with_progress(
+    predictor: VideoPredictor, inputs: Sequence[Path], num_workers: int, errors: Console | None
+) -> Iterator[VideoPrediction]:
+    """The pipelined predictions with an overall bar and one bar per file in the CNN; each error printed
+    at once to ``errors`` (above the bars) when given."""
+    with progress_bar("files", Console(stderr=True), fractional=True) as progress:
+        overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
+        current: list[TaskID] = []
+
+        def start(path: Path) -> Callable[[float], None]:
+            current.append(progress.add_task(path.name, total=1.0))
+            return lambda f, task=current[-1]: progress.update(task, completed=f)
+
+        for result in stream_predictions(predictor, inputs, num_workers, on_start=start):
+            while current:
+                progress.remove_task(current.pop())
+            progress.advance(overall)
+            if errors is not None and not result.ok:
+                progress.console.print(error_line(result), highlight=False, soft_wrap=True)
+            yield result
+
+
+def stream_to_file(
+    cfg: DictConfig,
+    predictor: VideoPredictor,
+    settings: dict[str, Any],
+    inputs: Sequence[Path],
+    target: Path,
+    output_file: Path,
+    plot_folder: Path | None,
+    num_workers: int,
+) -> dict[str, Any]:
+    """Append each input's line to ``target`` as it is done, skipping what a resumed file already answers."""
+    resume = bool(cfg.get("resume"))
+    if target != output_file and output_file.exists():
+        check_settings(output_file, settings_digest(settings), settings)  # a shard must not feed another ensemble
+    with path_lock(lock_path(target), target, "use another output_file"):
+        writer = AnswerWriter(target, settings, resume, int(cfg.output_sync_every), float(cfg.output_sync_s))
+        complete = False
+        try:
+            if writer.answered.dropped_torn:
+                err_console.print(f"{target}: dropped a torn last line (a run was killed while writing it)")
+            keys = {str(p): file_key(p) for p in inputs}
+            writer.forget([p for p, k in keys.items() if p in writer.answered.keys and writer.answered.keys[p] != k])
+            todo = [p for p in inputs if not writer.is_answered(str(p), keys[str(p)])]
+            resumed = len(inputs) - len(todo)
+            if resumed:
+                err_console.print(f"resuming {target}: {resumed} file(s) already answered, {len(todo)} to go")
+            plot_names = attention_plot_names(todo, plot_folder) if plot_folder is not None else None
+            failed = 0
+            start = time.perf_counter()
+            for i, result in enumerate(_with_progress(predictor, todo, num_workers, err_console)):
+                writer.write(result, keys[result.path])
+                failed += not result.ok
+                if plot_names is not None:
+                    save_attention_plot(result, plot_names[i])
+                result.frames = None
+            complete = True
+        finally:
+            writer.close(complete)
+    lines = len(writer.answered.keys) + writer.written
+    seconds = time.perf_counter() - start
+    rate = writer.written / seconds if seconds > 0 else 0.0
+    err_console.print(
+        f"wrote {writer.written} answer(s) to {target} in {seconds:.1f}s ({rate:.2f} files/s; {resumed} resumed, "
+        f"{failed} failed)"
+    )
+    return {
+        "output_file": str(target),
+        "seconds": seconds,
+        "written": writer.written,
+        "resumed": resumed,
+        "failed": failed + writer.answered.failed,
+        "lines": lines,
+    }
+
+
+def merge_shards(cfg: DictConfig, output_file: Path, num_shards: int) -> dict[str, Any]:
+    """``merge=true``: the finished shard files of ``output_file`` joined in a single run's order."""
+    if num_shards < 2:
+        raise VidclsError("merge=true joins shard files: give num_shards=N as the shards were run with.")
+    order = [str(p) for p in collect_inputs(to_plain(cfg.video))]
+    with path_lock(lock_path(output_file), output_file, "merge after it"):
+        path, lines = merge_answer_shards(output_file, num_shards, order)
+    err_console.print(f"merged {num_shards} answers shards into {path} ({lines} line(s))")
+    return {"output_file": str(path), "merged": True, "lines": lines}
+
+
+def error_line(result: VideoPrediction) -> str:
+    """One failed file's line, naming the file once."""
+    message = result.error if result.error and result.path in result.error else f"{result.path}: {result.error}"
+    return f"[red]error:[/] {escape(message)}"
+
+
 def print_results(results: Sequence[VideoPrediction], class_names: Sequence[str], plots: Sequence[Path]) -> None:
-    """The table, then each error in full, then where the attention plots went."""
+    """The table on stdout, then each error in full on stderr, then where the attention plots went."""
     console = Console()
     console.print(results_table(results, class_names))
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     for r in results:
         if not r.ok:
-            message = r.error if r.error and r.path in r.error else f"{r.path}: {r.error}"
-            console.print(f"[red]error:[/] {message}", highlight=False)
+            errors.print(error_line(r))
     for r in results:
         if r.ok and r.windows is not None:  # a timeline (segment_s): where each class runs
             runs = ", ".join(f"{s['start_s']:.0f}-{s['end_s']:.0f} s {s['predicted']}" for s in r.to_dict()["spans"])

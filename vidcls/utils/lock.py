@@ -43,12 +43,14 @@ def folder_lock(
     shared: bool = False,
     name: str = LOCK_NAME,
     on_wait: Callable[[str], None] | None = None,
+    what: Path | None = None,
 ) -> Iterator[Path]:
     """Hold ``folder/<name>`` while the block runs; by default another holder means one clear error.
 
     ``advice`` completes "wait for it to finish, or ...", e.g. "use another data.features_dir".
     ``shared``: many shared holders may hold it at once, never beside an exclusive one.
     ``on_wait``: instead of failing, wait for the holder (called first with who holds it).
+    ``what``: the thing the lock guards, named in the error (default: ``folder``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = (folder / name).resolve()
@@ -76,7 +78,8 @@ def folder_lock(
                     ) from None
                 if on_wait is None:
                     raise VidclsError(
-                        f"{folder} is in use by another run ({_holder(fd)}); wait for it to finish, or {advice}. "
+                        f"{what or folder} is in use by another run ({_holder(fd)}); wait for it to finish, "
+                        f"or {advice}. "
                         "(The lock is released when that process exits, however it exits.)"
                     ) from None
                 on_wait(_holder(fd))
@@ -94,6 +97,12 @@ def folder_lock(
             del _held[path]
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def path_lock(path: Path, what: Path, advice: str) -> contextlib.AbstractContextManager[Path]:
+    """Hold the lock file ``path`` guarding ``what`` (one writer per file where a folder holds several
+    writers' files, e.g. predict's shard files)."""
+    return folder_lock(path.parent, advice, name=path.name, what=what)
 
 
 def _holder(fd: int) -> str:
