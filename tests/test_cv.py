@@ -18,6 +18,7 @@ from vidcls.evaluation.cv import (
     EXTRA_GROUP,
     _write_fold_files,
     assign_folds,
+    drop_groups,
     fold_roles,
     group_bootstrap,
     load_extra_train,
@@ -169,6 +170,16 @@ def test_extra_train_files_join_every_fold_training_split_only(tmp_path: Path) -
     write_feature_file(other, feats, labels, lengths, ["A", "B", "C", "D"], provenance=pool.provenance)
     with pytest.raises(VidclsError, match="has classes"):
         load_extra_train([other], pool)
+
+
+def test_exclude_groups_drops_whole_sources_and_names_unknown_ones(tmp_path: Path) -> None:
+    pool = load_pool(_pool_file(tmp_path / "pool.h5", with_groups=True)[0])
+    gone = sorted(set(pool.groups))[:2]
+    kept = drop_groups(pool, gone)
+    assert not set(kept.groups) & set(gone) and len(kept.labels) == len(pool.labels) - 8
+    assert len(kept.features) == len(kept.video_paths) == len(kept.labels)
+    with pytest.raises(VidclsError, match="not in the data"):
+        drop_groups(pool, ["no-such-source"])
 
 
 def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:

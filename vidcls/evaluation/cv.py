@@ -177,6 +177,23 @@ def _read_extra(path: Path, pool: Pool) -> Pool:
     return Pool(features, labels, lengths, video_paths, [EXTRA_GROUP] * len(labels), meta.class_names, {})
 
 
+def drop_groups(pool: Pool, groups: Sequence[str]) -> Pool:
+    """The pool without the rows of ``groups`` (e.g. the demo's own dev-set sources when the demo trains too)."""
+    unknown = sorted(set(groups) - set(pool.groups))
+    if unknown:
+        raise VidclsError(f"cv.exclude_groups names group(s) not in the data: {unknown}.")
+    keep = [i for i, g in enumerate(pool.groups) if g not in set(groups)]
+    return Pool(
+        pool.features[keep],
+        pool.labels[keep],
+        pool.lengths[keep],
+        [pool.video_paths[i] for i in keep],
+        [pool.groups[i] for i in keep],
+        pool.class_names,
+        pool.provenance,
+    )
+
+
 def assign_folds(groups: Sequence[str], labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """Fold index per row: whole groups dealt (largest first, seeded tie order) to the fold with the
     fewest rows of the group's class, so classes spread evenly and no group is in two folds."""
@@ -433,6 +450,8 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     pool = load_pool(cv.features_file, cv.get("manifest"), str(cv.group_column))
     if cv.get("subset") is not None:
         pool = subset_pool(pool, cv.get("manifest"), str(cv.subset_column), str(cv.subset))
+    if cv.get("exclude_groups"):
+        pool = drop_groups(pool, [str(g) for g in cv.exclude_groups])
     extra_files = [str(p) for p in (cv.get("extra_train_files") or [])]
     extra_train = load_extra_train(extra_files, pool)
     k = int(cv.folds)
