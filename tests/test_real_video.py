@@ -115,3 +115,61 @@ def test_a_missing_input_says_what_to_build(tmp_path: Path, capsys, missing: str
     paths[missing] = tmp_path / "nothing.csv"
     code = builder.main(["--devset", str(paths["devset"]), "--demo", str(paths["demo"]), "--out", str(tmp_path / "o")])
     assert code == 2 and "does not exist" in capsys.readouterr().err
+
+
+def _fake_devset(root: Path) -> None:
+    """4 classes x 3 sources x 2 clips: two tune sources and one final source per class."""
+    from tests.synth_video import write_test_video
+
+    rows = []
+    for c, label in enumerate(("Animation", "Flat_Content", "Gaming", "Natural_Content")):
+        for s, part in enumerate(("tune", "tune", "final")):
+            group = f"src-{label.lower()}-{s}"
+            for k in range(2):
+                path = f"VIDEOS/{label}/{group}__{k}.mp4"
+                write_test_video(root / path, num_frames=24, size=(64, 48), seed=100 * c + 10 * s + k)
+                rows.append({"path": path, "label": label, "subkind": "x", "group": group, "devset_split": part})
+    with (root / "manifest.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.mark.slow
+def test_train_real_video_script_runs_the_whole_recipe(tmp_path: Path) -> None:
+    """scripts/train_real_video.sh as written, on a tiny demo and a fake dev set (no registry download)."""
+    import json
+    import os
+    import subprocess
+
+    from vidcls.inference import load_ensemble
+    from vidcls.schema import read_meta
+
+    devset, data, out = tmp_path / "devset", tmp_path / "data", tmp_path / "real_video"
+    _fake_devset(devset)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIDCLS_DATA_DIR": str(data),
+        "VIDCLS_REAL_VIDEO_DIR": str(out),
+        "VIDCLS_DEVSET_DIR": str(devset),
+        "VIDCLS_REAL_VIDEO_SEEDS": "0,1",
+        "VIDCLS_REAL_VIDEO_EXTRACT": "data.clips_per_class=10 num_frames=8 frame_size=96",
+        "VIDCLS_REAL_VIDEO_TRAIN": "trainer.max_epochs=2",
+    }
+    result = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "train_real_video.sh")], env=env, capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    features = data / "real_video" / "features"
+    # 40 demo clips and the 4 x 2 tune sources' clips trained or validated; no final clip did
+    train, val = (read_meta(features / f"{s}_features_multiscale.h5").num_samples for s in ("train", "val"))
+    assert train + val == 40 + 16 and val == 4 * 2  # one of each class's two tune sources validates (2 clips)
+    final = read_meta(data / "real_video" / "final_features" / "test_features_multiscale.h5")
+    assert final.num_samples == 8
+    # one temperature in every member: the script's default, chosen out-of-fold on tune (docs/results.md)
+    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.58}
+    scores = json.loads((out / "final_eval" / "final_scores.json").read_text())
+    assert scores["split"] == "final" and scores["clips"] == 8 and scores["groups"] == 4
+    assert "== done." in result.stdout
