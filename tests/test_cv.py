@@ -15,9 +15,13 @@ from omegaconf import DictConfig, open_dict
 
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import (
+    EXTRA_GROUP,
+    _write_fold_files,
     assign_folds,
+    drop_groups,
     fold_roles,
     group_bootstrap,
+    load_extra_train,
     load_pool,
     metrics_from_confusion,
     paired_group_difference,
@@ -137,6 +141,45 @@ def test_subset_keeps_the_rows_of_one_protocol_part(tmp_path: Path) -> None:
         subset_pool(pool, manifest, "devset_split", "test")
     with pytest.raises(VidclsError, match=r"cv\.manifest"):
         subset_pool(pool, None, "devset_split", "tune")
+
+
+def test_extra_train_files_join_every_fold_training_split_only(tmp_path: Path) -> None:
+    """cv.extra_train_files (e.g. the demo beside the dev set's tune sources): in train, never in val or test."""
+    pool = load_pool(_pool_file(tmp_path / "pool.h5", with_groups=True)[0])
+    extra_file, _ = _pool_file(tmp_path / "demo.h5", with_groups=False)
+    extra = load_extra_train([extra_file, extra_file], pool)
+    assert extra is not None and len(extra.labels) == 2 * len(pool.labels) and set(extra.groups) == {EXTRA_GROUP}
+    assert load_extra_train([], pool) is None
+    folds = assign_folds(pool.groups, pool.labels, 3)
+    roles = fold_roles(folds, 0, 3)
+    _write_fold_files(pool, roles, tmp_path / "fold", extra)
+    for split, rows in roles.items():
+        with h5py.File(split_path(tmp_path / "fold", split), "r") as f:
+            groups = read_groups(f)
+            labels = f["labels"][()]
+        expected = [pool.groups[i] for i in rows] + (extra.groups if split == "train" else [])
+        assert groups == expected
+        assert len(labels) == len(expected)
+    # features made another way, or with other classes, are refused in one line
+    other = tmp_path / "other.h5"
+    feats, labels, lengths = synthetic_features(2, max_frames=8, feature_dim=16, seed=1)
+    write_feature_file(other, feats, labels, lengths, SYNTHETIC_CLASS_NAMES,
+                       provenance={"backbone": "effnet_lite0", "frame_size": [224, 224]})  # fmt: skip
+    with pytest.raises(VidclsError, match="extracted differently"):
+        load_extra_train([other], pool)
+    write_feature_file(other, feats, labels, lengths, ["A", "B", "C", "D"], provenance=pool.provenance)
+    with pytest.raises(VidclsError, match="has classes"):
+        load_extra_train([other], pool)
+
+
+def test_exclude_groups_drops_whole_sources_and_names_unknown_ones(tmp_path: Path) -> None:
+    pool = load_pool(_pool_file(tmp_path / "pool.h5", with_groups=True)[0])
+    gone = sorted(set(pool.groups))[:2]
+    kept = drop_groups(pool, gone)
+    assert not set(kept.groups) & set(gone) and len(kept.labels) == len(pool.labels) - 8
+    assert len(kept.features) == len(kept.video_paths) == len(kept.labels)
+    with pytest.raises(VidclsError, match="not in the data"):
+        drop_groups(pool, ["no-such-source"])
 
 
 def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:

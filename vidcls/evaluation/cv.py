@@ -37,6 +37,7 @@ from vidcls.schema import (
     FEATURES,
     LABELS,
     NUM_FRAMES,
+    Provenance,
     read_groups,
     read_video_paths,
     split_path,
@@ -47,6 +48,9 @@ from vidcls.utils.config import to_plain
 from vidcls.utils.io import atomic_write_text
 
 log = logging.getLogger(__name__)
+
+#: The group written for ``cv.extra_train_files``' rows in the fold files (they are in every fold's training split).
+EXTRA_GROUP = "extra-train"
 
 
 @dataclass
@@ -122,6 +126,63 @@ def subset_pool(pool: Pool, manifest: str | Path | None, column: str, value: str
     keep = [i for i, v in enumerate(values) if v == value]
     if not keep:
         raise VidclsError(f"no row has {column}={value} in {manifest}; it has {sorted(set(values))} (cv.subset).")
+    return Pool(
+        pool.features[keep],
+        pool.labels[keep],
+        pool.lengths[keep],
+        [pool.video_paths[i] for i in keep],
+        [pool.groups[i] for i in keep],
+        pool.class_names,
+        pool.provenance,
+    )
+
+
+def load_extra_train(paths: Sequence[str | Path], pool: Pool) -> Pool | None:
+    """Clips added to every fold's training split and never validated or scored (e.g. the demo's clips beside
+    the dev set's tune sources): features made the pool's way, with its classes. ``None`` when no file is given."""
+    parts = [_read_extra(Path(p), pool) for p in paths]
+    if not parts:
+        return None
+    return Pool(
+        np.concatenate([p.features for p in parts]),
+        np.concatenate([p.labels for p in parts]),
+        np.concatenate([p.lengths for p in parts]),
+        [v for p in parts for v in p.video_paths],
+        [g for p in parts for g in p.groups],
+        pool.class_names,
+        pool.provenance,
+    )
+
+
+def _read_extra(path: Path, pool: Pool) -> Pool:
+    where = f"cv.extra_train_files entry {path}"
+    meta = validate_contents(path)
+    if meta.class_names != pool.class_names:
+        raise VidclsError(f"{where} has classes {meta.class_names} but cv.features_file has {pool.class_names}.")
+    Provenance.of(pool.provenance).require_compatible(
+        meta.provenance,
+        f"{where} was extracted differently from cv.features_file",
+        "Extract both with the same backbone, frames and sizes (e.g. the demo's settings).",
+    )
+    with h5py.File(meta.path, "r") as f:
+        features = f[FEATURES][()]
+        labels = f[LABELS][()].astype(np.int64)
+        lengths = f[NUM_FRAMES][()].astype(np.int64)
+        video_paths = read_video_paths(f) or [f"{path.name}:row{i}" for i in range(meta.num_samples)]
+    if features.shape[1:] != pool.features.shape[1:]:
+        raise VidclsError(
+            f"{where} has features of shape [T, D] = {list(features.shape[1:])} but cv.features_file has "
+            f"{list(pool.features.shape[1:])}; extract both the same way."
+        )
+    return Pool(features, labels, lengths, video_paths, [EXTRA_GROUP] * len(labels), meta.class_names, {})
+
+
+def drop_groups(pool: Pool, groups: Sequence[str]) -> Pool:
+    """The pool without the rows of ``groups`` (e.g. the demo's own dev-set sources when the demo trains too)."""
+    unknown = sorted(set(groups) - set(pool.groups))
+    if unknown:
+        raise VidclsError(f"cv.exclude_groups names group(s) not in the data: {unknown}.")
+    keep = [i for i, g in enumerate(pool.groups) if g not in set(groups)]
     return Pool(
         pool.features[keep],
         pool.labels[keep],
@@ -262,17 +323,27 @@ def paired_group_difference(cm_a: np.ndarray, cm_b: np.ndarray, boot: np.ndarray
 
 
 # ---------------------------------------------------------------------------------------------- running
-def _write_fold_files(pool: Pool, roles: dict[str, np.ndarray], features_dir: Path) -> None:
+def _write_fold_files(
+    pool: Pool, roles: dict[str, np.ndarray], features_dir: Path, extra_train: Pool | None = None
+) -> None:
+    """The fold's train/val/test files; ``extra_train``'s rows are appended to train (never validated or scored)."""
     for split, rows in roles.items():
+        features, labels, lengths = pool.features[rows], pool.labels[rows], pool.lengths[rows]
+        video_paths, groups = [pool.video_paths[i] for i in rows], [pool.groups[i] for i in rows]
+        if split == "train" and extra_train is not None:
+            features = np.concatenate([features, extra_train.features])
+            labels = np.concatenate([labels, extra_train.labels])
+            lengths = np.concatenate([lengths, extra_train.lengths])
+            video_paths, groups = video_paths + extra_train.video_paths, groups + extra_train.groups
         write_feature_file(
             split_path(features_dir, split),
-            pool.features[rows],
-            pool.labels[rows],
-            pool.lengths[rows],
+            features,
+            labels,
+            lengths,
             pool.class_names,
             provenance=pool.provenance,
-            video_paths=[pool.video_paths[i] for i in rows],
-            groups=[pool.groups[i] for i in rows],
+            video_paths=video_paths,
+            groups=groups,
         )
 
 
@@ -307,16 +378,25 @@ def _check_fold_plan(out_dir: Path, plan: dict[str, Any]) -> None:
 
 
 def _fold_plan(
-    features_file: str, pool: Pool, folds: np.ndarray, k: int, seeds: list[int], models: dict[str, DictConfig]
+    features_file: str,
+    pool: Pool,
+    folds: np.ndarray,
+    k: int,
+    seeds: list[int],
+    models: dict[str, DictConfig],
+    extra_train_files: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What a cross-validation run's folders hold; a resumed run must have the same plan."""
-    return {
+    plan = {
         "features_file": str(Path(features_file).resolve()),
         "folds": k,
         "fold_of_group": {g: int(f) for g, f in sorted(zip(pool.groups, folds.tolist(), strict=True))},
         "seeds": seeds,
         "models": {name: to_plain(m) for name, m in models.items()},
     }
+    if extra_train_files:  # only when set, so runs from before the option resume unchanged
+        plan["extra_train_files"] = [str(Path(p).resolve()) for p in extra_train_files]
+    return plan
 
 
 def _train_members(
@@ -370,13 +450,17 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     pool = load_pool(cv.features_file, cv.get("manifest"), str(cv.group_column))
     if cv.get("subset") is not None:
         pool = subset_pool(pool, cv.get("manifest"), str(cv.subset_column), str(cv.subset))
+    if cv.get("exclude_groups"):
+        pool = drop_groups(pool, [str(g) for g in cv.exclude_groups])
+    extra_files = [str(p) for p in (cv.get("extra_train_files") or [])]
+    extra_train = load_extra_train(extra_files, pool)
     k = int(cv.folds)
     folds = assign_folds(pool.groups, pool.labels, k, int(cv.fold_seed))
     seeds = [int(s) for s in cv.seeds]
     models: dict[str, DictConfig] = {"ensemble": cfg.model}
     if cv.get("baseline", True):
         models["baseline"] = cv.baseline_model
-    _check_fold_plan(out_dir, _fold_plan(cv.features_file, pool, folds, k, seeds, models))
+    _check_fold_plan(out_dir, _fold_plan(cv.features_file, pool, folds, k, seeds, models, extra_files))
     views = resolve_views(list(cv.tta.views))
     modes = tta_modes(views)
     n, c = len(pool.labels), len(pool.class_names)
@@ -387,9 +471,11 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
         roles = fold_roles(folds, fold, k)
         fold_dir = out_dir / f"fold_{fold}"
         features_dir = fold_dir / "features"
-        _write_fold_files(pool, roles, features_dir)
+        _write_fold_files(pool, roles, features_dir, extra_train)
+        extra_note = f" + {len(extra_train.labels)} extra" if extra_train is not None else ""
         console.print(
-            f"fold {fold}: train {len(roles['train'])}, val {len(roles['val'])}, test {len(roles['test'])} clips "
+            f"fold {fold}: train {len(roles['train'])}{extra_note}, val {len(roles['val'])}, "
+            f"test {len(roles['test'])} clips "
             f"({len({pool.groups[i] for i in roles['test']})} held-out groups)"
         )
         for name, model_cfg in models.items():
