@@ -192,14 +192,13 @@ def test_resume_replays_the_uninterrupted_run(
 
 
 @pytest.mark.slow
-def test_killed_run_resumes_to_the_same_weights(
-    cfg_tiny_global: DictConfig, synthetic_features_dir: Path, tmp_path: Path
-) -> None:
+def test_killed_run_resumes_to_the_same_weights(synthetic_features_dir: Path, tmp_path: Path) -> None:
     """kill -9 during training, then ckpt_path=last.ckpt: the final weights of a run never interrupted.
 
     The killed and the resumed run are train.py processes, as a user runs them; the steps since the
-    last checkpoint die with the process and run again, to the same result. The uninterrupted run
-    is in-process (the same weights as train.py gives: both are seeded the same and run one thread).
+    last checkpoint die with the process and run again, to the same result. The uninterrupted run is a
+    train.py process too: in-process, torch's thread count and global settings are whatever earlier tests
+    left (in a full suite run that once moved a weight by 2e-4), so the comparison would not be like for like.
     """
     import os
     import signal
@@ -207,7 +206,8 @@ def test_killed_run_resumes_to_the_same_weights(
 
     common = [*TINY, "trainer.max_epochs=3", "test=false", f"data.features_dir={synthetic_features_dir}"]
     whole, killed = tmp_path / "whole", tmp_path / "killed"
-    train(with_dirs(cfg_tiny_global, whole, synthetic_features_dir, **{"trainer.max_epochs": 3, "test": False}))
+    uninterrupted = run_cli(*common, f"hydra.run.dir={whole}")
+    assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
     last = killed / "checkpoints" / "last.ckpt"
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
