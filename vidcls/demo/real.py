@@ -42,13 +42,31 @@ SKIMAGE_PHOTOS: tuple[str, ...] = (
 
 #: Animated WebP clips in the ComfyUI video-template bundle (PyPI ``comfyui-workflow-templates-media-video``,
 #: MIT) that are stylised computer animation (3-D animated-film or anime look), by file name. They are
-#: AI-generated previews of video models; the bundle's other clips are photorealistic and unused.
+#: AI-generated previews of video models; of the bundle's other clips, which are photorealistic, the
+#: demo uses ten as Natural_Content (``AI_FOOTAGE_FILES``) and three talking heads (talking.py).
 AI_ANIMATION_PACKAGE = "comfyui_workflow_templates_media_video"
 AI_ANIMATION_FILES: tuple[str, ...] = (
     "image_to_video_wan-1.webp",  # anime: a fox-eared maid carrying a cake through a hall
     "video_wan2_2_14B_fun_control-1.webp",  # 3-D animated-film look: a doll-like girl dancing in a piazza
     "video_wan2_2_14B_fun_inpaint-1.webp",  # 3-D animated-film look: a white cat among crystals
     "video_wan_vace_inpainting-2.webp",  # 3-D animated-film look: a boy hiking with a puppy
+)
+
+#: Clips of the same bundle that a careful viewer would take for camera footage (docs/classes.md,
+#: ``photoreal-synthetic``: Natural_Content) and that show places, animals and people doing things,
+#: not speaking to the camera. They are the demo's Natural counterpart of its talking heads
+#: (talking.py): a person on camera is Natural unless the person is presenting.
+AI_FOOTAGE_FILES: tuple[str, ...] = (
+    "api_luma_ray3_2_video_edit-1.webp",  # a man playing guitar in a park
+    "api_runway_aleph2_video_edit-1.webp",  # a surfer on a wave
+    "api_runway_aleph2_video_edit-2.webp",  # a skateboarder in a city
+    "api_vidu_q3_image_to_video-1.webp",  # a woman running through a snowy forest
+    "api_wan2_7_t2v-1.webp",  # a florist arranging flowers
+    "text_to_video_wan-1.webp",  # a fox running in snow
+    "txt_to_image_to_video-1.webp",  # a sunset over the sea
+    "video_capybara_v0_1_video_edit-1.webp",  # a white horse on a meadow
+    "video_wan2.1_fun_camera_v1.1_14B-1.webp",  # a pianist in a dim room
+    "video_wan2_2_14B_s2v-1.webp",  # a man singing with a guitar indoors
 )
 
 #: Decoded sources are cached downscaled so the longest side is at most this many pixels.
@@ -114,7 +132,7 @@ def ai_animation_dir() -> Path:
     return _package_dir(AI_ANIMATION_PACKAGE, needs) / "templates"
 
 
-@functools.lru_cache(maxsize=len(AI_ANIMATION_FILES))
+@functools.lru_cache(maxsize=16)
 def load_animated_webp(name: str) -> SourceVideo:
     """Decode one animated WebP of the bundle once per process (frames and their display times)."""
     path = ai_animation_dir() / name
@@ -265,6 +283,14 @@ def render_ai_animation(
 ) -> Iterator[np.ndarray]:
     """A view of one of the bundle's stylised animated clips, cut as ``render_footage`` cuts film."""
     source = load_animated_webp(AI_ANIMATION_FILES[int(rng.integers(len(AI_ANIMATION_FILES)))])
+    yield from render_source_view(source, rng, width, height, fps, num_frames, bounce=True)
+
+
+def render_ai_footage(
+    rng: np.random.Generator, width: int, height: int, fps: int, num_frames: int
+) -> Iterator[np.ndarray]:
+    """A view of one of the bundle's photorealistic clips (Natural_Content), cut as film is cut."""
+    source = load_animated_webp(AI_FOOTAGE_FILES[int(rng.integers(len(AI_FOOTAGE_FILES)))])
     yield from render_source_view(source, rng, width, height, fps, num_frames, bounce=True)
 
 
