@@ -65,6 +65,18 @@ class Pool:
     class_names: list[str]
     provenance: dict[str, Any]
 
+    def rows(self, keep: Sequence[int]) -> Pool:
+        """The pool of just the rows ``keep`` (in that order)."""
+        return Pool(
+            self.features[keep],
+            self.labels[keep],
+            self.lengths[keep],
+            [self.video_paths[i] for i in keep],
+            [self.groups[i] for i in keep],
+            self.class_names,
+            self.provenance,
+        )
+
 
 def match_manifest(video_paths: Sequence[str], manifest: Path, group_column: str) -> list[str]:
     """Each row's group from a CSV with ``path`` and ``group_column``: exact path, else path suffix, else file name."""
@@ -126,15 +138,7 @@ def subset_pool(pool: Pool, manifest: str | Path | None, column: str, value: str
     keep = [i for i, v in enumerate(values) if v == value]
     if not keep:
         raise VidclsError(f"no row has {column}={value} in {manifest}; it has {sorted(set(values))} (cv.subset).")
-    return Pool(
-        pool.features[keep],
-        pool.labels[keep],
-        pool.lengths[keep],
-        [pool.video_paths[i] for i in keep],
-        [pool.groups[i] for i in keep],
-        pool.class_names,
-        pool.provenance,
-    )
+    return pool.rows(keep)
 
 
 def load_extra_train(paths: Sequence[str | Path], pool: Pool) -> Pool | None:
@@ -183,15 +187,7 @@ def drop_groups(pool: Pool, groups: Sequence[str]) -> Pool:
     if unknown:
         raise VidclsError(f"cv.exclude_groups names group(s) not in the data: {unknown}.")
     keep = [i for i, g in enumerate(pool.groups) if g not in set(groups)]
-    return Pool(
-        pool.features[keep],
-        pool.labels[keep],
-        pool.lengths[keep],
-        [pool.video_paths[i] for i in keep],
-        [pool.groups[i] for i in keep],
-        pool.class_names,
-        pool.provenance,
-    )
+    return pool.rows(keep)
 
 
 def assign_folds(groups: Sequence[str], labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:

@@ -37,32 +37,68 @@ def unfinished_shards(features_dir: Path, num_shards: int) -> list[int]:
     return unfinished
 
 
-class MergeShardsAfterSweep(Callback):
-    """After an extraction multirun, join ``shards/shard-*-of-N`` into the three split files."""
+class MergeAfterSweep(Callback):
+    """After a multirun over ``shard=0..n-1``, run the command once more with ``merge=true``.
+
+    Hydra calls ``on_multirun_end`` in the submitting process only once every job returned without
+    error. The shards are merged only if all of them are finished (this sweep's or an earlier one's);
+    otherwise the user is told which are missing. Subclasses say what their shards are.
+    """
+
+    #: What is merged, for the messages ("the shards", "the answers shards").
+    what = "the shards"
+
+    def applies(self, config: DictConfig) -> bool:
+        """Whether this multirun writes shards this callback merges (beyond ``num_shards > 1``)."""
+        return True
+
+    def unfinished_note(self, cfg: DictConfig, num_shards: int) -> str | None:
+        """Which shards are not finished and what to do, or None when all are."""
+        raise NotImplementedError
+
+    def run_merge(self, cfg: DictConfig) -> None:
+        raise NotImplementedError
+
+    def console(self) -> Any:
+        from vidcls.extraction.run import console
+
+        return console
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from vidcls.extraction.run import console
-        from vidcls.tasks.extract import run
-
         num_shards = int(config.get("num_shards", 1))
-        if config.get("merge") or num_shards <= 1:
+        if config.get("merge") or num_shards <= 1 or not self.applies(config):
             return
         # ${hydra:runtime.cwd} and friends in the paths need the (multirun) Hydra config set.
         HydraConfig.instance().set_config(config)
         cfg = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
         with open_dict(cfg):
             cfg.merge = True
-        features_dir = Path(str(cfg.data.features_dir))
-        unfinished = unfinished_shards(features_dir, num_shards)
-        if unfinished:
-            console.print(
-                f"[yellow]not merging yet:[/] shard(s) {unfinished} of {num_shards} are not finished under "
-                f"{escape(str(features_dir / 'shards'))}; run them, then `python extract.py merge=true` with the "
-                "same data.* settings"
-            )
+        note = self.unfinished_note(cfg, num_shards)
+        if note is not None:
+            self.console().print(f"[yellow]not merging yet:[/] {note}")
             return
         try:
-            run(cfg)
+            self.run_merge(cfg)
         except VidclsError as err:
-            console.print(f"[bold red]error:[/] merging the shards failed: {escape(str(err))}")
+            self.console().print(f"[bold red]error:[/] merging {self.what} failed: {escape(str(err))}")
             raise SystemExit(2) from None
+
+
+class MergeShardsAfterSweep(MergeAfterSweep):
+    """After an extraction multirun, join ``shards/shard-*-of-N`` into the three split files."""
+
+    def unfinished_note(self, cfg: DictConfig, num_shards: int) -> str | None:
+        features_dir = Path(str(cfg.data.features_dir))
+        unfinished = unfinished_shards(features_dir, num_shards)
+        if not unfinished:
+            return None
+        return (
+            f"shard(s) {unfinished} of {num_shards} are not finished under "
+            f"{escape(str(features_dir / 'shards'))}; run them, then `python extract.py merge=true` with the "
+            "same data.* settings"
+        )
+
+    def run_merge(self, cfg: DictConfig) -> None:
+        from vidcls.tasks.extract import run
+
+        run(cfg)

@@ -4,51 +4,47 @@
 hydra/launcher=joblib`` runs the shards through a Hydra launcher (local processes, or SLURM jobs);
 Hydra calls ``on_multirun_end`` in the submitting process only after every job returned without
 error. If every shard's file is then finished, they are merged exactly as ``merge=true`` would;
-otherwise it says which shards are missing. The same pattern as extraction's shards
-(:mod:`vidcls.extraction.sweep`).
+otherwise it says which shards are missing: extraction's callback (:class:`vidcls.extraction.sweep.MergeAfterSweep`)
+with answers files for shards.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from hydra.core.hydra_config import HydraConfig
-from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig
 from rich.console import Console
 from rich.markup import escape
 
-from vidcls.errors import VidclsError
+from vidcls.extraction.sweep import MergeAfterSweep
 from vidcls.inference.answers import unfinished_answer_shards
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class MergeAnswerShardsAfterSweep(Callback):
+class MergeAnswerShardsAfterSweep(MergeAfterSweep):
     """After a predict multirun, join ``<output_file>.shards/shard-*-of-N.*`` into ``output_file``."""
 
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from vidcls.tasks.predict import run
+    what = "the answers shards"
 
-        num_shards = int(config.get("num_shards", 1))
-        if config.get("merge") or num_shards <= 1 or not config.get("output_file"):
-            return
-        HydraConfig.instance().set_config(config)  # ${hydra:...} in paths needs the (multirun) Hydra config
-        cfg = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
-        with open_dict(cfg):
-            cfg.merge = True
+    def applies(self, config: DictConfig) -> bool:
+        return bool(config.get("output_file"))
+
+    def unfinished_note(self, cfg: DictConfig, num_shards: int) -> str | None:
         output_file = Path(str(cfg.output_file))
         unfinished = unfinished_answer_shards(output_file, num_shards)
-        if unfinished:
-            console.print(
-                f"[yellow]not merging yet:[/] answers shard(s) {unfinished} of {num_shards} are not finished for "
-                f"{escape(str(output_file))}; run them (resume=true), then `python predict.py merge=true` with the "
-                "same video, output_file and num_shards"
-            )
-            return
-        try:
-            run(cfg)
-        except VidclsError as err:
-            console.print(f"[bold red]error:[/] merging the answers shards failed: {escape(str(err))}")
-            raise SystemExit(2) from None
+        if not unfinished:
+            return None
+        return (
+            f"answers shard(s) {unfinished} of {num_shards} are not finished for {escape(str(output_file))}; "
+            "run them (resume=true), then `python predict.py merge=true` with the same video, output_file and "
+            "num_shards"
+        )
+
+    def run_merge(self, cfg: DictConfig) -> None:
+        from vidcls.tasks.predict import run
+
+        run(cfg)
+
+    def console(self) -> Console:
+        return console
