@@ -1060,7 +1060,9 @@ def test_half_sent_requests_cannot_lock_out_the_page(app: Flask, opening: str) -
             loop.join(timeout=5)
             for sock in attackers:
                 sock.close()
-        assert during[0] > 0 and during[-1] > during[0], during  # stale sockets were pushed out, and reopened
+        # Stale sockets kept being pushed out (and reopened) while the requests were answered. Not during[0] > 0:
+        # on a loaded machine the loop may not have seen the first push-out yet when the first answer came.
+        assert during[-1] > during[0], during
 
 
 def test_slow_headers_and_idle_connections_are_closed(app: Flask) -> None:
