@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vidcls.classes import SUBKINDS, check_subkind
 from vidcls.demo.real import DEMO_DEVSET_GROUPS
 from vidcls.errors import VidclsError
+from vidcls.utils.io import atomic_write_text
 
 CLASSES = tuple(SUBKINDS)
 MANIFEST_FIELDS = (
@@ -270,9 +271,7 @@ def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[s
         writer = csv.DictWriter(buf, fieldnames=("group", "split"), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(buf.getvalue())
-        tmp.replace(path)
+        atomic_write_text(path, buf.getvalue())
     return new
 
 

@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # run as `python scripts/real_video_manifest.py` 
 
 from vidcls.demo.real import DEMO_DEVSET_GROUPS  # noqa: E402
 from vidcls.errors import VidclsError  # noqa: E402
+from vidcls.utils.io import atomic_path  # noqa: E402
 
 FIELDS = ("path", "label", "split", "group")
 VAL_SALT = "vidcls-real-video-val-1:"
@@ -108,13 +109,10 @@ def final_rows(devset_rows: Sequence[dict[str, str]], devset_dir: Path) -> list[
 
 
 def write_rows(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", newline="") as f:
+    with atomic_path(path) as tmp, tmp.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
         writer.writeheader()
         writer.writerows(rows)
-    tmp.replace(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

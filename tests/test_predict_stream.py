@@ -295,3 +295,18 @@ def test_a_timeline_streams_its_windows_and_its_window_length_is_a_setting(
         classify(predict_cfg(compose_cfg, tmp_path, tiny_ckpts, *args, "segment_s=0.5", "resume=true"))
     with pytest.raises(VidclsError, match="segment_s"):
         classify(predict_cfg(compose_cfg, tmp_path, tiny_ckpts, *args, "resume=true"))
+
+
+def test_a_shard_run_is_not_refused_for_the_merged_file_existing(
+    tiny_ckpts: Path, clips: Path, tmp_path: Path, compose_cfg: Callable[..., DictConfig]
+) -> None:
+    """The refusal of an existing file is about the file a run writes: a shard's, not the merged output_file."""
+    answers = tmp_path / "a.jsonl"
+    classify(predict_cfg(compose_cfg, tmp_path, tiny_ckpts, f"video={few(clips, 4)}", f"output_file={answers}"))
+    shard = ("num_shards=2", "shard=0")
+    classify(predict_cfg(compose_cfg, tmp_path, tiny_ckpts, f"video={few(clips, 4)}", f"output_file={answers}", *shard))
+    assert len(lines(shard_path(answers, 0, 2))) == 2
+    with pytest.raises(VidclsError, match="already exists; pass resume=true"):  # the shard's own file now exists
+        classify(
+            predict_cfg(compose_cfg, tmp_path, tiny_ckpts, f"video={few(clips, 4)}", f"output_file={answers}", *shard)
+        )

@@ -280,6 +280,8 @@ def test_predict_frames_gives_what_predict_file_gives_for_the_same_frames(
         whole.predict_frames(frames.astype(np.float32), FPS)
     with pytest.raises(VidclsError, match="fps must be a positive number"):
         whole.predict_frames(frames, 0)
+    with pytest.raises(VidclsError, match="fps must be a positive number"):  # not a ZeroDivisionError traceback
+        timeline.predict_frames(frames, 0)
 
 
 def test_unset_segment_s_gives_todays_record_and_one_window_gives_the_same_answer(

@@ -244,6 +244,11 @@ def test_a_checkpoint_write_cut_short_leaves_the_previous_one(tmp_path: Path, mo
         io.save_checkpoint({"global_step": 12}, path)
     assert torch.load(path, weights_only=True) == {"global_step": 6}
     assert [p.name for p in path.parent.iterdir()] == ["last.ckpt"]
+    # A kill -9 skips the cleanup: its temp (named by the dead pid) is removed by the next write, not piled up.
+    (path.parent / ".last.ckpt.999999.tmp").write_bytes(b"half a checkpoint")
+    monkeypatch.setattr(torch, "save", real_save)
+    io.save_checkpoint({"global_step": 18}, path)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["last.ckpt"]
 
 
 def test_resume_from_missing_checkpoint_is_a_user_error(

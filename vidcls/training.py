@@ -94,6 +94,9 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         if storage_options is not None or "://" in str(path):  # remote storage: Lightning's own way
             super().save_checkpoint(checkpoint, path, storage_options)
             return
+        # A kill -9 mid-write leaves atomic_path's temp (named by the dead pid): remove such leftovers first.
+        for stale in Path(path).parent.glob(f".{Path(path).name}.*.tmp"):
+            stale.unlink(missing_ok=True)
         with atomic_path(path) as tmp:
             torch.save(checkpoint, tmp)
 

@@ -21,7 +21,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,19 @@ class Pool:
     groups: list[str]
     class_names: list[str]
     provenance: dict[str, Any]
+
+    @classmethod
+    def concat(cls, parts: Sequence[Pool]) -> Pool:
+        """The rows of every part, in order (the first part's classes and provenance)."""
+        return cls(
+            np.concatenate([p.features for p in parts]),
+            np.concatenate([p.labels for p in parts]),
+            np.concatenate([p.lengths for p in parts]),
+            [v for p in parts for v in p.video_paths],
+            [g for p in parts for g in p.groups],
+            parts[0].class_names,
+            parts[0].provenance,
+        )
 
     def rows(self, keep: Sequence[int]) -> Pool:
         """The pool of just the rows ``keep`` (in that order)."""
@@ -147,15 +160,7 @@ def load_extra_train(paths: Sequence[str | Path], pool: Pool) -> Pool | None:
     parts = [_read_extra(Path(p), pool) for p in paths]
     if not parts:
         return None
-    return Pool(
-        np.concatenate([p.features for p in parts]),
-        np.concatenate([p.labels for p in parts]),
-        np.concatenate([p.lengths for p in parts]),
-        [v for p in parts for v in p.video_paths],
-        [g for p in parts for g in p.groups],
-        pool.class_names,
-        pool.provenance,
-    )
+    return replace(Pool.concat(parts), class_names=pool.class_names, provenance=pool.provenance)
 
 
 def _read_extra(path: Path, pool: Pool) -> Pool:
@@ -186,7 +191,8 @@ def drop_groups(pool: Pool, groups: Sequence[str]) -> Pool:
     unknown = sorted(set(groups) - set(pool.groups))
     if unknown:
         raise VidclsError(f"cv.exclude_groups names group(s) not in the data: {unknown}.")
-    keep = [i for i, g in enumerate(pool.groups) if g not in set(groups)]
+    excluded = set(groups)
+    keep = [i for i, g in enumerate(pool.groups) if g not in excluded]
     return pool.rows(keep)
 
 
@@ -324,22 +330,18 @@ def _write_fold_files(
 ) -> None:
     """The fold's train/val/test files; ``extra_train``'s rows are appended to train (never validated or scored)."""
     for split, rows in roles.items():
-        features, labels, lengths = pool.features[rows], pool.labels[rows], pool.lengths[rows]
-        video_paths, groups = [pool.video_paths[i] for i in rows], [pool.groups[i] for i in rows]
+        part = pool.rows(rows)
         if split == "train" and extra_train is not None:
-            features = np.concatenate([features, extra_train.features])
-            labels = np.concatenate([labels, extra_train.labels])
-            lengths = np.concatenate([lengths, extra_train.lengths])
-            video_paths, groups = video_paths + extra_train.video_paths, groups + extra_train.groups
+            part = Pool.concat([part, extra_train])
         write_feature_file(
             split_path(features_dir, split),
-            features,
-            labels,
-            lengths,
+            part.features,
+            part.labels,
+            part.lengths,
             pool.class_names,
             provenance=pool.provenance,
-            video_paths=video_paths,
-            groups=groups,
+            video_paths=part.video_paths,
+            groups=part.groups,
         )
 
 

@@ -98,6 +98,12 @@ def _scale_moments_mask(plan: SamplingPlan) -> np.ndarray:
     return mask
 
 
+def check_frame_rate(fps: Any) -> None:
+    """Frames in memory need their rate: ``fps`` must be a positive number (one message for every caller)."""
+    if not (isinstance(fps, int | float | np.number) and float(fps) > 0):
+        raise VidclsError(f"fps must be a positive number, got {fps!r}")
+
+
 class FeatureExtractor:
     """Decode, sample, encode and combine scales for one video at a time."""
 
@@ -267,8 +273,7 @@ class FeatureExtractor:
         (:func:`vidcls.video.select_moments`). ``span=(start_s, end_s)``: that window only, as
         :meth:`decode_span` samples a window of a file.
         """
-        if not (isinstance(fps, int | float | np.number) and float(fps) > 0):
-            raise VidclsError(f"fps must be a positive number, got {fps!r}")
+        check_frame_rate(fps)
         if len(frames) == 0:
             raise VidclsError(f"{name}: no frames; pass a non-empty [n, h, w, 3] uint8 RGB array")
         times = np.arange(len(frames), dtype=np.float64) / float(fps)

@@ -59,11 +59,6 @@ class MergeAfterSweep(Callback):
     def run_merge(self, cfg: DictConfig) -> None:
         raise NotImplementedError
 
-    def console(self) -> Any:
-        from vidcls.extraction.run import console
-
-        return console
-
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         num_shards = int(config.get("num_shards", 1))
         if config.get("merge") or num_shards <= 1 or not self.applies(config):
@@ -73,14 +68,16 @@ class MergeAfterSweep(Callback):
         cfg = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
         with open_dict(cfg):
             cfg.merge = True
+        from vidcls.extraction.run import console
+
         note = self.unfinished_note(cfg, num_shards)
         if note is not None:
-            self.console().print(f"[yellow]not merging yet:[/] {note}")
+            console.print(f"[yellow]not merging yet:[/] {note}")
             return
         try:
             self.run_merge(cfg)
         except VidclsError as err:
-            self.console().print(f"[bold red]error:[/] merging {self.what} failed: {escape(str(err))}")
+            console.print(f"[bold red]error:[/] merging {self.what} failed: {escape(str(err))}")
             raise SystemExit(2) from None
 
 

@@ -104,6 +104,15 @@ def answer_settings(
     return settings
 
 
+def refuse_existing(path: Path, resume: bool) -> None:
+    """An answers file that exists is continued with ``resume=true`` and otherwise never overwritten."""
+    if path.exists() and not resume:
+        raise VidclsError(
+            f"{path} already exists; pass resume=true to add the missing answers to it, or delete it "
+            "(it is never overwritten)."
+        )
+
+
 def settings_digest(settings: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
@@ -150,11 +159,7 @@ class AnswerWriter:
         self._unsynced = 0
         self._last_sync = time.monotonic()
         if self.path.exists():
-            if not resume:
-                raise VidclsError(
-                    f"{self.path} already exists; pass resume=true to add the missing answers to it, or delete it "
-                    "(it is never overwritten)."
-                )
+            refuse_existing(self.path, resume)
             self.answered = self._load()
         else:
             self._write_meta(complete=False)

@@ -288,14 +288,15 @@ class VideoPredictor:
             raise VidclsError(
                 f"{name}: frames must be an [n, h, w, 3] uint8 RGB array, got {frames.dtype} {list(frames.shape)}"
             )
+        from vidcls.extraction.extractor import check_frame_rate
+
+        check_frame_rate(fps)  # before the timeline divides by it
         if self.segment_s is not None:
             windows = extract_frame_windows(self.extractor, frames, fps, self.segment_s, name, progress)
             return self._from_windows(name, windows)
         extractor: Any = self.extractor
         video = extractor.encode(extractor.decode_frames(frames, fps, name), progress)
-        result = self.predict_features(video.features, path=name, timestamps_s=video.timestamps_s)
-        result.duration_s = float(video.duration_s)
-        return result
+        return self.predict_extracted(video, path=name)
 
     def _from_windows(self, name: str, windows: Iterator[tuple[float, float, Any]]) -> VideoPrediction:
         """Predict each window as it is extracted (only its answer is kept), then the file's answer."""

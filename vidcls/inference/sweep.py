@@ -13,13 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from omegaconf import DictConfig
-from rich.console import Console
 from rich.markup import escape
 
 from vidcls.extraction.sweep import MergeAfterSweep
 from vidcls.inference.answers import unfinished_answer_shards
-
-console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class MergeAnswerShardsAfterSweep(MergeAfterSweep):
@@ -45,6 +42,3 @@ class MergeAnswerShardsAfterSweep(MergeAfterSweep):
         from vidcls.tasks.predict import run
 
         run(cfg)
-
-    def console(self) -> Console:
-        return console

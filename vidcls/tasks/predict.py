@@ -31,6 +31,7 @@ from vidcls.inference.answers import (
     file_kind,
     lock_path,
     merge_answer_shards,
+    refuse_existing,
     settings_digest,
     shard_path,
 )
@@ -153,11 +154,8 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         file_kind(output_file)
         if cfg.get("merge"):
             return [], merge_shards(cfg, output_file, num_shards)
-        if output_file.exists() and not cfg.get("resume"):
-            raise VidclsError(
-                f"{output_file} already exists; pass resume=true to add the missing answers to it, or delete it "
-                "(it is never overwritten)."
-            )
+        target = output_file if num_shards == 1 else shard_path(output_file, shard, num_shards)
+        refuse_existing(target, bool(cfg.get("resume")))  # before the models load; a merged file is not a shard's
     views = resolve_views(list(cfg.tta.views))
     inputs = collect_inputs(to_plain(cfg.video))
     ensemble = load_ensemble(
@@ -181,7 +179,6 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
     workers = int(cfg.num_workers)
     if output_file is not None:
         mine = [p for i, p in enumerate(inputs) if i % num_shards == shard]
-        target = output_file if num_shards == 1 else shard_path(output_file, shard, num_shards)
         settings = answer_settings(
             digests.result(),
             views,
@@ -190,7 +187,9 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
             ensemble.apply_temperature,
             predictor.segment_s,
         )
-        summary = stream_to_file(cfg, predictor, settings, mine, target, output_file, plot_folder, workers)
+        # Plot names come from every input (as a single run names them), not from this shard's or resume's rest.
+        plot_names = dict(zip(inputs, attention_plot_names(inputs, plot_folder), strict=True)) if plot_folder else None
+        summary = stream_to_file(cfg, predictor, settings, mine, target, output_file, plot_names, workers)
         payload = {"class_names": ensemble.class_names, "checkpoints": ensemble.names, "tta": views, **summary}
         if output == "json":
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -261,7 +260,7 @@ def stream_to_file(
     inputs: Sequence[Path],
     target: Path,
     output_file: Path,
-    plot_folder: Path | None,
+    plot_names: dict[Path, Path] | None,
     num_workers: int,
 ) -> dict[str, Any]:
     """Append each input's line to ``target`` as it is done, skipping what a resumed file already answers."""
@@ -280,14 +279,13 @@ def stream_to_file(
             resumed = len(inputs) - len(todo)
             if resumed:
                 err_console.print(f"resuming {target}: {resumed} file(s) already answered, {len(todo)} to go")
-            plot_names = attention_plot_names(todo, plot_folder) if plot_folder is not None else None
             failed = 0
             start = time.perf_counter()
             for i, result in enumerate(_with_progress(predictor, todo, num_workers, err_console)):
                 writer.write(result, keys[result.path])
                 failed += not result.ok
                 if plot_names is not None:
-                    save_attention_plot(result, plot_names[i])
+                    save_attention_plot(result, plot_names[todo[i]])
                 result.frames = None
             complete = True
         finally:

@@ -10,6 +10,7 @@ that carry the thumbnails of the frames the model saw (:mod:`vidcls.inference.fr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -240,13 +241,14 @@ class ClassifierService:
         )
         answers = []
         try:
-            while True:
-                with self._extract_lock:
-                    item = next(windows, None)
-                if item is None:
-                    break
-                with self._predict_lock:
-                    answers.append(predictor.predict_window(*item, path=shown))
+            with contextlib.closing(windows):  # an error mid-way closes the file the windows are decoded from
+                while True:
+                    with self._extract_lock:
+                        item = next(windows, None)
+                    if item is None:
+                        break
+                    with self._predict_lock:
+                        answers.append(predictor.predict_window(*item, path=shown))
         except VidclsError as err:
             raise VidclsError(str(err).replace(str(path), shown)) from None
         return VideoPrediction.from_windows(shown, self.class_names, answers, answers[-1].end_s)
