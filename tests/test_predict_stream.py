@@ -310,3 +310,19 @@ def test_a_shard_run_is_not_refused_for_the_merged_file_existing(
         classify(
             predict_cfg(compose_cfg, tmp_path, tiny_ckpts, f"video={few(clips, 4)}", f"output_file={answers}", *shard)
         )
+
+
+def test_csv_answers_with_a_comma_in_a_class_name_resume(tmp_path: Path) -> None:
+    """The CSV header is quoted like the rows, so the file's own header reads back (it was joined by hand)."""
+    from vidcls.inference.answers import AnswerWriter, answer_settings
+
+    names = ["Flat, slides", "Other"]
+    settings = answer_settings([], ["original"], {"backbone": "tiny_cnn"}, names)
+    answers = tmp_path / "a.csv"
+    writer = AnswerWriter(answers, settings, False, 1, 0.0)
+    writer.write(VideoPrediction(path="x.mp4", class_names=names, probs=np.array([0.25, 0.75])), (3, 4))
+    writer.close(True)
+    assert lines(answers)[0].startswith('path,ok,error,predicted,confidence,"p_Flat, slides",p_Other')
+    resumed = AnswerWriter(answers, settings, True, 1, 0.0)
+    assert resumed.is_answered("x.mp4", (3, 4))
+    resumed.close(True)

@@ -117,6 +117,13 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
+def csv_header(class_names: Sequence[str]) -> str:
+    """The CSV header line, quoted as :func:`format_line` quotes rows (a class name may hold a comma)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(csv_columns(class_names))
+    return buffer.getvalue()
+
+
 def csv_columns(class_names: Sequence[str]) -> list[str]:
     return ["path", "ok", "error", "predicted", "confidence", *[f"p_{c}" for c in class_names], *KEY_FIELDS]
 
@@ -163,7 +170,7 @@ class AnswerWriter:
             self.answered = self._load()
         else:
             self._write_meta(complete=False)
-            header = (",".join(csv_columns(self.class_names)) + "\n") if self.kind == "csv" else ""
+            header = csv_header(self.class_names) if self.kind == "csv" else ""
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.write_text(header, encoding="utf-8")
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
@@ -181,7 +188,7 @@ class AnswerWriter:
                 f.truncate(end)
                 os.fsync(f.fileno())
         if self.kind == "csv" and end == 0:  # the header itself was torn: write it again
-            self.path.write_text(",".join(csv_columns(self.class_names)) + "\n", encoding="utf-8")
+            self.path.write_text(csv_header(self.class_names), encoding="utf-8")
             self._write_meta(complete=False)
             return answered
         for record in read_records(self.path, self.kind, self.class_names):
@@ -215,7 +222,7 @@ class AnswerWriter:
         os.close(self._fd)
         with atomic_path(self.path) as tmp, tmp.open("w", encoding="utf-8") as f:
             if self.kind == "csv":
-                f.write(",".join(csv_columns(self.class_names)) + "\n")
+                f.write(csv_header(self.class_names))
             f.writelines(r["line"] for r in records if str(r["path"]) not in gone)
             f.flush()
             os.fsync(f.fileno())
@@ -362,7 +369,7 @@ def merge_answer_shards(path: Path, num_shards: int, order: Sequence[str]) -> tu
     records.sort(key=lambda r: rank.get(str(r["path"]), len(rank)))
     with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as f:
         if kind == "csv":
-            f.write(",".join(csv_columns(settings["class_names"])) + "\n")
+            f.write(csv_header(settings["class_names"]))
         f.writelines(r["line"] for r in records)
         f.flush()
         os.fsync(f.fileno())
