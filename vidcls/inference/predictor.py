@@ -71,6 +71,11 @@ class VideoPrediction:
         return None if index is None else self.class_names[index]
 
     @property
+    def spans(self) -> list[dict[str, Any]] | None:
+        """The timeline's runs of one class (``segment_s`` set), else None."""
+        return None if self.windows is None else spans_of(self.windows, self.class_names)
+
+    @property
     def confidence(self) -> float | None:
         return None if self.probs is None else float(np.max(self.probs))
 
@@ -107,7 +112,7 @@ class VideoPrediction:
         }
         if self.windows is not None:
             record["windows"] = [w.to_dict(names) for w in self.windows]
-            record["spans"] = spans_of(self.windows, names)
+            record["spans"] = self.spans
         return record
 
     @classmethod

@@ -85,8 +85,7 @@ def save_attention_plot(result: VideoPrediction, path: Path) -> Path | None:
     from vidcls.evaluation import plots
 
     title = f"{Path(result.path).name}: {result.predicted} ({result.confidence:.1%})"
-    spans = result.to_dict().get("spans")
-    fig = plots.attention_figure(result.timestamps_s, result.attention, title, frames=result.frames, spans=spans)
+    fig = plots.attention_figure(result.timestamps_s, result.attention, title, frames=result.frames, spans=result.spans)
     try:
         return plots.save_figure(fig, path)
     finally:
@@ -328,13 +327,12 @@ def print_results(results: Sequence[VideoPrediction], class_names: Sequence[str]
     """The table on stdout, then each error in full on stderr, then where the attention plots went."""
     console = Console()
     console.print(results_table(results, class_names))
-    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     for r in results:
         if not r.ok:
-            errors.print(error_line(r))
+            err_console.print(error_line(r))
     for r in results:
         if r.ok and r.windows is not None:  # a timeline (segment_s): where each class runs
-            runs = ", ".join(f"{s['start_s']:.0f}-{s['end_s']:.0f} s {s['predicted']}" for s in r.to_dict()["spans"])
+            runs = ", ".join(f"{s['start_s']:.0f}-{s['end_s']:.0f} s {s['predicted']}" for s in r.spans or [])
             count = f"{len(r.windows)} window{'s' if len(r.windows) != 1 else ''}"
             console.print(f"timeline of {Path(r.path).name} ({count}): {runs}", highlight=False)
     for path in plots:
