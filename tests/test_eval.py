@@ -170,3 +170,13 @@ def test_num_workers_auto_is_read_like_training(
     cfg = _cfg(tmp_path / "out", f"ckpt_paths={tiny_run_dir}", f"data.features_dir={synthetic_features_dir}",
                "data.num_workers=auto", "tta=none", "bootstrap.num_samples=20")  # fmt: skip
     assert evaluate(cfg)["split"] == "test"
+
+
+def test_eval_warns_when_the_split_lacks_classes(tiny_run_dir: Path, tmp_path: Path) -> None:
+    """A scored split without some class has no recall for it: one warning naming them with counts."""
+    features = write_synthetic_splits(tmp_path / "features", 4)
+    with h5py.File(split_path(features, "test"), "r+") as f:
+        f["labels"][...] = f["labels"][()] % 2  # ClassC, ClassD -> ClassA, ClassB
+    cfg = _cfg(tmp_path / "out", f"ckpt_paths={tiny_run_dir}", f"data.features_dir={features}", "tta=none")
+    with pytest.warns(UserWarning, match=r"the test split .* has no videos of ClassC, ClassD \(ClassA=8, ClassB=8"):
+        evaluate(cfg)

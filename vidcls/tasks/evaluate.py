@@ -19,7 +19,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 from rich.console import Console
 
-from vidcls.datamodules.features import FeatureDataModule, feature_loader, require_rows
+from vidcls.datamodules.features import FeatureDataModule, check_class_coverage, feature_loader, require_rows
 from vidcls.errors import VidclsError
 from vidcls.evaluation.metrics import Calibration, bootstrap_indices
 from vidcls.evaluation.runner import (
@@ -108,6 +108,8 @@ def predict(evaluation: Evaluation) -> None:
         f"evaluating {evaluation.split}",
         raw_out=evaluation.raw_member_probs,
     )
+    # A class with no videos here has no recall: say so once instead of a silent 0/0 in the per-class table.
+    check_class_coverage(evaluation.labels, evaluation.meta, evaluation.split)
 
 
 def select_on_val(evaluation: Evaluation, top_k: int | None, min_acc: float | None) -> dict[str, Any]:
