@@ -111,3 +111,16 @@ def test_extract_py_with_stderr_in_a_file_logs_progress_lines(tmp_path: Path) ->
     lines = [x for x in text.splitlines() if x.startswith("extracting (tiny_cnn)")]
     assert lines and all(LINE.match(x) for x in lines), text
     assert "\x1b[" not in text  # no terminal control codes in a log
+
+
+def test_part_progress_maps_a_stage_onto_its_slice_of_the_file() -> None:
+    from vidcls.utils.progress import part_progress
+
+    seen: list[float] = []
+    decode, encode = part_progress(seen.append, 0.0, 0.5), part_progress(seen.append, 0.5, 0.5)
+    assert decode is not None and encode is not None
+    for stage in (decode, encode):
+        stage(0.0)
+        stage(1.0)
+    assert seen == [0.0, 0.5, 0.5, 1.0]
+    assert part_progress(None, 0.25, 0.5) is None  # no bar: the stages get no callback either

@@ -19,6 +19,7 @@ import numpy as np
 from vidcls.backbones.loader import ExportedBackbone, open_backbone
 from vidcls.errors import VidclsError
 from vidcls.schema import EXTRACTION_KEYS, SINGLE_SPATIAL_SCALE, Provenance
+from vidcls.utils.progress import FileProgress, part_progress
 from vidcls.video import (
     DecodedFrames,
     MomentDecoder,
@@ -36,7 +37,6 @@ from vidcls.video.sampling import SAMPLING_RULE, SAMPLING_RULES, SamplingPlan, c
 if TYPE_CHECKING:
     from vidcls.backbones import Backbone
 
-Progress = Callable[[float], None]
 #: Share of a single-video progress bar spent decoding (the rest is the CNN).
 _DECODE_SHARE = 0.5
 
@@ -207,7 +207,7 @@ class FeatureExtractor:
         return extractor
 
     # -- the two stages -------------------------------------------------------------------------
-    def decode(self, path: str | os.PathLike[str], progress: Progress | None = None) -> DecodedVideo:
+    def decode(self, path: str | os.PathLike[str], progress: FileProgress | None = None) -> DecodedVideo:
         """Probe, plan and decode the needed frames (CPU only; safe to run in worker threads)."""
         info = self.probe(path)
         return self.decode_span(path, info, 0.0, info.duration_s, progress)
@@ -225,7 +225,7 @@ class FeatureExtractor:
         info: VideoInfo,
         start_s: float,
         end_s: float,
-        progress: Progress | None = None,
+        progress: FileProgress | None = None,
         decoder: MomentDecoder | None = None,
     ) -> DecodedVideo:
         """Decode ``[start_s, end_s)`` of the file (seconds from its start) sampled like a video of its own.
@@ -247,7 +247,7 @@ class FeatureExtractor:
         # whether the video is short, which needs no pixels (v2: 74 of 126 frames converted at T=64).
         needs_pixels = None if surely_short else _scale_moments_mask(plan)
 
-        def decode(needs: np.ndarray | None, report: Progress | None) -> DecodedFrames:
+        def decode(needs: np.ndarray | None, report: FileProgress | None) -> DecodedFrames:
             # A window skips the H.264 pre-pass: it demuxes the whole file, once per window.
             return decode_moments(
                 path, plan.union_times, self.frame_size, stop, progress=report, skip_unneeded=whole, needs_pixels=needs
@@ -291,7 +291,7 @@ class FeatureExtractor:
         origin_s: float,
         path: Path,
         surely_short: bool,
-        redecode: Callable[[np.ndarray | None, Progress | None], DecodedFrames] | None,
+        redecode: Callable[[np.ndarray | None, FileProgress | None], DecodedFrames] | None,
     ) -> DecodedVideo:
         """The one sampling step after decoding (files, windows, frame arrays): short or long, which frames
         go through the CNN and how the rows are built from them. ``origin_s``: the time row times count from."""
@@ -326,7 +326,7 @@ class FeatureExtractor:
             plan=None if short else plan,
         )
 
-    def encode(self, decoded: DecodedVideo, progress: Progress | None = None) -> ExtractedVideo:
+    def encode(self, decoded: DecodedVideo, progress: FileProgress | None = None) -> ExtractedVideo:
         """Run the CNN once per distinct frame and spatial scale, average the scales, build the aligned rows."""
         frames = decoded.frames
         total = len(frames) * len(self.sizes)
@@ -356,18 +356,11 @@ class FeatureExtractor:
             timestamps_s=decoded.timestamps_s,
         )
 
-    def extract(self, path: str | os.PathLike[str], progress: Progress | None = None) -> ExtractedVideo:
+    def extract(self, path: str | os.PathLike[str], progress: FileProgress | None = None) -> ExtractedVideo:
         """Features of one video; undecodable/non-video/empty files raise :class:`VidclsError`."""
 
-        def decode_progress(f: float) -> None:
-            if progress is not None:
-                progress(_DECODE_SHARE * f)
-
-        def encode_progress(f: float) -> None:
-            if progress is not None:
-                progress(_DECODE_SHARE + (1 - _DECODE_SHARE) * f)
-
-        result = self.encode(self.decode(path, decode_progress), encode_progress)
+        decoded = self.decode(path, part_progress(progress, 0.0, _DECODE_SHARE))
+        result = self.encode(decoded, part_progress(progress, _DECODE_SHARE, 1 - _DECODE_SHARE))
         if progress is not None:
             progress(1.0)
         return result

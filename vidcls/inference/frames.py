@@ -12,15 +12,14 @@ from __future__ import annotations
 import base64
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from vidcls.extraction.extractor import _DECODE_SHARE as DECODE_SHARE  # the split FeatureExtractor.extract uses
-
-Progress = Callable[[float], None]
+from vidcls.utils.progress import FileProgress, part_progress
 
 
 @dataclass
@@ -69,16 +68,12 @@ def sampled_frames(decoded: Any, px: int) -> SampledFrames:
 
 
 def extract_with_frames(
-    extractor: Any, path: str | os.PathLike[str], px: int, progress: Progress | None = None
+    extractor: Any, path: str | os.PathLike[str], px: int, progress: FileProgress | None = None
 ) -> tuple[Any, SampledFrames]:
     """``extractor.extract(path)`` plus the row thumbnails, from one decode (same progress reports)."""
-
-    def part(offset: float, share: float) -> Progress | None:
-        return None if progress is None else (lambda f: progress(offset + share * float(f)))
-
-    decoded = extractor.decode(path, part(0.0, DECODE_SHARE))
+    decoded = extractor.decode(path, part_progress(progress, 0.0, DECODE_SHARE))
     frames = sampled_frames(decoded, px)
-    extracted = extractor.encode(decoded, part(DECODE_SHARE, 1.0 - DECODE_SHARE))
+    extracted = extractor.encode(decoded, part_progress(progress, DECODE_SHARE, 1.0 - DECODE_SHARE))
     if progress is not None:
         progress(1.0)
     return extracted, frames

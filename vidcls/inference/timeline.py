@@ -14,15 +14,14 @@ with the same label merge into spans.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from vidcls.errors import VidclsError
-
-Progress = Callable[[float], None]
+from vidcls.utils.progress import FileProgress, part_progress
 
 
 def plan_windows(duration_s: float, segment_s: Any) -> list[tuple[float, float]]:
@@ -94,15 +93,8 @@ def weighted_mean(arrays: Sequence[np.ndarray], weights: Sequence[float]) -> np.
     )
 
 
-def part_progress(progress: Progress | None, offset: float, share: float) -> Progress | None:
-    """A stage's slice ``[offset, offset + share]`` of a file's progress bar."""
-    if progress is None:
-        return None
-    return lambda f: progress(offset + share * float(f))
-
-
 def extract_windows(
-    extractor: Any, path: Any, segment_s: float, progress: Progress | None = None
+    extractor: Any, path: Any, segment_s: float, progress: FileProgress | None = None
 ) -> Iterator[tuple[float, float, Any]]:
     """``(start_s, end_s, ExtractedVideo)`` per window of a file, decoded and encoded one window at a time."""
     info = extractor.probe(path)
@@ -116,7 +108,7 @@ def extract_windows(
 
 
 def extract_frame_windows(
-    extractor: Any, frames: np.ndarray, fps: float, segment_s: float, name: str, progress: Progress | None = None
+    extractor: Any, frames: np.ndarray, fps: float, segment_s: float, name: str, progress: FileProgress | None = None
 ) -> Iterator[tuple[float, float, Any]]:
     """:func:`extract_windows` for frames in memory (``[n, h, w, 3]`` uint8 RGB at ``fps``)."""
     windows = plan_windows(len(frames) / float(fps), segment_s)

@@ -10,6 +10,7 @@ points' configs set it, see :func:`set_plain_interval`).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -25,6 +26,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.text import Text
+
+#: One file's 0..1 progress callback (extraction, prediction and timelines report through it).
+FileProgress = Callable[[float], None]
+
+
+def part_progress(progress: FileProgress | None, offset: float, share: float) -> FileProgress | None:
+    """A stage's slice ``[offset, offset + share]`` of a file's progress (None stays None)."""
+    if progress is None:
+        return None
+    return lambda fraction: progress(offset + share * float(fraction))
 
 
 class RateColumn(ProgressColumn):
