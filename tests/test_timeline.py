@@ -482,8 +482,8 @@ def test_the_page_draws_the_timeline_and_a_click_seeks_the_player(
     import time
     import urllib.request
 
-    from playwright.sync_api import expect, sync_playwright
-    from test_web_e2e import CHROMIUM, CHROMIUM_ARGS, free_port
+    from playwright.sync_api import expect
+    from test_web_e2e import chromium_page, free_port
 
     videos = tmp_path / "videos"
     (videos / "Animation").mkdir(parents=True)
@@ -509,30 +509,21 @@ def test_the_page_draws_the_timeline_and_a_click_seeks_the_player(
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
                 time.sleep(0.3)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.set_default_timeout(30_000)
-                expect.set_options(timeout=30_000)
-                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: problems.append(str(e)))
-                page.goto(base + "/")
-                page.locator("#video-list li", has_text="mixed.mp4").click()
-                expect(page.locator("#timeline-box")).to_be_hidden()
-                page.click("#classify-button")
-                expect(page.locator("#timeline-box")).to_be_visible(timeout=90_000)
-                spans = page.locator("#timeline rect.span")
-                expect(spans).to_have_count(3)
-                assert [spans.nth(i).get_attribute("data-class") for i in range(3)] == list(KINDS)
-                assert len({spans.nth(i).get_attribute("class") for i in range(3)}) == 3  # a colour per class
-                widths = [float(spans.nth(i).get_attribute("width")) for i in range(3)]
-                assert max(widths) - min(widths) < 0.05 * sum(widths)  # 20 s each of 60 s
-                expect(page.locator("#timeline-legend")).to_contain_text("3 windows")
-                spans.nth(2).click()
-                assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(40.0, abs=0.5)
-            finally:
-                browser.close()
+        with chromium_page(problems) as (_, page):
+            page.goto(base + "/")
+            page.locator("#video-list li", has_text="mixed.mp4").click()
+            expect(page.locator("#timeline-box")).to_be_hidden()
+            page.click("#classify-button")
+            expect(page.locator("#timeline-box")).to_be_visible(timeout=90_000)
+            spans = page.locator("#timeline rect.span")
+            expect(spans).to_have_count(3)
+            assert [spans.nth(i).get_attribute("data-class") for i in range(3)] == list(KINDS)
+            assert len({spans.nth(i).get_attribute("class") for i in range(3)}) == 3  # a colour per class
+            widths = [float(spans.nth(i).get_attribute("width")) for i in range(3)]
+            assert max(widths) - min(widths) < 0.05 * sum(widths)  # 20 s each of 60 s
+            expect(page.locator("#timeline-legend")).to_contain_text("3 windows")
+            spans.nth(2).click()
+            assert page.evaluate("document.getElementById('player').currentTime") == pytest.approx(40.0, abs=0.5)
     finally:
         proc.terminate()
         proc.wait(timeout=15)

@@ -50,6 +50,28 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP evil.example.com 127.0.0.1",  # the attacker's name, rebound to this machine
 ]
 
+
+@contextlib.contextmanager
+def chromium_page(problems: list[str]) -> Iterator[tuple[Browser, Page]]:
+    """Debian's headless chromium with one 1280x1000 page whose console and page errors go to ``problems``.
+
+    A loaded 2-core CI box can take seconds per step; the default 5 s timeouts made these tests flaky.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(30_000)
+            expect.set_options(timeout=30_000)
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            yield browser, page
+        finally:
+            browser.close()
+
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -233,31 +255,21 @@ def test_app_py_binds_loopback_and_loads_models_once(server: dict) -> None:
 
 
 def test_browser_browses_classifies_and_uploads(server: dict) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            # A loaded 2-core CI box can take seconds per step; the default 5 s made this test flaky.
-            page.set_default_timeout(30_000)
-            expect.set_options(timeout=30_000)
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(server["base"] + "/")
-            expect(page.locator("#health")).to_contain_text("2 model(s)")
-            expect(page.locator("#video-list li")).to_have_count(17)
-            _browse(page)
-            _classify_precomputed(page)
-            _classify_on_the_fly(page)
-            _upload(page, server)
-            _upload_gif(page, server)
-            _refuse_other_sites(browser, server)
-            _refuse_non_video(page, server)
-        finally:
-            browser.close()
+    with chromium_page(problems) as (browser, page):
+        page.goto(server["base"] + "/")
+        expect(page.locator("#health")).to_contain_text("2 model(s)")
+        expect(page.locator("#video-list li")).to_have_count(17)
+        _browse(page)
+        _classify_precomputed(page)
+        _classify_on_the_fly(page)
+        _upload(page, server)
+        _upload_gif(page, server)
+        _refuse_other_sites(browser, server)
+        _refuse_non_video(page, server)
     # The one expected console error is the browser's note about the refused (415) upload.
     assert [p for p in problems if "status of 415" not in p] == [], problems
 
