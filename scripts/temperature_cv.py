@@ -15,6 +15,12 @@ members have seen them), and
   held-out groups, with intervals that resample sources and the paired ECE and NLL differences; the
   temperature per fold (is it stable?) and fitted on all kept rows (what ``calibrate.py`` would store).
 
+``--folds`` equal to the number of kept sources leaves one source out at a time. A fold whose fit ends
+at the search bound is flagged: with many members, when every clip of the fitting sources is right in
+at least one member, the ensemble's NLL keeps falling as T goes to 0 (the mean softmax becomes the
+members' vote share), and a held-out source that no member gets right then costs a huge NLL
+(docs/results.md, "The quickstart's temperature (issue 25)").
+
 It never writes into a checkpoint::
 
     python scripts/temperature_cv.py logs/quickstart/train \\
@@ -49,7 +55,13 @@ from vidcls.evaluation.cv import (
     subset_pool,
 )
 from vidcls.evaluation.metrics import calibration, nll
-from vidcls.inference.calibration import ensemble_probs, fit_temperature, member_logits
+from vidcls.inference.calibration import (
+    TEMPERATURE_RANGE,
+    ensemble_nll,
+    ensemble_probs,
+    fit_temperature,
+    member_logits,
+)
 from vidcls.inference.ensemble import load_ensemble
 from vidcls.schema import split_path, validate_contents, write_feature_file
 from vidcls.utils.io import atomic_write_text
@@ -145,6 +157,7 @@ def temperature_cv(
         "folds": [
             {
                 "temperature": t,
+                "at_bound": fit_at_bound(logits[:, fold_of != f], labels[fold_of != f], t),
                 "clips": int((fold_of == f).sum()),
                 "groups": sorted({g for g, k in zip(pool.groups, fold_of, strict=True) if k == f}),
                 "accuracy_none": float((raw[fold_of == f].argmax(1) == labels[fold_of == f]).mean()),
@@ -165,13 +178,25 @@ def temperature_cv(
     }
 
 
+def fit_at_bound(logits: torch.Tensor, labels: np.ndarray, temperature: float) -> bool:
+    """Whether the fitted NLL is no lower than at an end of the search range: the NLL kept falling to it (e.g.
+    every clip right in some member, as T goes to 0), where the search stops anywhere on the flat end."""
+    y = torch.from_numpy(labels)
+    fitted = ensemble_nll(logits, y, temperature)
+    return any(ensemble_nll(logits, y, bound) <= fitted + 1e-9 for bound in TEMPERATURE_RANGE)
+
+
 def report(result: dict[str, Any]) -> str:
     """A few plain lines: what docs/results.md quotes."""
     lines = [
         f"{result['clips']} clips, {result['groups']} sources of --split {result['split']} "
         f"(excluded: {', '.join(result['excluded_groups']) or 'none'}); members: {len(result['members'])}",
         "temperature per fold (fitted on the other folds): "
-        + ", ".join(f"{f['temperature']:.3f} ({f['clips']} clips, {len(f['groups'])} sources)" for f in result["folds"])
+        + ", ".join(
+            f"{f['temperature']:.3f} ({'at the search bound; ' if f['at_bound'] else ''}{f['clips']} clips, "
+            f"{len(f['groups'])} sources)"
+            for f in result["folds"]
+        )
         + f"; mean {result['mean_fold_temperature']:.3f}; fitted on all kept rows {result['temperature_all_rows']:.3f}",
     ]
     for key, title in (("none", "no temperature"), ("out_of_fold", "out-of-fold T")):

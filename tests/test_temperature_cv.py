@@ -68,13 +68,33 @@ def test_out_of_fold_temperatures_are_fitted_on_the_other_sources_only() -> None
         assert fold["temperature"] == pytest.approx(
             fit_temperature(logits[:, others], torch.from_numpy(labels[others]))
         )
-        assert 0.4 < fold["temperature"] < 0.6
+        assert 0.4 < fold["temperature"] < 0.6 and not fold["at_bound"]
     assert result["temperature_all_rows"] == pytest.approx(fit_temperature(logits, torch.from_numpy(labels)))
     none, oof = result["scores"]["none"], result["scores"]["out_of_fold"]
     assert oof["ece"] < none["ece"] and oof["nll"] < none["nll"] and oof["mean_confidence"] > none["mean_confidence"]
     ece = result["out_of_fold_minus_none"]["ece"]
     assert ece["difference"] == pytest.approx(oof["ece"] - none["ece"]) and ece["ci"][1] < 0
     assert result["clips"] == 600 and result["groups"] == 30
+
+
+def test_a_fold_fitted_where_every_clip_has_a_right_member_ends_at_the_bound_and_is_flagged() -> None:
+    """Two members that split every clip's vote, except one source both get wrong: left out, the others' fit
+    sharpens to the vote share (T at the 0.05 bound) and that source's out-of-fold NLL is huge."""
+    labels = np.arange(40) % 4
+    right = torch.nn.functional.one_hot(torch.from_numpy(labels), 4).double() * 2
+    wrong = torch.nn.functional.one_hot(torch.from_numpy((labels + 1) % 4), 4).double() * 2
+    logits = torch.stack([right, wrong])  # each clip: one member right, one wrong
+    logits[:, :4] = wrong[:4]  # source g00: both wrong
+    groups = [f"g{i // 4:02d}" for i in range(40)]
+    pool = Pool(np.zeros((40, 1, 1)), labels, np.ones(40), [f"v{i}" for i in range(40)], groups, list("ABCD"), {})
+    result = temperature_cv.temperature_cv(logits, pool, folds=10, num_samples=50)
+    flagged = [f for f in result["folds"] if f["at_bound"]]
+    assert [f["groups"] for f in flagged] == [["g00"]] and flagged[0]["temperature"] < 0.06
+    assert result["scores"]["out_of_fold"]["nll"] > 3 * result["scores"]["none"]["nll"]
+    lines = temperature_cv.report(
+        {**result, "split": "tune", "excluded_groups": [], "members": ["a", "b"], "fit_file": "f.h5"}
+    )
+    assert f"{flagged[0]['temperature']:.3f} (at the search bound; 4 clips, 1 sources)" in lines
 
 
 def test_script_fits_on_tune_without_final_or_demo_sources_and_matches_calibrate_py(
