@@ -1,13 +1,13 @@
 """Choose one temperature for a finished ensemble on the dev set's `tune` sources, checked out of fold.
 
 A temperature is a choice, so by the dev set's protocol (docs/results.md, "An honest protocol") it is
-made on `tune` alone. This script takes a trained ensemble (e.g. the quickstart's) and the dev set's
-feature file, keeps the rows of one protocol part (``--split tune``; the manifest's ``devset_split``),
-drops the dev-set sources the demo itself trains on (``vidcls.demo.real.DEMO_DEVSET_GROUPS``: the
-members have seen them), and
+made on `tune` alone, and this script reads no other part. It takes a trained ensemble (e.g. the
+quickstart's) and the dev set's feature file, keeps the `tune` rows (the manifest's ``devset_split``)
+without the dev-set sources the demo itself trains on (``scripts/devset_rows.py``: the members have
+seen them), and
 
 * writes those rows as one feature file (``OUT/test_features_multiscale.h5``), the file to hand to
-  ``python calibrate.py features_file=...`` (or ``eval.py data.test_file=...``);
+  ``python calibrate.py features_file=...``;
 * deals the kept sources into ``--folds`` groups (``vidcls.evaluation.cv.assign_folds``, stratified by
   class), fits one ensemble temperature on the other groups' clips and applies it to each held-out
   group, the rule ``cv.py`` uses for its out-of-fold temperature;
@@ -25,7 +25,7 @@ It never writes into a checkpoint::
 
     python scripts/temperature_cv.py logs/quickstart/train \\
         --features data/devset/features_demo/train_features_multiscale.h5 --manifest devset/manifest.csv \\
-        --split tune --folds 3 --out logs/quickstart/temperature_tune
+        --folds 27 --out logs/quickstart/temperature_tune
 """
 
 from __future__ import annotations
@@ -40,19 +40,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from devset_rows import select_rows, write_rows
+
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import (
     Pool,
     assign_folds,
-    drop_groups,
     group_bootstrap,
-    load_pool,
-    match_manifest,
     out_of_fold_temperature,
     score_pooled,
-    subset_pool,
 )
 from vidcls.evaluation.metrics import calibration, nll
 from vidcls.inference.calibration import (
@@ -63,50 +61,8 @@ from vidcls.inference.calibration import (
     member_logits,
 )
 from vidcls.inference.ensemble import load_ensemble
-from vidcls.schema import split_path, validate_contents, write_feature_file
+from vidcls.schema import validate_contents
 from vidcls.utils.io import atomic_write_text
-
-#: The protocol's parts (the manifest's ``devset_split`` column); ``all`` keeps every held-out source.
-SPLITS = ("tune", "final", "all")
-SPLIT_COLUMN = "devset_split"
-
-
-def select_rows(
-    features: Path, manifest: Path, split: str, excluded: frozenset[str] = DEMO_DEVSET_GROUPS
-) -> tuple[Pool, list[str]]:
-    """The feature file's rows of one protocol part without the demo's own sources (and which of those it had)."""
-    if split not in SPLITS:
-        raise VidclsError(f"--split {split!r} is not one of {', '.join(SPLITS)}")
-    pool = load_pool(features, manifest, "group")
-    if split != "all":
-        pool = subset_pool(pool, manifest, SPLIT_COLUMN, split)
-    dropped = sorted(excluded & set(pool.groups))
-    pool = drop_groups(pool, dropped)
-    if not pool.video_paths:
-        raise VidclsError(f"{features} has no clip of --split {split} outside the demo's own sources")
-    # The fit reads the file's labels; a relabelled source must be re-extracted first (docs/results.md).
-    truth = match_manifest(pool.video_paths, manifest, "label")
-    stale = [v for v, y, t in zip(pool.video_paths, pool.labels, truth, strict=True) if pool.class_names[y] != t]
-    if stale:
-        raise VidclsError(
-            f"{len(stale)} row(s) of {features} carry another label than {manifest} (first: {stale[0]}); "
-            "re-extract the dev set's features from its current manifest"
-        )
-    return pool, dropped
-
-
-def write_rows(pool: Pool, out_dir: Path) -> Path:
-    """The kept rows as one feature file that calibrate.py and eval.py read (``OUT/test_features_multiscale.h5``)."""
-    return write_feature_file(
-        split_path(out_dir, "test"),
-        pool.features,
-        pool.labels,
-        pool.lengths,
-        pool.class_names,
-        provenance=pool.provenance,
-        video_paths=pool.video_paths,
-        groups=pool.groups,
-    )
 
 
 def ensemble_logits(ckpt_paths: str, path: Path, batch_size: int = 64) -> tuple[torch.Tensor, list[str]]:
@@ -189,7 +145,7 @@ def fit_at_bound(logits: torch.Tensor, labels: np.ndarray, temperature: float) -
 def report(result: dict[str, Any]) -> str:
     """A few plain lines: what docs/results.md quotes."""
     lines = [
-        f"{result['clips']} clips, {result['groups']} sources of --split {result['split']} "
+        f"{result['clips']} clips, {result['groups']} sources of tune "
         f"(excluded: {', '.join(result['excluded_groups']) or 'none'}); members: {len(result['members'])}",
         "temperature per fold (fitted on the other folds): "
         + ", ".join(
@@ -221,13 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("ckpt_paths", help="the ensemble: a checkpoint, a glob or a (multi)run directory")
     parser.add_argument("--features", type=Path, required=True, help="the dev set's features, made the members' way")
     parser.add_argument("--manifest", type=Path, default=Path("devset/manifest.csv"), help="the dev set's manifest")
-    parser.add_argument("--split", choices=SPLITS, default="tune", help="the protocol part to use (default: tune)")
     parser.add_argument("--folds", type=int, default=3, help="groups of sources for the out-of-fold check")
     parser.add_argument("--fold-seed", type=int, default=0, help="tie order when dealing sources into folds")
     parser.add_argument("--out", type=Path, required=True, help="folder for the kept rows' feature file and JSON")
     args = parser.parse_args(argv)
     try:
-        pool, dropped = select_rows(args.features, args.manifest, args.split)
+        pool, dropped = select_rows(args.features, args.manifest, "tune")
         fit_file = write_rows(pool, args.out)
         logits, members = ensemble_logits(args.ckpt_paths, fit_file)
         result = temperature_cv(logits, pool, args.folds, args.fold_seed)
@@ -235,7 +190,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     result = {
-        "split": args.split,
         "excluded_groups": dropped,
         "members": members,
         "fit_file": str(fit_file),
