@@ -28,6 +28,7 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
         "VIDCLS_QUICKSTART_EXTRACT": "data.clips_per_class=10 num_frames=8 frame_size=96",
         "VIDCLS_QUICKSTART_TRAIN": "trainer.max_epochs=3",
     }
+    env.pop("VIDCLS_QUICKSTART_TEMPERATURE", None)  # the script's default is what this test checks
     result = subprocess.run(
         ["bash", str(ROOT / "scripts" / "quickstart.sh")], env=env, capture_output=True, text=True, timeout=900
     )
@@ -43,8 +44,14 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     members = sorted(p.parent.parent.name for p in (out / "train").glob("*/checkpoints/best.ckpt"))
     # One run dir per member, named by its overrides (conf/hydra/default.yaml), the seed among them.
     assert len(members) == 2 and all(f"seed={i}" in m.split(",") for i, m in enumerate(members)), members
+    # one temperature in every member, the script's default (chosen on the dev set's tune sources, docs/results.md),
+    # and eval reports the ensemble with it (predict and the web page load members the same way)
+    from vidcls.inference import load_ensemble
+
+    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.53}
     report = json.loads((out / "eval" / "eval_metrics.json").read_text())
     assert report["split"] == "test"
+    assert set(report["temperature"]["members"].values()) == {0.53}
     assert (out / "eval" / "confusion_matrix_tta.png").is_file()
     assert list((out / "predict").glob("*.attention.png"))
     assert "== done." in result.stdout
