@@ -4,6 +4,7 @@ producing the kind of motion its class has (screens near-static, games and camer
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import shutil
 import sys
@@ -35,12 +36,25 @@ def decode(path: Path) -> tuple[np.ndarray, float, float]:
 
 
 def assert_same_clip(actual: np.ndarray, expected: np.ndarray) -> None:
-    """The same rendered clip: x264 re-encodes identical frames slightly differently from run to run
-    on this machine (measured: 274 of 230,400 values in one frame, at most 6 levels; 0.76 levels on
-    average over a clip rebuilt while another builder ran), so equal bytes cannot be asked for; two
-    different clips differ by tens of levels on average."""
+    """The same rendered clip, to the pixel: rendering is a function of the plan and x264 (mbtree off,
+    vidcls/demo/encode.py) encodes the same frames to the same bytes."""
     assert actual.shape == expected.shape
-    assert np.abs(actual.astype(np.int16) - expected.astype(np.int16)).mean() < 2.0
+    assert np.array_equal(actual, expected)
+
+
+def test_the_same_frames_encode_to_the_same_bytes(tmp_path: Path) -> None:
+    """x264's macroblock tree made re-encodes of these clips differ (2 and 3 byte streams in 4 encodes
+    in one process), so no two demo builds were alike; every encode must now give the same file."""
+    plans = {plan.filename: plan for plan in plan_clips(2, seed=0)}
+    for name in ("shooter_000.mp4", "motion_001.mp4"):
+        plan = plans[name]
+        frames = list(render_clip(plan))
+        digests = set()
+        for attempt in range(4):
+            path = tmp_path / f"{attempt}_{name}"
+            write_clip(frames, path, plan.fps)
+            digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+        assert len(digests) == 1, f"{name}: {len(digests)} different encodes of the same frames"
 
 
 def first_frame(path: Path) -> np.ndarray:
@@ -136,7 +150,7 @@ def test_worker_processes_build_the_same_set(demo_dir: Path, tmp_path: Path) -> 
     parallel = build_demo_videos(tmp_path / "parallel", 2, seed=0, workers=2, show_progress=False)
     files = clip_files(parallel)
     assert files == [f for f in clip_files(demo_dir) if "_002." not in f]
-    for name in files:  # first frames: x264's run-to-run jitter adds up over a whole clip (see assert_same_clip)
+    for name in files:
         assert_same_clip(first_frame(parallel / name), first_frame(demo_dir / name))
         assert decode(parallel / name)[0].shape == decode(demo_dir / name)[0].shape
     assert not list(parallel.rglob("*.partial"))

@@ -14,8 +14,13 @@ import numpy as np
 from vidcls.errors import VidclsError
 
 #: Encoders tried in order; H.264 in yuv420p plays everywhere, MPEG-4 part 2 is the fallback.
+#: x264's macroblock-tree rate control is off: with it on, the same frames encoded twice in one
+#: process came out as one of two or three byte streams for about half the demo's clips (up to 1.6
+#: grey levels apart on average; with x264's assembly off or one thread too), so two builds of the demo
+#: or the dev set gave different features and different trained ensembles. Off, every encode of the
+#: same frames is byte-identical (docs/results.md, "Byte-identical builds").
 _ENCODERS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("libx264", {"preset": "veryfast", "crf": "23"}),
+    ("libx264", {"preset": "veryfast", "crf": "23", "x264-params": "mbtree=0"}),
     ("libopenh264", {"b": "600k"}),
     ("mpeg4", {"qscale": "4"}),
 )
