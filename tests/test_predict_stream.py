@@ -27,6 +27,7 @@ from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor
 from vidcls.inference import VideoPredictor, load_ensemble
 from vidcls.inference.answers import meta_path, read_records, shard_path
+from vidcls.inference.ensemble import ROW_BLOCK
 from vidcls.inference.predictor import VideoPrediction
 from vidcls.schema import SPLITS, split_path, write_feature_file
 from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
@@ -364,7 +365,8 @@ def _records(results: list[VideoPrediction]) -> list[str]:
 def test_batched_stream_writes_the_per_file_answers(
     tiny_ckpts: Path, mixed_clips: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Files classified 8 to an ensemble call get the bits each gets alone (predict_file), TTA views included."""
+    """Files classified together (ROW_BLOCK to an ensemble call) get the bits each gets alone (predict_file),
+    TTA views included."""
     from vidcls.inference.stream import stream_predictions
 
     predictor = VideoPredictor.from_ensemble(
@@ -372,7 +374,8 @@ def test_batched_stream_writes_the_per_file_answers(
     )
     sizes = _spy_batches(monkeypatch, predictor)
     streamed = list(stream_predictions(predictor, mixed_clips, 2, batch_wait_s=60))
-    assert sizes == [8, 8, 4]  # full blocks while files come, the rest when the input ends
+    # Full blocks while files come, the rest when the input ends.
+    assert sizes == [ROW_BLOCK] * (20 // ROW_BLOCK) + [20 % ROW_BLOCK]
     sizes.clear()
     alone = [predictor.predict_file(p) for p in mixed_clips]
     assert sizes == [1] * len(mixed_clips)
@@ -383,8 +386,8 @@ def test_batched_stream_writes_the_per_file_answers(
 
     # A failing batch costs nothing: each of its files is classified alone, to the same answer.
     sizes = _spy_batches(monkeypatch, predictor, fail_batches=True)
-    again = list(stream_predictions(predictor, mixed_clips[:10], 2, batch_wait_s=60))
-    assert sizes == [8, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1]
+    again = list(stream_predictions(predictor, mixed_clips[:10], 2, batch_wait_s=60))  # one batch
+    assert sizes == [10] + [1] * 10
     assert _records(again) == _records(alone[:10])
 
 

@@ -18,18 +18,19 @@ from vidcls.utils.device import resolve_device
 
 log = logging.getLogger(__name__)
 
-#: Rows per CPU forward: every equal-length group of rows runs in forwards of ``ROW_BLOCK`` rows, the last
-#: one padded with zero rows up to a multiple of ``ROW_ALIGN`` (a lone row runs as 4, 5..8 rows as 8), whether
-#: a call holds one file (the web page, a timeline window) or many (eval.py, predict.py's stream). oneDNN/MKL
+#: Rows per CPU forward: every equal-length group of rows runs in forwards of up to ``ROW_BLOCK`` rows, each
+#: padded with zero rows to a multiple of ``ROW_ALIGN`` (a lone row runs as 4, 5..8 rows as 8, ...), whether a
+#: call holds one file (the web page, a timeline window) or many (eval.py, predict.py's stream). oneDNN/MKL
 #: pick kernels by shape: a batch of 1 (GEMV) and some row counts (2 at an odd length) give other bits than
-#: larger batches, while 4- and 8-row forwards give every row the same bits wherever it sits, whatever its
-#: neighbours hold and on 1 or 2 threads (measured with the full-size model and tiny ones, lengths 1..96:
+#: larger batches, while 4-, 8-, 12- and 16-row forwards give every row the same bits wherever it sits,
+#: whatever its neighbours hold and on 1 or 2 threads (measured with the full-size model and tiny ones:
 #: bench/diag_batch_invariance.py, bench/RESULTS.md). So a file's probabilities are the same bits alone or
 #: batched, and a resumed or sharded predict.py run writes the same lines as one run. Not tunables: other
-#: values change the last bits of every CPU answer. Cost: a lone row pays a 4-row forward (about 1.6x a
-#: batch of 1); 8 files in one forward cost each about a third of a batch of 1 (same bench).
+#: values change the last bits of every CPU answer. Cost, full-size model on one thread: a lone row pays a
+#: 4-row forward (1.6-2.4x a batch of 1 at 15 steps), while 16 rows in one forward cost each about a
+#: quarter of a batch of 1 (8 rows: a third).
 ROW_ALIGN = 4
-ROW_BLOCK = 8
+ROW_BLOCK = 16
 
 
 @dataclass

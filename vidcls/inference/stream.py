@@ -130,8 +130,14 @@ class _ModelThread:
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:
-            for future, result in zip((b[3] for b in batch), self._classify(batch), strict=True):
-                future.set_result(result)
+            try:
+                answers = self._classify(batch)
+            except Exception as err:  # a bug, not a bad file: the reader gets it instead of waiting forever
+                for entry in batch:
+                    entry[3].set_exception(err)
+                continue
+            for entry, answer in zip(batch, answers, strict=True):
+                entry[3].set_result(answer)
 
     def _classify(self, batch: list[tuple[float, Path, object, Future[VideoPrediction]]]) -> list[VideoPrediction]:
         """The batch's answers; should the batch fail, each file alone, so one bad file costs only its answer."""
