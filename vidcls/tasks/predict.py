@@ -242,23 +242,25 @@ def _with_progress(
     batch_wait_s: float,
     errors: Console | None,
 ) -> Iterator[VideoPrediction]:
-    """The pipelined predictions with an overall bar and one bar per file in the CNN; each error printed
+    """The pipelined predictions with an overall bar and one bar for the file in the CNN; each error printed
     at once to ``errors`` (above the bars) when given."""
     with progress_bar("files", Console(stderr=True), fractional=True) as progress:
         overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
         current: list[TaskID] = []
 
         def start(path: Path) -> Callable[[float], None]:
+            while current:  # the file before is past the CNN (its answer may wait for a batch to fill)
+                progress.remove_task(current.pop())
             current.append(progress.add_task(path.name, total=1.0))
             return lambda f, task=current[-1]: progress.update(task, completed=f)
 
         for result in stream_predictions(predictor, inputs, num_workers, batch_wait_s, on_start=start):
-            while current:
-                progress.remove_task(current.pop())
             progress.advance(overall)
             if errors is not None and not result.ok:
                 progress.console.print(error_line(result), highlight=False, soft_wrap=True)
             yield result
+        while current:
+            progress.remove_task(current.pop())
 
 
 def stream_to_file(
