@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 #: whatever its neighbours hold and on 1 or 2 threads (measured with the full-size model and tiny ones:
 #: bench/diag_batch_invariance.py, bench/RESULTS.md). So a file's probabilities are the same bits alone or
 #: batched, and a resumed or sharded predict.py run writes the same lines as one run. Not tunables: other
-#: values change the last bits of every CPU answer. Cost, full-size model on one thread: a lone row pays a
-#: 4-row forward (1.6-2.4x a batch of 1 at 15 steps), while 16 rows in one forward cost each about a
-#: quarter of a batch of 1 (8 rows: a third).
+#: values change the last bits of every CPU answer. Cost, full-size model: a lone row pays a 4-row forward
+#: (1.8-3.2x a batch of 1, 15 to 64 steps, 1 or 2 threads), while 16 rows in one forward cost each 0.28x
+#: (15 steps) to 0.5x (64 steps) of a batch of 1.
 ROW_ALIGN = 4
 ROW_BLOCK = 16
 
