@@ -27,6 +27,7 @@ from vidcls.errors import VidclsError
 from vidcls.extraction import FeatureExtractor
 from vidcls.inference import VideoPredictor, load_ensemble
 from vidcls.inference.answers import meta_path, read_records, shard_path
+from vidcls.inference.ensemble import ROW_BLOCK
 from vidcls.inference.predictor import VideoPrediction
 from vidcls.schema import SPLITS, split_path, write_feature_file
 from vidcls.synthetic import SYNTHETIC_CLASS_NAMES, synthetic_features
@@ -326,3 +327,98 @@ def test_csv_answers_with_a_comma_in_a_class_name_resume(tmp_path: Path) -> None
     resumed = AnswerWriter(answers, settings, True, 1, 0.0)
     assert resumed.is_answered("x.mp4", (3, 4))
     resumed.close(True)
+
+
+# -- issue 26 part 3: files batched through the ensemble --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def mixed_clips(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """20 clips of 1, 2, 3 and 6 frames (feature lengths 1, 2, 3 and 4), interleaved."""
+    root = tmp_path_factory.mktemp("mixed_clips")
+    frames = [1, 2, 3, 6]
+    return [
+        write_test_video(root / f"m{i:02d}.mp4", num_frames=frames[i % 4], fps=12, size=(32, 32), seed=i)
+        for i in range(20)
+    ]
+
+
+def _spy_batches(monkeypatch: pytest.MonkeyPatch, predictor: VideoPredictor, fail_batches: bool = False) -> list[int]:
+    """Record how many files each ensemble call of ``predictor`` held (``fail_batches``: calls of more raise)."""
+    sizes: list[int] = []
+    original = predictor.predict_extracted_batch
+
+    def spy(videos, paths):  # type: ignore[no-untyped-def]
+        sizes.append(len(videos))
+        if fail_batches and len(videos) > 1:
+            raise RuntimeError("a batch failed")
+        return original(videos, paths)
+
+    monkeypatch.setattr(predictor, "predict_extracted_batch", spy)
+    return sizes
+
+
+def _records(results: list[VideoPrediction]) -> list[str]:
+    return [json.dumps(r.to_dict()) + "\n" for r in results]
+
+
+def test_batched_stream_writes_the_per_file_answers(
+    tiny_ckpts: Path, mixed_clips: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files classified together (ROW_BLOCK to an ensemble call) get the bits each gets alone (predict_file),
+    TTA views included."""
+    from vidcls.inference.stream import stream_predictions
+
+    predictor = VideoPredictor.from_ensemble(
+        load_ensemble(tiny_ckpts), tta=["original", "reversed", "speed_up", "slow_down"], runtime="torch"
+    )
+    sizes = _spy_batches(monkeypatch, predictor)
+    streamed = list(stream_predictions(predictor, mixed_clips, 2, batch_wait_s=60))
+    # Full blocks while files come, the rest when the input ends.
+    assert sizes == [ROW_BLOCK] * (20 // ROW_BLOCK) + [20 % ROW_BLOCK]
+    sizes.clear()
+    alone = [predictor.predict_file(p) for p in mixed_clips]
+    assert sizes == [1] * len(mixed_clips)
+    assert all(r.ok for r in alone) and {r.num_frames for r in alone} == {1, 2, 3, 4}
+    assert _records(streamed) == _records(alone)
+    for s, a in zip(streamed, alone, strict=True):
+        assert np.array_equal(s.probs, a.probs) and np.array_equal(s.attention, a.attention)
+
+    # A failing batch costs nothing: each of its files is classified alone, to the same answer.
+    sizes = _spy_batches(monkeypatch, predictor, fail_batches=True)
+    again = list(stream_predictions(predictor, mixed_clips[:10], 2, batch_wait_s=60))  # one batch
+    assert sizes == [10] + [1] * 10
+    assert _records(again) == _records(alone[:10])
+
+
+def test_stream_batches_only_a_batch_invariant_ensemble_and_waits_at_most_batch_wait_s(
+    tiny_ckpts: Path, mixed_clips: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vidcls.inference import Ensemble
+    from vidcls.inference.stream import _ModelThread, stream_predictions
+
+    predictor = VideoPredictor.from_ensemble(load_ensemble(tiny_ckpts), runtime="torch")
+    monkeypatch.setattr(Ensemble, "batch_invariant", property(lambda self: False))  # e.g. CUDA
+    sizes = _spy_batches(monkeypatch, predictor)
+    assert [r.ok for r in stream_predictions(predictor, mixed_clips[:5], 2, batch_wait_s=60)] == [True] * 5
+    assert sizes == [1] * 5
+
+    class Echo:  # a predictor whose ensemble call just names its files
+        def predict_extracted_batch(self, videos, paths):  # type: ignore[no-untyped-def]
+            return [f"{p} of {len(paths)}" for p in paths]
+
+    model = _ModelThread(Echo(), one_thread=False, block=8, wait_s=0.3)  # type: ignore[arg-type]
+    try:
+        start = time.monotonic()
+        first, _ = model.put(Path("a"), None)
+        assert first.result(timeout=10) == "a of 1"  # nobody joined it within 0.3 s
+        assert 0.25 <= time.monotonic() - start < 5
+    finally:
+        model.close()
+    model = _ModelThread(Echo(), one_thread=False, block=8, wait_s=60)  # type: ignore[arg-type]
+    try:
+        waiting = [model.put(Path(name), None)[0] for name in "bcd"]
+        model.flush()  # the reader needs them now
+        assert [f.result(timeout=10) for f in waiting] == ["b of 3", "c of 3", "d of 3"]
+    finally:
+        model.close()

@@ -18,6 +18,20 @@ from vidcls.utils.device import resolve_device
 
 log = logging.getLogger(__name__)
 
+#: Rows per CPU forward: every equal-length group of rows runs in forwards of up to ``ROW_BLOCK`` rows, each
+#: padded with zero rows to a multiple of ``ROW_ALIGN`` (a lone row runs as 4, 5..8 rows as 8, ...), whether a
+#: call holds one file (the web page, a timeline window) or many (eval.py, predict.py's stream). oneDNN/MKL
+#: pick kernels by shape: a batch of 1 (GEMV) and some row counts (2 at an odd length) give other bits than
+#: larger batches, while 4-, 8-, 12- and 16-row forwards give every row the same bits wherever it sits,
+#: whatever its neighbours hold and on 1 or 2 threads (measured with the full-size model and tiny ones:
+#: bench/diag_batch_invariance.py, bench/RESULTS.md). So a file's probabilities are the same bits alone or
+#: batched, and a resumed or sharded predict.py run writes the same lines as one run. Not tunables: other
+#: values change the last bits of every CPU answer. Cost, full-size model: a lone row pays a 4-row forward
+#: (1.8-3.2x a batch of 1, 15 to 64 steps, 1 or 2 threads), while 16 rows in one forward cost each 0.28x
+#: (15 steps) to 0.5x (64 steps) of a batch of 1.
+ROW_ALIGN = 4
+ROW_BLOCK = 16
+
 
 @dataclass
 class EnsemblePrediction:
@@ -154,6 +168,15 @@ class Ensemble:
         sub._class_names, sub.class_names_known = list(self._class_names), self.class_names_known
         return sub
 
+    @property
+    def batch_invariant(self) -> bool:
+        """Whether a row's probabilities are the same bits whatever rows share its call (CPU, masked members).
+
+        Then files may be classified together (:mod:`vidcls.inference.stream`) and still get the answer
+        they get alone; on CUDA, or with an unmasked predecessor member (one padded pass), they may not.
+        """
+        return self.device.type == "cpu" and all(getattr(m.model, "mask_padding", True) for m in self.members)
+
     def _length_groups(self, lengths: torch.Tensor, num_views: int) -> list[tuple[int, torch.Tensor]] | None:
         """On CPU, ``(length, row indices)`` per view and distinct length; ``None`` (one padded pass) elsewhere.
 
@@ -172,14 +195,35 @@ class Ensemble:
         return groups
 
     @staticmethod
+    def _forward_block(
+        model: torch.nn.Module, x: torch.Tensor, length: int, return_attention: bool
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Logits (and pooling weights) of up to ``ROW_BLOCK`` equal-length rows ``x [r, length, D]``, computed
+        as one forward of ``r`` rounded up to a multiple of ``ROW_ALIGN``: the added rows are zeros, their
+        outputs dropped."""
+        real = x.shape[0]
+        rows = -(-real // ROW_ALIGN) * ROW_ALIGN
+        if rows > real:
+            x = torch.cat([x, x.new_zeros(rows - real, *x.shape[1:])])
+        out = model(x, torch.full((rows,), length, dtype=torch.int64), return_attention=return_attention)
+        logits, weights = out if return_attention else (out, None)
+        return logits[:real], None if weights is None else weights[:real]
+
+    @classmethod
     def _forward(
+        cls,
         model: torch.nn.Module,
         x: torch.Tensor,
         lengths: torch.Tensor,
         groups: list[tuple[int, torch.Tensor]] | None,
         return_attention: bool,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """Logits ``[R, C]`` (and pooling weights ``[R, T']``) of all rows, in one pass or per length group."""
+        """Logits ``[R, C]`` (and pooling weights ``[R, T']``) of all rows, in one pass or per length group.
+
+        Per length group (CPU), the rows go through in blocks of ``ROW_BLOCK`` padded to ``ROW_ALIGN`` (see
+        there), so each row's bits depend on its own features only, never on the rows beside it or how many
+        there are.
+        """
         if groups is None or not getattr(model, "mask_padding", True):
             # Unmasked (predecessor) models see padding, so their answer depends on the batch:
             # keep the one padded pass they were evaluated with, on every device.
@@ -187,17 +231,17 @@ class Ensemble:
             return out if return_attention else (out, None)
         logits: torch.Tensor | None = None
         weights: torch.Tensor | None = None
-        for length, rows in groups:
-            rows_dev = rows.to(x.device)
-            out = model(x[rows_dev, :length], lengths[rows], return_attention=return_attention)
-            part, part_weights = out if return_attention else (out, None)
-            if logits is None:
-                logits = part.new_empty(x.shape[0], part.shape[1])
-            logits[rows_dev] = part
-            if part_weights is not None:
-                if weights is None:
-                    weights = part_weights.new_zeros(x.shape[0], x.shape[1])
-                weights[rows_dev, :length] = part_weights
+        for length, group in groups:
+            for rows in group.split(ROW_BLOCK):
+                rows_dev = rows.to(x.device)
+                part, part_weights = cls._forward_block(model, x[rows_dev, :length], length, return_attention)
+                if logits is None:
+                    logits = part.new_empty(x.shape[0], part.shape[1])
+                logits[rows_dev] = part
+                if part_weights is not None:
+                    if weights is None:
+                        weights = part_weights.new_zeros(x.shape[0], x.shape[1])
+                    weights[rows_dev, :length] = part_weights
         assert logits is not None
         return logits, weights
 
@@ -216,7 +260,9 @@ class Ensemble:
         unpadded equal-length groups: a padded batch sends the LSTM down PyTorch's step-by-step packed
         path, measured slower than one forward per view (bench/RESULTS.md), while equal-length groups
         use the fused oneDNN kernel. With padding masked (vidcls models) both give the same
-        probabilities; unmasked predecessor models always take the one padded pass.
+        probabilities (to float rounding); unmasked predecessor models always take the one padded pass.
+        On CPU with masked members each row's probabilities are also the same bits whatever other rows
+        the call holds (``ROW_BLOCK``, :attr:`batch_invariant`); on CUDA they may differ in the last bits.
         """
         views = resolve_views(tta)
         if features.ndim != 3 or features.shape[-1] != self.feature_dim:
@@ -243,8 +289,8 @@ class Ensemble:
                 if "original" in views:
                     start = views.index("original") * n
                     weights = weights[start : start + n]
-                else:
-                    _, weights = member.model(x, lengths, return_attention=True)
+                else:  # the original view's weights, computed as the views are (per length group on CPU)
+                    _, weights = self._forward(member.model, x, lengths, self._length_groups(lengths, 1), True)
                 padded = torch.zeros(n, t, dtype=torch.float32, device=weights.device)
                 width = min(t, weights.shape[1])
                 padded[:, :width] = weights[:, :width].float()

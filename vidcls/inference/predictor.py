@@ -233,10 +233,8 @@ class VideoPredictor:
             segment_s=segment_s,
         )
 
-    def predict_features(
-        self, features: np.ndarray | torch.Tensor, path: str = "", timestamps_s: np.ndarray | None = None
-    ) -> VideoPrediction:
-        """Classify one unpadded feature sequence ``[t, D]``."""
+    def _checked(self, features: np.ndarray | torch.Tensor, path: str) -> torch.Tensor:
+        """One unpadded feature sequence ``[t, D]`` as float32, or the one-line reason it cannot be classified."""
         x = torch.as_tensor(np.asarray(features, dtype=np.float32))
         if x.ndim != 2 or x.shape[0] < 1:
             raise VidclsError(
@@ -247,19 +245,43 @@ class VideoPredictor:
                 f"{path or 'features'}: extracted {x.shape[1]}-dim features but the checkpoints expect "
                 f"{self.ensemble.feature_dim}; the extractor does not match the checkpoints' backbone."
             )
-        length = x.shape[0]
-        out = self.ensemble.predict(
-            x.unsqueeze(0), torch.tensor([length]), tta=self.views, return_attention=self.return_attention
-        )
-        return VideoPrediction(
-            path=path,
-            class_names=self.ensemble.class_names,
-            probs=out.probs[0].numpy(),
-            member_probs={name: out.member_probs[i, 0].numpy() for i, name in enumerate(self.ensemble.names)},
-            attention=None if out.attention is None else out.attention[0, :length].numpy(),
-            timestamps_s=None if timestamps_s is None else np.asarray(timestamps_s, dtype=np.float64),
-            num_frames=length,
-        )
+        return x
+
+    def predict_features(
+        self, features: np.ndarray | torch.Tensor, path: str = "", timestamps_s: np.ndarray | None = None
+    ) -> VideoPrediction:
+        """Classify one unpadded feature sequence ``[t, D]``."""
+        return self.predict_feature_batch([features], [path], [timestamps_s])[0]
+
+    def predict_feature_batch(
+        self,
+        features: Sequence[np.ndarray | torch.Tensor],
+        paths: Sequence[str],
+        timestamps_s: Sequence[np.ndarray | None],
+    ) -> list[VideoPrediction]:
+        """Classify several files' feature sequences ``[t_i, D]`` in one ensemble call, one answer each.
+
+        On CPU each answer is the same bits as :meth:`predict_features` of that file alone
+        (:attr:`Ensemble.batch_invariant`); the stream only batches files when that holds.
+        """
+        rows = [self._checked(f, path) for f, path in zip(features, paths, strict=True)]
+        lengths = torch.tensor([len(r) for r in rows])
+        x = torch.zeros(len(rows), int(lengths.max()), self.ensemble.feature_dim)
+        for i, r in enumerate(rows):
+            x[i, : len(r)] = r
+        out = self.ensemble.predict(x, lengths, tta=self.views, return_attention=self.return_attention)
+        return [
+            VideoPrediction(
+                path=path,
+                class_names=self.ensemble.class_names,
+                probs=out.probs[i].numpy(),
+                member_probs={name: out.member_probs[m, i].numpy() for m, name in enumerate(self.ensemble.names)},
+                attention=None if out.attention is None else out.attention[i, : len(rows[i])].numpy(),
+                timestamps_s=None if times is None else np.asarray(times, dtype=np.float64),
+                num_frames=len(rows[i]),
+            )
+            for i, (path, times) in enumerate(zip(paths, timestamps_s, strict=True))
+        ]
 
     def predict_window(self, start_s: float, end_s: float, video: Any, path: str = "") -> WindowPrediction:
         """One timeline window's answer from its extracted features (``video``: an ``ExtractedVideo``)."""
@@ -331,11 +353,20 @@ class VideoPredictor:
 
     def predict_extracted(self, video: Any, path: str, frames: np.ndarray | None = None) -> VideoPrediction:
         """Classify one file's already extracted features (an :class:`ExtractedVideo`): ``predict_file``'s
-        second half, also called by the streaming loop (:mod:`vidcls.inference.stream`) after its decoders."""
-        result = self.predict_features(video.features, path=path, timestamps_s=video.timestamps_s)
-        result.duration_s = float(video.duration_s)
+        second half."""
+        result = self.predict_extracted_batch([video], [path])[0]
         result.frames = frames
         return result
+
+    def predict_extracted_batch(self, videos: Sequence[Any], paths: Sequence[str]) -> list[VideoPrediction]:
+        """Several files' extracted features through one ensemble call (the streaming loop,
+        :mod:`vidcls.inference.stream`); a file's answer is the one it gets alone (see ``predict_feature_batch``)."""
+        results = self.predict_feature_batch(
+            [v.features for v in videos], list(paths), [v.timestamps_s for v in videos]
+        )
+        for result, video in zip(results, videos, strict=True):
+            result.duration_s = float(video.duration_s)
+        return results
 
     def failed(self, path: str, err: BaseException | str) -> VideoPrediction:
         """The error record of one file: a :class:`VidclsError` or reason string as is, anything else named."""

@@ -176,6 +176,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
             segment_s=cfg.get("segment_s"),
         )
     workers = int(cfg.num_workers)
+    batch_wait_s = float(cfg.batch_wait_s)
     if output_file is not None:
         mine = [p for i, p in enumerate(inputs) if i % num_shards == shard]
         settings = answer_settings(
@@ -188,7 +189,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         )
         # Plot names come from every input (as a single run names them), not from this shard's or resume's rest.
         plot_names = dict(zip(inputs, attention_plot_names(inputs, plot_folder), strict=True)) if plot_folder else None
-        summary = stream_to_file(cfg, predictor, settings, mine, target, output_file, plot_names, workers)
+        summary = stream_to_file(cfg, predictor, settings, mine, target, output_file, plot_names, workers, batch_wait_s)
         payload = {"class_names": ensemble.class_names, "checkpoints": ensemble.names, "tta": views, **summary}
         if output == "json":
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -196,7 +197,7 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
         if summary["lines"] and summary["failed"] == summary["lines"]:
             raise VidclsError(f"none of the {summary['lines']} file(s) in {target} could be classified.")
         return [], payload
-    results, plots_written = predict_files(predictor, inputs, plot_folder, workers)
+    results, plots_written = predict_files(predictor, inputs, plot_folder, workers, batch_wait_s)
     payload = {
         "class_names": ensemble.class_names,
         "checkpoints": ensemble.names,
@@ -215,13 +216,17 @@ def classify(cfg: DictConfig) -> tuple[list[VideoPrediction], dict[str, Any]]:
 
 
 def predict_files(
-    predictor: VideoPredictor, inputs: Sequence[Path], plot_folder: Path | None, num_workers: int = 2
+    predictor: VideoPredictor,
+    inputs: Sequence[Path],
+    plot_folder: Path | None,
+    num_workers: int,
+    batch_wait_s: float,
 ) -> tuple[list[VideoPrediction], list[Path]]:
     """Each file's prediction (with a progress bar), and the attention plots drawn on the way."""
     plot_names = attention_plot_names(inputs, plot_folder) if plot_folder is not None else None
     plots_written: list[Path] = []
     results: list[VideoPrediction] = []
-    for result in _with_progress(predictor, inputs, num_workers, None):
+    for result in _with_progress(predictor, inputs, num_workers, batch_wait_s, None):
         if plot_names is not None:
             written = save_attention_plot(result, plot_names[len(results)])
             plots_written += [written] if written is not None else []
@@ -231,25 +236,31 @@ def predict_files(
 
 
 def _with_progress(
-    predictor: VideoPredictor, inputs: Sequence[Path], num_workers: int, errors: Console | None
+    predictor: VideoPredictor,
+    inputs: Sequence[Path],
+    num_workers: int,
+    batch_wait_s: float,
+    errors: Console | None,
 ) -> Iterator[VideoPrediction]:
-    """The pipelined predictions with an overall bar and one bar per file in the CNN; each error printed
+    """The pipelined predictions with an overall bar and one bar for the file in the CNN; each error printed
     at once to ``errors`` (above the bars) when given."""
     with progress_bar("files", Console(stderr=True), fractional=True) as progress:
         overall = progress.add_task(f"classifying {len(inputs)} file(s)", total=len(inputs))
         current: list[TaskID] = []
 
         def start(path: Path) -> Callable[[float], None]:
+            while current:  # the file before is past the CNN (its answer may wait for a batch to fill)
+                progress.remove_task(current.pop())
             current.append(progress.add_task(path.name, total=1.0))
             return lambda f, task=current[-1]: progress.update(task, completed=f)
 
-        for result in stream_predictions(predictor, inputs, num_workers, on_start=start):
-            while current:
-                progress.remove_task(current.pop())
+        for result in stream_predictions(predictor, inputs, num_workers, batch_wait_s, on_start=start):
             progress.advance(overall)
             if errors is not None and not result.ok:
                 progress.console.print(error_line(result), highlight=False, soft_wrap=True)
             yield result
+        while current:
+            progress.remove_task(current.pop())
 
 
 def stream_to_file(
@@ -261,6 +272,7 @@ def stream_to_file(
     output_file: Path,
     plot_names: dict[Path, Path] | None,
     num_workers: int,
+    batch_wait_s: float,
 ) -> dict[str, Any]:
     """Append each input's line to ``target`` as it is done, skipping what a resumed file already answers."""
     resume = bool(cfg.get("resume"))
@@ -280,7 +292,7 @@ def stream_to_file(
                 err_console.print(f"resuming {target}: {resumed} file(s) already answered, {len(todo)} to go")
             failed = 0
             start = time.perf_counter()
-            for i, result in enumerate(_with_progress(predictor, todo, num_workers, err_console)):
+            for i, result in enumerate(_with_progress(predictor, todo, num_workers, batch_wait_s, err_console)):
                 writer.write(result, keys[result.path])
                 failed += not result.ok
                 if plot_names is not None:
