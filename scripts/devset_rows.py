@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vidcls.demo.real import DEMO_DEVSET_GROUPS
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import Pool, drop_groups, load_pool, match_manifest, subset_pool
-from vidcls.schema import split_path, write_feature_file
+from vidcls.schema import split_path
 
 #: The protocol's parts (the manifest's ``devset_split`` column).
 SPLITS = ("tune", "final")
@@ -53,16 +53,7 @@ def select_rows(
 
 def write_rows(pool: Pool, out_dir: Path) -> Path:
     """The rows as one feature file that eval.py and calibrate.py read (``OUT/test_features_multiscale.h5``)."""
-    return write_feature_file(
-        split_path(out_dir, "test"),
-        pool.features,
-        pool.labels,
-        pool.lengths,
-        pool.class_names,
-        provenance=pool.provenance,
-        video_paths=pool.video_paths,
-        groups=pool.groups,
-    )
+    return pool.write(split_path(out_dir, "test"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,6 +90,19 @@ class Pool:
             self.provenance,
         )
 
+    def write(self, path: Path) -> Path:
+        """The rows as one feature file (extract.py's schema, with each row's group) that eval/train/calibrate read."""
+        return write_feature_file(
+            path,
+            self.features,
+            self.labels,
+            self.lengths,
+            self.class_names,
+            provenance=self.provenance,
+            video_paths=self.video_paths,
+            groups=self.groups,
+        )
+
 
 def match_manifest(video_paths: Sequence[str], manifest: Path, group_column: str) -> list[str]:
     """Each row's group from a CSV with ``path`` and ``group_column``: exact path, else path suffix, else file name."""
@@ -333,16 +346,7 @@ def _write_fold_files(
         part = pool.rows(rows)
         if split == "train" and extra_train is not None:
             part = Pool.concat([part, extra_train])
-        write_feature_file(
-            split_path(features_dir, split),
-            part.features,
-            part.labels,
-            part.lengths,
-            pool.class_names,
-            provenance=pool.provenance,
-            video_paths=part.video_paths,
-            groups=part.groups,
-        )
+        part.write(split_path(features_dir, split))
 
 
 def _member_cfg(cfg: DictConfig, model_cfg: DictConfig, features_dir: Path, run_dir: Path, seed: int) -> DictConfig:
