@@ -55,22 +55,21 @@ from vidcls.evaluation.cv import (
 from vidcls.evaluation.metrics import calibration, nll
 from vidcls.inference.calibration import (
     TEMPERATURE_RANGE,
+    ensemble_logits,
     ensemble_nll,
     ensemble_probs,
     fit_temperature,
-    member_logits,
 )
 from vidcls.inference.ensemble import load_ensemble
 from vidcls.schema import validate_contents
 from vidcls.utils.io import atomic_write_text
 
 
-def ensemble_logits(ckpt_paths: str, path: Path, batch_size: int = 64) -> tuple[torch.Tensor, list[str]]:
+def checkpoint_logits(ckpt_paths: str, path: Path, batch_size: int = 64) -> tuple[torch.Tensor, list[str]]:
     """Every member's raw logits ``[M, N, C]`` (no stored temperature) on a feature file, and the member names."""
     ensemble = load_ensemble(ckpt_paths, device="cpu", apply_temperature=False)
-    meta = validate_contents(path)
-    ensemble.check_feature_file(meta)
-    return torch.stack([member_logits(m, meta, batch_size)[0] for m in ensemble.members]), ensemble.names
+    logits, _ = ensemble_logits(ensemble, validate_contents(path), batch_size)
+    return logits, ensemble.names
 
 
 def temperature_cv(
@@ -184,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pool, dropped = select_rows(args.features, args.manifest, "tune")
         fit_file = write_rows(pool, args.out)
-        logits, members = ensemble_logits(args.ckpt_paths, fit_file)
+        logits, members = checkpoint_logits(args.ckpt_paths, fit_file)
         result = temperature_cv(logits, pool, args.folds, args.fold_seed)
     except VidclsError as err:
         print(f"error: {err}", file=sys.stderr)

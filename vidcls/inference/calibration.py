@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -21,6 +21,9 @@ from vidcls.errors import VidclsError
 from vidcls.inference.checkpoints import Member, load_member
 from vidcls.schema import FeatureFileMeta
 from vidcls.utils.io import atomic_path
+
+if TYPE_CHECKING:
+    from vidcls.inference.ensemble import Ensemble
 
 #: Temperatures are kept inside this range: a val set that the model fits perfectly would push T to 0.
 TEMPERATURE_RANGE: tuple[float, float] = (0.05, 20.0)
@@ -91,6 +94,17 @@ def member_logits(member: Member, meta: FeatureFileMeta, batch_size: int = 64) -
         chunks.append(member.model(x.to(device, torch.float32), lengths).float().cpu())
         labels.append(y)
     return torch.cat(chunks), torch.cat(labels)
+
+
+def ensemble_logits(
+    ensemble: Ensemble, meta: FeatureFileMeta, batch_size: int = 64
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every member's raw logits ``[M, N, C]`` on a labelled feature file the ensemble can read, and its labels."""
+    if meta.num_samples == 0:
+        raise VidclsError(f"{meta.path} holds no videos; calibrate on a file with labelled rows")
+    ensemble.check_feature_file(meta)
+    per_member = [member_logits(member, meta, batch_size) for member in ensemble.members]
+    return torch.stack([logits for logits, _ in per_member]), per_member[0][1]
 
 
 def _nll_ece(logits: torch.Tensor, labels: torch.Tensor, temperature: float) -> tuple[float, float]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from omegaconf import DictConfig
 from rich.console import Console
 
@@ -21,11 +20,11 @@ from vidcls.errors import VidclsError
 from vidcls.inference.calibration import (
     TEMPERATURE_RANGE,
     ensemble_fit_stats,
+    ensemble_logits,
     fit_temperature,
-    member_logits,
     store_temperature,
 )
-from vidcls.inference.ensemble import Ensemble, load_ensemble
+from vidcls.inference.ensemble import load_ensemble
 from vidcls.schema import read_meta
 from vidcls.utils.cli import seed_from_config
 
@@ -50,7 +49,7 @@ def run(cfg: DictConfig) -> dict[str, Any]:
     stats: dict[str, Any] = {"members": ensemble.names}
     logits = labels = None
     if features_file:
-        logits, labels = _logits_on(ensemble, str(features_file), int(cfg.batch_size))
+        logits, labels = ensemble_logits(ensemble, read_meta(str(features_file)), int(cfg.batch_size))
         stats.update(fitted_on=str(features_file), num_videos=len(labels))
     if given is None:
         assert logits is not None and labels is not None
@@ -65,16 +64,6 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         store_temperature(member.path, temperature, stats)
     _print(stats, len(ensemble.members))
     return stats
-
-
-def _logits_on(ensemble: Ensemble, path: str, batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every member's raw logits ``[M, N, C]`` on a checked feature file, and its labels ``[N]``."""
-    meta = read_meta(path)
-    if meta.num_samples == 0:
-        raise VidclsError(f"{path} holds no videos; calibrate on a file with labelled rows")
-    ensemble.check_feature_file(meta)
-    per_member = [member_logits(member, meta, batch_size) for member in ensemble.members]
-    return torch.stack([logits for logits, _ in per_member]), per_member[0][1]
 
 
 def _checked(value: Any) -> float:
