@@ -41,13 +41,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from vidcls.classes import SUBKINDS, check_subkind
-from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from vidcls.demo.real import DEMO_DEVSET_GROUPS, DEVSET_PARTS, DEVSET_SPLIT_COLUMN
 from vidcls.errors import VidclsError
 from vidcls.utils.io import atomic_write_text
 
 CLASSES = tuple(SUBKINDS)
 MANIFEST_FIELDS = (
-    "path", "label", "subkind", "group", "devset_split", "registry", "package", "version", "licence", "member",
+    "path", "label", "subkind", "group", DEVSET_SPLIT_COLUMN, "registry", "package", "version", "licence", "member",
     "start_s", "duration_s", "note",
 )  # fmt: skip
 #: The pinned tune/final assignment of every group ever assigned (append-only; tests/test_devset.py pins it).
@@ -55,7 +55,7 @@ SPLIT_FILE = Path(__file__).resolve().parents[1] / "devset" / "split.csv"
 #: Groups are placed in the order of sha256(f"{SPLIT_SEED}:{group}"); changing it would reshuffle nothing
 #: already pinned, only the order in which new groups are placed.
 SPLIT_SEED = "vidcls-devset-split-1"
-SPLITS = ("tune", "final")
+SPLITS = DEVSET_PARTS
 OUT_FPS = 15  # every clip is re-encoded at this rate (GIF frame delays are resampled onto it)
 MAX_SIDE = 320  # longest side of an output clip, in pixels (extraction resizes to 256 anyway)
 SEGMENT_S = 2.0
@@ -361,7 +361,7 @@ def manifest_rows(pinned: dict[str, str] | None = None) -> list[dict[str, str]]:
                     "label": source.label,
                     "subkind": source.subkind,
                     "group": source.group,
-                    "devset_split": splits[source.group],
+                    DEVSET_SPLIT_COLUMN: splits[source.group],
                     "registry": source.registry,
                     "package": source.package,
                     "version": source.version,
@@ -822,7 +822,7 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
 def summary(rows: list[dict[str, str]]) -> str:
     """Clips and sources per class and sub-kind, for the whole set and each protocol split."""
     lines = []
-    for name, part in (("all", rows), *((s, [r for r in rows if r["devset_split"] == s]) for s in SPLITS)):
+    for name, part in (("all", rows), *((s, [r for r in rows if r[DEVSET_SPLIT_COLUMN] == s]) for s in SPLITS)):
         groups = {r["group"] for r in part}
         lines.append(f"{name}: {len(part)} clips, {len(groups)} groups")
         for c in CLASSES:

@@ -19,14 +19,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from vidcls.demo.real import DEMO_DEVSET_GROUPS, DEVSET_PARTS, DEVSET_SPLIT_COLUMN
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import Pool, drop_groups, load_pool, match_manifest, subset_pool
 from vidcls.schema import split_path
 
-#: The protocol's parts (the manifest's ``devset_split`` column).
-SPLITS = ("tune", "final")
-SPLIT_COLUMN = "devset_split"
+SPLITS = DEVSET_PARTS
+SPLIT_COLUMN = DEVSET_SPLIT_COLUMN
 
 
 def select_rows(

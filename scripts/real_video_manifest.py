@@ -28,14 +28,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python scripts/real_video_manifest.py` from a source checkout
     sys.path.insert(0, str(ROOT))
 
-from vidcls.demo.real import DEMO_DEVSET_GROUPS  # noqa: E402
+from vidcls.demo.real import DEMO_DEVSET_GROUPS, DEVSET_PARTS, DEVSET_SPLIT_COLUMN  # noqa: E402
 from vidcls.errors import VidclsError  # noqa: E402
 from vidcls.utils.io import atomic_path  # noqa: E402
 
 FIELDS = ("path", "label", "split", "group")
 VAL_SALT = "vidcls-real-video-val-1:"
 DEMO_GROUP = "demo"
-TUNE, FINAL = "tune", "final"
+TUNE, FINAL = DEVSET_PARTS
 
 
 def read_rows(path: Path, needed: Sequence[str]) -> list[dict[str, str]]:
@@ -79,7 +79,7 @@ def training_rows(
     val_fraction: float,
 ) -> list[dict[str, str]]:
     """Demo clips (all ``train``) + the dev set's ``tune`` clips (``train``/``val`` by source); never ``final``."""
-    tune = [r for r in devset_rows if r["devset_split"] == TUNE]
+    tune = [r for r in devset_rows if r[DEVSET_SPLIT_COLUMN] == TUNE]
     if not tune:
         raise VidclsError("the dev-set manifest has no devset_split=tune rows; rebuild it: scripts/build_devset.py.")
     val = val_groups(tune, val_fraction)
@@ -104,7 +104,7 @@ def final_rows(devset_rows: Sequence[dict[str, str]], devset_dir: Path) -> list[
     return [
         {"path": _absolute(r["path"], devset_dir), "label": r["label"], "split": "test", "group": r["group"]}
         for r in devset_rows
-        if r["devset_split"] == FINAL
+        if r[DEVSET_SPLIT_COLUMN] == FINAL
     ]
 
 
@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--val-fraction", type=float, default=0.25, help="share of each class's tune sources")
     args = parser.parse_args(argv)
     try:
-        devset = read_rows(args.devset, ("path", "label", "group", "devset_split"))
+        devset = read_rows(args.devset, ("path", "label", "group", DEVSET_SPLIT_COLUMN))
         demo = read_rows(args.demo, ("path", "label"))
         rows = training_rows(devset, args.devset_dir or args.devset.parent, demo, args.demo_videos, args.val_fraction)
         write_rows(args.out, rows)

