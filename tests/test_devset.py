@@ -305,12 +305,18 @@ def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
     assert not np.array_equal(screens[0], screens[-1]), "the game moves"
 
 
-def test_a_dice_wars_match_is_played_on_a_virtual_clock_the_same_way_twice() -> None:
+@pytest.mark.parametrize(
+    ("kind", "package", "member", "size"),
+    [
+        ("dicewars", ("dicewars-pygame", "0.3.0"), "match", (320, 320, 3)),
+        ("tower-defence", ("tower-defence-golear-karpenko", "0.2.9"), "world1", (224, 320, 3)),
+    ],
+)
+def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kind, package, member, size) -> None:
     bd = _load_script()
-    roots = [_cached(bd, bd.Package("pypi", "dicewars-pygame", "0.3.0")), _cached(bd, bd.DICEWARS)]
-    roots.append(_cached(bd, bd.PYGAME))
-    screens, hz = bd.render_in_child("dicewars", roots, "match", 3.0, 1.0, seed=4)
-    again, _ = bd.render_in_child("dicewars", roots, "match", 3.0, 1.0, seed=4)
-    assert hz == bd.DICEWARS_HZ and len(screens) == bd.DICEWARS_HZ and screens[0].shape == (320, 320, 3)
+    roots = [_cached(bd, bd.Package("pypi", *package)), *(_cached(bd, p) for p in bd.PLAYED_WITH[kind])]
+    screens, hz = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    again, _ = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
-    assert not np.array_equal(screens[0], screens[-1]), "a step of play within a second (steps every 0.5 s)"
+    assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
