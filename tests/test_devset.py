@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -247,3 +248,75 @@ def test_a_pdf_is_shown_slide_by_slide_or_scrolled_at_a_readers_pace() -> None:
     end = show.frame(1000.0)
     assert tuple(end[-1, 160]) == bd.VIEWER_GREY and int(end[-bd.PAGE_GAP - 1, 160, 0]) == 150
     assert top.shape == end.shape == (bd.VIEWER[1], bd.VIEWER[0], 3)
+
+
+#: The played games need their pinned packages, which CI does not install: these tests run where a dev-set build
+#: left its package cache (VIDCLS_DEVSET_CACHE, or build_devset.py's default data/devset-cache) and skip elsewhere.
+DEVSET_CACHE = Path(os.environ.get("VIDCLS_DEVSET_CACHE", ROOT / "data" / "devset-cache"))
+
+
+def _cached(bd, package) -> Path:
+    root = DEVSET_CACHE.resolve() / package.registry / f"{package.package}-{package.version}"
+    if not (root / ".unpacked").is_file():
+        pytest.skip(f"{package.package} {package.version} is not in the dev-set cache {DEVSET_CACHE}")
+    return bd.fetch(package, DEVSET_CACHE)
+
+
+def test_a_child_process_that_cannot_play_says_so_in_one_line(tmp_path: Path) -> None:
+    bd = _load_script()
+    with pytest.raises(SystemExit, match=r"^error: playing pyxel:app\.pyxapp failed: \S*Error: .*pyxel") as err:
+        bd.render_in_child("pyxel", [tmp_path], "app.pyxapp", 0.0, 0.1, seed=0)  # no pyxel under tmp_path
+    assert "\n" not in str(err.value), "one line, not the child's traceback"
+
+
+def test_a_pyxel_app_is_played_the_same_way_twice() -> None:
+    bd = _load_script()
+    root = _cached(bd, bd.Package("pypi", "pyxel", "2.9.9"))
+    app = "pyxel/examples/apps/space_rescue.pyxapp"
+    screens, hz = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
+    again, _ = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
+    assert hz == 30.0 and len(screens) == 15 and screens[0].shape == (240, 320, 3)  # 160x120, enlarged 2x
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]), "the game moves"
+
+
+def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
+    bd = _load_script()
+    root = _cached(bd, bd.Package("pypi", "panda3d", "1.10.16"))
+    screens, hz = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
+    again, _ = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
+    assert hz == bd.PANDA_HZ and len(screens) == 6 and screens[0].shape == (240, 320, 3)
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True))
+    assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
+
+
+@pytest.mark.parametrize("game", ["flappy", "car_racing"])
+def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
+    bd = _load_script()
+    gym, pygame_root = _cached(bd, bd.GYMNASIUM), _cached(bd, bd.PYGAME)
+    if game == "flappy":
+        root = _cached(bd, bd.Package("pypi", "flappy-bird-gymnasium", "0.4.0"))
+        play, args, size, hz = bd.render_flappy, (root, gym, pygame_root), (320, 180, 3), bd.FLAPPY_HZ
+    else:
+        play, args, size, hz = bd.render_car_racing, (gym, _cached(bd, bd.BOX2D), pygame_root), (212, 320, 3), 50
+    screens, again = play(*args, 1.0, 0.5, seed=2), play(*args, 1.0, 0.5, seed=2)
+    assert len(screens) == hz // 2 and screens[0].shape == size
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]), "the game moves"
+
+
+@pytest.mark.parametrize(
+    ("kind", "package", "member", "size"),
+    [
+        ("dicewars", ("dicewars-pygame", "0.3.0"), "match", (320, 320, 3)),
+        ("tower-defence", ("tower-defence-golear-karpenko", "0.2.9"), "world1", (224, 320, 3)),
+    ],
+)
+def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kind, package, member, size) -> None:
+    bd = _load_script()
+    roots = [_cached(bd, bd.Package("pypi", *package)), *(_cached(bd, p) for p in bd.PLAYED_WITH[kind])]
+    screens, hz = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    again, _ = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
