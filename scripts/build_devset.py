@@ -116,6 +116,7 @@ MANIM_RENDERER: tuple[Package, ...] = (
     Package("pypi", "mapbox-earcut", "2.1.0"),
     Package("pypi", "moderngl", "5.13.0"),
     Package("pypi", "beautifulsoup4", "4.15.0"),
+    Package("pypi", "soupsieve", "4.1.4"),
     Package("pypi", "pydub", "0.25.1"),
     Package("pypi", "skia-pathops", "0.9.2"),
     Package("pypi", "srt", "3.5.3", dist="sdist"),
@@ -124,6 +125,17 @@ MANIM_RENDERER: tuple[Package, ...] = (
     Package("apt", "python3-manimpango", "0.4.3-2+b1"),
     Package("apt", "python3-cairo", "1.20.1-5+b1"),
 )
+#: asciimatics' sample animations (``asciimatics:<sample.py>`` members) run on a text screen of TERMINAL_SIZE cells
+#: that keeps its cells instead of writing to a terminal; each cell is drawn as a terminal draws it (DejaVu Sans Mono,
+#: xterm's 256 colours). The sdist (the source rows' package) holds the library and its samples; these are its deps.
+ASCIIMATICS_RENDERER: tuple[Package, ...] = (
+    Package("pypi", "pyfiglet", "1.0.4"),
+    Package("pypi", "wcwidth", "0.9.5"),
+    Package("apt", "fonts-dejavu-core", "2.37-6"),
+)
+TERMINAL_SIZE = (80, 24)  # columns x rows, a classic terminal
+CELL_PX = (8, 16)  # one character cell, width x height, before the screen is fitted to MAX_SIDE
+ASCIIMATICS_HZ = 20  # the samples' Screen.play draws a frame every 0.05 s
 MANIM_SIZE = (320, 180)  # manim: the frame, width x height (16:9, as manim renders by default)
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
@@ -179,6 +191,17 @@ SOURCES: tuple[Source, ...] = (
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
            subkind="ascii-art"),
+    # asciimatics' sample animations (the same author's separate works), run on a text screen by ASCIIMATICS_RENDERER
+    *(
+        Source(f"asciimatics-{name}", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
+               f"asciimatics:asciimatics-1.15.0/samples/{name}.py", segments, note, dist="sdist", subkind="ascii-art")
+        for name, segments, note in (
+            ("fireworks", 3, "text-mode fireworks bursting over a starry sky, 80x24 cells"),
+            ("julia", 2, "a Julia-set fractal zoom drawn in coloured characters, 80x24 cells"),
+            ("cogs", 2, "turning cogs drawn in characters beside a title, 80x24 cells"),
+            ("credits", 2, "text-mode credits: fire, falling characters, banners, 80x24 cells"),
+        )
+    ),
     # Lottie JSON animations (After Effects exports) in npm packages, drawn by LOTTIE_RENDERER. lottie-web's test
     # animations are separate works (authors not stated): one group each, except its two bodymovin title animations.
     *(
@@ -750,7 +773,7 @@ def manim_example(module: Path, scene: str) -> str:
     raise SystemExit(f"error: no `.. manim:: {scene}` example in {module}")
 
 
-def import_root(package: Package, root: Path) -> Path:
+def import_root(package: Source | Package, root: Path) -> Path:
     """Where a fetched renderer package's modules are: a wheel's root, an sdist's folder, a deb's dist-packages."""
     if package.registry == "apt":
         return root / "usr" / "lib" / "python3" / "dist-packages"
@@ -783,6 +806,96 @@ def render_manim(roots: list[Path], module: Path, scene: str) -> list[np.ndarray
         example.render()
     if not frames:
         raise SystemExit(f"error: manim's {scene} drew no frames")
+    return frames
+
+
+def xterm_palette() -> np.ndarray:
+    """xterm's 256 colours (RGB): 16 system colours, the 6x6x6 cube and 24 greys."""
+    system = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+              (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+              (255, 0, 255), (0, 255, 255), (255, 255, 255)]  # fmt: skip
+    levels = (0, 95, 135, 175, 215, 255)
+    cube = [(r, g, b) for r in levels for g in levels for b in levels]
+    return np.array(system + cube + [(8 + 10 * i,) * 3 for i in range(24)], np.uint8)
+
+
+class TextScreen:
+    """Draws a grid of (character, foreground, attributes, background) cells as a terminal shows them."""
+
+    def __init__(self, font_file: Path) -> None:
+        from PIL import ImageFont
+
+        self.font = ImageFont.truetype(str(font_file), CELL_PX[1] - 2)
+        self.palette = xterm_palette()
+        self.glyphs: dict[str, np.ndarray] = {}
+
+    def glyph(self, char: str) -> np.ndarray:
+        """The character's coverage (0..1) in one cell."""
+        if char not in self.glyphs:
+            from PIL import Image, ImageDraw
+
+            cell = Image.new("L", CELL_PX, 0)
+            ImageDraw.Draw(cell).text((0, 0), char, font=self.font, fill=255)
+            self.glyphs[char] = np.asarray(cell, np.float32)[..., None] / 255
+        return self.glyphs[char]
+
+    def draw(self, cells: list[list[tuple[str, int, int, int]]], bold: int, reverse: int) -> np.ndarray:
+        cw, ch = CELL_PX
+        out = np.zeros((len(cells) * ch, len(cells[0]) * cw, 3), np.float32)
+        for y, row in enumerate(cells):
+            for x, (char, fg, attr, bg) in enumerate(row):
+                if attr & reverse:
+                    fg, bg = bg, fg
+                if attr & bold and fg < 8:
+                    fg += 8  # bold draws the bright colour, as xterm does
+                block = out[y * ch : (y + 1) * ch, x * cw : (x + 1) * cw]
+                block[:] = self.palette[bg % 256]
+                if char.strip():
+                    block += self.glyph(char) * (self.palette[fg % 256].astype(np.float32) - block)
+        return _fit(out.round().astype(np.uint8))
+
+
+def render_asciimatics(roots: list[Path], sample: Path, font_file: Path, seconds: float, seed: int) -> list[np.ndarray]:
+    """The first ``seconds`` of one of asciimatics' sample animations at ASCIIMATICS_HZ, seeded, on a text screen.
+
+    The sample's ``demo(screen)`` runs unchanged (its module-level loop, which opens a real terminal, is left
+    out) on a Screen that keeps its cells; its ``play`` steps the scenes one frame at a time and draws each.
+    """
+    import ast
+    import random
+
+    sys.path[:0] = [str(r) for r in roots if str(r) not in sys.path]
+    from asciimatics.screen import Screen
+
+    text = TextScreen(font_file)
+    frames: list[np.ndarray] = []
+
+    class CellScreen(Screen):
+        def __init__(self) -> None:
+            super().__init__(TERMINAL_SIZE[1], TERMINAL_SIZE[0], TERMINAL_SIZE[1], False)
+            self.colours = 256  # an xterm-256color terminal
+
+        def play(self, scenes: list, **options: object) -> None:
+            self.set_scenes(scenes, unhandled_input=options.get("unhandled_input"))
+            for _ in range(round(seconds * ASCIIMATICS_HZ)):
+                self.draw_next_frame(repeat=bool(options.get("repeat", True)))
+                cells = [[self._buffer.get(x, y)[:4] for x in range(self.width)] for y in range(self.height)]
+                frames.append(text.draw(cells, Screen.A_BOLD, Screen.A_REVERSE))
+
+        def _nothing(self, *_: object, **__: object) -> None:
+            """No terminal to write to, read from or resize."""
+
+        close = get_event = has_resized = _change_colours = _print_at = _clear = _scroll = _nothing
+        set_title = wait_for_input = _nothing
+
+    tree = ast.parse(sample.read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    entry = next(c.args[0].id for c in calls if c.func.attr == "wrapper" and c.args and isinstance(c.args[0], ast.Name))
+    tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
+    namespace: dict[str, object] = {"__name__": sample.stem}
+    exec(compile(tree, str(sample), "exec"), namespace)
+    random.seed(seed)  # the samples draw their sparks, stars and colours from the random module
+    namespace[entry](CellScreen())  # type: ignore[operator]  # what the sample hands to Screen.wrapper
     return frames
 
 
@@ -914,7 +1027,7 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        if source.member.startswith(("ale:", "vizdoom:", "pygame:")):
+        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "asciimatics:")):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
@@ -953,6 +1066,13 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
                 clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
             elif source.member.startswith(("slides:", "scroll:")):
                 clip = show.frames(start, source.segment_s)
+            elif source.member.startswith("asciimatics:"):
+                roots = [import_root(p, fetch(p, cache)) for p in ASCIIMATICS_RENDERER]
+                font = fetch(ASCIIMATICS_RENDERER[-1], cache) / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+                sample = root / source.member.split(":", 1)[1]
+                played = render_asciimatics([import_root(source, root), *roots], sample, font,
+                                            start + source.segment_s, seed=0)  # fmt: skip
+                clip = resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, source.segment_s)
             elif source.member == "pygame:aliens":
                 played = render_aliens(root, start, source.segment_s, seed=i)
                 clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)

@@ -73,12 +73,13 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
-#: was made, 61 when the registries gave 17 more). The file is append-only: a new group adds a row below and never
-#: changes these; a round that adds sources pins its new length here and keeps every earlier pin, so the earlier
-#: digests prove that no row assigned before it moved.
+#: was made, 61 when the registries gave 17 more, 69 with the third round's animation sources). The file is
+#: append-only: a new group adds a row below and never changes these; a round that adds sources pins its new length
+#: here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
     44: "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca",
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
+    69: "9186a012d39e0ebce4c73fbb394c8f3eb4af2d81ce6820ce1403d13927d8b205",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
@@ -282,3 +283,25 @@ def test_an_animated_webp_is_decoded_with_its_frame_durations_on_white(tmp_path:
     assert times == pytest.approx([0.0, 0.04]) and end == pytest.approx(0.16)
     assert decoded[0].shape == (320, 320, 3), "enlarged to the output size like a small video"
     assert tuple(decoded[0][0, 0]) == (200, 0, 0) and tuple(decoded[1][0, 0]) == (255, 255, 255), "transparent: white"
+
+
+def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
+    bd = _load_script()
+    palette = bd.xterm_palette()
+    assert palette.shape == (256, 3) and tuple(palette[9]) == (255, 0, 0) and tuple(palette[16]) == (0, 0, 0)
+    assert tuple(palette[231]) == (255, 255, 255) and tuple(palette[255]) == (238, 238, 238)
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # Debian's fonts-dejavu-core, as the build pins
+    if not font.is_file():
+        pytest.skip("DejaVu Sans Mono is not installed")
+    screen = bd.TextScreen(font)
+    bold, reverse = 1, 2
+    cells = [[(" ", 7, 0, 4), ("#", 1, bold, 0), ("#", 2, reverse, 0)]] * 2  # blank on blue, bold red #, reversed
+    out = screen.draw(cells, bold, reverse)
+    cw, ch = bd.CELL_PX
+    assert out.shape[0] * 3 * cw == out.shape[1] * 2 * ch, "2 x 3 cells, enlarged whole by _fit"
+    grid = np.asarray(out, np.int32).reshape(2, out.shape[0] // 2, 3, out.shape[1] // 3, 3)
+    assert (grid[0, :, 0] == palette[4]).all(), "a blank cell is its background colour"
+    hashed = grid[0, :, 1].reshape(-1, 3)
+    assert {tuple(c) for c in hashed} >= {(0, 0, 0), (255, 0, 0)}, "bold red draws bright red on black"
+    assert (grid[0, :, 2].reshape(-1, 3) == palette[2]).all(axis=1).mean() > 0.5, "reverse: green background"
+    assert np.array_equal(out, screen.draw(cells, bold, reverse))
