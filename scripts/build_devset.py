@@ -73,7 +73,8 @@ class Source:
     licence: str
     #: a file inside the package; or ale:<rom> / vizdoom:<wad>:<map> (rendered gameplay), lottie:<file> (drawn),
     #: slides:<pdf> / scroll:<pdf> (a PDF shown page by page / scrolled in a viewer), frames:<glob> (image sequence),
-    #: pygame:aliens (pygame's example game, played), manim:<module>:<Scene> (a docstring example scene, rendered)
+    #: pygame:aliens (pygame's example game, played), manim:<module>:<Scene> (a docstring example scene, rendered),
+    #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation)
     member: str
     segments: int
     note: str = ""
@@ -81,7 +82,7 @@ class Source:
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
-    fps: float = 0.0  # frames: only: the rate the image sequence was recorded at
+    fps: float = 0.0  # frames: the rate the image sequence was recorded at; povray: the rate its frames play at
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,20 @@ ASCIIMATICS_RENDERER: tuple[Package, ...] = (
 TERMINAL_SIZE = (80, 24)  # columns x rows, a classic terminal
 CELL_PX = (8, 16)  # one character cell, width x height, before the screen is fitted to MAX_SIDE
 ASCIIMATICS_HZ = 20  # the samples' Screen.play draws a frame every 0.05 s
+#: POV-Ray 3.7 (AGPL-3), the CPU ray tracer, with the shared libraries it needs that the machine may lack: draws
+#: ``povray:<scene.ini>`` members, the animations among its sample scenes, every frame of the .ini's clock at
+#: POVRAY_SIZE in one thread (radiosity traced in two threads differs by a few grey levels from run to run).
+POVRAY_RENDERER: tuple[Package, ...] = (
+    Package("apt", "povray", "1:3.7.0.10-2+b2"),
+    Package("apt", "povray-includes", "1:3.7.0.10-2"),
+    Package("apt", "fonts-povray", "1:3.7.0.10-2"),
+    Package("apt", "libboost-thread1.74.0", "1.74.0+ds1-21"),
+    Package("apt", "libcaca0", "0.99.beta20-3+deb12u1"),
+    Package("apt", "libimath-3-1-29", "3.1.6-1"),
+    Package("apt", "libopenexr-3-1-30", "3.1.5-5"),
+    Package("apt", "libsdl1.2debian", "1.2.15+dfsg2-8"),
+)
+POVRAY_SIZE = (320, 240)  # width x height, POV-Ray's default 4:3
 MANIM_SIZE = (320, 180)  # manim: the frame, width x height (16:9, as manim renders by default)
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
@@ -191,6 +206,20 @@ SOURCES: tuple[Source, ...] = (
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
            subkind="ascii-art"),
+    # POV-Ray's sample animations (separate authors' scenes), ray-traced by POVRAY_RENDERER; each .ini's own frames,
+    # played at OUT_FPS (splinefollow's 20-frame loop at 10 fps, 2 s)
+    *(
+        Source(f"povray-{name}", "Animation", "apt", "povray-examples", "1:3.7.0.10-2",
+               "CC-BY-SA-3.0 (POV-Ray sample scenes)", f"povray:usr/share/doc/povray/examples/animations/{ini}",
+               segments, note, fps=fps, subkind=subkind)
+        for name, ini, segments, fps, subkind, note in (
+            ("camera2", "camera2/camera2.ini", 1, 0.0, "cgi-3d", "shiny blobs morphing into a cube frame in a desert"),
+            ("raddem", "raddem/raddem.ini", 1, 0.0, "cgi-3d", "a panel turning in a room lit by radiosity"),
+            ("splinefollow", "splinefollow/splinefollow.ini", 1, 10.0, "cgi-3d",
+             "small craft flying along a spline through rings"),
+            ("fractalzoom", "fractalzoom/fractalzoom.ini", 2, 0.0, "motion-graphics", "a zoom into a coloured fractal"),
+        )
+    ),
     # asciimatics' sample animations (the same author's separate works), run on a text screen by ASCIIMATICS_RENDERER
     *(
         Source(f"asciimatics-{name}", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
@@ -899,6 +928,30 @@ def render_asciimatics(roots: list[Path], sample: Path, font_file: Path, seconds
     return frames
 
 
+def render_povray(roots: list[Path], ini: Path) -> list[np.ndarray]:
+    """Every frame of a POV-Ray sample animation (its .ini sets the scene, frames and clock), ray-traced on the CPU.
+
+    ``roots`` are the unpacked POVRAY_RENDERER packages, POV-Ray's own first; the scene runs in its folder, as the
+    sample's instructions say, with the include files and fonts of those packages on its library path.
+    """
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    libraries = ":".join(str(r / "usr/lib/x86_64-linux-gnu") for r in roots)
+    search = [f"+L{r / d}" for r in roots for d in ("usr/share/povray-3.7/include", "usr/share/fonts/truetype/povray")]
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [str(roots[0] / "usr/bin/povray"), ini.name, *search, f"+W{POVRAY_SIZE[0]}", f"+H{POVRAY_SIZE[1]}",
+               "-D", "+WT1", f"+O{out}/frame.png"]  # fmt: skip
+        env = {**os.environ, "LD_LIBRARY_PATH": libraries, "HOME": out}
+        result = subprocess.run(cmd, cwd=ini.parent, env=env, capture_output=True, text=True)
+        files = sorted(Path(out).glob("frame*.png"))
+        if result.returncode != 0 or not files:
+            raise SystemExit(f"error: POV-Ray failed on {ini}: {result.stderr.strip()[-400:]}")
+        return [_fit(np.asarray(Image.open(f).convert("RGB"))) for f in files]
+
+
 def decode_webp(path: Path) -> tuple[list[np.ndarray], list[float], float]:
     """An animated WebP (FFmpeg reads only still ones) as :func:`decode_timed` returns a video, on white."""
     from PIL import Image
@@ -1039,6 +1092,12 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             starts = segment_starts(show.duration, source.segments, source.segment_s)
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+            starts = segment_starts(duration, source.segments, source.segment_s)
+        elif source.member.startswith("povray:"):
+            roots = [fetch(p, cache) for p in POVRAY_RENDERER]
+            frames = render_povray(roots, root / source.member[7:])
+            rate = source.fps or OUT_FPS
+            times, duration = [k / rate for k in range(len(frames))], len(frames) / rate
             starts = segment_starts(duration, source.segments, source.segment_s)
         elif source.member.startswith("manim:"):
             _, module, scene = source.member.split(":")

