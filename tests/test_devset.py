@@ -307,14 +307,22 @@ def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
     assert np.array_equal(out, screen.draw(cells, bold, reverse))
 
 
-def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
+def cached_renderer(bd, packages) -> list[Path]:
+    """The unpacked roots of renderer packages in the dev-set cache ($VIDCLS_DEVSET_CACHE); skip if not fetched."""
     import os
 
-    bd = _load_script()
     cache = Path(os.environ.get("VIDCLS_DEVSET_CACHE", ROOT / "data" / "devset-cache")).resolve()
-    roots = [cache / p.registry / f"{p.package}-{p.version}" for p in bd.POVRAY_RENDERER]
+    roots = [cache / p.registry / f"{p.package}-{p.version}" for p in packages]
     if not all((r / ".unpacked").is_file() for r in roots):
-        pytest.skip("POV-Ray is not in the dev-set cache ($VIDCLS_DEVSET_CACHE): build_devset.py fetches it")
+        pytest.skip(
+            f"{packages[0].package} is not in the dev-set cache ($VIDCLS_DEVSET_CACHE): build_devset.py fetches it"
+        )
+    return roots
+
+
+def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
+    bd = _load_script()
+    roots = cached_renderer(bd, bd.POVRAY_RENDERER)
     (tmp_path / "ball.pov").write_text(
         '#version 3.7;\n#include "colors.inc"\ncamera { location <0, 0, -5> look_at 0 }\n'
         "light_source { <5, 5, -5> color White }\nsphere { <clock * 2 - 1, 0, 0>, 1 pigment { Red } }\n"
@@ -326,3 +334,38 @@ def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_pa
     assert frames[0][:, :160, 0].mean() > frames[0][:, 160:, 0].mean(), "clock 0: the ball is on the left"
     again = bd.render_povray(roots, tmp_path / "ball.ini")
     assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True)), "one thread: the same each run"
+
+
+def test_a_manim_scene_renders_every_frame_at_the_set_size_the_same_each_run(tmp_path: Path) -> None:
+    bd = _load_script()
+    packages = bd.MANIM_RENDERER
+    roots = [bd.import_root(p, r) for p, r in zip(packages, cached_renderer(bd, packages), strict=True)]
+    module = tmp_path / "tiny.py"
+    module.write_text('"""\n.. manim:: Tiny\n\n    class Tiny(Scene):\n        def construct(self):\n'
+                      '            self.play(FadeIn(Square(color=RED)), run_time=0.4)\n"""\n')  # fmt: skip
+    frames = bd.render_manim(roots, module, "Tiny")
+    assert len(frames) == round(0.4 * bd.OUT_FPS) and frames[0].shape == (bd.MANIM_SIZE[1], bd.MANIM_SIZE[0], 3)
+    assert frames[-1][..., 0].max() > 200 and not np.array_equal(frames[0], frames[-1]), "a red square fades in"
+    again = bd.render_manim(roots, module, "Tiny")
+    assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True))
+
+
+def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path: Path) -> None:
+    bd = _load_script()
+    source = next(s for s in bd.SOURCES if s.member.startswith("asciimatics:"))
+    library = cached_renderer(bd, [source])[0]
+    roots = [bd.import_root(source, library), *cached_renderer(bd, bd.ASCIIMATICS_RENDERER)]
+    font = roots[-1] / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    sample = tmp_path / "hello.py"
+    sample.write_text(
+        "from random import randint\nfrom asciimatics.effects import Print\n"
+        "from asciimatics.renderers import StaticRenderer\nfrom asciimatics.scene import Scene\n"
+        "from asciimatics.screen import Screen\n\n\ndef show(screen):\n"
+        "    screen.play([Scene([Print(screen, StaticRenderer([' ' * randint(0, 40) + 'HELLO']), 5, colour=2)], 100)])"
+        "\n\n\nwhile True:\n    Screen.wrapper(show)  # would open a terminal\n"
+    )
+    frames = bd.render_asciimatics(roots, sample, font, 0.5, seed=3)
+    assert len(frames) == round(0.5 * bd.ASCIIMATICS_HZ) and frames[0].shape == (192, 320, 3)
+    assert frames[-1][..., 1].max() > 80 and frames[-1][..., 0].max() < 40, "green text on black"
+    assert all(np.array_equal(a, b) for a, b in zip(frames, bd.render_asciimatics(roots, sample, font, 0.5, 3),
+                                                    strict=True)), "seeded: the same each run"  # fmt: skip
