@@ -928,6 +928,20 @@ def render_asciimatics(roots: list[Path], sample: Path, font_file: Path, seconds
     return frames
 
 
+def povray_frame_count(ini: Path) -> int:
+    """How many frames a POV-Ray animation .ini asks for: Initial_Frame to Final_Frame, or the switches +KFI and
+    +KFF an .ini may hold instead (POV-Ray's default: 1 and 1)."""
+    import re
+
+    first, last = 1, 1
+    for token in " ".join(line.split(";", 1)[0] for line in ini.read_text().splitlines()).split():
+        if found := re.fullmatch(r"(?i)(?:initial_frame=|[+-]kfi)(\d+)", token):
+            first = int(found.group(1))
+        elif found := re.fullmatch(r"(?i)(?:final_frame=|[+-]kff)(\d+)", token):
+            last = int(found.group(1))
+    return last - first + 1
+
+
 def render_povray(roots: list[Path], ini: Path) -> list[np.ndarray]:
     """Every frame of a POV-Ray sample animation (its .ini sets the scene, frames and clock), ray-traced on the CPU.
 
@@ -1093,11 +1107,9 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
             starts = segment_starts(duration, source.segments, source.segment_s)
-        elif source.member.startswith("povray:"):
-            roots = [fetch(p, cache) for p in POVRAY_RENDERER]
-            frames = render_povray(roots, root / source.member[7:])
-            rate = source.fps or OUT_FPS
-            times, duration = [k / rate for k in range(len(frames))], len(frames) / rate
+        elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
+            count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
+            times, duration = [k / rate for k in range(count)], count / rate
             starts = segment_starts(duration, source.segments, source.segment_s)
         elif source.member.startswith("manim:"):
             _, module, scene = source.member.split(":")
@@ -1132,6 +1144,13 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
                 played = render_asciimatics([import_root(source, root), *roots], sample, font,
                                             start + source.segment_s, seed=0)  # fmt: skip
                 clip = resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, source.segment_s)
+            elif source.member.startswith("povray:"):
+                frames = frames or render_povray([fetch(p, cache) for p in POVRAY_RENDERER], root / source.member[7:])
+                if len(frames) != len(times):
+                    raise SystemExit(
+                        f"error: POV-Ray drew {len(frames)} frames of {source.member}, its .ini says {len(times)}"
+                    )
+                clip = resample(frames, times, start, source.segment_s)
             elif source.member == "pygame:aliens":
                 played = render_aliens(root, start, source.segment_s, seed=i)
                 clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)

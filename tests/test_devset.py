@@ -322,12 +322,17 @@ def cached_renderer(bd, packages) -> list[Path]:
 
 def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
     bd = _load_script()
-    roots = cached_renderer(bd, bd.POVRAY_RENDERER)
     (tmp_path / "ball.pov").write_text(
         '#version 3.7;\n#include "colors.inc"\ncamera { location <0, 0, -5> look_at 0 }\n'
         "light_source { <5, 5, -5> color White }\nsphere { <clock * 2 - 1, 0, 0>, 1 pigment { Red } }\n"
     )
-    (tmp_path / "ball.ini").write_text("Input_File_Name=ball.pov\nInitial_Frame=1\nFinal_Frame=2\n")
+    (tmp_path / "ball.ini").write_text("; a sample\nInput_File_Name=ball.pov\ninitial_frame=1\nFinal_Frame=2 ; two\n")
+    assert bd.povray_frame_count(tmp_path / "ball.ini") == 2, "known before tracing: the clips' start times"
+    (tmp_path / "still.ini").write_text("Input_File_Name=ball.pov\n")
+    assert bd.povray_frame_count(tmp_path / "still.ini") == 1
+    (tmp_path / "switches.ini").write_text("Input_File_Name=ball.pov\n+kf0.1666 +kff20 +kc declare=fp=0\n;+kff120\n")
+    assert bd.povray_frame_count(tmp_path / "switches.ini") == 20, "splinefollow.ini's way: command-line switches"
+    roots = cached_renderer(bd, bd.POVRAY_RENDERER)
     frames = bd.render_povray(roots, tmp_path / "ball.ini")
     assert len(frames) == 2 and frames[0].shape == (bd.POVRAY_SIZE[1], bd.POVRAY_SIZE[0], 3)
     assert not np.array_equal(frames[0], frames[1]), "the ball moves with the clock"
