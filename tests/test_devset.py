@@ -328,6 +328,8 @@ def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kin
     assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
+
+
 def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> None:
     bd = _load_script()
     module = tmp_path / "logo.py"
