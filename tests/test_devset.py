@@ -62,6 +62,19 @@ def test_segment_starts_tile_the_file() -> None:
     assert starts[0] == 0.0 and starts[-1] == 1.0
 
 
+def test_segments_stop_where_a_member_turns_to_other_content() -> None:
+    """``until_s`` keeps every segment inside the member's first seconds (pose2sim's GIF ends on a Blender screen)."""
+    bd = _load_script()
+    whole = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, subkind="cgi-3d")
+    cut = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, until_s=19.8, subkind="cgi-3d")
+    assert bd.cut_starts(whole, 23.1)[-1] + whole.segment_s == pytest.approx(23.1)
+    assert bd.cut_starts(cut, 23.1) == bd.segment_starts(19.8, 4, 2.0)
+    assert bd.cut_starts(cut, 10.0) == bd.segment_starts(10.0, 4, 2.0), "a member shorter than until_s is whole"
+    skeletons = next(s for s in bd.SOURCES if s.group == "pose2sim-skeletons")
+    assert skeletons.until_s > 0
+    assert all(t + skeletons.segment_s <= skeletons.until_s for t in bd.cut_starts(skeletons, 23.1))
+
+
 def test_resample_holds_each_frame_until_the_next() -> None:
     bd = _load_script()
     frames = [np.full((2, 2, 3), i, np.uint8) for i in range(3)]
