@@ -126,6 +126,7 @@ _POSE2SIM = ("pypi", "pose2sim", "0.10.49", "BSD-3-Clause (Pose2Sim)")
 _POSE2SIM_DIR = "pose2sim-0.10.49/"
 _PSYCHOPY = ("pypi", "psychopy", "2026.2.5", "GPL-3.0-or-later (PsychoPy)")
 _GRADIO = ("pypi", "gradio", "6.31.0", "Apache-2.0 (Gradio)")
+_WX = ("pypi", "wxpython", "4.3.2", "wxWindows Library Licence (wxPython, wxWidgets)")
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -164,6 +165,9 @@ SOURCES: tuple[Source, ...] = (
            subkind="nature"),
     Source("idtrackerai-zebrafish", "Natural_Content", *_IDTRACKER, _IDTRACKER_DATA + "test_B.avi", 4,
            "the same tank and fish as test_A.avi (same group)", dist="sdist", subkind="nature"),
+    Source("wxpython-chimp", "Natural_Content", *_WX, "wxpython-4.3.2/demo/data/testmovie.mpg", 4,
+           "a young chimpanzee on a tree trunk in a zoo enclosure, camcorder footage, 160x120", dist="sdist",
+           subkind="nature"),
     Source("pymediainfo-deer", "Natural_Content", "pypi", "pymediainfo", "7.0.1",
            "MIT (package); test sample, origin unstated", "pymediainfo-7.0.1/tests/data/sample.mp4", 1,
            "a deer grazing at a forest edge, 1920x1080; 1 s", dist="sdist", segment_s=1.0, subkind="nature"),
@@ -212,6 +216,9 @@ SOURCES: tuple[Source, ...] = (
     Source("psychopy-default-movie", "Animation", *_PSYCHOPY, "psychopy/assets/default.mp4", 3,
            "PsychoPy's placeholder movie: diagonal rows of 'default.mp4' scrolling, a grating patch sliding over them",
            subkind="motion-graphics"),
+    Source("wxwidgets-pressanykey", "Animation", *_WX, "wxpython-4.3.2/ext/wxWidgets/samples/splash/press.mpg", 3,
+           "kinetic typography: 'PRESS ANY KEY' stretched, repeated and faded in grey on white, 80x60 (wxWidgets' "
+           "splash sample)", dist="sdist", subkind="motion-graphics"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
