@@ -219,6 +219,10 @@ SOURCES: tuple[Source, ...] = (
     Source("wxwidgets-pressanykey", "Animation", *_WX, "wxpython-4.3.2/ext/wxWidgets/samples/splash/press.mpg", 3,
            "kinetic typography: 'PRESS ANY KEY' stretched, repeated and faded in grey on white, 80x60 (wxWidgets' "
            "splash sample)", dist="sdist", subkind="motion-graphics"),
+    Source("pillow-fli-cartoon", "Animation", "pypi", "pillow", "13.0.0",
+           "MIT-CMU (Pillow); test file, author unstated", "pillow-13.0.0/Tests/images/a.fli", 6,
+           "a hand-drawn FLIC cartoon, 320x200: a man in a chair, objects sliding by on the floor, Hungarian captions",
+           dist="sdist", subkind="cartoon-2d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
@@ -319,6 +323,10 @@ SOURCES: tuple[Source, ...] = (
     Source("psychopy-jwp", "Flat_Content", *_PSYCHOPY, "psychopy/tests/data/testMovie.mp4", 3,
            "the same man and office as jwpIntro.mp4, another day, talking to the camera, 352x288 (same group)",
            subkind="talking-head"),
+    Source("pillow-stroke-order", "Flat_Content", "pypi", "pillow", "13.0.0", "MIT-CMU (Pillow); test file",
+           "pillow-13.0.0/Tests/images/chi.gif", 1,
+           "the kana ち written stroke by stroke on a white canvas, a green brush tip leading, 320x240; 3.1 s",
+           dist="sdist", subkind="whiteboard"),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
