@@ -223,6 +223,10 @@ SOURCES: tuple[Source, ...] = (
            "MIT-CMU (Pillow); test file, author unstated", "pillow-13.0.0/Tests/images/a.fli", 6,
            "a hand-drawn FLIC cartoon, 320x200: a man in a chair, objects sliding by on the floor, Hungarian captions",
            dist="sdist", subkind="cartoon-2d"),
+    Source("xine-visual", "Animation", "apt", "xine-ui", "0.99.14-1", "GPL-2+ (xine-ui)",
+           "usr/share/xine/visuals/default.mpv", 2,
+           "xine's idle visual: a 3-D chrome 'xine' logo over a rendered rippling sea under clouds, 384x288 "
+           "(docs/classes.md rule 9: cgi-3d before motion-graphics)", subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
