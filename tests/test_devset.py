@@ -63,6 +63,19 @@ def test_segment_starts_tile_the_file() -> None:
     assert starts[0] == 0.0 and starts[-1] == 1.0
 
 
+def test_segments_stop_where_a_member_turns_to_other_content() -> None:
+    """``until_s`` keeps every segment inside the member's first seconds (pose2sim's GIF ends on a Blender screen)."""
+    bd = _load_script()
+    whole = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, subkind="cgi-3d")
+    cut = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, until_s=19.8, subkind="cgi-3d")
+    assert bd.cut_starts(whole, 23.1)[-1] + whole.segment_s == pytest.approx(23.1)
+    assert bd.cut_starts(cut, 23.1) == bd.segment_starts(19.8, 4, 2.0)
+    assert bd.cut_starts(cut, 10.0) == bd.segment_starts(10.0, 4, 2.0), "a member shorter than until_s is whole"
+    skeletons = next(s for s in bd.SOURCES if s.group == "pose2sim-skeletons")
+    assert skeletons.until_s > 0
+    assert all(t + skeletons.segment_s <= skeletons.until_s for t in bd.cut_starts(skeletons, 23.1))
+
+
 def test_resample_holds_each_frame_until_the_next() -> None:
     bd = _load_script()
     frames = [np.full((2, 2, 3), i, np.uint8) for i in range(3)]
@@ -74,13 +87,13 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
-#: was made, 61 when the registries gave 17 more, 73 with the third round's animation sources). The file is
-#: append-only: a new group adds a row below and never changes these; a round that adds sources pins its new length
-#: here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
+#: was made, 61 when the registries gave 17 more, 104 with the third round's 43 games, animations and footage).
+#: The file is append-only: a new group adds a row below and never changes these; a round that adds sources pins its
+#: new length here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
     44: "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca",
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
-    73: "a63ef590d390a091f56d0c2ec1665ba271ee768e852d7bd96b71a07d5e3cc01a",
+    104: "5d29ec0587269f4cfa67e9816d682c1ac01a03e07c87ec9d2cd48002bc32114b",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
