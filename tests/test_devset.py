@@ -425,3 +425,15 @@ def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path
     assert frames[-1][..., 1].max() > 80 and frames[-1][..., 0].max() < 40, "green text on black"
     assert all(np.array_equal(a, b) for a, b in zip(frames, ds.render_asciimatics(roots, sample, font, 0.5, 3),
                                                     strict=True)), "seeded: the same each run"  # fmt: skip
+
+
+def test_importing_the_package_loads_no_renderer() -> None:
+    """The renderers' packages are pinned in the dev-set cache, not installed: CI imports vidcls.devset without them."""
+    from tests.run_python import run_python
+
+    heavy = ("pygame", "pyxel", "panda3d", "direct", "manim", "ale_py", "vizdoom", "gymnasium", "Box2D", "dicewars",
+             "rlottie_python", "pypdfium2", "asciimatics", "flappy_bird_gymnasium")  # fmt: skip
+    code = f"import sys, vidcls.devset; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    result = run_python("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
