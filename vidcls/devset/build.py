@@ -1,0 +1,241 @@
+"""The manifest (derived from SOURCES and the pinned splits) and the build that cuts every source into clips."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from vidcls.classes import SUBKINDS, check_subkind
+from vidcls.demo.real import DEVSET_SPLIT_COLUMN
+from vidcls.devset.clips import (
+    OUT_FPS,
+    cut_starts,
+    decode_sequence,
+    decode_timed,
+    loop_starts,
+    low_res,
+    resample,
+    segment_starts,
+)
+from vidcls.devset.documents import PdfShow
+from vidcls.devset.drawn import (
+    ASCIIMATICS_HZ,
+    lottie_duration,
+    povray_frame_count,
+    render_asciimatics,
+    render_lottie,
+    render_manim,
+    render_povray,
+)
+from vidcls.devset.fetch import fetch, import_root
+from vidcls.devset.games import (
+    ALIENS_HZ,
+    CAR_RACING_HZ,
+    FLAPPY_HZ,
+    PLAYED_WITH,
+    PLAYERS,
+    render_ale,
+    render_aliens,
+    render_car_racing,
+    render_doom,
+    render_flappy,
+    render_in_child,
+)
+from vidcls.devset.sources import (
+    ASCIIMATICS_RENDERER,
+    BOX2D,
+    GYMNASIUM,
+    LOTTIE_RENDERER,
+    MANIM_RENDERER,
+    PDF_RENDERER,
+    POVRAY_RENDERER,
+    PYGAME,
+    SOURCES,
+    Source,
+)
+from vidcls.devset.split import SPLITS, assign_splits, read_pinned_splits
+
+CLASSES = tuple(SUBKINDS)
+MANIFEST_FIELDS = (
+    "path", "label", "subkind", "group", DEVSET_SPLIT_COLUMN, "registry", "package", "version", "licence", "member",
+    "start_s", "duration_s", "note",
+)  # fmt: skip
+
+
+def clip_name(source: Source, index: int) -> str:
+    if source.member.startswith("manim:"):  # one module holds many example scenes
+        return f"{source.group}__{source.member.rsplit(':', 1)[-1]}__{index:02d}.mp4"
+    member = Path(source.member.split(":", 1)[-1])
+    stem = (member.parent.name if source.member.startswith("frames:") else member.name.split(".")[0]).replace(":", "_")
+    return f"{source.group}__{stem}__{index:02d}.mp4"
+
+
+def manifest_rows(pinned: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The manifest, derived from SOURCES and the pinned splits (start times are laid out at build time)."""
+    splits = assign_splits(SOURCES, read_pinned_splits() if pinned is None else pinned)
+    rows = []
+    for source in SOURCES:
+        check_subkind(source.label, source.subkind)
+        for i in range(source.segments):
+            rows.append(
+                {
+                    "path": f"VIDEOS/{source.label}/{clip_name(source, i)}",
+                    "label": source.label,
+                    "subkind": source.subkind,
+                    "group": source.group,
+                    DEVSET_SPLIT_COLUMN: splits[source.group],
+                    "registry": source.registry,
+                    "package": source.package,
+                    "version": source.version,
+                    "licence": source.licence,
+                    "member": source.member,
+                    "start_s": "",
+                    "duration_s": f"{source.segment_s:g}",
+                    "note": source.note,
+                }
+            )
+    return rows
+
+
+def keep_start_times(rows: list[dict[str, str]], previous: Path) -> list[dict[str, str]]:
+    """Fill ``start_s`` from the manifest being replaced, for each member whose segments did not change.
+
+    Start times come from a real build (the media's durations); a member keeps its recorded ones
+    when it has the same number of clips, of the same length, as before.
+    """
+    if not previous.is_file():
+        return rows
+    with previous.open(newline="") as handle:
+        old = list(csv.DictReader(handle))
+
+    def layout(table: list[dict[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for row in table:
+            out.setdefault((row["group"], row["member"]), []).append((Path(row["path"]).name, row["duration_s"]))
+        return out
+
+    before, starts = layout(old), {(r["group"], r["member"], Path(r["path"]).name): r["start_s"] for r in old}
+    after = layout(rows)
+    for row in rows:
+        key = (row["group"], row["member"])
+        if not row["start_s"] and before.get(key) == after[key]:
+            row["start_s"] = starts[(*key, Path(row["path"]).name)]
+    return rows
+
+
+def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(buf.getvalue())
+    tmp.replace(path)
+
+
+def build(out: Path, cache: Path) -> list[dict[str, str]]:
+    from vidcls.demo.encode import write_clip
+
+    rows = manifest_rows()
+    by_member: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for row in rows:
+        by_member.setdefault((row["group"], row["package"], row["member"]), []).append(row)
+    for source in SOURCES:
+        member_rows = by_member[(source.group, source.package, source.member)]
+        root = fetch(source, cache)
+        played_kinds = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
+        if source.member.startswith(played_kinds):
+            starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
+        elif source.member.startswith("lottie:"):
+            renderer = fetch(LOTTIE_RENDERER, cache)
+            duration = lottie_duration(renderer, root / source.member[7:])
+            starts = loop_starts(duration, source.segments)
+        elif source.member.startswith(("slides:", "scroll:")):
+            show_kind, pdf = source.member.split(":", 1)
+            show = PdfShow(fetch(PDF_RENDERER, cache), root / pdf, scroll=show_kind == "scroll")
+            starts = segment_starts(show.duration, source.segments, source.segment_s)
+        elif source.member.startswith("frames:"):
+            frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+            starts = cut_starts(source, duration)
+        elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
+            count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
+            times, duration = [k / rate for k in range(count)], count / rate
+            starts = cut_starts(source, duration)
+        elif source.member.startswith("manim:"):
+            _, module, scene = source.member.split(":")
+            roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
+            frames = render_manim(roots, root / module, scene)
+            times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
+            starts = cut_starts(source, duration)
+        else:
+            frames, times, duration = decode_timed(root / source.member)
+            starts = cut_starts(source, duration)
+        for i, (row, start) in enumerate(zip(member_rows, starts, strict=True)):
+            row["start_s"] = f"{start:g}"
+            target = out / row["path"]
+            if target.is_file():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.member.startswith("ale:"):
+                played = list(render_ale(root, source.member[4:], start + source.segment_s, seed=i))
+                clip = [low_res(f, source.capture_px) for f in played[-int(source.segment_s * OUT_FPS) :]]
+            elif source.member.startswith("vizdoom:"):
+                _, wad, doom_map = source.member.split(":")
+                played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))
+                clip = played[-int(source.segment_s * 17.5) :]
+            elif source.member.startswith("lottie:"):
+                clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
+            elif source.member.startswith(("slides:", "scroll:")):
+                clip = show.frames(start, source.segment_s)
+            elif source.member.startswith("asciimatics:"):
+                roots = [import_root(p, fetch(p, cache)) for p in ASCIIMATICS_RENDERER]
+                font = fetch(ASCIIMATICS_RENDERER[-1], cache) / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+                sample = root / source.member.split(":", 1)[1]
+                played = render_asciimatics([import_root(source, root), *roots], sample, font,
+                                            start + source.segment_s, seed=0)  # fmt: skip
+                clip = resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, source.segment_s)
+            elif source.member.startswith("povray:"):
+                frames = frames or render_povray([fetch(p, cache) for p in POVRAY_RENDERER], root / source.member[7:])
+                if len(frames) != len(times):
+                    raise SystemExit(
+                        f"error: POV-Ray drew {len(frames)} frames of {source.member}, its .ini says {len(times)}"
+                    )
+                clip = resample(frames, times, start, source.segment_s)
+            elif source.member == "pygame:aliens":
+                played = render_aliens(root, start, source.segment_s, seed=i)
+                clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)
+            elif source.member.startswith(tuple(f"{kind}:" for kind in PLAYERS)):
+                kind, member = source.member.split(":", 1)
+                roots = [root, *(fetch(p, cache) for p in PLAYED_WITH.get(kind, ()))]
+                played, hz = render_in_child(kind, roots, member, start, source.segment_s, seed=i)
+                clip = resample(played, [k / hz for k in range(len(played))], 0.0, source.segment_s)
+            elif source.member == "gym:flappy":
+                played = render_flappy(root, fetch(GYMNASIUM, cache), fetch(PYGAME, cache), start, source.segment_s,
+                                       seed=i)  # fmt: skip
+                clip = resample(played, [k / FLAPPY_HZ for k in range(len(played))], 0.0, source.segment_s)
+            elif source.member == "gym:car_racing":
+                played = render_car_racing(root, fetch(BOX2D, cache), fetch(PYGAME, cache), start, source.segment_s,
+                                           seed=i)  # fmt: skip
+                clip = resample(played, [k / CAR_RACING_HZ for k in range(len(played))], 0.0, source.segment_s)
+            else:
+                clip = resample(frames, times, start, source.segment_s)
+            write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
+            print("clip:", row["path"], flush=True)
+    write_manifest(rows, out / "manifest.csv")
+    return rows
+
+
+def summary(rows: list[dict[str, str]]) -> str:
+    """Clips and sources per class and sub-kind, for the whole set and each protocol split."""
+    lines = []
+    for name, part in (("all", rows), *((s, [r for r in rows if r[DEVSET_SPLIT_COLUMN] == s]) for s in SPLITS)):
+        groups = {r["group"] for r in part}
+        lines.append(f"{name}: {len(part)} clips, {len(groups)} groups")
+        for c in CLASSES:
+            in_class = [r for r in part if r["label"] == c]
+            of_kind = {k: [r for r in in_class if r["subkind"] == k] for k in sorted({r["subkind"] for r in in_class})}
+            by_kind = ", ".join(f"{k} {len(v)}/{len({r['group'] for r in v})}" for k, v in of_kind.items())
+            lines.append(f"  {c}: {len(in_class)} clips, {len({r['group'] for r in in_class})} groups ({by_kind})")
+    return "\n".join(lines) + "\n(sub-kind clips/groups)"
