@@ -429,7 +429,7 @@ def test_an_asciimatics_sample_runs_on_a_text_screen_without_a_terminal(tmp_path
 
 def test_importing_the_package_loads_no_renderer() -> None:
     """The renderers' packages are pinned in the dev-set cache, not installed: CI imports vidcls.devset without them."""
-    from tests.run_python import run_python
+    from run_python import run_python
 
     heavy = ("pygame", "pyxel", "panda3d", "direct", "manim", "ale_py", "vizdoom", "gymnasium", "Box2D", "dicewars",
              "rlottie_python", "pypdfium2", "asciimatics", "flappy_bird_gymnasium")  # fmt: skip

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import h5py
 import pytest
+from run_python import ROOT, run_python
 
-from tests.run_python import ROOT, run_python
 from vidcls.errors import VidclsError
 from vidcls.schema import LABELS, read_groups, read_video_paths, split_path, validate_contents
 

