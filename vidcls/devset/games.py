@@ -10,11 +10,24 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 from vidcls.devset.clips import OUT_FPS, _fit
 from vidcls.devset.sources import DICEWARS, PYGAME
+
+
+def headless_sdl(roots: list[Path]) -> None:
+    """Let pygame games run without a display or sound card (SDL's dummy drivers), their packages importable."""
+    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
+    for path in roots:
+        sys.path.insert(0, str(path))
+
+
+def pygame_frame(pg: ModuleType, surface: object) -> np.ndarray:
+    """A pygame surface as an RGB frame (rows first), fitted as every clip's frames are."""
+    return _fit(pg.surfarray.array3d(surface).transpose(1, 0, 2))
 
 
 def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
@@ -85,8 +98,7 @@ def render_aliens(root: Path, start: float, seconds: float, seed: int) -> list[n
     """
     import random
 
-    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    sys.path.insert(0, str(root))
+    headless_sdl([root])
     import pygame as pg
     from pygame.examples import aliens
 
@@ -107,7 +119,7 @@ def render_aliens(root: Path, start: float, seconds: float, seed: int) -> list[n
     def update(*_: object) -> None:
         tick["drawn"] += 1
         if tick["drawn"] > round(start * ALIENS_HZ):
-            screens.append(_fit(pg.surfarray.array3d(pg.display.get_surface()).transpose(1, 0, 2)))
+            screens.append(pygame_frame(pg, pg.display.get_surface()))
         if len(screens) >= round(seconds * ALIENS_HZ):
             raise Captured
 
@@ -300,9 +312,7 @@ def render_flappy(root: Path, gym: Path, pygame_root: Path, start: float, second
     original game picks them per game. Returns the screens from ``start`` s for ``seconds``, at FLAPPY_HZ.
     """
 
-    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    for path in (root, gym, pygame_root):
-        sys.path.insert(0, str(path))
+    headless_sdl([root, gym, pygame_root])
     import pygame as pg
     from flappy_bird_gymnasium.envs.flappy_bird_env import FlappyBirdEnv
 
@@ -324,7 +334,7 @@ def render_flappy(root: Path, gym: Path, pygame_root: Path, start: float, second
                 env.reset(seed=int(rng.integers(1 << 31)))
             if frame >= round(start * FLAPPY_HZ):
                 env._draw_surface(show_score=True, show_rays=False)
-                screens.append(_fit(pg.surfarray.array3d(env._surface).transpose(1, 0, 2)))
+                screens.append(pygame_frame(pg, env._surface))
     finally:
         env.close()
     return screens
@@ -343,9 +353,7 @@ def render_car_racing(gym: Path, box2d: Path, pygame_root: Path, start: float, s
     ``seconds``, at CAR_RACING_HZ.
     """
 
-    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    for path in (gym, box2d, pygame_root):
-        sys.path.insert(0, str(path))
+    headless_sdl([gym, box2d, pygame_root])
     from gymnasium.envs.box2d.car_racing import CarRacing
 
     rng = np.random.default_rng(seed)
@@ -395,9 +403,7 @@ def play_dicewars(roots: list[Path], member: str, start: float, seconds: float, 
     """
     import random
 
-    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    for path in roots:
-        sys.path.insert(0, str(path))
+    headless_sdl(roots)
     import pygame as pg
     from dicewars.player import DefaultPlayer
     from dicewars_pygame import config, sounds
@@ -446,7 +452,7 @@ def play_dicewars(roots: list[Path], member: str, start: float, seconds: float, 
                     engine._end_user_turn()
         engine.render()
         if frame >= round(start * DICEWARS_HZ):
-            screens.append(_fit(pg.surfarray.array3d(screen).transpose(1, 0, 2)))
+            screens.append(pygame_frame(pg, screen))
     return np.stack(screens), float(DICEWARS_HZ)
 
 
@@ -496,9 +502,7 @@ def play_tower_defence(roots: list[Path], world: str, start: float, seconds: flo
     """
     import random
 
-    os.environ.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYGAME_HIDE_SUPPORT_PROMPT="1")
-    for path in roots:
-        sys.path.insert(0, str(path))
+    headless_sdl(roots)
     import pygame as pg
     from Tower_defence_Golear_Karpenko import config
     from Tower_defence_Golear_Karpenko.base_classes.game import Game
@@ -551,7 +555,7 @@ def play_tower_defence(roots: list[Path], world: str, start: float, seconds: flo
         game.update()
         game.draw()
         if frame >= round(start * TOWER_DEFENCE_HZ):
-            screens.append(_fit(pg.surfarray.array3d(game.screen).transpose(1, 0, 2)))
+            screens.append(pygame_frame(pg, game.screen))
     return np.stack(screens), float(TOWER_DEFENCE_HZ)
 
 
