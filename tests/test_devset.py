@@ -191,7 +191,7 @@ def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
 def test_low_res_capture_is_blocky_at_the_capture_size() -> None:
     screen = np.random.default_rng(0).integers(0, 255, (210, 160, 3), dtype=np.uint8)
     out = ds.low_res(screen, 64)
-    assert out.shape == (320, 320, 3)  # 64x64 enlarged 5x by _fit
+    assert out.shape == (320, 320, 3)  # 64x64 enlarged 5x by fit_frame
     assert np.array_equal(out, np.repeat(np.repeat(out[::5, ::5], 5, axis=0), 5, axis=1)), "5x5 blocks"
     assert ds.low_res(screen, 0) is screen
 
@@ -360,7 +360,7 @@ def test_a_text_screen_is_drawn_in_xterm_colours_cell_by_cell() -> None:
     cells = [[(" ", 7, 0, 4), ("#", 1, bold, 0), ("#", 2, reverse, 0)]] * 2  # blank on blue, bold red #, reversed
     out = screen.draw(cells, bold, reverse)
     cw, ch = ds.CELL_PX
-    assert out.shape[0] * 3 * cw == out.shape[1] * 2 * ch, "2 x 3 cells, enlarged whole by _fit"
+    assert out.shape[0] * 3 * cw == out.shape[1] * 2 * ch, "2 x 3 cells, enlarged whole by fit_frame"
     grid = np.asarray(out, np.int32).reshape(2, out.shape[0] // 2, 3, out.shape[1] // 3, 3)
     assert (grid[0, :, 0] == palette[4]).all(), "a blank cell is its background colour"
     hashed = grid[0, :, 1].reshape(-1, 3)

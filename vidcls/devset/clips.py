@@ -15,7 +15,7 @@ OUT_FPS = 15  # every clip is re-encoded at this rate (GIF frame delays are resa
 MAX_SIDE = 320  # longest side of an output clip, in pixels (extraction resizes to 256 anyway)
 
 
-def _fit(frame: np.ndarray) -> np.ndarray:
+def fit_frame(frame: np.ndarray) -> np.ndarray:
     """Scale so the longest side is at most MAX_SIDE (nearest-up for tiny game screens), even sides."""
     from PIL import Image
 
@@ -48,7 +48,7 @@ def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
         for frame in container.decode(stream):
             t = float(frame.time) if frame.time is not None else (times[-1] + 0.1 if times else 0.0)
             dur = float(frame.duration * stream.time_base) if frame.duration else 0.0
-            frames.append(_fit(frame.to_ndarray(format="rgb24")))
+            frames.append(fit_frame(frame.to_ndarray(format="rgb24")))
             times.append(t)
             end = max(end, t + (dur or 1.0 / float(stream.average_rate or 10)))
     if not frames:
@@ -80,12 +80,12 @@ def resample(frames: list[np.ndarray], times: list[float], start: float, length:
 
 
 def low_res(frame: np.ndarray, side: int) -> np.ndarray:
-    """``frame`` captured at ``side`` x ``side`` (area filter) and enlarged again by :func:`_fit`; 0: unchanged."""
+    """``frame`` captured at ``side`` x ``side`` (area filter) and enlarged again by :func:`fit_frame`; 0: unchanged."""
     if side <= 0:
         return frame
     from PIL import Image
 
-    return _fit(np.asarray(Image.fromarray(frame).resize((side, side), Image.Resampling.BOX)))
+    return fit_frame(np.asarray(Image.fromarray(frame).resize((side, side), Image.Resampling.BOX)))
 
 
 def decode_webp(path: Path) -> tuple[list[np.ndarray], list[float], float]:
@@ -101,7 +101,7 @@ def decode_webp(path: Path) -> tuple[list[np.ndarray], list[float], float]:
             image.load()  # the frame's duration is read with it
             canvas = Image.new("RGBA", image.size, "white")
             canvas.alpha_composite(image.convert("RGBA"))
-            frames.append(_fit(np.asarray(canvas.convert("RGB"))))
+            frames.append(fit_frame(np.asarray(canvas.convert("RGB"))))
             times.append(end)
             end += image.info.get("duration", 100) / 1000
     return frames, times, end
@@ -113,7 +113,7 @@ def decode_sequence(files: list[Path], fps: float) -> tuple[list[np.ndarray], li
 
     if not files or fps <= 0:
         raise SystemExit(f"error: an image sequence needs files and a frame rate (got {len(files)} files at {fps})")
-    frames = [_fit(np.asarray(Image.open(f).convert("RGB"))) for f in files]
+    frames = [fit_frame(np.asarray(Image.open(f).convert("RGB"))) for f in files]
     return frames, [i / fps for i in range(len(frames))], len(frames) / fps
 
 

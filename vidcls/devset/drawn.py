@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vidcls.devset.clips import MAX_SIDE, OUT_FPS, _fit
+from vidcls.devset.clips import MAX_SIDE, OUT_FPS, fit_frame
 
 TERMINAL_SIZE = (80, 24)  # columns x rows, a classic terminal
 CELL_PX = (8, 16)  # one character cell, width x height, before the screen is fitted to MAX_SIDE
@@ -145,7 +145,7 @@ class TextScreen:
                 block[:] = self.palette[bg % 256]
                 if char.strip():
                     block += self.glyph(char) * (self.palette[fg % 256].astype(np.float32) - block)
-        return _fit(out.round().astype(np.uint8))
+        return fit_frame(out.round().astype(np.uint8))
 
 
 def render_asciimatics(roots: list[Path], sample: Path, font_file: Path, seconds: float, seed: int) -> list[np.ndarray]:
@@ -227,4 +227,4 @@ def render_povray(roots: list[Path], ini: Path) -> list[np.ndarray]:
         files = sorted(Path(out).glob("frame*.png"))
         if result.returncode != 0 or not files:
             raise SystemExit(f"error: POV-Ray failed on {ini}: {result.stderr.strip()[-400:]}")
-        return [_fit(np.asarray(Image.open(f).convert("RGB"))) for f in files]
+        return [fit_frame(np.asarray(Image.open(f).convert("RGB"))) for f in files]

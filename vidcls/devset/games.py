@@ -14,7 +14,7 @@ from types import ModuleType
 
 import numpy as np
 
-from vidcls.devset.clips import OUT_FPS, _fit
+from vidcls.devset.clips import OUT_FPS, fit_frame
 from vidcls.devset.sources import DICEWARS, PYGAME
 
 
@@ -27,7 +27,7 @@ def headless_sdl(roots: list[Path]) -> None:
 
 def pygame_frame(pg: ModuleType, surface: object) -> np.ndarray:
     """A pygame surface as an RGB frame (rows first), fitted as every clip's frames are."""
-    return _fit(pg.surfarray.array3d(surface).transpose(1, 0, 2))
+    return fit_frame(pg.surfarray.array3d(surface).transpose(1, 0, 2))
 
 
 def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
@@ -48,7 +48,7 @@ def render_ale(root: Path, rom: str, seconds: float, seed: int) -> Iterator[np.n
             ale.act(action)
         if ale.game_over():
             ale.reset_game()
-        yield _fit(ale.getScreenRGB())
+        yield fit_frame(ale.getScreenRGB())
 
 
 def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) -> Iterator[np.ndarray]:
@@ -81,7 +81,7 @@ def render_doom(root: Path, wad: str, doom_map: str, seconds: float, seed: int) 
                 game.new_episode()
             state = game.get_state()
             if state is not None:
-                yield _fit(state.screen_buffer)
+                yield fit_frame(state.screen_buffer)
     finally:
         game.close()
 
@@ -222,7 +222,8 @@ def play_pyxel(roots: list[Path], app: str, start: float, seconds: float, seed: 
                 if palette is None or len(palette) != len(pyxel.colors):
                     palette = np.array([[(c >> 16) & 255, (c >> 8) & 255, c & 255] for c in pyxel.colors], np.uint8)
                 w, h = pyxel.width, pyxel.height
-                screens.append(_fit(palette[np.frombuffer(pyxel.screen.data_ptr(), np.uint8, w * h).reshape(h, w)]))
+                indices = np.frombuffer(pyxel.screen.data_ptr(), np.uint8, w * h).reshape(h, w)
+                screens.append(fit_frame(palette[indices]))
             pyxel.flip()
         raise Captured
 
@@ -296,7 +297,7 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
         if frame >= round(start * PANDA_HZ):
             shot = base.win.getScreenshot()
             rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
-            screens.append(_fit(rgb[::-1]))
+            screens.append(fit_frame(rgb[::-1]))
     return np.stack(screens), float(PANDA_HZ)
 
 
@@ -379,7 +380,7 @@ def render_car_racing(gym: Path, box2d: Path, pygame_root: Path, start: float, s
             if finished or truncated:
                 env.reset(seed=int(rng.integers(1 << 31)))
             if frame >= round(start * CAR_RACING_HZ):
-                screens.append(_fit(env.render()))
+                screens.append(fit_frame(env.render()))
     finally:
         env.close()
     return screens
