@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import torch
 
 from vidcls.datamodules import FeatureAugmentation, FeatureDataModule, H5FeatureDataset, pad_collate
+from vidcls.datamodules.features import source_of
 from vidcls.errors import VidclsError
 from vidcls.schema import FEATURES, LABELS, NUM_FRAMES, split_path, write_feature_file
 from vidcls.synthetic import write_synthetic_splits
@@ -136,6 +138,76 @@ def test_balanced_sampler_equalises_classes(tmp_path: Path) -> None:
     unbalanced = make_dm(tmp_path, batch_size=50, balance_classes=False)
     unbalanced.setup("fit")
     assert sum(int((y == 1).sum()) for _, _, y in unbalanced.train_dataloader()) == 10
+
+
+DEVSET_AND_DEMO_SOURCES = r"^(.+?)(?:__.*)?(?:_\d+)?$"  # conf/data/features.yaml's example: group__member__NN, kind_NNN
+
+
+def test_source_of_reads_the_dev_sets_and_the_demos_names() -> None:
+    pattern = re.compile(DEVSET_AND_DEMO_SOURCES)
+    assert source_of("/d/VIDEOS/Gaming/ale-ms_pacman__ms_pacman__03.mp4", pattern) == "ale-ms_pacman"
+    assert source_of("data/demo/videos/Animation/motion_012.mp4", pattern) == "motion"
+    assert source_of("my clip.mov", pattern) == "my clip"  # no match: a source of its own
+
+
+def _sources_file(tmp_path: Path, names: list[str], labels: list[int], with_paths: bool = True) -> None:
+    rng = np.random.default_rng(0)
+    for split in ("train", "val"):
+        write_feature_file(
+            split_path(tmp_path, split),
+            rng.normal(size=(len(names), 4, 3)).astype(np.float32),
+            labels,
+            [4] * len(names),
+            ["a", "b"],
+            video_paths=[f"/v/{name}.mp4" for name in names] if with_paths else None,
+        )
+
+
+def _drawn_names(dm: FeatureDataModule, names: list[str], epochs: int) -> Counter[str]:
+    dm.setup("fit")
+    loader = dm.train_dataloader()
+    drawn: Counter[str] = Counter()
+    for epoch in range(epochs):
+        loader.sampler.set_epoch(epoch)
+        drawn.update(names[i] for i, _ in loader.sampler)
+    return drawn
+
+
+def test_source_pattern_draws_each_source_equally_often(tmp_path: Path) -> None:
+    # class a: one source of 18 clips and one of 2; class b: one of 10 and one of 10
+    names = [f"big__m__{i:02d}" for i in range(18)] + ["small__m__00", "small__m__01"]
+    names += [f"left_{i:03d}" for i in range(10)] + [f"right_{i:03d}" for i in range(10)]
+    labels = [0] * 20 + [1] * 20
+    _sources_file(tmp_path, names, labels)
+    drawn = _drawn_names(make_dm(tmp_path, balance_classes=False, source_pattern=DEVSET_AND_DEMO_SOURCES), names, 40)
+    total = sum(drawn.values())
+    small = sum(n for name, n in drawn.items() if name.startswith("small"))
+    big = sum(n for name, n in drawn.items() if name.startswith("big"))
+    assert 0.21 < small / total < 0.29 and 0.21 < big / total < 0.29  # 4 sources: a quarter each
+    plain = _drawn_names(make_dm(tmp_path, balance_classes=False), names, 1)
+    assert sum(n for name, n in plain.items() if name.startswith("small")) == 2  # off: a permutation, as before
+
+
+def test_source_pattern_with_class_balance_splits_each_class_evenly(tmp_path: Path) -> None:
+    # class a: 3 sources of 2 clips; class b: 1 source of 4 clips -> b gets half the draws, a's sources a sixth each
+    names = [f"s{k}__m__{i}" for k in range(3) for i in range(2)] + [f"t__m__{i}" for i in range(4)]
+    labels = [0] * 6 + [1] * 4
+    _sources_file(tmp_path, names, labels)
+    dm = make_dm(tmp_path, balance_classes=True, source_pattern=DEVSET_AND_DEMO_SOURCES)
+    drawn = _drawn_names(dm, names, 300)
+    total = sum(drawn.values())
+    assert 0.46 < sum(n for name, n in drawn.items() if name.startswith("t__")) / total < 0.54
+    assert 0.14 < sum(n for name, n in drawn.items() if name.startswith("s0")) / total < 0.19
+
+
+def test_source_pattern_errors_are_one_clear_line(tmp_path: Path) -> None:
+    with pytest.raises(VidclsError, match="not a regular expression"):
+        make_dm(tmp_path, source_pattern="(unclosed")
+    _sources_file(tmp_path, ["a__m__0", "b__m__0"], [0, 1], with_paths=False)
+    dm = make_dm(tmp_path, source_pattern=DEVSET_AND_DEMO_SOURCES)
+    dm.setup("fit")
+    with pytest.raises(VidclsError, match="stores no video_paths"):
+        dm.train_dataloader()
 
 
 def test_augmentations_keep_lengths_consistent(synthetic_features_dir: Path) -> None:

@@ -17,12 +17,14 @@ from vidcls.demo.lowres import render_low_res_game
 from vidcls.demo.motion import render_motion_graphics
 from vidcls.demo.real import (
     AI_ANIMATION_FILES,
+    AI_ANIMATION_PACKAGE,
     AI_FOOTAGE_FILES,
     ai_animation_dir,
     load_animated_webp,
     render_ai_footage,
 )
 from vidcls.demo.talking import AVATAR_FILES, render_avatar, render_lecture_inset, render_portrait_talk, webcam
+from vidcls.devset.sources import SOURCES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,11 +53,14 @@ def test_each_new_kind_has_its_taxonomy_label_only(kind: str, label: str) -> Non
 
 
 def test_no_new_source_is_a_dev_set_source() -> None:
-    """The bundle's clips the demo uses are named nowhere in the dev set's source table."""
+    """The bundle's clips the demo uses are named nowhere in the dev set's source table, and no dev-set source comes
+    from the demo's bundle (its AI-generated sources come from ComfyUI's other template bundles, other files)."""
     sources = (REPO / "vidcls" / "devset" / "sources.py").read_text()
     for name in (*AVATAR_FILES, *AI_FOOTAGE_FILES, *AI_ANIMATION_FILES):
         assert name.removesuffix(".webp") not in sources
-    assert "comfyui" not in sources.lower() and "astronaut" not in sources
+    demo_bundle = AI_ANIMATION_PACKAGE.replace("_", "-")
+    assert all(s.package != demo_bundle and AI_ANIMATION_PACKAGE not in s.member for s in SOURCES)
+    assert "astronaut" not in sources
     assert not set(AVATAR_FILES) & set(AI_FOOTAGE_FILES) and not set(AVATAR_FILES) & set(AI_ANIMATION_FILES)
 
 

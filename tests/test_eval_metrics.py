@@ -10,6 +10,7 @@ import torch
 
 from vidcls.errors import VidclsError
 from vidcls.evaluation import bootstrap_ci, bootstrap_indices, calibration, classification_metrics
+from vidcls.evaluation.metrics import ece_if_calibrated
 from vidcls.evaluation.runner import paired_difference, select_members, tta_modes
 from vidcls.inference import Ensemble, Member
 from vidcls.modules import MeanPoolBaseline
@@ -110,6 +111,26 @@ def _ensemble(num: int) -> Ensemble:
         for i in range(num)
     ]
     return Ensemble(members)
+
+
+def test_ece_if_calibrated_separates_chance_from_real_miscalibration() -> None:
+    rng = np.random.default_rng(1)
+    n = 150
+    top = rng.uniform(0.4, 0.95, n)
+    probs = np.stack([top, 1 - top], axis=1)
+    calibrated = np.where(rng.random(n) < top, 0, 1)  # right exactly as often as the model says
+    check = ece_if_calibrated(probs, calibrated)
+    assert check["observed"] == pytest.approx(calibration(probs, calibrated).ece, abs=1e-6)  # same bins
+    # small sets: a calibrated model's ECE is well above 0, and this one sits inside its own range
+    assert 0.03 < check["mean"] < 0.12 and check["range"][0] <= check["observed"] <= check["range"][1]
+    assert check["p_value"] > 0.05
+    overconfident = np.where(rng.random(n) < top - 0.25, 0, 1)
+    assert ece_if_calibrated(probs, overconfident)["p_value"] < 0.01
+    # the range shrinks as the set grows (the bias is a small-sample effect)
+    big = np.repeat(probs, 20, axis=0)
+    big_check = ece_if_calibrated(big, np.where(rng.random(len(big)) < big[:, 0], 0, 1))
+    assert big_check["mean"] < check["mean"] / 3
+    assert ece_if_calibrated(probs, calibrated) == check  # seeded
 
 
 def test_select_members_on_val_accuracy() -> None:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from vidcls.schema import (
     FeatureFileMeta,
     read_meta,
     read_row,
+    read_video_paths,
     split_path,
     validate_contents,
 )
@@ -193,6 +195,45 @@ def balanced_weights(labels: np.ndarray, num_classes: int) -> np.ndarray:
     return 1.0 / counts[labels]
 
 
+def source_of(video_path: str, pattern: re.Pattern[str]) -> str:
+    """The source a clip was cut from: the pattern's first group on the file name without its extension,
+    else the whole name (a file the pattern does not match is a source of its own)."""
+    stem = Path(video_path).stem
+    match = pattern.match(stem)
+    return match.group(1) if match and match.groups() and match.group(1) else stem
+
+
+def source_weights(video_paths: Sequence[str], pattern: str) -> np.ndarray:
+    """Per-row draw weights that pick each source equally often in expectation (a source's clips share it).
+
+    Why: real training sets hold 1 to 12+ clips per recording, and a model judged on recordings it has
+    never seen learns more from one more source than from more clips of the same one.
+    """
+    compiled = re.compile(pattern)
+    sources = [source_of(v, compiled) for v in video_paths]
+    _, index, counts = np.unique(sources, return_inverse=True, return_counts=True)
+    return 1.0 / counts[index].astype(np.float64)
+
+
+def draw_weights(
+    labels: np.ndarray, num_classes: int, balance_classes: bool, video_paths: Sequence[str] | None, pattern: str | None
+) -> np.ndarray | None:
+    """The training sampler's per-row weights: classes, sources, both (each class equally likely, and each
+    source equally likely within its class) or neither (``None``: a plain permutation)."""
+    if pattern is None:
+        return balanced_weights(labels, num_classes) if balance_classes else None
+    if video_paths is None:
+        raise VidclsError(
+            "data.source_pattern is set but the training file stores no video_paths; re-extract it with "
+            "extract.py (which stores them) or set data.source_pattern=null."
+        )
+    weights = source_weights(video_paths, pattern)
+    if balance_classes:
+        class_mass = np.bincount(labels, weights=weights, minlength=num_classes)
+        weights = weights / class_mass[labels]
+    return weights
+
+
 class FeatureDataModule(L.LightningDataModule):
     """HDF5 feature files in the predecessor's layout as Lightning dataloaders (see module docstring)."""
 
@@ -210,6 +251,7 @@ class FeatureDataModule(L.LightningDataModule):
         load_into_memory: bool | str = "auto",
         memory_limit_gb: float = 4.0,
         balance_classes: bool = True,
+        source_pattern: str | None = None,
         check_values: bool = True,
         augment: Mapping[str, Any] | FeatureAugmentation | None = None,
         seed: int | None = None,
@@ -227,6 +269,14 @@ class FeatureDataModule(L.LightningDataModule):
         self.load_into_memory = load_into_memory
         self.memory_limit_gb = float(memory_limit_gb)
         self.balance_classes = bool(balance_classes)
+        if source_pattern is not None:
+            try:
+                re.compile(source_pattern)
+            except re.error as err:
+                raise VidclsError(
+                    f"data.source_pattern={source_pattern!r} is not a regular expression: {err}."
+                ) from None
+        self.source_pattern = source_pattern
         self.check_values = bool(check_values)
         if isinstance(augment, FeatureAugmentation):
             self.augment = augment
@@ -330,6 +380,13 @@ class FeatureDataModule(L.LightningDataModule):
                 self._train_labels = f[LABELS][()].astype(np.int64)
         return self._train_labels
 
+    def _train_video_paths(self) -> list[str] | None:
+        """The training file's per-row video paths, read only when sources are balanced."""
+        if self.source_pattern is None:
+            return None
+        with h5py.File(self.check_split("train").path, "r") as f:
+            return read_video_paths(f)
+
     @property
     def class_counts(self) -> list[int]:
         return np.bincount(self.train_labels, minlength=self.num_classes).tolist()
@@ -349,7 +406,13 @@ class FeatureDataModule(L.LightningDataModule):
             self.setup({"train": "fit", "val": "fit", "test": "test"}[split])
         sampler = None
         if train:
-            weights = balanced_weights(self.train_labels, self.num_classes) if self.balance_classes else None
+            weights = draw_weights(
+                self.train_labels,
+                self.num_classes,
+                self.balance_classes,
+                self._train_video_paths(),
+                self.source_pattern,
+            )
             sampler = EpochSampler(len(self.datasets[split]), self.seed, weights, epoch=self._first_epoch())
         return feature_loader(
             self.datasets[split],

