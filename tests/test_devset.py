@@ -359,12 +359,14 @@ def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kin
         ("terrario", ("terrario", "1.0.1"), "world", (240, 320, 3)),
         ("stuntcat", ("stuntcat", "0.2.4"), "circus", (180, 320, 3)),  # past its title card, left at 2 s
         ("lightyears", ("lightyears", "1.5.0-2"), "beginner", (240, 320, 3)),  # a Debian package
+        ("funnyboat", ("funnyboat", "1.5-11"), "story", (240, 320, 3)),  # its frame timer's events posted per frame
+        ("angrydd", ("angrydd", "1.0.1-14"), "versus", (240, 320, 3)),  # both seats its own computer players
     ],
 )
 def test_the_pygame_games_run_by_their_own_loops_repeat_exactly(kind, package, member, size) -> None:
-    registry = "apt" if kind == "lightyears" else "pypi"
+    registry = "apt" if kind in ("lightyears", "funnyboat", "angrydd") else "pypi"
     roots = [_cached(ds.Package(registry, *package)), *(_cached(p) for p in ds.PLAYED_WITH[kind])]
-    start = ds.STUNTCAT_TITLE_S if kind == "stuntcat" else 1.5
+    start = {"stuntcat": ds.STUNTCAT_TITLE_S, "angrydd": 3.0}.get(kind, 1.5)  # angrydd: its pits drawn after 2 s
     screens, hz = ds.render_in_child(kind, roots, member, start, 1.0, seed=4)
     again, _ = ds.render_in_child(kind, roots, member, start, 1.0, seed=4)
     assert len(screens) == hz and screens[0].shape == size, "one second at the game's rate, fitted"

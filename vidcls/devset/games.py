@@ -15,7 +15,7 @@ from types import ModuleType
 import numpy as np
 
 from vidcls.devset.clips import OUT_FPS, fit_frame
-from vidcls.devset.sources import DICEWARS, OPENSIMPLEX, PYGAME, PYGAME_CE, STUNTCAT_WITH
+from vidcls.devset.sources import DICEWARS, FONTS_DEJAVU, OPENSIMPLEX, PYGAME, PYGAME_CE, STUNTCAT_WITH
 
 
 def headless_sdl(roots: list[Path]) -> None:
@@ -956,11 +956,166 @@ def play_lightyears(roots: list[Path], member: str, start: float, seconds: float
     raise SystemExit(f"error: lightyears:{member} ended before {start + seconds} s")
 
 
+def debian_game(root: Path, name: str) -> Path:
+    """Where a Debian game package keeps its code and art (``/usr/share/games/<name>`` in the unpacked .deb)."""
+    return root / "usr" / "share" / "games" / name
+
+
+def pinned_fonts(pg: ModuleType, fonts_root: Path) -> None:
+    """Make the game read the fonts it names by their Debian paths (``/usr/share/fonts/...``) from the pinned font
+    package, not from this machine's fonts, so every machine draws the same text."""
+    real_font = pg.font.Font
+
+    def font(name: object, size: int) -> object:
+        if isinstance(name, str) and name.startswith("/usr/share/fonts/"):
+            name = str(fonts_root / name.lstrip("/"))
+        return real_font(name, size)
+
+    pg.font.Font = font
+
+
+FUNNYBOAT_HZ = 30  # Trip on the Funny Boat steps and draws 30 frames a second (its NEXTFRAME timer)
+FUNNYBOAT_ACT = 8  # the agent picks the arrow it holds (and maybe jumps or fires) every 8 frames
+
+
+def play_funnyboat(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                   ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Trip on the Funny Boat (Debian's ``funnyboat``: a steamboat on rolling waves shoots sharks, pirates and
+    seagulls, drawn sprites with particles, 400x300) played headless from a new game, ``member`` ``story``
+    (its story mode, with its captain's messages) or ``endless``.
+
+    The game's own ``Game.run`` loop runs; it waits for its frame timer's event (``pygame.event.wait``): here
+    each shown screen (``display.flip``) posts the next frame's event at once. A seeded agent holds left or
+    right (right more often), jumps and fires; a lost game starts anew. Its text is drawn in DejaVu Sans from
+    the pinned ``fonts-dejavu-core``. ``roots``: the game, the font package, pygame.
+    """
+    import random
+    import tempfile
+
+    home = debian_game(roots[0], "funnyboat")
+    headless_sdl([home, *roots[2:]])
+    os.environ["HOME"] = tempfile.mkdtemp()  # its settings folder
+    os.chdir(home)  # it loads data/... from its folder, as its launcher does
+    import pygame as pg
+
+    pinned_fonts(pg, roots[1])
+    from locals import NEXTFRAME, SCREEN_HEIGHT, SCREEN_WIDTH, Variables  # the game's own module named locals
+
+    Variables.music = Variables.sound = Variables.fullscreen = False
+    random.seed(seed)  # the game draws its enemies, waves and particles from ``random``
+    rng = np.random.default_rng(seed)
+    pg.init()
+    screen = pg.display.set_mode((SCREEN_WIDTH, SCREEN_HEIGHT))
+    import main as funnyboat
+    from game import Game
+    from water import Water
+
+    funnyboat.init()
+    Water.global_water = Water()
+    screens: list[np.ndarray] = []
+    first, last = round(start * FUNNYBOAT_HZ), round((start + seconds) * FUNNYBOAT_HZ)
+    state: dict[str, object] = {"shown": 0, "held": []}
+
+    def key(kind: int, code: int) -> None:
+        pg.event.post(pg.event.Event(kind, key=code, mod=0, unicode="", scancode=0))
+
+    def flip(*_: object) -> None:
+        state["shown"] = shown = int(state["shown"]) + 1  # type: ignore[call-overload]
+        if shown > first:
+            screens.append(pygame_frame(pg, screen))
+        if shown >= last:
+            raise Captured
+        if shown % FUNNYBOAT_ACT == 0:
+            for code in state["held"]:  # type: ignore[attr-defined]
+                key(pg.KEYUP, code)
+            steer = (pg.K_LEFT, pg.K_RIGHT, pg.K_RIGHT, 0)[int(rng.integers(4))]
+            state["held"] = [steer] if steer else []
+            for code in state["held"]:  # type: ignore[attr-defined]
+                key(pg.KEYDOWN, code)
+            if rng.random() < 0.2:
+                key(pg.KEYDOWN, pg.K_UP)  # jump
+            if rng.random() < 0.6:
+                key(pg.KEYDOWN, pg.K_SPACE)  # fire (it fires on the press; the release ends the shot)
+                key(pg.KEYUP, pg.K_SPACE)
+        pg.event.post(pg.event.Event(NEXTFRAME))
+
+    pg.display.flip = flip
+    pg.event.wait = lambda *_: pg.event.Event(pg.NOEVENT)  # its frame timer's event is already in the queue
+    try:
+        while True:  # a lost game: the next (the game over screen is left by the agent's next key)
+            Game(screen, member == "endless").run()
+    except Captured:
+        return np.stack(screens), float(FUNNYBOAT_HZ)
+
+
+ANGRYDD_HZ = 60  # Angry Drunken Dwarves ticks its clock at 60 frames a second
+ANGRYDD_AIS = ("EasyAI", "NormalAI", "HardAI")  # the game's computer players the two seats are drawn from
+
+
+def play_angrydd(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                 ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Angry Drunken Dwarves (Debian's ``angrydd``: a falling-gem puzzle fighter, two dwarves' pits of gems
+    side by side over a painted cave, chains sending rocks across, 800x600) played headless: ``member``
+    ``versus``, the game's two-player match with both seats played by its own computer players (its
+    ``AIGame`` with ``all_ais``, as its ``--double-ai`` option runs it), their dwarves and skill drawn from the
+    seed; each match is one round and the next starts when a pit fills (the win screen, which waits for a key,
+    is left out).
+
+    Its clock (``pygame.time.get_ticks``, which times the falling gems and the computer players' moves) is
+    virtual: the frame count at ANGRYDD_HZ; its frame clock does not wait and keeps each screen. Its config
+    goes to a temporary home. ``roots``: the game, pygame.
+    """
+    import random
+    import tempfile
+
+    headless_sdl([debian_game(roots[0], "angrydd"), *roots[1:]])
+    os.environ["HOME"] = tempfile.mkdtemp()  # its ~/.angryddrc
+    import pygame as pg
+
+    frame = {"n": 0}
+    pg.time.get_ticks = lambda: frame["n"] * 1000 // ANGRYDD_HZ  # before the game keeps pygame's own
+    pg.time.wait = pg.time.delay = lambda *_: 0
+    random.seed(seed)  # the gems, the backgrounds and the computer players' choices
+    rng = np.random.default_rng(seed)
+    import angrydd
+
+    angrydd.init()  # its display, sounds, images and characters, as its main menu starts
+    import config
+    import game
+    from characters import Character
+
+    config.set("settings", "matches", "1")  # one round a match: no "X wins!" caption waiting for a key between
+    game.WinScreen = lambda *_, **__: None  # its win screen waits for a key the computer players never press
+
+    screens: list[np.ndarray] = []
+    first, last = round(start * ANGRYDD_HZ), round((start + seconds) * ANGRYDD_HZ)
+
+    class Clock:
+        def tick(self, *_: object) -> int:
+            frame["n"] += 1
+            if frame["n"] > first:
+                screens.append(pygame_frame(pg, pg.display.get_surface()))
+            if frame["n"] >= last:
+                raise Captured
+            return 1000 // ANGRYDD_HZ
+
+    pg.time.clock = Clock()  # the game's own frame clock (its pygame_ext puts one there)
+    try:
+        while True:
+            pair = rng.choice(len(Character.available), 2, replace=False)
+            ais = [ANGRYDD_AIS[int(i)] for i in rng.integers(len(ANGRYDD_AIS), size=2)]
+            game.AIGame([Character.available[int(i)] for i in pair], all_ais=True, ai1=ais[0], ai2=ais[1])
+    except Captured:
+        return np.stack(screens), float(ANGRYDD_HZ)
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
-           "stuntcat": play_stuntcat, "lightyears": play_lightyears}  # fmt: skip
+           "stuntcat": play_stuntcat, "lightyears": play_lightyears, "funnyboat": play_funnyboat,
+           "angrydd": play_angrydd}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
-               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,)}  # fmt: skip
+               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,),
+               "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,)}  # fmt: skip

@@ -26,7 +26,8 @@ class Source:
     #: tower-defence:<world> (strategy games, played), manim:<module>:<Scene> (a docstring example scene, rendered),
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
-    #: lightyears:<challenge> (pygame games run by their own loops, played)
+    #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus (pygame games run by their own loops,
+    #: played)
     member: str
     segments: int
     note: str = ""
@@ -74,6 +75,9 @@ STUNTCAT_WITH: tuple[Package, ...] = (
 BOX2D = Package("pypi", "box2d", "2.3.10")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
+#: Debian's DejaVu fonts (Bitstream Vera licence and public domain): the font Debian's ``funnyboat`` names by its
+#: system path, read from this pinned package (pinned_fonts), not from the machine's fonts.
+FONTS_DEJAVU = Package("apt", "fonts-dejavu-core", "2.37-6")
 
 #: ManimCE (MIT) with its Cairo renderer, on the CPU: draws ``manim:<module>:<Scene>`` members, the example scenes
 #: written in the docstrings of manim's own modules (its documentation's examples), at MANIM_SIZE and OUT_FPS. The
@@ -722,4 +726,15 @@ SOURCES: tuple[Source, ...] = (
            "a steam-network strategy game seen from above: a cratered map where nodes and pipes are built out "
            "from a city, a riveted side panel of stats and commands, a message log, 1024x768; a seeded agent "
            "orders nodes, pipes and upgrades around the city", subkind="top-down-strategy"),
+    # Debian's pygame games (fifth round), each run by its own loop on a virtual clock (games.py)
+    Source("funnyboat", "Gaming", "apt", "funnyboat", "1.5-11",
+           "GPL-2 (Trip on the Funny Boat, Olli Etuaho); its images Expat (Pekka Kujansuu, Olli Etuaho)",
+           "funnyboat:story", 4, "a steamboat on rolling waves shoots sharks, seagulls and pirate ships: drawn "
+           "sprites, clouds and a sun, steam and splash particles, hearts and a score, 400x300; a seeded agent "
+           "steers, jumps and fires", subkind="modern-2d"),
+    Source("angrydd", "Gaming", "apt", "angrydd", "1.0.1-14",
+           "GPL-2 (Angry Drunken Dwarves, Joe Wreschnig; portraits by Jessi Silver)", "angrydd:versus", 4,
+           "a falling-gem puzzle fighter: two pits of rendered gems over a painted cave, chain captions, score "
+           "and next-piece panels, 800x600; both seats played by the game's own computer players",
+           subkind="modern-2d"),
 )  # fmt: skip
