@@ -1109,13 +1109,110 @@ def play_angrydd(roots: list[Path], member: str, start: float, seconds: float, s
         return np.stack(screens), float(ANGRYDD_HZ)
 
 
+SINGULARITY_HZ = 30  # Endgame: Singularity's dialogs tick at 30 frames a second (its g.FPS)
+SINGULARITY_ANSWER = 15  # the agent presses Return (closing the story and message boxes) every half second
+SINGULARITY_SPEED = 45  # and picks a game speed every 1.5 s: mostly 2 game hours a second, the day line sweeping
+
+
+class Stopped(BaseException):
+    """Enough screens were drawn, in a game that catches every Exception from its loop (Singularity's
+    ``safe_call``, which opens its error dialog instead)."""
+
+
+def play_singularity(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                     ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Endgame: Singularity (Debian's ``singularity``: a strategy game in pygame, an AI hiding in the world's
+    computers, played on a NASA Blue Marble world map with a moving day and night line, region buttons, a bar of
+    cash, CPU and speed controls, 1024x768) played headless from a new game at the difficulty ``member``.
+
+    Its own dialog loop runs (the map screen, and the story and message boxes over it); each wait for an event
+    (``pygame.event.wait``) is a frame: the screen is kept and a timer tick returned, so nothing waits. A seeded
+    agent answers its boxes (Return) and runs the clock at a speed it picks (keys 2-4). The start time of day,
+    which the game takes from the wall clock, is drawn from the seed; the language is its default (English);
+    its theme's font, a link to Debian's DejaVu Sans, is read from the pinned ``fonts-dejavu-core``; its
+    settings go to a temporary home. ``roots``: the game, the font package, pygame.
+    """
+    import random
+    import tempfile
+    import time
+    import types
+
+    headless_sdl([roots[0] / "usr" / "lib" / "python3" / "dist-packages", *roots[2:]])
+    os.environ.update(HOME=tempfile.mkdtemp(), LANG="C", LANGUAGE="", LC_ALL="C")  # English, whatever the machine
+    import pygame as pg
+
+    time.sleep = lambda *_: None  # it sleeps a frame on each pointer move
+    pg.time.set_timer = lambda *_, **__: None  # its frame timer: a tick per frame comes from ``wait`` instead
+    random.seed(seed)  # the game's start day, its events and its discoveries
+    rng = np.random.default_rng(seed)
+    from singularity.code import data, dirs, g, mixer
+    from singularity.code.graphics import dialog, font, theme
+    from singularity.code.graphics import g as gg
+    from singularity.code.screens import map as world
+
+    def pinned(path: str) -> str:  # its theme's fonts are links into /usr/share/fonts
+        if os.path.islink(path) and os.readlink(path).endswith(".ttf"):
+            return str(roots[1] / "usr" / "share" / "fonts" / "truetype" / "dejavu" / Path(os.readlink(path)).name)
+        return path
+
+    cached = font.generate_from_cache
+    font.generate_from_cache = lambda path: cached(pinned(path))
+    at = time.gmtime(int(rng.integers(86400)))  # the time of day the game starts at (the night line's place)
+    world.time = types.SimpleNamespace(gmtime=lambda *_: at)
+    dirs.create_directories(False)
+    mixer.nosound = True
+    pg.init()
+    font.init()
+    data.load_themes()
+    theme.set_theme("default")
+    gg.init_graphics_system()
+    data.reload_all()
+    from singularity.code.screens import main_menu
+
+    menu = main_menu.MainMenu()
+    screens: list[np.ndarray] = []
+    first, last, frame = round(start * SINGULARITY_HZ), round((start + seconds) * SINGULARITY_HZ), {"n": 0}
+    queued = pg.event.get
+
+    def press(key: int, text: str) -> None:
+        for kind in (pg.KEYDOWN, pg.KEYUP):
+            pg.event.post(pg.event.Event(kind, key=key, mod=0, unicode=text, scancode=0))
+
+    def wait(*_: object) -> object:
+        events = queued()
+        if events:  # what the agent (or the game) posted comes first, one at a time
+            for event in events[1:]:
+                pg.event.post(event)
+            return events[0]
+        frame["n"] += 1
+        if frame["n"] > first:
+            screens.append(pygame_frame(pg, pg.display.get_surface()))
+        if frame["n"] >= last:
+            raise Stopped
+        if frame["n"] % SINGULARITY_ANSWER == 0:
+            press(pg.K_RETURN, "\r")
+        if frame["n"] % SINGULARITY_SPEED == 0:
+            speed = "3" if rng.random() < 0.7 else str(rng.choice(["2", "4"]))
+            press(getattr(pg, f"K_{speed}"), speed)
+        return pg.event.Event(pg.USEREVENT)  # its frame timer's tick
+
+    pg.event.wait = wait
+    g.new_game(member)  # as its New Game button does after the difficulty is chosen
+    try:
+        dialog.call_dialog(menu.map_screen, menu)
+    except Stopped:
+        return np.stack(screens), float(SINGULARITY_HZ)
+    raise SystemExit(f"error: singularity:{member} ended before {start + seconds} s")
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
            "stuntcat": play_stuntcat, "lightyears": play_lightyears, "funnyboat": play_funnyboat,
-           "angrydd": play_angrydd}  # fmt: skip
+           "angrydd": play_angrydd, "singularity": play_singularity}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
                "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,),
-               "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,)}  # fmt: skip
+               "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,),
+               "singularity": (FONTS_DEJAVU, PYGAME)}  # fmt: skip

@@ -26,8 +26,8 @@ class Source:
     #: tower-defence:<world> (strategy games, played), manim:<module>:<Scene> (a docstring example scene, rendered),
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
-    #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus (pygame games run by their own loops,
-    #: played)
+    #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus, singularity:<difficulty> (pygame games
+    #: run by their own loops, played)
     member: str
     segments: int
     note: str = ""
@@ -737,4 +737,10 @@ SOURCES: tuple[Source, ...] = (
            "a falling-gem puzzle fighter: two pits of rendered gems over a painted cave, chain captions, score "
            "and next-piece panels, 800x600; both seats played by the game's own computer players",
            subkind="modern-2d"),
+    Source("singularity", "Gaming", "apt", "singularity", "1.0.0-1",
+           "GPL-2+ (Endgame: Singularity); its Earth images NASA's Blue Marble (NASA terms: free, credit NASA)",
+           "singularity:normal", 3, "a strategy game of an AI hiding in the world's computers: a world map whose "
+           "day and night line sweeps across as time runs, region buttons, cash, CPU and speed controls, 1024x768; "
+           "a seeded agent runs the clock at speeds it picks and answers the game's messages",
+           subkind="top-down-strategy"),
 )  # fmt: skip
