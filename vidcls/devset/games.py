@@ -961,17 +961,20 @@ def debian_game(root: Path, name: str) -> Path:
     return root / "usr" / "share" / "games" / name
 
 
+def pinned_font(path: object, fonts_root: Path) -> object:
+    """The pinned font package's copy of a font a Debian game names by its system path (``/usr/share/fonts/...``)
+    or by a link into the system's fonts (its own ``Fonts/`` folder), so every machine draws the same text."""
+    if isinstance(path, str) and os.path.islink(path):
+        path = os.readlink(path)  # e.g. ../../../fonts/truetype/freefont/FreeSans.ttf, from /usr/share/games/<game>
+    if isinstance(path, str) and ("share/fonts/" in path or path.startswith("../../../fonts/")):
+        return str(fonts_root / "usr" / "share" / "fonts" / path.split("fonts/", 1)[1])
+    return path
+
+
 def pinned_fonts(pg: ModuleType, fonts_root: Path) -> None:
-    """Make the game read the fonts it names by their Debian paths (``/usr/share/fonts/...``) from the pinned font
-    package, not from this machine's fonts, so every machine draws the same text."""
+    """Make ``pygame.font.Font`` read the fonts a Debian game names from the pinned font package (pinned_font)."""
     real_font = pg.font.Font
-
-    def font(name: object, size: int) -> object:
-        if isinstance(name, str) and name.startswith("/usr/share/fonts/"):
-            name = str(fonts_root / name.lstrip("/"))
-        return real_font(name, size)
-
-    pg.font.Font = font
+    pg.font.Font = lambda path, size: real_font(pinned_font(path, fonts_root), size)
 
 
 FUNNYBOAT_HZ = 30  # Trip on the Funny Boat steps and draws 30 frames a second (its NEXTFRAME timer)
@@ -1150,13 +1153,8 @@ def play_singularity(roots: list[Path], member: str, start: float, seconds: floa
     from singularity.code.graphics import g as gg
     from singularity.code.screens import map as world
 
-    def pinned(path: str) -> str:  # its theme's fonts are links into /usr/share/fonts
-        if os.path.islink(path) and os.readlink(path).endswith(".ttf"):
-            return str(roots[1] / "usr" / "share" / "fonts" / "truetype" / "dejavu" / Path(os.readlink(path)).name)
-        return path
-
     cached = font.generate_from_cache
-    font.generate_from_cache = lambda path: cached(pinned(path))
+    font.generate_from_cache = lambda path: cached(pinned_font(path, roots[1]))  # its fonts: links
     at = time.gmtime(int(rng.integers(86400)))  # the time of day the game starts at (the night line's place)
     world.time = types.SimpleNamespace(gmtime=lambda *_: at)
     dirs.create_directories(False)
