@@ -15,7 +15,15 @@ from types import ModuleType
 import numpy as np
 
 from vidcls.devset.clips import OUT_FPS, fit_frame
-from vidcls.devset.sources import DICEWARS, FONTS_DEJAVU, OPENSIMPLEX, PYGAME, PYGAME_CE, STUNTCAT_WITH
+from vidcls.devset.sources import (
+    DICEWARS,
+    FONTS_DEJAVU,
+    FONTS_FREEFONT,
+    OPENSIMPLEX,
+    PYGAME,
+    PYGAME_CE,
+    STUNTCAT_WITH,
+)
 
 
 def headless_sdl(roots: list[Path]) -> None:
@@ -1203,14 +1211,100 @@ def play_singularity(roots: list[Path], member: str, start: float, seconds: floa
     raise SystemExit(f"error: singularity:{member} ended before {start + seconds} s")
 
 
+ARDENTRYST_HZ = 30  # the cut-scene's screens are sampled 30 times a game second from its virtual clock
+
+
+class SampledClock:
+    """A virtual clock that a game's waits advance (``time.sleep``, ``pygame.time.wait``) and that samples the
+    screen last shown (``display.flip``) at a fixed rate: for a game timed by sleeps, whose frames come as fast as
+    it draws them. Raises :class:`Captured` after ``last`` samples, keeping those from ``first`` on."""
+
+    def __init__(self, pg: ModuleType, hz: float, first: int, last: int) -> None:
+        self.pg, self.hz, self.first, self.last = pg, hz, first, last
+        self.ms, self.samples = 0.0, 0
+        self.shown: np.ndarray | None = None
+        self.screens: list[np.ndarray] = []
+
+    def advance(self, ms: float) -> None:
+        self.ms += ms
+        while self.samples * 1000 / self.hz <= self.ms:
+            if self.samples >= self.first:
+                self.screens.append(self.shown)  # type: ignore[arg-type]
+            self.samples += 1
+            if self.samples >= self.last:
+                raise Captured
+
+    def show(self, *_: object) -> None:
+        if self.ms >= (self.first - 1) * 1000 / self.hz:  # fitting only the screens that will be kept
+            self.shown = pygame_frame(self.pg, self.pg.display.get_surface())
+
+
+def play_ardentryst(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                     ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Ardentryst (Debian's ``ardentryst``, a side-scrolling action RPG in pygame with painted art): ``member``
+    ``intro``, the opening cut-scene its New quest plays, run by the game's own code: the story text crawling
+    away in perspective over a painted town at dusk, a fade, then the "Introduction" story scene (painted
+    slides panned and cross-faded, with subtitles). Nobody presses a key (it would skip the scene).
+
+    Timed by the game's own waits (``time.sleep``, its 10 ms frame waits) on a virtual clock
+    (:class:`SampledClock`), which samples the screen at ARDENTRYST_HZ; no sound (its mixer is not started, so
+    its jukebox stays quiet). Only the story scenes' images are loaded (its loader loads every sprite first);
+    its fonts, links to Debian's FreeFont, are read from the pinned ``fonts-freefont-ttf``; the game draws with
+    ``random`` (seeded). ``roots``: the game, the font package, pygame.
+    """
+    import random
+    import tempfile
+    import time
+
+    home = debian_game(roots[0], "ardentryst")
+    headless_sdl([home, *roots[2:]])
+    os.environ["HOME"] = tempfile.mkdtemp()
+    os.chdir(home)  # it loads Data/... and Fonts/... from its folder, as its launcher does
+    import pygame as pg
+
+    pinned_fonts(pg, roots[1])
+    clock = SampledClock(pg, ARDENTRYST_HZ, round(start * ARDENTRYST_HZ), round((start + seconds) * ARDENTRYST_HZ))
+    time.sleep = lambda s: clock.advance(s * 1000)
+    pg.time.get_ticks = lambda: int(clock.ms)
+    pg.time.wait = pg.time.delay = clock.advance
+    pg.display.flip = pg.display.update = clock.show
+    random.seed(seed)
+    pg.display.init()
+    pg.font.init()
+    screen = pg.display.set_mode((640, 480))
+    import Conch
+    import data
+    import game
+    import helpers
+    from fade import fade_to_black
+
+    helpers.definescreen(screen)
+    helpers.screen = screen  # what its event reader (``ge``) saves screenshots of
+    serif = os.path.join("Fonts", "FreeSerif.ttf")  # the three of its fonts the scenes use (its main's numbering)
+    fonts = {i: pg.font.Font(serif, size) for i, size in ((9, 14), (12, 16), (22, 32))}
+    images = data.Storage()
+    for image in images.storysceneimages:
+        images.SSI[image] = data.load_image(image, None, False, os.path.join("Data", "StorySceneImages"))
+    quest = game.Game_Object()
+    try:
+        if member != "intro":
+            raise SystemExit(f"error: ardentryst:{member} is not a scene this player knows (intro)")
+        quest.text_intro(screen, images, fonts, Conch.soundbox)  # as its New quest runs them
+        fade_to_black(screen, 4)
+        quest.story_scene("Introduction", screen, images, fonts, Conch.soundbox)
+    except Captured:
+        return np.stack(clock.screens), float(ARDENTRYST_HZ)
+    raise SystemExit(f"error: ardentryst:{member} ended before {start + seconds} s")
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
            "stuntcat": play_stuntcat, "lightyears": play_lightyears, "funnyboat": play_funnyboat,
-           "angrydd": play_angrydd, "singularity": play_singularity}  # fmt: skip
+           "angrydd": play_angrydd, "singularity": play_singularity, "ardentryst": play_ardentryst}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
                "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,),
                "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,),
-               "singularity": (FONTS_DEJAVU, PYGAME)}  # fmt: skip
+               "singularity": (FONTS_DEJAVU, PYGAME), "ardentryst": (FONTS_FREEFONT, PYGAME)}  # fmt: skip

@@ -27,7 +27,7 @@ class Source:
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
     #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus, singularity:<difficulty> (pygame games
-    #: run by their own loops, played)
+    #: run by their own loops, played), ardentryst:intro (a game's opening cut-scene, run by its own code)
     member: str
     segments: int
     note: str = ""
@@ -75,9 +75,11 @@ STUNTCAT_WITH: tuple[Package, ...] = (
 BOX2D = Package("pypi", "box2d", "2.3.10")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
-#: Debian's DejaVu fonts (Bitstream Vera licence and public domain): the font Debian's ``funnyboat`` names by its
-#: system path, read from this pinned package (pinned_fonts), not from the machine's fonts.
+#: Debian's DejaVu fonts (Bitstream Vera licence and public domain): the font ``funnyboat`` names by its system path
+#: and ``singularity``'s theme links to, read from this pinned package (pinned_font), not from the machine's fonts.
 FONTS_DEJAVU = Package("apt", "fonts-dejavu-core", "2.37-6")
+#: Debian's GNU FreeFont (GPL-3.0+ with the font exception): the fonts ``ardentryst`` links to from its Fonts/.
+FONTS_FREEFONT = Package("apt", "fonts-freefont-ttf", "20120503-10")
 
 #: ManimCE (MIT) with its Cairo renderer, on the CPU: draws ``manim:<module>:<Scene>`` members, the example scenes
 #: written in the docstrings of manim's own modules (its documentation's examples), at MANIM_SIZE and OUT_FPS. The
@@ -743,4 +745,10 @@ SOURCES: tuple[Source, ...] = (
            "day and night line sweeps across as time runs, region buttons, cash, CPU and speed controls, 1024x768; "
            "a seeded agent runs the clock at speeds it picks and answers the game's messages",
            subkind="top-down-strategy"),
+    Source("ardentryst-intro", "Gaming", "apt", "ardentryst", "1.71-9",
+           "GPL-3.0+ (Ardentryst, Jordan Trudgett); its art CC-BY-SA-3.0 (Jordan Trudgett, Amy Dunwoodie, Isaac "
+           "Nixon, Kanami Watabe)", "ardentryst:intro", 4, "the opening cut-scene of an action RPG: the story "
+           "text crawling away in perspective over a painted town at dusk, then painted slides of a coastal town "
+           "panned and cross-faded with subtitles, 640x480; the game's own code, timed by its waits",
+           subkind="cutscene"),
 )  # fmt: skip
