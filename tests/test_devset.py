@@ -363,10 +363,12 @@ def test_the_strategy_games_are_played_on_a_virtual_clock_the_same_way_twice(kin
         ("angrydd", ("angrydd", "1.0.1-14"), "versus", (240, 320, 3)),  # both seats its own computer players
         ("singularity", ("singularity", "1.0.0-1"), "normal", (234, 320, 3)),  # its wall-clock start time seeded
         ("ardentryst", ("ardentryst", "1.71-9"), "intro", (240, 320, 3)),  # a cut-scene timed by its own waits
+        ("solarwolf", ("solarwolf", "1.5+dfsg1-6"), "play", (240, 320, 3)),
     ],
 )
 def test_the_pygame_games_run_by_their_own_loops_repeat_exactly(kind, package, member, size) -> None:
-    registry = "apt" if kind in ("lightyears", "funnyboat", "angrydd", "singularity", "ardentryst") else "pypi"
+    debian = ("lightyears", "funnyboat", "angrydd", "singularity", "ardentryst", "solarwolf")
+    registry = "apt" if kind in debian else "pypi"
     roots = [_cached(ds.Package(registry, *package)), *(_cached(p) for p in ds.PLAYED_WITH[kind])]
     start = {"stuntcat": ds.STUNTCAT_TITLE_S, "angrydd": 3.0}.get(kind, 1.5)  # angrydd: its pits drawn after 2 s
     screens, hz = ds.render_in_child(kind, roots, member, start, 1.0, seed=4)

@@ -1297,14 +1297,95 @@ def play_ardentryst(roots: list[Path], member: str, start: float, seconds: float
     raise SystemExit(f"error: ardentryst:{member} ended before {start + seconds} s")
 
 
+SOLARWOLF_HZ = 40  # SolarWolf's loop runs at 40 frames a second (its clock's cap), its game speed set by that
+SOLARWOLF_ACT = 12  # the agent steers (up, down, left or right; the ship keeps going) every 12 frames
+
+
+def play_solarwolf(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                   ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """SolarWolf (Debian's ``solarwolf``, Pete Shinners' pygame remake of SolarFox: a ship sweeps a starfield
+    collecting a level's boxes while four guards on the edges fire at it, rendered sprites and a stone side
+    panel, 800x600) played headless from a new game (``member``: ``play``).
+
+    The game's own handlers run as its main loop runs them (the current handler's ``run``, then the screen
+    update), each frame a fixed 1/SOLARWOLF_HZ s on a virtual clock (``get_ticks``, its frame clock); its
+    resources are loaded as its loading screen loads them; the stars it adds while the frame rate is high are
+    added once a second at that rate. A seeded agent steers the ship; a lost game starts anew.
+    ``roots``: the game, pygame.
+    """
+    import random
+    import tempfile
+
+    headless_sdl([roots[0] / "usr" / "lib" / "games" / "solarwolf", *roots[1:]])
+    os.environ["HOME"] = tempfile.mkdtemp()  # its players and preferences
+    os.chdir(debian_game(roots[0], "solarwolf"))  # it loads data/... from there
+    import pygame as pg
+
+    frame = {"n": 0}
+    pg.time.get_ticks = lambda: frame["n"] * 1000 // SOLARWOLF_HZ
+    pg.time.wait = pg.time.delay = lambda *_: None
+    random.seed(seed)  # its levels' boxes, guards' shots and songs
+    rng = np.random.default_rng(seed)
+    import allmodules
+    import game
+    import gameplay
+    import gamepref
+    import gfx
+    import players
+    import txt
+    from input import init as init_input
+    from input import load_translations, translate
+
+    class Clock:
+        def tick(self, *_: object) -> int:
+            return 1000 // SOLARWOLF_HZ
+
+        def get_fps(self) -> float:
+            return float(SOLARWOLF_HZ)
+
+    pg.init()
+    game.clock = Clock()
+    load_translations()  # its key bindings and preferences (the defaults: the temporary home has none)
+    gamepref.load_prefs()
+    gfx.initialize((800, 600), 0)
+    init_input()
+    txt.initialize()
+    for name in allmodules.modules_string.split(","):  # what its loading screen's thread loads
+        getattr(sys.modules[name.strip()], "load_game_resources", lambda: None)()
+    game.player = players.Player("")  # as its start screen does when there are no players yet
+    game.help = 1  # its hints as captions in play (its preference), not as boxes that wait for a key
+    keys = (pg.K_UP, pg.K_DOWN, pg.K_LEFT, pg.K_RIGHT)
+    screens: list[np.ndarray] = []
+    shown = None
+    for frame["n"] in range(round((start + seconds) * SOLARWOLF_HZ)):
+        if not isinstance(game.handler, gameplay.GamePlay):  # a new game, and one after a lost game's end
+            game.handler = gameplay.GamePlay(None)
+        if game.handler is not shown:
+            shown = game.handler
+            shown.starting()
+        if frame["n"] % SOLARWOLF_HZ == 0:
+            gfx.starobj.recalc_num_stars(float(SOLARWOLF_HZ))  # as its once-a-second timer does
+        if frame["n"] % SOLARWOLF_ACT == 0:
+            key = keys[int(rng.integers(len(keys)))]
+            game.handler.input(translate(pg.event.Event(pg.KEYDOWN, key=key, mod=0, unicode="", scancode=0)))
+        game.handler.run()
+        game.clockticks = 1000 // SOLARWOLF_HZ
+        gfx.update()
+        if frame["n"] >= round(start * SOLARWOLF_HZ):
+            screens.append(pygame_frame(pg, gfx.surface))
+    return np.stack(screens), float(SOLARWOLF_HZ)
+
+
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
            "stuntcat": play_stuntcat, "lightyears": play_lightyears, "funnyboat": play_funnyboat,
-           "angrydd": play_angrydd, "singularity": play_singularity, "ardentryst": play_ardentryst}  # fmt: skip
+           "angrydd": play_angrydd, "singularity": play_singularity, "ardentryst": play_ardentryst,
+           "solarwolf": play_solarwolf}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
                "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,),
                "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,),
-               "singularity": (FONTS_DEJAVU, PYGAME), "ardentryst": (FONTS_FREEFONT, PYGAME)}  # fmt: skip
+               "singularity": (FONTS_DEJAVU, PYGAME), "ardentryst": (FONTS_FREEFONT, PYGAME),
+               "solarwolf": (PYGAME,)}  # fmt: skip

@@ -27,7 +27,8 @@ class Source:
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
     #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus, singularity:<difficulty> (pygame games
-    #: run by their own loops, played), ardentryst:intro (a game's opening cut-scene, run by its own code)
+    #: run by their own loops, played), ardentryst:intro (a game's opening cut-scene, run by its own code),
+    #: solarwolf:play (played)
     member: str
     segments: int
     note: str = ""
@@ -751,4 +752,9 @@ SOURCES: tuple[Source, ...] = (
            "text crawling away in perspective over a painted town at dusk, then painted slides of a coastal town "
            "panned and cross-faded with subtitles, 640x480; the game's own code, timed by its waits",
            subkind="cutscene"),
+    Source("solarwolf", "Gaming", "apt", "solarwolf", "1.5+dfsg1-6",
+           "LGPL-2.1 (SolarWolf, Pete Shinners); its graphics GPL-2 (Eero Tamminen)", "solarwolf:play", 4,
+           "an arcade game, a remake of SolarFox: a ship sweeps a starfield collecting boxes while four guards on "
+           "the edges fire, rendered high-resolution sprites and a stone side panel, 800x600; a seeded agent "
+           "steers (a border case with retro-2d: an Atari game's remake, but not in pixel art)", subkind="modern-2d"),
 )  # fmt: skip
