@@ -1025,23 +1025,24 @@ def play_funnyboat(roots: list[Path], member: str, start: float, seconds: float,
     Water.global_water = Water()
     screens: list[np.ndarray] = []
     first, last = round(start * FUNNYBOAT_HZ), round((start + seconds) * FUNNYBOAT_HZ)
-    state: dict[str, object] = {"shown": 0, "held": []}
+    shown = {"n": 0}  # screens shown
+    held: list[int] = []  # the arrow the agent holds
 
     def key(kind: int, code: int) -> None:
         pg.event.post(pg.event.Event(kind, key=code, mod=0, unicode="", scancode=0))
 
     def flip(*_: object) -> None:
-        state["shown"] = shown = int(state["shown"]) + 1  # type: ignore[call-overload]
-        if shown > first:
+        shown["n"] += 1
+        if shown["n"] > first:
             screens.append(pygame_frame(pg, screen))
-        if shown >= last:
+        if shown["n"] >= last:
             raise Captured
-        if shown % FUNNYBOAT_ACT == 0:
-            for code in state["held"]:  # type: ignore[attr-defined]
+        if shown["n"] % FUNNYBOAT_ACT == 0:
+            for code in held:
                 key(pg.KEYUP, code)
             steer = (pg.K_LEFT, pg.K_RIGHT, pg.K_RIGHT, 0)[int(rng.integers(4))]
-            state["held"] = [steer] if steer else []
-            for code in state["held"]:  # type: ignore[attr-defined]
+            held[:] = [steer] if steer else []
+            for code in held:
                 key(pg.KEYDOWN, code)
             if rng.random() < 0.2:
                 key(pg.KEYDOWN, pg.K_UP)  # jump
