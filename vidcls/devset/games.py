@@ -15,7 +15,7 @@ from types import ModuleType
 import numpy as np
 
 from vidcls.devset.clips import OUT_FPS, fit_frame
-from vidcls.devset.sources import DICEWARS, OPENSIMPLEX, PYGAME, PYGAME_CE, STUNTCAT_WITH
+from vidcls.devset.sources import DICEWARS, OPENSIMPLEX, PANDA3D, PYGAME, PYGAME_CE, STUNTCAT_WITH
 
 
 def headless_sdl(roots: list[Path]) -> None:
@@ -304,6 +304,168 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
             rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
             screens.append(fit_frame(rgb[::-1]))
     return np.stack(screens), float(PANDA_HZ)
+
+
+ASSETCOOP_HZ = 30  # the assetcoop worlds are stepped and drawn at 30 frames a second
+ASSETCOOP_WALK = 1.6  # the character's walking speed, world units (metres) a second, matching its walk cycle
+ASSETCOOP_TURNS = (-60.0, -25.0, 0.0, 0.0, 25.0, 60.0)  # degrees a second; one is drawn each second
+ASSETCOOP_STEP = 0.15  # the most the ground may rise or drop in one frame's step; more is a wall or a ledge
+#: ``assetcoop:<world>`` members: the scene, the character and its walk, where a walk may start (on land, one
+#: per clip) and the scene's parts that are water (by the name of their node), which the walker keeps out of.
+ASSETCOOP_WORLDS = {
+    "volcano-island": ("models/scenes/volcano_island.bam", "models/character/rebecca.bam", "walk_forward",
+                       ((-300.0, -200.0), (-100.0, -250.0), (0.0, 175.0), (200.0, -250.0)),
+                       ("waterlevel", "waterfall")),
+}  # fmt: skip
+
+
+def srgb_vertex_colours(model: object) -> None:
+    """Encode a Blender export's linear vertex colours as sRGB, in place.
+
+    blend2bam keeps Blender's linear colours for a PBR shader that writes sRGB; TinyDisplay has no shaders and
+    writes them as they are, which darkens every colour (brown rock nearly black), so they are converted here.
+    """
+    from panda3d.core import InternalName
+
+    colour = InternalName.getColor()
+    for path in model.findAllMatches("**/+GeomNode"):
+        node = path.node()
+        for index in range(node.getNumGeoms()):
+            data = node.modifyGeom(index).modifyVertexData()
+            layout = data.getFormat()
+            if not layout.hasColumn(colour):
+                continue
+            array = layout.getArrayWith(colour)
+            column, stride = layout.getArray(array).getColumn(colour), layout.getArray(array).getStride()
+            if column.getComponentBytes() != 2:  # blend2bam writes 16-bit colours; other layouts are left alone
+                continue
+            handle = data.modifyArray(array).modifyHandle()
+            rows = np.frombuffer(handle.getData(), np.uint8).copy().reshape(-1, stride)
+            at = slice(column.getStart(), column.getStart() + 8)
+            rgba = rows[:, at].copy().view(np.uint16).astype(np.float64) / 65535
+            rgb = rgba[:, :3]
+            rgba[:, :3] = np.where(rgb <= 0.0031308, rgb * 12.92, 1.055 * rgb ** (1 / 2.4) - 0.055)
+            rows[:, at] = np.round(rgba * 65535).astype(np.uint16).view(np.uint8)
+            handle.setData(rows.tobytes())
+
+
+def _assetcoop_scene(roots: list[Path], world: str) -> tuple[object, object, object, object]:
+    """ShowBase on TinyDisplay (offscreen, no GPU) with an assetcoop scene and character under a sky.
+
+    The scene's colours and shading are baked into its vertex colours (drawn unlit, as sRGB); the character's
+    materials are lit by a sky and a sun. Returns the base, the world, the character (an Actor) and a function
+    giving the land's height at x, y (a ray cast down on the scene's visible geometry; None off the world or on
+    its water). The scene's own collision meshes (``*_collision``, copies of its ground for a physics engine)
+    are hidden and not hit.
+    """
+    sys.path[:0] = [str(root) for root in roots]
+    from panda3d.core import (
+        AmbientLight,
+        BitMask32,
+        ClockObject,
+        CollisionHandlerQueue,
+        CollisionNode,
+        CollisionRay,
+        CollisionTraverser,
+        DirectionalLight,
+        loadPrcFileData,
+    )
+
+    loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
+                        "audio-library-name null\nsync-video false\nnotify-level error\n"
+                        "default-directnotify-level error\nmodel-path " + str(roots[0] / "assetcoop/bam"))  # fmt: skip
+    from direct.actor.Actor import Actor
+    from direct.showbase.ShowBase import ShowBase
+
+    base = ShowBase()
+    ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
+    base.disableMouse()
+    scene, character, _, _, water = ASSETCOOP_WORLDS[world]
+    land = base.loader.loadModel(scene)
+    land.reparentTo(base.render)
+    srgb_vertex_colours(land)
+    actor = Actor(character)
+    actor.reparentTo(base.render)
+    for kind, colour, name in (
+        (AmbientLight, (0.4, 0.4, 0.45, 1), "sky"),
+        (DirectionalLight, (0.6, 0.6, 0.55, 1), "sun"),
+    ):
+        light = base.render.attachNewNode(kind(name))
+        light.node().setColor(colour)
+        light.setHpr(30, -50, 0)
+        base.render.setLight(light)
+    land.setLightOff(1)
+    base.setBackgroundColor(0.55, 0.7, 0.9, 1)
+    base.camLens.setNearFar(0.1, 5000)
+    base.camLens.setFov(70)
+    land.setCollideMask(BitMask32.bit(1))
+    for hidden in land.findAllMatches("**/*_collision"):
+        hidden.hide()
+        hidden.setCollideMask(BitMask32.allOff())
+    probe, hits, traverser = CollisionNode("ground"), CollisionHandlerQueue(), CollisionTraverser()
+    probe.addSolid(CollisionRay(0, 0, 0, 0, 0, -1))
+    probe.setFromCollideMask(BitMask32.bit(1))
+    probe.setIntoCollideMask(BitMask32.allOff())
+    ray = base.render.attachNewNode(probe)
+    traverser.addCollider(ray, hits)
+
+    def ground(x: float, y: float) -> float | None:
+        ray.setPos(x, y, 500)
+        traverser.traverse(land)
+        if hits.getNumEntries() == 0:
+            return None
+        hits.sortEntries()
+        hit = hits.getEntry(0)
+        wet = hit.getIntoNodePath().getParent().getName() in water
+        return None if wet else float(hit.getSurfacePoint(base.render).z)
+
+    return base, land, actor, ground
+
+
+def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                   ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """A world and character from panda3d-assetcoop (Entikan's game assets) as a third-person game: a seeded
+    agent walks the character over the land, turning now and then and away from the water, and the camera
+    follows behind it with a lag. Drawn by TinyDisplay, Panda3D's software renderer (no GPU, no display).
+
+    ``roots``: the assetcoop wheel, then panda3d's. The game loop is ours, as in :func:`play_panda`.
+    """
+    base, _, actor, ground = _assetcoop_scene(roots, member)
+    from panda3d.core import Vec3
+
+    walk = ASSETCOOP_WORLDS[member][2]
+    control = actor.getAnimControl(walk)
+    cycle, cycle_hz = control.getNumFrames(), control.getFrameRate()
+    rng = np.random.default_rng(seed)
+    starts = ASSETCOOP_WORLDS[member][3]
+    x, y = starts[seed % len(starts)]  # the clips of a source (seeds 0, 1, ...) start in different places
+    pos, heading, turn, camera = Vec3(x, y, ground(x, y) or 0.0), float(rng.uniform(0, 360)), 0.0, None
+    screens = []
+    for frame in range(round((start + seconds) * ASSETCOOP_HZ)):
+        if frame % ASSETCOOP_HZ == 0:
+            turn = float(rng.choice(ASSETCOOP_TURNS))
+        rad = math.radians(heading)
+        ahead = ground(pos.x - math.sin(rad) * 4, pos.y + math.cos(rad) * 4)
+        step = Vec3(-math.sin(rad), math.cos(rad), 0) * (ASSETCOOP_WALK / ASSETCOOP_HZ)
+        height = ground(pos.x + step.x, pos.y + step.y)
+        blocked = ahead is None or height is None or abs(height - pos.z) > ASSETCOOP_STEP
+        if not blocked:  # never into the water, up a wall or off a ledge
+            pos = Vec3(pos.x + step.x, pos.y + step.y, height)
+        heading += (120.0 if blocked else turn) / ASSETCOOP_HZ  # water ahead: turn left until there is land
+        rad = math.radians(heading)
+        actor.setPos(pos)
+        actor.setH(heading)
+        actor.pose(walk, int(frame * cycle_hz / ASSETCOOP_HZ) % cycle)
+        behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * 6 + Vec3(0, 0, 3.2)
+        camera = behind if camera is None else camera + (behind - camera) * 0.15
+        base.camera.setPos(camera)
+        base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / ASSETCOOP_WALK) + Vec3(0, 0, 1.2))
+        base.graphicsEngine.renderFrame()
+        if frame >= round(start * ASSETCOOP_HZ):
+            shot = base.win.getScreenshot()
+            rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
+            screens.append(fit_frame(rgb[::-1]))
+    return np.stack(screens), float(ASSETCOOP_HZ)
 
 
 FLAPPY_HZ = 30  # flappy-bird-gymnasium steps and draws at 30 frames a second (its render_fps)
@@ -959,8 +1121,8 @@ def play_lightyears(roots: list[Path], member: str, start: float, seconds: float
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
-           "stuntcat": play_stuntcat, "lightyears": play_lightyears}  # fmt: skip
+           "stuntcat": play_stuntcat, "lightyears": play_lightyears, "assetcoop": play_assetcoop}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
-               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,)}  # fmt: skip
+               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,), "assetcoop": (PANDA3D,)}  # fmt: skip

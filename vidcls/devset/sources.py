@@ -26,7 +26,8 @@ class Source:
     #: tower-defence:<world> (strategy games, played), manim:<module>:<Scene> (a docstring example scene, rendered),
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
-    #: lightyears:<challenge> (pygame games run by their own loops, played)
+    #: lightyears:<challenge> (pygame games run by their own loops, played), assetcoop:<world> (a 3-D world
+    #: and character of panda3d-assetcoop, played third-person)
     member: str
     segments: int
     note: str = ""
@@ -72,6 +73,9 @@ STUNTCAT_WITH: tuple[Package, ...] = (
     Package("pypi", "pytmx", "3.32"),
 )
 BOX2D = Package("pypi", "box2d", "2.3.10")
+#: Panda3D (BSD-3-Clause) with its software renderer TinyDisplay: draws ``assetcoop:<world>`` members, the game
+#: worlds and characters of panda3d-assetcoop (the same pin as the panda3d-roaming-panda source).
+PANDA3D = Package("pypi", "panda3d", "1.10.16")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
 
@@ -722,4 +726,11 @@ SOURCES: tuple[Source, ...] = (
            "a steam-network strategy game seen from above: a cratered map where nodes and pipes are built out "
            "from a city, a riveted side panel of stats and commands, a message log, 1024x768; a seeded agent "
            "orders nodes, pipes and upgrades around the city", subkind="top-down-strategy"),
+    # fifth round: 3-D game worlds drawn on the CPU by Panda3D's software renderer (games.py)
+    Source("assetcoop-volcano-island", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)",
+           "assetcoop:volcano-island", 4, "third-person: a low-poly island (hills with trees, a lagoon, a town of "
+           "grey blocks, bridges) with its colours baked into the vertices, and a walking girl character, both "
+           "the package's; a seeded agent walks her over the land, the camera following behind; drawn by "
+           "Panda3D's software renderer; no HUD; the game loop is ours", subkind="3d-third-person"),
 )  # fmt: skip
