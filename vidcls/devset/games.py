@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -307,15 +308,30 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
 
 
 ASSETCOOP_HZ = 30  # the assetcoop worlds are stepped and drawn at 30 frames a second
-ASSETCOOP_WALK = 1.6  # the character's walking speed, world units (metres) a second, matching its walk cycle
 ASSETCOOP_TURNS = (-60.0, -25.0, 0.0, 0.0, 25.0, 60.0)  # degrees a second; one is drawn each second
 ASSETCOOP_STEP = 0.15  # the most the ground may rise or drop in one frame's step; more is a wall or a ledge
-#: ``assetcoop:<world>`` members: the scene, the character and its walk, where a walk may start (on land, one
-#: per clip) and the scene's parts that are water (by the name of their node), which the walker keeps out of.
+
+
+class AssetcoopWorld(NamedTuple):
+    """One ``assetcoop:<world>`` member: a scene of panda3d-assetcoop played with one of its characters."""
+
+    scene: str  # the scene's model (under the wheel's assetcoop/bam)
+    character: str  # the character's model: walked third-person, or a first-person hand held before the camera
+    pose: str  # the character's animation played while walking
+    starts: tuple[tuple[float, float], ...]  # where walks start, on land (clip k starts at starts[k % len])
+    water: tuple[str, ...]  # the scene's nodes that are water (by name), which the walker keeps out of
+    walk: float  # walking speed, world units (metres) a second
+    first_person: bool = False
+
+
 ASSETCOOP_WORLDS = {
-    "volcano-island": ("models/scenes/volcano_island.bam", "models/character/rebecca.bam", "walk_forward",
-                       ((-300.0, -200.0), (-100.0, -250.0), (0.0, 175.0), (200.0, -250.0)),
-                       ("waterlevel", "waterfall")),
+    "volcano-island": AssetcoopWorld(
+        "models/scenes/volcano_island.bam", "models/character/rebecca.bam", "walk_forward",
+        ((-300.0, -200.0), (-100.0, -250.0), (0.0, 175.0), (200.0, -250.0)), ("waterlevel", "waterfall"), 1.6),
+    # the scene's own player spawn points spawn_player_a to _d
+    "lona": AssetcoopWorld(
+        "models/scenes/lona.bam", "models/character/hud_hand.bam", "idle",
+        ((161.4, -107.2), (437.7, 65.3), (-89.1, -12.1), (182.7, 142.4)), ("water", "cavewater"), 4.5, True),
 }  # fmt: skip
 
 
@@ -349,27 +365,16 @@ def srgb_vertex_colours(model: object) -> None:
             handle.setData(rows.tobytes())
 
 
-def _assetcoop_scene(roots: list[Path], world: str) -> tuple[object, object, object, object]:
+def _assetcoop_scene(roots: list[Path], world: AssetcoopWorld) -> tuple[object, object, object]:
     """ShowBase on TinyDisplay (offscreen, no GPU) with an assetcoop scene and character under a sky.
 
-    The scene's colours and shading are baked into its vertex colours (drawn unlit, as sRGB); the character's
-    materials are lit by a sky and a sun. Returns the base, the world, the character (an Actor) and a function
-    giving the land's height at x, y (a ray cast down on the scene's visible geometry; None off the world or on
-    its water). The scene's own collision meshes (``*_collision``, copies of its ground for a physics engine)
-    are hidden and not hit.
+    The scene's colours and shading are baked into its vertex colours (drawn unlit, as sRGB); the character is
+    lit by a sky and a sun, a first-person hand by a lamp behind the eyes. Returns the base, the scene and the
+    character (an Actor; a first-person hand is the camera's child). The scene's own collision meshes
+    (``*_collision``, copies of its ground for a physics engine) are hidden.
     """
     sys.path[:0] = [str(root) for root in roots]
-    from panda3d.core import (
-        AmbientLight,
-        BitMask32,
-        ClockObject,
-        CollisionHandlerQueue,
-        CollisionNode,
-        CollisionRay,
-        CollisionTraverser,
-        DirectionalLight,
-        loadPrcFileData,
-    )
+    from panda3d.core import AmbientLight, ClockObject, DirectionalLight, loadPrcFileData
 
     loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
                         "audio-library-name null\nsync-video false\nnotify-level error\n"
@@ -380,65 +385,101 @@ def _assetcoop_scene(roots: list[Path], world: str) -> tuple[object, object, obj
     base = ShowBase()
     ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
     base.disableMouse()
-    scene, character, _, _, water = ASSETCOOP_WORLDS[world]
-    land = base.loader.loadModel(scene)
-    land.reparentTo(base.render)
-    srgb_vertex_colours(land)
-    actor = Actor(character)
-    actor.reparentTo(base.render)
-    for kind, colour, name in (
-        (AmbientLight, (0.4, 0.4, 0.45, 1), "sky"),
-        (DirectionalLight, (0.6, 0.6, 0.55, 1), "sun"),
-    ):
-        light = base.render.attachNewNode(kind(name))
-        light.node().setColor(colour)
-        light.setHpr(30, -50, 0)
-        base.render.setLight(light)
-    land.setLightOff(1)
     base.setBackgroundColor(0.55, 0.7, 0.9, 1)
     base.camLens.setNearFar(0.1, 5000)
     base.camLens.setFov(70)
-    land.setCollideMask(BitMask32.bit(1))
+    land, actor = base.loader.loadModel(world.scene), Actor(world.character)
+    land.reparentTo(base.render)
+    actor.reparentTo(base.camera if world.first_person else base.render)
+    for kind, colour, name, parent in ((AmbientLight, (0.4, 0.4, 0.45, 1), "sky", base.render),
+                                       (DirectionalLight, (0.6, 0.6, 0.55, 1), "sun", base.render),
+                                       (DirectionalLight, (0.7, 0.7, 0.65, 1), "lamp", base.camera)):  # fmt: skip
+        light = parent.attachNewNode(kind(name))
+        light.node().setColor(colour)
+        light.setHpr(30, -50, 0) if name == "sun" else light.setHpr(20, -40, 0)
+        (actor.setLight if name == "lamp" else base.render.setLight)(light)
+    for model in (land, actor):
+        srgb_vertex_colours(model)
+    for node in land.findAllMatches("**/+GeomNode"):  # baked vertex colours are drawn unlit
+        geom = node.node()
+        if any(geom.getGeom(k).getVertexData().hasColumn("color") for k in range(geom.getNumGeoms())):
+            node.setLightOff(1)
     for hidden in land.findAllMatches("**/*_collision"):
         hidden.hide()
+    if world.first_person:  # held low on the right, as first-person games hold a hand or a weapon
+        actor.setPos(0.2, 0.3, -0.25)
+    return base, land, actor
+
+
+def _assetcoop_probes(base: object, land: object, water: tuple[str, ...]) -> tuple[object, object]:
+    """Two probes of the scene's visible geometry: ``ground(x, y)``, the land's height there (a ray cast down;
+    None off the world or on water), and ``wall(start, end)``, whether anything stands between two points."""
+    from panda3d.core import (
+        BitMask32,
+        CollisionHandlerQueue,
+        CollisionNode,
+        CollisionRay,
+        CollisionSegment,
+        CollisionTraverser,
+    )
+
+    land.setCollideMask(BitMask32.bit(1))
+    for hidden in land.findAllMatches("**/*_collision"):
         hidden.setCollideMask(BitMask32.allOff())
-    probe, hits, traverser = CollisionNode("ground"), CollisionHandlerQueue(), CollisionTraverser()
-    probe.addSolid(CollisionRay(0, 0, 0, 0, 0, -1))
-    probe.setFromCollideMask(BitMask32.bit(1))
-    probe.setIntoCollideMask(BitMask32.allOff())
-    ray = base.render.attachNewNode(probe)
-    traverser.addCollider(ray, hits)
+    ray, segment = CollisionRay(0, 0, 500, 0, 0, -1), CollisionSegment()
+    cast = {}
+    for solid in (ray, segment):  # one traverser each: a probe reports only its own hits
+        probe, traverser, hits = CollisionNode("probe"), CollisionTraverser(), CollisionHandlerQueue()
+        probe.addSolid(solid)
+        probe.setFromCollideMask(BitMask32.bit(1))
+        probe.setIntoCollideMask(BitMask32.allOff())
+        traverser.addCollider(base.render.attachNewNode(probe), hits)
+        cast[id(solid)] = (traverser, hits)
+
+    def first(solid: object) -> object | None:
+        traverser, hits = cast[id(solid)]
+        traverser.traverse(land)
+        hits.sortEntries()
+        return hits.getEntry(0) if hits.getNumEntries() else None
 
     def ground(x: float, y: float) -> float | None:
-        ray.setPos(x, y, 500)
-        traverser.traverse(land)
-        if hits.getNumEntries() == 0:
+        ray.setOrigin(x, y, 500)
+        hit = first(ray)
+        if hit is None:
             return None
-        hits.sortEntries()
-        hit = hits.getEntry(0)
-        wet = hit.getIntoNodePath().getParent().getName() in water
+        into = hit.getIntoNodePath()
+        wet = into.getName() in water or into.getParent().getName() in water
         return None if wet else float(hit.getSurfacePoint(base.render).z)
 
-    return base, land, actor, ground
+    def wall(start: object, end: object) -> bool:
+        for a, b in ((start, end), (end, start)):  # both ways: a face is hit from its front only
+            segment.setPointA(a)
+            segment.setPointB(b)
+            if first(segment) is not None:
+                return True
+        return False
+
+    return ground, wall
 
 
 def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float, seed: int
                    ) -> tuple[np.ndarray, float]:  # fmt: skip
-    """A world and character from panda3d-assetcoop (Entikan's game assets) as a third-person game: a seeded
-    agent walks the character over the land, turning now and then and away from the water, and the camera
-    follows behind it with a lag. Drawn by TinyDisplay, Panda3D's software renderer (no GPU, no display).
+    """A world of panda3d-assetcoop (Entikan's game assets) played by a seeded agent that walks over the land,
+    turning now and then and away from water and walls: third-person, the camera following the character with
+    a lag, or first-person, the camera at eye height with the package's hand before it. Drawn by TinyDisplay,
+    Panda3D's software renderer (no GPU, no display).
 
     ``roots``: the assetcoop wheel, then panda3d's. The game loop is ours, as in :func:`play_panda`.
     """
-    base, _, actor, ground = _assetcoop_scene(roots, member)
+    world = ASSETCOOP_WORLDS[member]
+    base, land, actor = _assetcoop_scene(roots, world)
+    ground, wall = _assetcoop_probes(base, land, world.water)
     from panda3d.core import Vec3
 
-    walk = ASSETCOOP_WORLDS[member][2]
-    control = actor.getAnimControl(walk)
+    control = actor.getAnimControl(world.pose)
     cycle, cycle_hz = control.getNumFrames(), control.getFrameRate()
     rng = np.random.default_rng(seed)
-    starts = ASSETCOOP_WORLDS[member][3]
-    x, y = starts[seed % len(starts)]  # the clips of a source (seeds 0, 1, ...) start in different places
+    x, y = world.starts[seed % len(world.starts)]  # the clips of a source (seeds 0, 1, ...) start apart
     pos, heading, turn, camera = Vec3(x, y, ground(x, y) or 0.0), float(rng.uniform(0, 360)), 0.0, None
     screens = []
     for frame in range(round((start + seconds) * ASSETCOOP_HZ)):
@@ -446,20 +487,27 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
             turn = float(rng.choice(ASSETCOOP_TURNS))
         rad = math.radians(heading)
         ahead = ground(pos.x - math.sin(rad) * 4, pos.y + math.cos(rad) * 4)
-        step = Vec3(-math.sin(rad), math.cos(rad), 0) * (ASSETCOOP_WALK / ASSETCOOP_HZ)
+        step = Vec3(-math.sin(rad), math.cos(rad), 0) * (world.walk / ASSETCOOP_HZ)
         height = ground(pos.x + step.x, pos.y + step.y)
-        blocked = ahead is None or height is None or abs(height - pos.z) > ASSETCOOP_STEP
+        knee = pos + Vec3(0, 0, 0.6)
+        blocked = (
+            ahead is None or height is None or abs(height - pos.z) > ASSETCOOP_STEP or wall(knee, knee + step * 12)
+        )
         if not blocked:  # never into the water, up a wall or off a ledge
             pos = Vec3(pos.x + step.x, pos.y + step.y, height)
         heading += (120.0 if blocked else turn) / ASSETCOOP_HZ  # water ahead: turn left until there is land
         rad = math.radians(heading)
-        actor.setPos(pos)
-        actor.setH(heading)
-        actor.pose(walk, int(frame * cycle_hz / ASSETCOOP_HZ) % cycle)
-        behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * 6 + Vec3(0, 0, 3.2)
-        camera = behind if camera is None else camera + (behind - camera) * 0.15
-        base.camera.setPos(camera)
-        base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / ASSETCOOP_WALK) + Vec3(0, 0, 1.2))
+        actor.pose(world.pose, int(frame * cycle_hz / ASSETCOOP_HZ) % cycle)
+        if world.first_person:  # eye height, a slight bob with each stride
+            base.camera.setPos(pos + Vec3(0, 0, 1.65 + 0.03 * math.sin(frame * 2 * math.pi * 2 / ASSETCOOP_HZ)))
+            base.camera.setHpr(heading, -4, 0)
+        else:
+            actor.setPos(pos)
+            actor.setH(heading)
+            behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * 6 + Vec3(0, 0, 3.2)
+            camera = behind if camera is None else camera + (behind - camera) * 0.15
+            base.camera.setPos(camera)
+            base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / world.walk) + Vec3(0, 0, 1.2))
         base.graphicsEngine.renderFrame()
         if frame >= round(start * ASSETCOOP_HZ):
             shot = base.win.getScreenshot()

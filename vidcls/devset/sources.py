@@ -27,7 +27,7 @@ class Source:
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
     #: lightyears:<challenge> (pygame games run by their own loops, played), assetcoop:<world> (a 3-D world
-    #: and character of panda3d-assetcoop, played third-person)
+    #: of panda3d-assetcoop, played third- or first-person)
     member: str
     segments: int
     note: str = ""
@@ -733,4 +733,10 @@ SOURCES: tuple[Source, ...] = (
            "grey blocks, bridges) with its colours baked into the vertices, and a walking girl character, both "
            "the package's; a seeded agent walks her over the land, the camera following behind; drawn by "
            "Panda3D's software renderer; no HUD; the game loop is ours", subkind="3d-third-person"),
+    Source("assetcoop-lona", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)", "assetcoop:lona", 4,
+           "first-person: Lona, a game level of the same package (a seaside town at dusk: teal blocks, houses, "
+           "beaches, hills, trees under a cloudy sky sphere; its own player spawn points), walked at running pace "
+           "from those spawn points by a seeded agent, the package's first-person hand before the camera; drawn "
+           "by Panda3D's software renderer; the game loop is ours", subkind="3d-first-person"),
 )  # fmt: skip
