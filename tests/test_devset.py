@@ -319,7 +319,7 @@ def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
     assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
 
 
-@pytest.mark.parametrize("world", ["volcano-island", "lona"])
+@pytest.mark.parametrize("world", ["volcano-island", "appartment", "lona"])
 def test_the_assetcoop_worlds_are_walked_in_software_the_same_way_twice(world: str) -> None:
     roots = [_cached(ds.Package("pypi", "panda3d-assetcoop", "0.15")), _cached(ds.PANDA3D)]
     screens, hz = ds.render_in_child("assetcoop", roots, world, 0.5, 0.2, seed=1)

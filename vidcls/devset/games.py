@@ -322,12 +322,16 @@ class AssetcoopWorld(NamedTuple):
     water: tuple[str, ...]  # the scene's nodes that are water (by name), which the walker keeps out of
     walk: float  # walking speed, world units (metres) a second
     first_person: bool = False
+    camera: tuple[float, float] = (6.0, 3.2)  # third-person: how far behind and above the character the camera is
 
 
 ASSETCOOP_WORLDS = {
     "volcano-island": AssetcoopWorld(
         "models/scenes/volcano_island.bam", "models/character/rebecca.bam", "walk_forward",
         ((-300.0, -200.0), (-100.0, -250.0), (0.0, 175.0), (200.0, -250.0)), ("waterlevel", "waterfall"), 1.6),
+    "appartment": AssetcoopWorld(
+        "models/scenes/appartment.bam", "models/character/peter_panda.bam", "walk_forward",
+        ((-2.0, 4.0), (1.0, -3.0), (-9.0, 4.0), (-6.0, -5.0)), (), 1.4, camera=(3.5, 6.0)),  # it has no ceilings
     # the scene's own player spawn points spawn_player_a to _d
     "lona": AssetcoopWorld(
         "models/scenes/lona.bam", "models/character/hud_hand.bam", "idle",
@@ -504,7 +508,7 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
         else:
             actor.setPos(pos)
             actor.setH(heading)
-            behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * 6 + Vec3(0, 0, 3.2)
+            behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * world.camera[0] + Vec3(0, 0, world.camera[1])
             camera = behind if camera is None else camera + (behind - camera) * 0.15
             base.camera.setPos(camera)
             base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / world.walk) + Vec3(0, 0, 1.2))

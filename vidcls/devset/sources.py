@@ -733,6 +733,12 @@ SOURCES: tuple[Source, ...] = (
            "grey blocks, bridges) with its colours baked into the vertices, and a walking girl character, both "
            "the package's; a seeded agent walks her over the land, the camera following behind; drawn by "
            "Panda3D's software renderer; no HUD; the game loop is ours", subkind="3d-third-person"),
+    Source("assetcoop-apartment", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)",
+           "assetcoop:appartment", 4, "third-person, from above and behind: an apartment level of the same package "
+           "(living room, kitchen, bedroom, bathroom in flat bright colours, no ceilings) and its caped panda "
+           "character walking through it, seeded agent, walls and furniture kept out of; drawn by Panda3D's "
+           "software renderer; the game loop is ours", subkind="3d-third-person"),
     Source("assetcoop-lona", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
            "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)", "assetcoop:lona", 4,
            "first-person: Lona, a game level of the same package (a seaside town at dusk: teal blocks, houses, "
