@@ -70,6 +70,7 @@ from vidcls.devset.fetch import fetch, import_root
 from vidcls.devset.games import (
     ALIENS_HZ,
     ASSETCOOP_HZ,
+    ASSETCOOP_LEAD,
     ASSETCOOP_STEP,
     ASSETCOOP_TURNS,
     ASSETCOOP_WORLDS,
@@ -167,6 +168,7 @@ __all__ = [
     "ASCIIMATICS_HZ",
     "ASCIIMATICS_RENDERER",
     "ASSETCOOP_HZ",
+    "ASSETCOOP_LEAD",
     "ASSETCOOP_STEP",
     "ASSETCOOP_TURNS",
     "ASSETCOOP_WORLDS",

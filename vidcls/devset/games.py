@@ -309,7 +309,8 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
 
 ASSETCOOP_HZ = 30  # the assetcoop worlds are stepped and drawn at 30 frames a second
 ASSETCOOP_TURNS = (-60.0, -25.0, 0.0, 0.0, 25.0, 60.0)  # degrees a second; one is drawn each second
-ASSETCOOP_STEP = 0.15  # the most the ground may rise or drop in one frame's step; more is a wall or a ledge
+ASSETCOOP_STEP = 0.08  # the ground may rise or drop this much in one frame's step, plus 0.7 of the step's length
+ASSETCOOP_LEAD = 1.0  # seconds walked from the start point before a clip's first screen
 
 
 class AssetcoopWorld(NamedTuple):
@@ -473,8 +474,12 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
     a lag, or first-person, the camera at eye height with the package's hand before it. Drawn by TinyDisplay,
     Panda3D's software renderer (no GPU, no display).
 
-    ``roots``: the assetcoop wheel, then panda3d's. The game loop is ours, as in :func:`play_panda`.
+    Each clip is its own short walk: from the seed's start point (clip k from ``starts[k]``), ASSETCOOP_LEAD s
+    before the first screen, so every clip shows the place the level's start points are in (a longer walk
+    drifts onto bare slopes and beaches); ``start`` is not used. ``roots``: the assetcoop wheel, then panda3d's.
+    The game loop is ours, as in :func:`play_panda`.
     """
+    del start
     world = ASSETCOOP_WORLDS[member]
     base, land, actor = _assetcoop_scene(roots, world)
     ground, wall = _assetcoop_probes(base, land, world.water)
@@ -486,7 +491,7 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
     x, y = world.starts[seed % len(world.starts)]  # the clips of a source (seeds 0, 1, ...) start apart
     pos, heading, turn, camera = Vec3(x, y, ground(x, y) or 0.0), float(rng.uniform(0, 360)), 0.0, None
     screens = []
-    for frame in range(round((start + seconds) * ASSETCOOP_HZ)):
+    for frame in range(round((ASSETCOOP_LEAD + seconds) * ASSETCOOP_HZ)):
         if frame % ASSETCOOP_HZ == 0:
             turn = float(rng.choice(ASSETCOOP_TURNS))
         rad = math.radians(heading)
@@ -494,8 +499,12 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
         step = Vec3(-math.sin(rad), math.cos(rad), 0) * (world.walk / ASSETCOOP_HZ)
         height = ground(pos.x + step.x, pos.y + step.y)
         knee = pos + Vec3(0, 0, 0.6)
+        climb = ASSETCOOP_STEP + 0.7 * step.length()  # steeper is a wall or a ledge
         blocked = (
-            ahead is None or height is None or abs(height - pos.z) > ASSETCOOP_STEP or wall(knee, knee + step * 12)
+            ahead is None
+            or height is None
+            or abs(height - pos.z) > climb
+            or wall(knee, knee + step * (3 / step.length()))
         )
         if not blocked:  # never into the water, up a wall or off a ledge
             pos = Vec3(pos.x + step.x, pos.y + step.y, height)
@@ -513,7 +522,7 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
             base.camera.setPos(camera)
             base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / world.walk) + Vec3(0, 0, 1.2))
         base.graphicsEngine.renderFrame()
-        if frame >= round(start * ASSETCOOP_HZ):
+        if frame >= round(ASSETCOOP_LEAD * ASSETCOOP_HZ):
             shot = base.win.getScreenshot()
             rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
             screens.append(fit_frame(rgb[::-1]))
