@@ -375,20 +375,25 @@ def _assetcoop_scene(roots: list[Path], world: AssetcoopWorld) -> tuple[object, 
 
     The scene's colours and shading are baked into its vertex colours (drawn unlit, as sRGB); the character is
     lit by a sky and a sun, a first-person hand by a lamp behind the eyes. Returns the base, the scene and the
-    character (an Actor; a first-person hand is the camera's child). The scene's own collision meshes
-    (``*_collision``, copies of its ground for a physics engine) are hidden.
+    character (an Actor; a first-person hand is the camera's child). The scene's own collision and navigation
+    meshes (``*_collision``, ``navmesh``: copies of its ground for physics and path finding) are hidden.
     """
     sys.path[:0] = [str(root) for root in roots]
-    from panda3d.core import AmbientLight, ClockObject, DirectionalLight, loadPrcFileData
+    from panda3d.core import AmbientLight, ClockObject, CullBinManager, DirectionalLight, loadPrcFileData
 
+    # no model cache (~/.cache/panda3d): a model read back from it drew differently from the package's file
     loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
-                        "audio-library-name null\nsync-video false\nnotify-level error\n"
+                        "audio-library-name null\nsync-video false\nnotify-level error\nmodel-cache-dir\n"
                         "default-directnotify-level error\nmodel-path " + str(roots[0] / "assetcoop/bam"))  # fmt: skip
     from direct.actor.Actor import Actor
     from direct.showbase.ShowBase import ShowBase
 
     base = ShowBase()
     ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
+    # opaque geometry drawn in scene-graph order: Panda3D sorts it by render state, which compares pointers, so
+    # the winner where two surfaces lie in one plane changed from run to run
+    bins = CullBinManager.getGlobalPtr()
+    bins.setBinType(bins.findBin("opaque"), CullBinManager.BT_unsorted)
     base.disableMouse()
     base.setBackgroundColor(0.55, 0.7, 0.9, 1)
     base.camLens.setNearFar(0.1, 5000)
@@ -409,8 +414,9 @@ def _assetcoop_scene(roots: list[Path], world: AssetcoopWorld) -> tuple[object, 
         geom = node.node()
         if any(geom.getGeom(k).getVertexData().hasColumn("color") for k in range(geom.getNumGeoms())):
             node.setLightOff(1)
-    for hidden in land.findAllMatches("**/*_collision"):
-        hidden.hide()
+    for pattern in ("**/*_collision", "**/navmesh"):  # copies of the ground for physics and path finding
+        for hidden in land.findAllMatches(pattern):
+            hidden.hide()
     if world.first_person:  # held low on the right, as first-person games hold a hand or a weapon
         actor.setPos(0.2, 0.3, -0.25)
     return base, land, actor
