@@ -319,15 +319,6 @@ def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
     assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
 
 
-def test_solarwolf_s_front_end_is_played_the_same_way_twice() -> None:
-    roots = [_cached(ds.Package("apt", "solarwolf", "1.5+dfsg1-6")), _cached(ds.PYGAME)]
-    screens, hz = ds.render_in_child("solarwolf", roots, "menu", 6.0, 1.0, seed=1)
-    again, _ = ds.render_in_child("solarwolf", roots, "menu", 6.0, 1.0, seed=1)
-    assert hz == ds.SOLARWOLF_HZ and len(screens) == 40 and screens[0].shape == (240, 320, 3)
-    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
-    assert not np.array_equal(screens[0], screens[-1]), "the menu moves"
-
-
 @pytest.mark.parametrize("world", ["volcano-island", "appartment", "lona"])
 def test_the_assetcoop_worlds_are_walked_in_software_the_same_way_twice(world: str) -> None:
     roots = [_cached(ds.Package("pypi", "panda3d-assetcoop", "0.15")), _cached(ds.PANDA3D)]

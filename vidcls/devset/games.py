@@ -1185,105 +1185,11 @@ def play_lightyears(roots: list[Path], member: str, start: float, seconds: float
     raise SystemExit(f"error: lightyears:{member} ended before {start + seconds} s")
 
 
-SOLARWOLF_HZ = 40  # SolarWolf's main loop ticks its clock at 40 frames a second
-SOLARWOLF_ACT = 30  # the agent presses a key every 30 frames (0.75 s) once the loading screen is over
-SOLARWOLF_LOADING = 200  # frames of its loading screen before the title menu takes keys
-SOLARWOLF_CREDS = 2  # the title menu's items: START, NEWS, CREDS, SETUP, QUIT
-
-
-class _NowThread:
-    """SolarWolf loads its resources in a thread beside its loading screen: here they load at once, in order."""
-
-    def __init__(self, group: object = None, target: object = None, *_: object, **__: object) -> None:
-        self.target = target
-
-    def start(self) -> None:
-        self.target()
-
-    def is_alive(self) -> bool:
-        return False
-
-
-def play_solarwolf(roots: list[Path], member: str, start: float, seconds: float, seed: int
-                   ) -> tuple[np.ndarray, float]:  # fmt: skip
-    """SolarWolf (Debian's ``solarwolf``, Pete Shinners' pygame arcade game) from its start: the loading screen,
-    then the title menu (the logo, a spinning box, the ship, five items), where a seeded agent moves the
-    selection, mostly toward CREDS, and opens the scrolling credits, leaving them with a key after 3 to 6 s;
-    nothing that starts play, fetches the news or quits. ``member`` is ``menu``. ``roots``: the game, pygame.
-
-    Its own main loop runs on a virtual clock (its ticks count frames at SOLARWOLF_HZ, its frame clock does not
-    wait, its one-second star timer is posted by frame), ``random`` is seeded, its resources load in the main
-    thread, and each screen is kept when the loop updates the display. Settings go to a temporary home.
-    """
-    import random
-    import tempfile
-    import threading
-
-    home = roots[0] / "usr"
-    headless_sdl([home / "lib" / "games" / "solarwolf", *roots[1:]])
-    os.environ["HOME"] = tempfile.mkdtemp()
-    os.chdir(home / "share" / "games" / "solarwolf")
-    import pygame as pg
-
-    frame = {"n": 0, "creds": 0, "stay": 0}
-    pg.time.get_ticks = lambda: frame["n"] * 1000 // SOLARWOLF_HZ
-    pg.time.Clock, pg.time.wait, pg.time.set_timer = FrameClock, lambda *_: None, lambda *_, **__: None
-    threading.Thread = _NowThread
-    import game
-    import gamecreds
-    import main
-
-    random.seed(seed)
-    rng = np.random.default_rng(seed)
-    screens: list[np.ndarray] = []
-    first, last = round(start * SOLARWOLF_HZ), round((start + seconds) * SOLARWOLF_HZ)
-    show = pg.display.update
-
-    def press(key: int) -> None:
-        for kind in (pg.KEYDOWN, pg.KEYUP):
-            pg.event.post(pg.event.Event(kind, key=key, mod=0, unicode="", scancode=0))
-
-    def act() -> None:
-        if isinstance(game.handler, gamecreds.GameCreds):
-            frame["creds"] += 1
-            if frame["creds"] > frame["stay"]:
-                press(pg.K_RIGHT)  # any key leaves the credits
-            return
-        frame["creds"], frame["stay"] = 0, int(rng.integers(4, 9))
-        current = getattr(game.handler, "current", None)
-        if current == SOLARWOLF_CREDS and rng.random() < 0.7:
-            press(pg.K_RETURN)
-        elif current is not None:
-            toward = pg.K_RIGHT if current < SOLARWOLF_CREDS else pg.K_LEFT
-            press(toward if rng.random() < 0.6 else (pg.K_LEFT, pg.K_RIGHT)[int(rng.integers(2))])
-
-    def update(*rects: object) -> None:
-        show(*rects)
-        frame["n"] += 1
-        if frame["n"] % SOLARWOLF_HZ == 0:
-            pg.event.post(pg.event.Event(pg.USEREVENT))  # its star timer, once a virtual second
-        if frame["n"] > SOLARWOLF_LOADING and frame["n"] % SOLARWOLF_ACT == 0:
-            act()
-        if frame["n"] > first:
-            screens.append(pygame_frame(pg, pg.display.get_surface()))
-        if frame["n"] >= last:
-            raise Captured
-
-    pg.display.update = update
-    try:
-        main.gamemain(["-window", "-nosound"])
-    except Captured:
-        return np.stack(screens), float(SOLARWOLF_HZ)
-    raise SystemExit(f"error: solarwolf:{member} ended before {start + seconds} s")
-
-
 #: What ``--play KIND`` runs in render_in_child's child process.
 PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars, "tower-defence": play_tower_defence,
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
-           "stuntcat": play_stuntcat, "lightyears": play_lightyears, "assetcoop": play_assetcoop,
-           "solarwolf": play_solarwolf}  # fmt: skip
+           "stuntcat": play_stuntcat, "lightyears": play_lightyears, "assetcoop": play_assetcoop}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
-               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,), "assetcoop": (PANDA3D,),
-               "solarwolf": (PYGAME,)}  # fmt: skip
+               "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,), "assetcoop": (PANDA3D,)}  # fmt: skip

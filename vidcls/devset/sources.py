@@ -27,7 +27,7 @@ class Source:
     #: asciimatics:<sample.py> (a sample animation on a text screen), povray:<scene.ini> (a ray-traced animation),
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
     #: lightyears:<challenge> (pygame games run by their own loops, played), assetcoop:<world> (a 3-D world
-    #: of panda3d-assetcoop, played third- or first-person), solarwolf:menu (SolarWolf's front end, played)
+    #: of panda3d-assetcoop, played third- or first-person)
     member: str
     segments: int
     note: str = ""
@@ -745,10 +745,4 @@ SOURCES: tuple[Source, ...] = (
            "beaches, hills, trees under a cloudy sky sphere; its own player spawn points), walked at running pace "
            "from those spawn points by a seeded agent, the package's first-person hand before the camera; drawn "
            "by Panda3D's software renderer; the game loop is ours", subkind="3d-first-person"),
-    # fifth round: a second cut-scene source, a pygame game's own front end (games.py)
-    Source("solarwolf-menu", "Gaming", "apt", "solarwolf", "1.5+dfsg1-6",
-           "LGPL-2.1 (SolarWolf, Pete Shinners); its graphics GPL-2 (Eero Tamminen)", "solarwolf:menu", 3,
-           "the game's loading screen and title menu (a chrome logo, a spinning box, the ship, glowing items) and "
-           "its scrolling credits, 800x600; a seeded agent moves the selection and opens the credits, never "
-           "starting play", subkind="cutscene"),
 )  # fmt: skip
