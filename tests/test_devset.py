@@ -319,6 +319,18 @@ def test_the_panda_world_is_drawn_in_software_the_same_way_twice() -> None:
     assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a textured world, walking"
 
 
+@pytest.mark.parametrize("world", ["volcano-island", "appartment", "lona"])
+def test_the_assetcoop_worlds_are_walked_in_software_the_same_way_twice(world: str) -> None:
+    roots = [_cached(ds.Package("pypi", "panda3d-assetcoop", "0.15")), _cached(ds.PANDA3D)]
+    screens, hz = ds.render_in_child("assetcoop", roots, world, 0.5, 0.2, seed=1)
+    again, _ = ds.render_in_child("assetcoop", roots, world, 0.5, 0.2, seed=1)
+    other, _ = ds.render_in_child("assetcoop", roots, world, 0.5, 0.2, seed=2)
+    assert hz == ds.ASSETCOOP_HZ and len(screens) == 6 and screens[0].shape == (240, 320, 3)
+    assert all(np.array_equal(a, b) for a, b in zip(screens, again, strict=True)), "seeded play repeats exactly"
+    assert not np.array_equal(screens[0], screens[-1]) and screens[0].std() > 20, "a coloured world, walking"
+    assert np.abs(screens[0].astype(int) - other[0]).mean() > 10, "each clip starts somewhere else in the world"
+
+
 @pytest.mark.parametrize("game", ["flappy", "car_racing"])
 def test_the_gym_games_are_played_the_same_way_twice(game: str) -> None:
     gym, pygame_root = _cached(ds.GYMNASIUM), _cached(ds.PYGAME)
@@ -495,7 +507,7 @@ def test_importing_the_package_loads_no_renderer() -> None:
     from run_python import run_python
 
     heavy = ("pygame", "pyxel", "panda3d", "direct", "manim", "ale_py", "vizdoom", "gymnasium", "Box2D", "dicewars",
-             "rlottie_python", "pypdfium2", "asciimatics", "flappy_bird_gymnasium")  # fmt: skip
+             "rlottie_python", "pypdfium2", "asciimatics", "flappy_bird_gymnasium", "assetcoop")  # fmt: skip
     code = f"import sys, vidcls.devset; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
     result = run_python("-c", code)
     assert result.returncode == 0, result.stderr

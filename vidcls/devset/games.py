@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from vidcls.devset.sources import (
     FONTS_DEJAVU,
     FONTS_FREEFONT,
     OPENSIMPLEX,
+    PANDA3D,
     PYGAME,
     PYGAME_CE,
     STUNTCAT_WITH,
@@ -312,6 +314,234 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
             rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
             screens.append(fit_frame(rgb[::-1]))
     return np.stack(screens), float(PANDA_HZ)
+
+
+ASSETCOOP_HZ = 30  # the assetcoop worlds are stepped and drawn at 30 frames a second
+ASSETCOOP_TURNS = (-60.0, -25.0, 0.0, 0.0, 25.0, 60.0)  # degrees a second; one is drawn each second
+ASSETCOOP_STEP = 0.08  # the ground may rise or drop this much in one frame's step, plus 0.7 of the step's length
+ASSETCOOP_LEAD = 1.0  # seconds walked from the start point before a clip's first screen
+
+
+class AssetcoopWorld(NamedTuple):
+    """One ``assetcoop:<world>`` member: a scene of panda3d-assetcoop played with one of its characters."""
+
+    scene: str  # the scene's model (under the wheel's assetcoop/bam)
+    character: str  # the character's model: walked third-person, or a first-person hand held before the camera
+    pose: str  # the character's animation played while walking
+    starts: tuple[tuple[float, float], ...]  # where walks start, on land (clip k starts at starts[k % len])
+    water: tuple[str, ...]  # the scene's nodes that are water (by name), which the walker keeps out of
+    walk: float  # walking speed, world units (metres) a second
+    first_person: bool = False
+    camera: tuple[float, float] = (6.0, 3.2)  # third-person: how far behind and above the character the camera is
+
+
+ASSETCOOP_WORLDS = {
+    "volcano-island": AssetcoopWorld(
+        "models/scenes/volcano_island.bam", "models/character/rebecca.bam", "walk_forward",
+        ((-300.0, -200.0), (-100.0, -250.0), (0.0, 175.0), (200.0, -250.0)), ("waterlevel", "waterfall"), 1.6),
+    "appartment": AssetcoopWorld(
+        "models/scenes/appartment.bam", "models/character/peter_panda.bam", "walk_forward",
+        ((-2.0, 4.0), (1.0, -3.0), (-9.0, 4.0), (-6.0, -5.0)), (), 1.4, camera=(3.5, 6.0)),  # it has no ceilings
+    # the scene's own player spawn points spawn_player_a to _d
+    "lona": AssetcoopWorld(
+        "models/scenes/lona.bam", "models/character/hud_hand.bam", "idle",
+        ((161.4, -107.2), (437.7, 65.3), (-89.1, -12.1), (182.7, 142.4)), ("water", "cavewater"), 4.5, True),
+}  # fmt: skip
+
+
+def srgb_vertex_colours(model: object) -> None:
+    """Encode a Blender export's linear vertex colours as sRGB, in place.
+
+    blend2bam keeps Blender's linear colours for a PBR shader that writes sRGB; TinyDisplay has no shaders and
+    writes them as they are, which darkens every colour (brown rock nearly black), so they are converted here.
+    """
+    from panda3d.core import InternalName
+
+    colour = InternalName.getColor()
+    for path in model.findAllMatches("**/+GeomNode"):
+        node = path.node()
+        for index in range(node.getNumGeoms()):
+            data = node.modifyGeom(index).modifyVertexData()
+            layout = data.getFormat()
+            if not layout.hasColumn(colour):
+                continue
+            array = layout.getArrayWith(colour)
+            column, stride = layout.getArray(array).getColumn(colour), layout.getArray(array).getStride()
+            if column.getComponentBytes() != 2:  # blend2bam writes 16-bit colours; other layouts are left alone
+                continue
+            handle = data.modifyArray(array).modifyHandle()
+            rows = np.frombuffer(handle.getData(), np.uint8).copy().reshape(-1, stride)
+            at = slice(column.getStart(), column.getStart() + 8)
+            rgba = rows[:, at].copy().view(np.uint16).astype(np.float64) / 65535
+            rgb = rgba[:, :3]
+            rgba[:, :3] = np.where(rgb <= 0.0031308, rgb * 12.92, 1.055 * rgb ** (1 / 2.4) - 0.055)
+            rows[:, at] = np.round(rgba * 65535).astype(np.uint16).view(np.uint8)
+            handle.setData(rows.tobytes())
+
+
+def _assetcoop_scene(roots: list[Path], world: AssetcoopWorld) -> tuple[object, object, object]:
+    """ShowBase on TinyDisplay (offscreen, no GPU) with an assetcoop scene and character under a sky.
+
+    The scene's colours and shading are baked into its vertex colours (drawn unlit, as sRGB); the character is
+    lit by a sky and a sun, a first-person hand by a lamp behind the eyes. Returns the base, the scene and the
+    character (an Actor; a first-person hand is the camera's child). The scene's own collision and navigation
+    meshes (``*_collision``, ``navmesh``: copies of its ground for physics and path finding) are hidden.
+    """
+    sys.path[:0] = [str(root) for root in roots]
+    from panda3d.core import AmbientLight, ClockObject, CullBinManager, DirectionalLight, loadPrcFileData
+
+    # no model cache (~/.cache/panda3d): a model read back from it drew differently from the package's file
+    loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
+                        "audio-library-name null\nsync-video false\nnotify-level error\nmodel-cache-dir\n"
+                        "default-directnotify-level error\nmodel-path " + str(roots[0] / "assetcoop/bam"))  # fmt: skip
+    from direct.actor.Actor import Actor
+    from direct.showbase.ShowBase import ShowBase
+
+    base = ShowBase()
+    ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
+    # opaque geometry drawn in scene-graph order: Panda3D sorts it by render state, which compares pointers, so
+    # the winner where two surfaces lie in one plane changed from run to run
+    bins = CullBinManager.getGlobalPtr()
+    bins.setBinType(bins.findBin("opaque"), CullBinManager.BT_unsorted)
+    base.disableMouse()
+    base.setBackgroundColor(0.55, 0.7, 0.9, 1)
+    base.camLens.setNearFar(0.1, 5000)
+    base.camLens.setFov(70)
+    land, actor = base.loader.loadModel(world.scene), Actor(world.character)
+    land.reparentTo(base.render)
+    actor.reparentTo(base.camera if world.first_person else base.render)
+    for kind, colour, name, parent in ((AmbientLight, (0.4, 0.4, 0.45, 1), "sky", base.render),
+                                       (DirectionalLight, (0.6, 0.6, 0.55, 1), "sun", base.render),
+                                       (DirectionalLight, (0.7, 0.7, 0.65, 1), "lamp", base.camera)):  # fmt: skip
+        light = parent.attachNewNode(kind(name))
+        light.node().setColor(colour)
+        light.setHpr(30, -50, 0) if name == "sun" else light.setHpr(20, -40, 0)
+        (actor.setLight if name == "lamp" else base.render.setLight)(light)
+    for model in (land, actor):
+        srgb_vertex_colours(model)
+    for node in land.findAllMatches("**/+GeomNode"):  # baked vertex colours are drawn unlit
+        geom = node.node()
+        if any(geom.getGeom(k).getVertexData().hasColumn("color") for k in range(geom.getNumGeoms())):
+            node.setLightOff(1)
+    for pattern in ("**/*_collision", "**/navmesh"):  # copies of the ground for physics and path finding
+        for hidden in land.findAllMatches(pattern):
+            hidden.hide()
+    if world.first_person:  # held low on the right, as first-person games hold a hand or a weapon
+        actor.setPos(0.2, 0.3, -0.25)
+    return base, land, actor
+
+
+def _assetcoop_probes(base: object, land: object, water: tuple[str, ...]) -> tuple[object, object]:
+    """Two probes of the scene's visible geometry: ``ground(x, y)``, the land's height there (a ray cast down;
+    None off the world or on water), and ``wall(start, end)``, whether anything stands between two points."""
+    from panda3d.core import (
+        BitMask32,
+        CollisionHandlerQueue,
+        CollisionNode,
+        CollisionRay,
+        CollisionSegment,
+        CollisionTraverser,
+    )
+
+    land.setCollideMask(BitMask32.bit(1))
+    for hidden in land.findAllMatches("**/*_collision"):
+        hidden.setCollideMask(BitMask32.allOff())
+    ray, segment = CollisionRay(0, 0, 500, 0, 0, -1), CollisionSegment()
+    cast = {}
+    for solid in (ray, segment):  # one traverser each: a probe reports only its own hits
+        probe, traverser, hits = CollisionNode("probe"), CollisionTraverser(), CollisionHandlerQueue()
+        probe.addSolid(solid)
+        probe.setFromCollideMask(BitMask32.bit(1))
+        probe.setIntoCollideMask(BitMask32.allOff())
+        traverser.addCollider(base.render.attachNewNode(probe), hits)
+        cast[id(solid)] = (traverser, hits)
+
+    def first(solid: object) -> object | None:
+        traverser, hits = cast[id(solid)]
+        traverser.traverse(land)
+        hits.sortEntries()
+        return hits.getEntry(0) if hits.getNumEntries() else None
+
+    def ground(x: float, y: float) -> float | None:
+        ray.setOrigin(x, y, 500)
+        hit = first(ray)
+        if hit is None:
+            return None
+        into = hit.getIntoNodePath()
+        wet = into.getName() in water or into.getParent().getName() in water
+        return None if wet else float(hit.getSurfacePoint(base.render).z)
+
+    def wall(start: object, end: object) -> bool:
+        for a, b in ((start, end), (end, start)):  # both ways: a face is hit from its front only
+            segment.setPointA(a)
+            segment.setPointB(b)
+            if first(segment) is not None:
+                return True
+        return False
+
+    return ground, wall
+
+
+def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float, seed: int
+                   ) -> tuple[np.ndarray, float]:  # fmt: skip
+    """A world of panda3d-assetcoop (Entikan's game assets) played by a seeded agent that walks over the land,
+    turning now and then and away from water and walls: third-person, the camera following the character with
+    a lag, or first-person, the camera at eye height with the package's hand before it. Drawn by TinyDisplay,
+    Panda3D's software renderer (no GPU, no display).
+
+    Each clip is its own short walk: from the seed's start point (clip k from ``starts[k]``), ASSETCOOP_LEAD s
+    before the first screen, so every clip shows the place the level's start points are in (a longer walk
+    drifts onto bare slopes and beaches); ``start`` is not used. ``roots``: the assetcoop wheel, then panda3d's.
+    The game loop is ours, as in :func:`play_panda`.
+    """
+    del start
+    world = ASSETCOOP_WORLDS[member]
+    base, land, actor = _assetcoop_scene(roots, world)
+    ground, wall = _assetcoop_probes(base, land, world.water)
+    from panda3d.core import Vec3
+
+    control = actor.getAnimControl(world.pose)
+    cycle, cycle_hz = control.getNumFrames(), control.getFrameRate()
+    rng = np.random.default_rng(seed)
+    x, y = world.starts[seed % len(world.starts)]  # the clips of a source (seeds 0, 1, ...) start apart
+    pos, heading, turn, camera = Vec3(x, y, ground(x, y) or 0.0), float(rng.uniform(0, 360)), 0.0, None
+    screens = []
+    for frame in range(round((ASSETCOOP_LEAD + seconds) * ASSETCOOP_HZ)):
+        if frame % ASSETCOOP_HZ == 0:
+            turn = float(rng.choice(ASSETCOOP_TURNS))
+        rad = math.radians(heading)
+        ahead = ground(pos.x - math.sin(rad) * 4, pos.y + math.cos(rad) * 4)
+        step = Vec3(-math.sin(rad), math.cos(rad), 0) * (world.walk / ASSETCOOP_HZ)
+        height = ground(pos.x + step.x, pos.y + step.y)
+        knee = pos + Vec3(0, 0, 0.6)
+        climb = ASSETCOOP_STEP + 0.7 * step.length()  # steeper is a wall or a ledge
+        blocked = (
+            ahead is None
+            or height is None
+            or abs(height - pos.z) > climb
+            or wall(knee, knee + step * (3 / step.length()))
+        )
+        if not blocked:  # never into the water, up a wall or off a ledge
+            pos = Vec3(pos.x + step.x, pos.y + step.y, height)
+        heading += (120.0 if blocked else turn) / ASSETCOOP_HZ  # water ahead: turn left until there is land
+        rad = math.radians(heading)
+        actor.pose(world.pose, int(frame * cycle_hz / ASSETCOOP_HZ) % cycle)
+        if world.first_person:  # eye height, a slight bob with each stride
+            base.camera.setPos(pos + Vec3(0, 0, 1.65 + 0.03 * math.sin(frame * 2 * math.pi * 2 / ASSETCOOP_HZ)))
+            base.camera.setHpr(heading, -4, 0)
+        else:
+            actor.setPos(pos)
+            actor.setH(heading)
+            behind = pos + Vec3(math.sin(rad), -math.cos(rad), 0) * world.camera[0] + Vec3(0, 0, world.camera[1])
+            camera = behind if camera is None else camera + (behind - camera) * 0.15
+            base.camera.setPos(camera)
+            base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / world.walk) + Vec3(0, 0, 1.2))
+        base.graphicsEngine.renderFrame()
+        if frame >= round(ASSETCOOP_LEAD * ASSETCOOP_HZ):
+            shot = base.win.getScreenshot()
+            rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
+            screens.append(fit_frame(rgb[::-1]))
+    return np.stack(screens), float(ASSETCOOP_HZ)
 
 
 FLAPPY_HZ = 30  # flappy-bird-gymnasium steps and draws at 30 frames a second (its render_fps)
@@ -1382,11 +1612,11 @@ PLAYERS = {"pyxel": play_pyxel, "panda3d": play_panda, "dicewars": play_dicewars
            "zanthor": play_zanthor, "danittr": play_danittr, "boom": play_boom, "terrario": play_terrario,
            "stuntcat": play_stuntcat, "lightyears": play_lightyears, "funnyboat": play_funnyboat,
            "angrydd": play_angrydd, "singularity": play_singularity, "ardentryst": play_ardentryst,
-           "solarwolf": play_solarwolf}  # fmt: skip
+           "solarwolf": play_solarwolf, "assetcoop": play_assetcoop}  # fmt: skip
 #: The packages each kind of PLAYERS imports besides the source's own (render_in_child's roots after the first).
 PLAYED_WITH = {"dicewars": (DICEWARS, PYGAME), "tower-defence": (PYGAME,), "zanthor": (PYGAME,), "danittr": (PYGAME,),
                "boom": (PYGAME_CE,), "terrario": (OPENSIMPLEX, PYGAME),
                "stuntcat": (*STUNTCAT_WITH, PYGAME), "lightyears": (PYGAME,),
                "funnyboat": (FONTS_DEJAVU, PYGAME), "angrydd": (PYGAME,),
                "singularity": (FONTS_DEJAVU, PYGAME), "ardentryst": (FONTS_FREEFONT, PYGAME),
-               "solarwolf": (PYGAME,)}  # fmt: skip
+               "solarwolf": (PYGAME,), "assetcoop": (PANDA3D,)}  # fmt: skip

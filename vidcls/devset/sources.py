@@ -28,7 +28,7 @@ class Source:
     #: zanthor:intro / zanthor:level<N>, danittr:<level>, boom:maze, terrario:world, stuntcat:circus,
     #: lightyears:<challenge>, funnyboat:story|endless, angrydd:versus, singularity:<difficulty> (pygame games
     #: run by their own loops, played), ardentryst:intro (a game's opening cut-scene, run by its own code),
-    #: solarwolf:play (played)
+    #: solarwolf:play (played), assetcoop:<world> (a 3-D world of panda3d-assetcoop, played third- or first-person)
     member: str
     segments: int
     note: str = ""
@@ -74,6 +74,9 @@ STUNTCAT_WITH: tuple[Package, ...] = (
     Package("pypi", "pytmx", "3.32"),
 )
 BOX2D = Package("pypi", "box2d", "2.3.10")
+#: Panda3D (BSD-3-Clause) with its software renderer TinyDisplay: draws ``assetcoop:<world>`` members, the game
+#: worlds and characters of panda3d-assetcoop (the same pin as the panda3d-roaming-panda source).
+PANDA3D = Package("pypi", "panda3d", "1.10.16")
 #: The Dice Wars engine (GPL-3.0+; pure Python) that dicewars-pygame draws: plays ``dicewars:match``.
 DICEWARS = Package("pypi", "dicewars", "0.2.0")
 #: Debian's DejaVu fonts (Bitstream Vera licence and public domain): the font ``funnyboat`` names by its system path
@@ -757,4 +760,23 @@ SOURCES: tuple[Source, ...] = (
            "an arcade game, a remake of SolarFox: a ship sweeps a starfield collecting boxes while four guards on "
            "the edges fire, rendered high-resolution sprites and a stone side panel, 800x600; a seeded agent "
            "steers (a border case with retro-2d: an Atari game's remake, but not in pixel art)", subkind="modern-2d"),
+    # fifth round: 3-D game worlds drawn on the CPU by Panda3D's software renderer (games.py)
+    Source("assetcoop-volcano-island", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)",
+           "assetcoop:volcano-island", 4, "third-person: a low-poly island (hills with trees, a lagoon, a town of "
+           "grey blocks, bridges) with its colours baked into the vertices, and a walking girl character, both "
+           "the package's; a seeded agent walks her over the land, the camera following behind; drawn by "
+           "Panda3D's software renderer; no HUD; the game loop is ours", subkind="3d-third-person"),
+    Source("assetcoop-apartment", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)",
+           "assetcoop:appartment", 4, "third-person, from above and behind: an apartment level of the same package "
+           "(living room, kitchen, bedroom, bathroom in flat bright colours, no ceilings) and its caped panda "
+           "character walking through it, seeded agent, walls and furniture kept out of; drawn by Panda3D's "
+           "software renderer; the game loop is ours", subkind="3d-third-person"),
+    Source("assetcoop-lona", "Gaming", "pypi", "panda3d-assetcoop", "0.15",
+           "the Panda3D License, as the package states (BSD-3-Clause; Entikan's game assets)", "assetcoop:lona", 4,
+           "first-person: Lona, a game level of the same package (a seaside town at dusk: teal blocks, houses, "
+           "beaches, hills, trees under a cloudy sky sphere; its own player spawn points), walked at running pace "
+           "from those spawn points by a seeded agent, the package's first-person hand before the camera; drawn "
+           "by Panda3D's software renderer; the game loop is ours", subkind="3d-first-person"),
 )  # fmt: skip
