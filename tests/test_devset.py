@@ -85,6 +85,7 @@ PINNED_SPLIT_DIGESTS = {
     61: "26ce3f34ad860ed24f89cb168986aee62895c7a6841c7a580769bad3594629ea",
     104: "5d29ec0587269f4cfa67e9816d682c1ac01a03e07c87ec9d2cd48002bc32114b",
     144: "c68941d650704b0a168681f35428060f9e6ed19f48925ef0ca9f448a27e9a5d2",
+    152: "954ad16bc9289642bfb67f2ee6567b36dec9148d02764d11dc666a3523ec429a",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.

@@ -11,6 +11,8 @@ import pytest
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
+# imported here, not in the test: a dev-set renderer run in-process before it may put another `tests` on sys.path
+from tests.synth_video import write_test_video
 from vidcls.demo.real import DEMO_DEVSET_GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +137,6 @@ def test_a_missing_input_says_what_to_build(tmp_path: Path, capsys, missing: str
 
 def _fake_devset(root: Path) -> None:
     """4 classes x 3 sources x 2 clips: two tune sources and one final source per class."""
-    from tests.synth_video import write_test_video
 
     rows = []
     for c, label in enumerate(("Animation", "Flat_Content", "Gaming", "Natural_Content")):
