@@ -260,6 +260,26 @@ PANDA_TURNS = (-70.0, -30.0, 0.0, 0.0, 30.0, 70.0)  # degrees a second; one is d
 PANDA_RANGE = 18.0  # it turns back toward the middle of the meadow beyond this distance from it
 
 
+def software_showbase(model_path: Path, model_cache: bool = True) -> object:
+    """Panda3D's ShowBase drawing 320x240 frames with TinyDisplay, its software renderer, into an offscreen
+    buffer (no GPU, no display, no sound), on a clock that advances only when the player steps it.
+
+    ``model_path``: where the world's models are read from; ``model_cache=False`` also leaves Panda3D's model
+    cache (``~/.cache/panda3d``) unread and unwritten. Panda3D must already be importable (on ``sys.path``).
+    """
+    from panda3d.core import ClockObject, loadPrcFileData
+
+    loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
+                        "audio-library-name null\nsync-video false\nnotify-level error\n"
+                        + ("" if model_cache else "model-cache-dir\n")
+                        + "default-directnotify-level error\nmodel-path " + str(model_path))  # fmt: skip
+    from direct.showbase.ShowBase import ShowBase  # after the settings: importing it reads some of them
+
+    base = ShowBase()
+    ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
+    return base
+
+
 def play_panda(roots: list[Path], member: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
     """Panda3D's sample world (the manual's first program: ``models/environment`` and the walking
     ``models/panda-model``, both shipped in the wheel) as a third-person game: a seeded agent walks the panda
@@ -269,16 +289,10 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
     """
     root = roots[0]
     sys.path.insert(0, str(root))
-    from panda3d.core import ClockObject, Vec3, loadPrcFileData
-
-    loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
-                        "audio-library-name null\nsync-video false\nnotify-level error\n"
-                        "default-directnotify-level error\nmodel-path " + str(root / "panda3d"))  # fmt: skip
+    base = software_showbase(root / "panda3d")
     from direct.actor.Actor import Actor
-    from direct.showbase.ShowBase import ShowBase
+    from panda3d.core import Vec3
 
-    base = ShowBase()
-    ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
     world = base.loader.loadModel("models/environment")
     world.reparentTo(base.render)
     world.setScale(0.25)
@@ -388,17 +402,11 @@ def _assetcoop_scene(roots: list[Path], world: AssetcoopWorld) -> tuple[object, 
     meshes (``*_collision``, ``navmesh``: copies of its ground for physics and path finding) are hidden.
     """
     sys.path[:0] = [str(root) for root in roots]
-    from panda3d.core import AmbientLight, ClockObject, CullBinManager, DirectionalLight, loadPrcFileData
-
     # no model cache (~/.cache/panda3d): a model read back from it drew differently from the package's file
-    loadPrcFileData("", "load-display p3tinydisplay\nwindow-type offscreen\nwin-size 320 240\n"
-                        "audio-library-name null\nsync-video false\nnotify-level error\nmodel-cache-dir\n"
-                        "default-directnotify-level error\nmodel-path " + str(roots[0] / "assetcoop/bam"))  # fmt: skip
+    base = software_showbase(roots[0] / "assetcoop/bam", model_cache=False)
     from direct.actor.Actor import Actor
-    from direct.showbase.ShowBase import ShowBase
+    from panda3d.core import AmbientLight, CullBinManager, DirectionalLight
 
-    base = ShowBase()
-    ClockObject.getGlobalClock().setMode(ClockObject.MNonRealTime)
     # opaque geometry drawn in scene-graph order: Panda3D sorts it by render state, which compares pointers, so
     # the winner where two surfaces lie in one plane changed from run to run
     bins = CullBinManager.getGlobalPtr()
@@ -1136,7 +1144,7 @@ def play_lightyears(roots: list[Path], member: str, start: float, seconds: float
     import random
     import tempfile
 
-    home = roots[0] / "usr" / "share" / "games" / "lightyears"
+    home = debian_game(roots[0], "lightyears")
     headless_sdl([home, *roots[1:]])
     os.environ["HOME"] = tempfile.mkdtemp()
     os.chdir(home / "data")
