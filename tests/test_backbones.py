@@ -15,6 +15,7 @@ from vidcls.errors import VidclsError
 
 def test_registry_names_and_feature_dims() -> None:
     names = ("resnet50", "resnet101", "effnetv2_s", "effnetv2_m", "effnet_lite0", "effnet_lite1", "effnet_lite2")
+    names += ("effnet_lite0_style",)
     assert {n: feature_dim(n) for n in names} == {
         "resnet50": 2048,
         "resnet101": 2048,
@@ -23,6 +24,7 @@ def test_registry_names_and_feature_dims() -> None:
         "effnet_lite0": 1280,
         "effnet_lite1": 1280,
         "effnet_lite2": 1280,
+        "effnet_lite0_style": 1280 + 2 * (32 + 16 + 24 + 40 + 80 + 112 + 192),
     }
     assert get_spec("effnet_lite0").mean == get_spec("effnet_lite1").std == get_spec("effnet_lite2").mean == (0.5,) * 3
     assert get_spec("resnet50").std == (0.229, 0.224, 0.225)
@@ -98,3 +100,26 @@ def test_effnet_lite_without_its_weights_package_says_what_to_install(monkeypatc
         Backbone("effnet_lite2")
     with pytest.raises(VidclsError, match="unknown weights 'IMAGENET9K' for effnet_lite1"):
         Backbone("effnet_lite1", weights="IMAGENET9K")
+
+
+def test_effnet_lite0_style_is_lite0_then_its_early_layers_channel_statistics() -> None:
+    # The pooled part must be effnet_lite0's features exactly (same weights, same graph), and the statistics
+    # must be what they claim: checked for the stem (first tap) and the end of stage 2 (blocks 1-2) by hand.
+    import torch.nn.functional as F
+
+    frames = torch.from_numpy(np.random.default_rng(0).integers(0, 256, (3, 96, 96, 3), dtype=np.uint8))
+    plain = Backbone("effnet_lite0", runtime="torch")
+    style = Backbone("effnet_lite0_style", runtime="torch")
+    assert style.weights_tag == plain.weights_tag and style.feature_dim == feature_dim("effnet_lite0_style")
+    out = style.encode(frames)
+    torch.testing.assert_close(out[:, :1280], plain.encode(frames))
+    trunk = style.trunk
+    with torch.inference_mode():
+        x = (frames.permute(0, 3, 1, 2).float() / 255 - 0.5) / 0.5
+        stem = F.relu6(trunk._bn0(trunk._conv_stem(x)))
+        stage2 = trunk._blocks[2](trunk._blocks[1](trunk._blocks[0](stem)))
+    expected_stem = torch.cat([stem.mean(dim=(2, 3)), stem.std(dim=(2, 3), correction=0)], 1)
+    torch.testing.assert_close(out[:, 1280 : 1280 + 64], expected_stem, rtol=1e-4, atol=1e-5)
+    start = 1280 + 64 + 32  # after the stem's and stage 1's (16 channels) means and stds
+    expected_stage2 = torch.cat([stage2.mean(dim=(2, 3)), stage2.std(dim=(2, 3), correction=0)], 1)
+    torch.testing.assert_close(out[:, start : start + 48], expected_stage2, rtol=1e-4, atol=1e-5)

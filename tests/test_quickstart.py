@@ -40,7 +40,10 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     # data=demo's two CNN input sizes reach the files (and, through the checkpoints, predict.py below).
     from vidcls.schema import validate_contents
 
-    assert validate_contents(features / "train_features_multiscale.h5").provenance["spatial_scales"] == [1.0, 0.714]
+    provenance = validate_contents(features / "train_features_multiscale.h5").provenance
+    assert provenance["spatial_scales"] == [1.0, 0.714]
+    # extract.py's default backbone, the one the temperature was fitted for (docs/results.md, "Style statistics")
+    assert provenance["backbone"] == "effnet_lite0_style"
     members = sorted(p.parent.parent.name for p in (out / "train").glob("*/checkpoints/best.ckpt"))
     # One run dir per member, named by its overrides (conf/hydra/default.yaml), the seed among them.
     assert len(members) == 2 and all(f"seed={i}" in m.split(",") for i, m in enumerate(members)), members
@@ -48,10 +51,10 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     # and eval reports the ensemble with it (predict and the web page load members the same way)
     from vidcls.inference import load_ensemble
 
-    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.53}
+    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.58}
     report = json.loads((out / "eval" / "eval_metrics.json").read_text())
     assert report["split"] == "test"
-    assert set(report["temperature"]["members"].values()) == {0.53}
+    assert set(report["temperature"]["members"].values()) == {0.58}
     assert (out / "eval" / "confusion_matrix_tta.png").is_file()
     assert list((out / "predict").glob("*.attention.png"))
     assert "== done." in result.stdout

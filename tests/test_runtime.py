@@ -46,7 +46,13 @@ def _parity(name: str, weights: str | None, cache: Path, size: int = 64) -> None
 @needs_fast
 @pytest.mark.parametrize(
     ("name", "weights"),
-    [("effnet_lite0", "DEFAULT"), ("effnet_lite1", "DEFAULT"), ("effnet_lite2", "DEFAULT"), ("tiny_cnn", None)],
+    [
+        ("effnet_lite0", "DEFAULT"),
+        ("effnet_lite0_style", "DEFAULT"),
+        ("effnet_lite1", "DEFAULT"),
+        ("effnet_lite2", "DEFAULT"),
+        ("tiny_cnn", None),
+    ],
 )
 def test_fast_runtimes_match_torch_within_1e_4(name: str, weights: str | None, tmp_path: Path) -> None:
     _parity(name, weights, tmp_path)

@@ -130,3 +130,48 @@ class EfficientNetLite(nn.Module):
     def classify(self, x: torch.Tensor) -> torch.Tensor:
         """ImageNet logits (used to check that the weights loaded correctly)."""
         return self._fc(self.features(x))
+
+
+def style_stats_dim(variant: int = 0) -> int:
+    """Width of :class:`EfficientNetLiteStyle`'s statistics: a mean and a std per channel of each tap."""
+    stages = LITE_STAGES[variant]
+    return 2 * (stages[0][4] + sum(stage[5] for stage in stages[:-1]))
+
+
+def _channel_mean_std(x: torch.Tensor) -> torch.Tensor:
+    """Per-channel spatial mean and (population) std of ``[B, C, H, W]`` -> ``[B, 2C]``."""
+    mean = x.mean(dim=(-2, -1))
+    std = (x - mean[..., None, None]).pow(2).mean(dim=(-2, -1)).clamp_min(1e-12).sqrt()
+    return torch.cat([mean, std], dim=1)
+
+
+class EfficientNetLiteStyle(EfficientNetLite):
+    """The pooled 1280-d features followed by "style" statistics of the earlier layers.
+
+    The pooled head says what is in a frame (ImageNet objects); how it is drawn (flat colour, hard
+    edges, sensor noise, text) lives in the early layers, which global pooling of the head throws
+    away. Each tap (the stem and the end of every stage but the last) adds its channels' spatial mean
+    and std, as style-transfer losses do: +5.5 points [2.2, 9.0] for a linear probe in grouped CV on
+    the dev set's `tune` (docs/results.md, "Style statistics"). Same weights as :class:`EfficientNetLite`.
+    """
+
+    def __init__(self, num_classes: int = 1000, variant: int = 0) -> None:
+        super().__init__(num_classes, variant)
+        ends, last = [], -1
+        for repeats, *_ in LITE_STAGES[variant][:-1]:
+            last += repeats
+            ends.append(last)
+        self.tap_blocks = frozenset(ends)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu6(self._bn0(self._conv_stem(x)))
+        stats = [_channel_mean_std(x)]
+        for index, block in enumerate(self._blocks):
+            x = block(x)
+            if index in self.tap_blocks:
+                stats.append(_channel_mean_std(x))
+        x = F.relu6(self._bn1(self._conv_head(x)))
+        return torch.cat([x.mean(dim=(-2, -1)), *stats], dim=1)
+
+    def classify(self, x: torch.Tensor) -> torch.Tensor:
+        return self._fc(self.features(x)[:, :LITE0_FEATURE_DIM])

