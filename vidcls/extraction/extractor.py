@@ -109,7 +109,7 @@ class FeatureExtractor:
 
     def __init__(
         self,
-        backbone: Backbone | ExportedBackbone | str = "effnet_lite0",
+        backbone: Backbone | ExportedBackbone | str = "effnet_lite0_style",
         weights: str | None = "DEFAULT",
         num_frames: int = 64,
         scales: Sequence[float] = (1.0, 0.85, 1.15),
