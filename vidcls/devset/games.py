@@ -280,6 +280,13 @@ def software_showbase(model_path: Path, model_cache: bool = True) -> object:
     return base
 
 
+def software_screen(base: object) -> np.ndarray:
+    """The frame :func:`software_showbase` last drew, as a clip frame (RGB, top row first, fitted)."""
+    shot = base.win.getScreenshot()
+    rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
+    return fit_frame(rgb[::-1])
+
+
 def play_panda(roots: list[Path], member: str, start: float, seconds: float, seed: int) -> tuple[np.ndarray, float]:
     """Panda3D's sample world (the manual's first program: ``models/environment`` and the walking
     ``models/panda-model``, both shipped in the wheel) as a third-person game: a seeded agent walks the panda
@@ -324,9 +331,7 @@ def play_panda(roots: list[Path], member: str, start: float, seconds: float, see
         base.camera.lookAt(pos + Vec3(0, 0, 2.5))
         base.graphicsEngine.renderFrame()
         if frame >= round(start * PANDA_HZ):
-            shot = base.win.getScreenshot()
-            rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
-            screens.append(fit_frame(rgb[::-1]))
+            screens.append(software_screen(base))
     return np.stack(screens), float(PANDA_HZ)
 
 
@@ -546,9 +551,7 @@ def play_assetcoop(roots: list[Path], member: str, start: float, seconds: float,
             base.camera.lookAt(pos + step * (2 * ASSETCOOP_HZ / world.walk) + Vec3(0, 0, 1.2))
         base.graphicsEngine.renderFrame()
         if frame >= round(ASSETCOOP_LEAD * ASSETCOOP_HZ):
-            shot = base.win.getScreenshot()
-            rgb = np.frombuffer(shot.getRamImageAs("RGB"), np.uint8).reshape(shot.getYSize(), shot.getXSize(), 3)
-            screens.append(fit_frame(rgb[::-1]))
+            screens.append(software_screen(base))
     return np.stack(screens), float(ASSETCOOP_HZ)
 
 
