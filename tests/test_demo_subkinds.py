@@ -14,8 +14,7 @@ from PIL import Image
 from vidcls.demo import talking
 from vidcls.demo.build import CLASS_KINDS, RENDERERS
 from vidcls.demo.lowres import render_low_res_game
-from vidcls.demo.mathanim import render_math_animation
-from vidcls.demo.motion import compose_scenes, render_motion_graphics
+from vidcls.demo.motion import render_motion_graphics
 from vidcls.demo.real import (
     AI_ANIMATION_FILES,
     AI_ANIMATION_PACKAGE,
@@ -42,7 +41,6 @@ def clip(render, seed: int, width: int = 160, height: int = 120, fps: int = 12, 
         ("carphone", "Flat_Content"),
         ("inset", "Flat_Content"),
         ("motion", "Animation"),
-        ("mathanim", "Animation"),
         ("lowres", "Gaming"),
         ("aireal", "Natural_Content"),
     ],
@@ -140,41 +138,6 @@ def test_motion_graphics_are_few_flat_colours_that_move_all_the_time() -> None:
         assert np.sort(counts)[::-1][:8].sum() / len(last) > 0.9, f"seed {seed}: not flat colour"
         moving = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3)) > 0
         assert moving[len(moving) // 3 :].mean() > 0.8, f"seed {seed}: motion graphics stop moving"
-
-
-def test_math_animations_are_thin_strokes_on_one_canvas_that_keep_moving() -> None:
-    """Demo v10's math-explainer clips: one canvas colour (black most often) under most of the frame, strokes
-    thin enough that few pixels are marked, something moving in most frames, and the same seed gives the same clip."""
-    np.testing.assert_array_equal(clip(render_math_animation, 3, 320, 240, 15, 45),
-                                  clip(render_math_animation, 3, 320, 240, 15, 45))  # fmt: skip
-    dark = 0
-    for seed in range(8):
-        frames = clip(render_math_animation, seed, 320, 240, 15, 45)
-        last = frames[-1].reshape(-1, 3)
-        colours, counts = np.unique(last, axis=0, return_counts=True)
-        canvas = colours[counts.argmax()]
-        assert counts.max() / len(last) > 0.45, f"seed {seed}: no canvas colour covers the frame"
-        dark += int(canvas.max() < 40)
-        moving = np.abs(np.diff(frames.astype(np.int16), axis=0)).mean(axis=(1, 2, 3)) > 0
-        assert moving[len(moving) // 3 :].mean() > 0.6, f"seed {seed}: the animation stops"
-    assert dark >= 5, "most math animations are drawn on a dark canvas"
-    assert not np.array_equal(clip(render_math_animation, 0), clip(render_math_animation, 1))
-
-
-def test_compose_scenes_fades_between_two_scenes() -> None:
-    """A cross-fade shows a blend of the two scenes' canvases half-way; a cut shows one or the other."""
-    colours = iter([(200, 0, 0), (0, 0, 200)])
-
-    def make_scene(w: int, h: int, seconds: float) -> list:
-        colour = next(colours)
-        return [lambda draw, t, w_, h_: draw.rectangle((0, 0, w_, h_), fill=colour)]
-
-    rng = np.random.default_rng(0)
-    frames = np.stack(list(compose_scenes(rng, 40, 30, 10, 40, (0, 0, 0), 2, make_scene, transitions=("fade",),
-                                          push_range=(0.0, 0.0))))  # fmt: skip
-    reds, blues = frames[:, 15, 20, 0].astype(int), frames[:, 15, 20, 2].astype(int)
-    assert reds[0] == 200 and blues[-1] == 200
-    assert ((reds > 20) & (reds < 180) & (blues > 20) & (blues < 180)).any(), "no blended frame"
 
 
 def test_low_res_game_is_a_small_capture_enlarged() -> None:

@@ -51,10 +51,10 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     # and eval reports the ensemble with it (predict and the web page load members the same way)
     from vidcls.inference import load_ensemble
 
-    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.57}
+    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.58}
     report = json.loads((out / "eval" / "eval_metrics.json").read_text())
     assert report["split"] == "test"
-    assert set(report["temperature"]["members"].values()) == {0.57}
+    assert set(report["temperature"]["members"].values()) == {0.58}
     assert (out / "eval" / "confusion_matrix_tta.png").is_file()
     assert list((out / "predict").glob("*.attention.png"))
     assert "== done." in result.stdout

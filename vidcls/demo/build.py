@@ -30,7 +30,6 @@ from vidcls.demo.desktop import render_desktop
 from vidcls.demo.encode import PARTIAL_SUFFIX, write_clip
 from vidcls.demo.game import render_platformer, render_shooter
 from vidcls.demo.lowres import render_low_res_game
-from vidcls.demo.mathanim import render_math_animation
 from vidcls.demo.motion import render_motion_graphics
 from vidcls.demo.raycaster import render_firstperson
 from vidcls.demo.real import render_ai_animation, render_ai_footage, render_footage, render_photo
@@ -49,7 +48,7 @@ Renderer = Callable[[np.random.Generator, int, int, int, int], Iterator[np.ndarr
 
 #: Clip kinds per class, cycled through in this order as the clip index grows.
 CLASS_KINDS: dict[str, tuple[str, ...]] = {
-    "Animation": ("bbb", "motion", "cgi", "cartoon", "motion", "aicg", "bbb", "mathanim", "cgi"),
+    "Animation": ("bbb", "motion", "cgi", "cartoon", "motion", "aicg", "bbb", "motion", "cgi"),
     "Flat_Content": (
         "slides",
         "talkhead",
@@ -100,7 +99,6 @@ RENDERERS: dict[str, Renderer] = {
     "chart": render_chart,
     "desktop": render_desktop,
     "motion": render_motion_graphics,
-    "mathanim": render_math_animation,
     "talkhead": render_portrait_talk,
     "avatar": render_avatar,
     "inset": render_lecture_inset,
@@ -130,10 +128,8 @@ DURATION_RANGE_S = (3.0, 8.0)
 #: 9: every sub-kind of docs/classes.md that real video showed missing (issue 25): talking heads as
 #:    Flat_Content (a portrait photo brought to life, AI avatars, carphone moved from Natural_Content),
 #:    lecture insets, motion graphics (Animation, 1 in 3), 64x64 game captures (Gaming, 1 in 4), and
-#:    photorealistic AI footage of people and nature as Natural_Content (1 in 3);
-#: 10: math-explainer animations (mathanim.py: number planes, traced plots, networks, vector fields, written
-#:    titles on a black canvas) for one of the three motion-graphics slots (Animation, 1 in 9).
-DEMO_VERSION = 10
+#:    photorealistic AI footage of people and nature as Natural_Content (1 in 3).
+DEMO_VERSION = 9
 MARKER_NAME = ".vidcls_demo.json"
 LOCK_NAME = ".vidcls_demo.lock"
 _CLIP_NAME = re.compile(r"^(?P<kind>[a-z]+)_(?P<index>\d{3,})\.mp4$")

@@ -249,42 +249,21 @@ def render_motion_graphics(
 ) -> Iterator[np.ndarray]:
     """One to three motion-graphics scenes with a wipe, slide or cut between them."""
     background, accents = palette(rng)
-    scene_count = int(rng.integers(1, 4))
-
-    def make_scene(w: int, h: int, seconds: float) -> list[Scene]:
-        layers = [_SCENES[int(rng.integers(len(_SCENES)))](rng, w, h, accents, seconds)]
-        if rng.random() < 0.6:  # decorative shapes moving behind the main element, as explainers have
-            layers.insert(0, _shapes_scene(rng, w, h, accents, seconds))
-        return layers
-
-    yield from compose_scenes(rng, width, height, fps, num_frames, background, scene_count, make_scene)
-
-
-def compose_scenes(
-    rng: np.random.Generator,
-    width: int,
-    height: int,
-    fps: int,
-    num_frames: int,
-    background: Color,
-    scene_count: int,
-    make_scene: Callable[[int, int, float], list[Scene]],
-    transitions: tuple[str, ...] = ("wipe", "slide", "cut"),
-    push_range: tuple[float, float] = (0.02, 0.06),
-) -> Iterator[np.ndarray]:
-    """``scene_count`` scenes (each ``make_scene(w, h, seconds)``'s layers, drawn in order) one after another.
-
-    Scenes are drawn at twice the size and reduced, joined by one of ``transitions`` (a wipe, a slide,
-    a cross-fade or a cut), under a slow push-in of ``push_range`` of the frame over the clip.
-    """
     duration = num_frames / fps
+    scene_count = int(rng.integers(1, 4))
     bounds = np.sort(rng.uniform(0.25, 0.75, size=scene_count - 1)) * duration
     starts = np.concatenate([[0.0], bounds])
     ends = np.concatenate([bounds, [duration]])
     big_w, big_h = width * _SUPERSAMPLE, height * _SUPERSAMPLE
-    scenes = [make_scene(big_w, big_h, float(end - start)) for start, end in zip(starts, ends, strict=True)]
-    transition = str(rng.choice(list(transitions)))
-    push = float(rng.uniform(*push_range))
+    scenes: list[list[Scene]] = []
+    for start, end in zip(starts, ends, strict=True):
+        seconds = float(end - start)
+        layers = [_SCENES[int(rng.integers(len(_SCENES)))](rng, big_w, big_h, accents, seconds)]
+        if rng.random() < 0.6:  # decorative shapes moving behind the main element, as explainers have
+            layers.insert(0, _shapes_scene(rng, big_w, big_h, accents, seconds))
+        scenes.append(layers)
+    transition = str(rng.choice(["wipe", "slide", "cut"]))
+    push = float(rng.uniform(0.02, 0.06))
     wipe_s = 0.4
 
     def picture(index: int, t: float) -> Image.Image:
@@ -296,18 +275,16 @@ def compose_scenes(
 
     for i in range(num_frames):
         t = i / fps
-        index = min(int(np.searchsorted(ends, t, side="right")), scene_count - 1)
+        index = int(np.searchsorted(ends, t, side="right"))
+        index = min(index, scene_count - 1)
         image = picture(index, t)
         since = t - float(starts[index])
         if index > 0 and transition != "cut" and since < wipe_s:
             previous = picture(index - 1, t)
-            share = ease_in_out_cubic(since / wipe_s)
-            edge = round(share * big_w)
+            edge = round(ease_in_out_cubic(since / wipe_s) * big_w)
             if transition == "wipe":
                 previous.paste(image.crop((0, 0, edge, big_h)), (0, 0))
                 image = previous
-            elif transition == "fade":
-                image = Image.blend(previous, image, share)
             else:
                 slid = Image.new("RGB", (big_w, big_h), background)
                 slid.paste(previous, (-edge, 0))
