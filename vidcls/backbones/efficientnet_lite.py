@@ -117,11 +117,18 @@ class EfficientNetLite(nn.Module):
         self._fc = nn.Linear(LITE0_FEATURE_DIM, num_classes)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.run(x)[0]
+
+    def run(self, x: torch.Tensor, taps: frozenset[int] = frozenset()) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        """Stem, blocks and head: the pooled features, and the activations after the stem and each block in ``taps``."""
         x = F.relu6(self._bn0(self._conv_stem(x)))
-        for block in self._blocks:
+        tapped = [x]
+        for index, block in enumerate(self._blocks):
             x = block(x)
+            if index in taps:
+                tapped.append(x)
         x = F.relu6(self._bn1(self._conv_head(x)))
-        return x.mean(dim=(-2, -1))
+        return x.mean(dim=(-2, -1)), tapped
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled 1280-d features: the backbone output used for extraction."""
@@ -164,14 +171,8 @@ class EfficientNetLiteStyle(EfficientNetLite):
         self.tap_blocks = frozenset(ends)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
-        x = F.relu6(self._bn0(self._conv_stem(x)))
-        stats = [_channel_mean_std(x)]
-        for index, block in enumerate(self._blocks):
-            x = block(x)
-            if index in self.tap_blocks:
-                stats.append(_channel_mean_std(x))
-        x = F.relu6(self._bn1(self._conv_head(x)))
-        return torch.cat([x.mean(dim=(-2, -1)), *stats], dim=1)
+        pooled, tapped = self.run(x, self.tap_blocks)
+        return torch.cat([pooled, *(_channel_mean_std(t) for t in tapped)], dim=1)
 
     def classify(self, x: torch.Tensor) -> torch.Tensor:
-        return self._fc(self.features(x)[:, :LITE0_FEATURE_DIM])
+        return self._fc(self.run(x)[0])
