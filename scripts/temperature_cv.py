@@ -65,11 +65,14 @@ from vidcls.schema import validate_contents
 from vidcls.utils.io import atomic_write_text
 
 
-def checkpoint_logits(ckpt_paths: str, path: Path, batch_size: int = 64) -> tuple[torch.Tensor, list[str]]:
-    """Every member's raw logits ``[M, N, C]`` (no stored temperature) on a feature file, and the member names."""
+def checkpoint_logits(
+    ckpt_paths: str, path: Path, batch_size: int = 64
+) -> tuple[torch.Tensor, list[str], np.ndarray | None]:
+    """Every member's raw logits ``[M, N, C]`` (no stored temperature) on a feature file, the member names and
+    their ensemble weights (None: the plain mean)."""
     ensemble = load_ensemble(ckpt_paths, device="cpu", apply_temperature=False)
     logits, _ = ensemble_logits(ensemble, validate_contents(path), batch_size)
-    return logits, ensemble.names
+    return logits, ensemble.names, ensemble.weights
 
 
 def temperature_cv(
@@ -81,13 +84,14 @@ def temperature_cv(
     seed: int = 0,
     confidence: float = 0.95,
     bins: int = 15,
+    weights: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """No temperature vs one fitted out of fold over sources, pooled with source-bootstrap intervals."""
     labels = pool.labels
     fold_of = assign_folds(pool.groups, labels, folds, fold_seed)
-    raw = ensemble_probs(logits, 1.0).numpy()
+    raw = ensemble_probs(logits, 1.0, weights).numpy()
     member_probs = torch.softmax(logits.double(), dim=-1).numpy()
-    oof, temperatures = out_of_fold_temperature(member_probs, labels, fold_of, folds)
+    oof, temperatures = out_of_fold_temperature(member_probs, labels, fold_of, folds, weights)
     names = sorted(set(pool.groups))
     group_ids = np.array([names.index(g) for g in pool.groups])
     boot = group_bootstrap(len(names), num_samples, seed)
@@ -105,14 +109,14 @@ def temperature_cv(
         )
         diffs["nll"].append(nll(oof[rows], labels[rows]) - nll(raw[rows], labels[rows]))
     alpha = (1 - confidence) / 2
-    full = fit_temperature(logits, torch.from_numpy(labels))
+    full = fit_temperature(logits, torch.from_numpy(labels), weights=weights)
     return {
         "clips": len(labels),
         "groups": len(names),
         "folds": [
             {
                 "temperature": t,
-                "at_bound": fit_at_bound(logits[:, fold_of != f], labels[fold_of != f], t),
+                "at_bound": fit_at_bound(logits[:, fold_of != f], labels[fold_of != f], t, weights),
                 "clips": int((fold_of == f).sum()),
                 "groups": sorted({g for g, k in zip(pool.groups, fold_of, strict=True) if k == f}),
                 "accuracy_none": float((raw[fold_of == f].argmax(1) == labels[fold_of == f]).mean()),
@@ -133,12 +137,14 @@ def temperature_cv(
     }
 
 
-def fit_at_bound(logits: torch.Tensor, labels: np.ndarray, temperature: float) -> bool:
+def fit_at_bound(
+    logits: torch.Tensor, labels: np.ndarray, temperature: float, weights: np.ndarray | None = None
+) -> bool:
     """Whether the fitted NLL is no lower than at an end of the search range: the NLL kept falling to it (e.g.
     every clip right in some member, as T goes to 0), where the search stops anywhere on the flat end."""
     y = torch.from_numpy(labels)
-    fitted = ensemble_nll(logits, y, temperature)
-    return any(ensemble_nll(logits, y, bound) <= fitted + 1e-9 for bound in TEMPERATURE_RANGE)
+    fitted = ensemble_nll(logits, y, temperature, weights)
+    return any(ensemble_nll(logits, y, bound, weights) <= fitted + 1e-9 for bound in TEMPERATURE_RANGE)
 
 
 def report(result: dict[str, Any]) -> str:
@@ -183,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pool, dropped = select_rows(args.features, args.manifest, "tune")
         fit_file = write_rows(pool, args.out)
-        logits, members = checkpoint_logits(args.ckpt_paths, fit_file)
-        result = temperature_cv(logits, pool, args.folds, args.fold_seed)
+        logits, members, weights = checkpoint_logits(args.ckpt_paths, fit_file)
+        result = temperature_cv(logits, pool, args.folds, args.fold_seed, weights=weights)
     except VidclsError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -45,16 +45,20 @@ def test_quickstart_script_runs_the_whole_pipeline(tmp_path: Path) -> None:
     # extract.py's default backbone, the one the temperature was fitted for (docs/results.md, "Style statistics")
     assert provenance["backbone"] == "effnet_lite0_style"
     members = sorted(p.parent.parent.name for p in (out / "train").glob("*/checkpoints/best.ckpt"))
-    # One run dir per member, named by its overrides (conf/hydra/default.yaml), the seed among them.
-    assert len(members) == 2 and all(f"seed={i}" in m.split(",") for i, m in enumerate(members)), members
+    # One run dir per member, named by its overrides (conf/hydra/default.yaml), the seed among them; and the probe.
+    assert len(members) == 3 and members[-1] == "probe", members
+    assert all(f"seed={i}" in m.split(",") for i, m in enumerate(members[:2])), members
     # one temperature in every member, the script's default (chosen on the dev set's tune sources, docs/results.md),
-    # and eval reports the ensemble with it (predict and the web page load members the same way)
+    # and eval reports the ensemble with it (predict and the web page load members the same way); the probe
+    # carries half of the ensemble's probability, the seeds split the other half
     from vidcls.inference import load_ensemble
 
-    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.58}
+    ensemble = load_ensemble(str(out / "train"))
+    assert set(ensemble.temperatures.values()) == {0.69}
+    assert ensemble.names[-1] == "probe" and ensemble.weights.tolist() == [0.25, 0.25, 0.5]
     report = json.loads((out / "eval" / "eval_metrics.json").read_text())
     assert report["split"] == "test"
-    assert set(report["temperature"]["members"].values()) == {0.58}
+    assert set(report["temperature"]["members"].values()) == {0.69}
     assert (out / "eval" / "confusion_matrix_tta.png").is_file()
     assert list((out / "predict").glob("*.attention.png"))
     assert "== done." in result.stdout

@@ -187,8 +187,11 @@ def test_train_real_video_script_runs_the_whole_recipe(tmp_path: Path) -> None:
     assert read_meta(features / "train_features_multiscale.h5").provenance["backbone"] == "effnet_lite0_style"
     final = read_meta(data / "real_video" / "final_features" / "test_features_multiscale.h5")
     assert final.num_samples == 8
-    # one temperature in every member: the script's default, chosen out-of-fold on tune (docs/results.md)
-    assert set(load_ensemble(str(out / "train")).temperatures.values()) == {0.63}
+    # one temperature in every member: the script's default, chosen out-of-fold on tune (docs/results.md); the
+    # probe beside the seeds, with half of the ensemble's probability
+    ensemble = load_ensemble(str(out / "train"))
+    assert set(ensemble.temperatures.values()) == {0.69}
+    assert ensemble.names[-1] == "probe" and ensemble.weights.tolist() == [0.25, 0.25, 0.5]
     scores = json.loads((out / "final_eval" / "final_scores.json").read_text())
     assert scores["split"] == "final" and scores["clips"] == 8 and scores["groups"] == 4
     assert "== done." in result.stdout

@@ -599,13 +599,15 @@ def _comparisons(
 
 
 def out_of_fold_temperature(
-    member_probs: np.ndarray, labels: np.ndarray, folds: np.ndarray, k: int
+    member_probs: np.ndarray, labels: np.ndarray, folds: np.ndarray, k: int, weights: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[float]]:
     """Nested, honest calibration: for each fold, one ensemble temperature fitted on the *other*
-    folds' held-out (raw) predictions, applied to this fold. Returns the scaled probabilities and the Ts."""
+    folds' held-out (raw) predictions, applied to this fold. Returns the scaled probabilities and the Ts.
+    ``weights``: the members' ensemble weights (vidcls/inference/shares.py; None = the plain mean)."""
     import torch
 
     from vidcls.inference.calibration import fit_temperature
+    from vidcls.inference.shares import mean_over_members
 
     log_p = torch.from_numpy(np.log(np.clip(member_probs, 1e-12, None)))  # [M, N, C]; log-probs act as logits
     out = np.zeros(member_probs.shape[1:])
@@ -613,8 +615,8 @@ def out_of_fold_temperature(
     for fold in range(k):
         fit_rows = torch.from_numpy(np.flatnonzero(folds != fold))
         rows = np.flatnonzero(folds == fold)
-        t = fit_temperature(log_p[:, fit_rows], torch.from_numpy(labels)[fit_rows])
-        out[rows] = torch.softmax(log_p[:, rows] / t, dim=-1).mean(dim=0).numpy()
+        t = fit_temperature(log_p[:, fit_rows], torch.from_numpy(labels)[fit_rows], weights=weights)
+        out[rows] = mean_over_members(torch.softmax(log_p[:, rows] / t, dim=-1), weights).numpy()
         temps.append(t)
     return out, temps
 

@@ -29,6 +29,7 @@ from vidcls.evaluation.metrics import (
     nll,
 )
 from vidcls.inference import Ensemble
+from vidcls.inference.shares import mean_over_members
 from vidcls.utils.figures import confusion_figure
 from vidcls.utils.io import atomic_write_text
 from vidcls.utils.progress import progress_bar
@@ -39,8 +40,8 @@ TTA = "tta"
 
 
 def model_probabilities(ensemble: Ensemble, member_probs: np.ndarray) -> dict[str, np.ndarray]:
-    """Ensemble first (mean over members), then each member, each ``[N, C]``."""
-    out = {ENSEMBLE: member_probs.mean(axis=0)}
+    """Ensemble first (the members' mean, weighted by their shares), then each member, each ``[N, C]``."""
+    out = {ENSEMBLE: mean_over_members(member_probs, ensemble.weights)}
     out.update({name: member_probs[i] for i, name in enumerate(ensemble.names)})
     return out
 
@@ -99,8 +100,8 @@ def temperature_report(
 
     return {
         "members": ensemble.temperatures,
-        "before": numbers(raw_member_probs.mean(axis=0)),
-        "after": numbers(member_probs.mean(axis=0)),
+        "before": numbers(mean_over_members(raw_member_probs, ensemble.weights)),
+        "after": numbers(mean_over_members(member_probs, ensemble.weights)),
     }
 
 

@@ -19,6 +19,7 @@ import torch
 
 from vidcls.errors import VidclsError
 from vidcls.inference.checkpoints import Member, load_member
+from vidcls.inference.shares import mean_over_members
 from vidcls.schema import FeatureFileMeta
 from vidcls.utils.io import atomic_path
 
@@ -29,12 +30,15 @@ if TYPE_CHECKING:
 TEMPERATURE_RANGE: tuple[float, float] = (0.05, 20.0)
 
 
-def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 200) -> float:
+def fit_temperature(
+    logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 200, weights: np.ndarray | None = None
+) -> float:
     """The T > 0 minimising the mean NLL of ``softmax(logits / T)``.
 
     ``logits [N, C]`` for one model, or ``[M, N, C]`` for an ensemble sharing one T (NLL of the
     mean over members of ``softmax(logits_m / T)``; log-probabilities work as logits). One
-    parameter, searched by golden section over log T in :data:`TEMPERATURE_RANGE`.
+    parameter, searched by golden section over log T in :data:`TEMPERATURE_RANGE`. ``weights``: the members'
+    ensemble weights (:func:`vidcls.inference.shares.member_weights`; None = the plain mean).
     """
     logits = logits.detach().double()
     labels = labels.detach().long()
@@ -47,7 +51,7 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 
     lo, hi = (math.log(v) for v in TEMPERATURE_RANGE)
 
     def nll(log_t: float) -> float:
-        return ensemble_nll(logits, labels, math.exp(log_t))
+        return ensemble_nll(logits, labels, math.exp(log_t), weights)
 
     # Golden-section search on log T: robust, no learning rate, exact enough (1e-6 in log T).
     ratio = (math.sqrt(5) - 1) / 2
@@ -68,14 +72,16 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor, max_iter: int = 
     return float(math.exp((a + b) / 2))
 
 
-def ensemble_probs(logits: torch.Tensor, temperature: float) -> torch.Tensor:
-    """``logits [M, N, C]`` -> the mean over members of ``softmax(logits_m / T)``, ``[N, C]`` in float64."""
-    return torch.softmax(logits.double() / temperature, dim=-1).mean(dim=0)
+def ensemble_probs(logits: torch.Tensor, temperature: float, weights: np.ndarray | None = None) -> torch.Tensor:
+    """``logits [M, N, C]`` -> the (weighted) mean over members of ``softmax(logits_m / T)``, ``[N, C]`` in float64."""
+    return mean_over_members(torch.softmax(logits.double() / temperature, dim=-1), weights)
 
 
-def ensemble_nll(logits: torch.Tensor, labels: torch.Tensor, temperature: float) -> float:
+def ensemble_nll(
+    logits: torch.Tensor, labels: torch.Tensor, temperature: float, weights: np.ndarray | None = None
+) -> float:
     """Mean NLL of the true class under :func:`ensemble_probs`: what :func:`fit_temperature` minimises."""
-    return _true_class_nll(ensemble_probs(logits, temperature), labels)
+    return _true_class_nll(ensemble_probs(logits, temperature, weights), labels)
 
 
 def _true_class_nll(probs: torch.Tensor, labels: torch.Tensor) -> float:
@@ -151,13 +157,15 @@ def store_temperature(path: Path, temperature: float, stats: dict[str, Any]) -> 
         torch.save(ckpt, tmp)
 
 
-def ensemble_fit_stats(logits: torch.Tensor, labels: torch.Tensor, temperature: float) -> dict[str, float]:
+def ensemble_fit_stats(
+    logits: torch.Tensor, labels: torch.Tensor, temperature: float, weights: np.ndarray | None = None
+) -> dict[str, float]:
     """The ensemble's accuracy, NLL and ECE on ``logits [M, N, C]`` with every member at 1.0 and at ``temperature``."""
     from vidcls.evaluation.metrics import calibration
 
     stats: dict[str, float] = {}
     for tag, t in (("before", 1.0), ("after", float(temperature))):
-        probs = ensemble_probs(logits, t)
+        probs = ensemble_probs(logits, t, weights)
         stats[f"nll_{tag}"] = _true_class_nll(probs, labels)
         stats[f"ece_{tag}"] = calibration(probs.numpy(), labels.numpy()).ece
         stats[f"accuracy_{tag}"] = float((probs.argmax(dim=1) == labels).double().mean())

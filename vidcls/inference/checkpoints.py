@@ -63,6 +63,8 @@ class Member:
     kind: str = "lightning"  # "lightning" | "predecessor"
     # Logits are divided by this before the softmax (fitted on val, see vidcls/inference/calibration.py).
     temperature: float = 1.0
+    # Its fraction of the ensemble's probability (None: an equal part of the rest; vidcls/inference/shares.py).
+    ensemble_share: float | None = None
 
     def __post_init__(self) -> None:
         self.provenance = Provenance.of(self.provenance)  # a plain dict is accepted (tests, tools)
@@ -194,6 +196,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
     feature_dim = int(hparams["feature_dim"])
     provenance = Provenance.of({**(hparams.get("provenance") or {}), "feature_dim": feature_dim}, f"checkpoint {path}")
     from vidcls.inference.calibration import check_temperature
+    from vidcls.modules.classifier import check_ensemble_share
 
     return Member(
         name=name,
@@ -204,6 +207,7 @@ def _load_lightning(ckpt: dict[str, Any], path: Path, name: str, allow_unsafe_lo
         provenance=provenance,
         kind="lightning",
         temperature=check_temperature(hparams.get("temperature"), path),
+        ensemble_share=check_ensemble_share(hparams.get("ensemble_share"), f"checkpoint {path}: ensemble_share"),
     )
 
 

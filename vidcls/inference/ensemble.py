@@ -12,6 +12,7 @@ import torch
 
 from vidcls.errors import VidclsError
 from vidcls.inference.checkpoints import Member, load_member, member_names, resolve_checkpoint_paths
+from vidcls.inference.shares import mean_over_members, member_weights
 from vidcls.inference.tta import build_views, resolve_views
 from vidcls.schema import PREDECESSOR_CLASS_NAMES, FeatureFileMeta, Provenance
 from vidcls.utils.device import resolve_device
@@ -98,6 +99,8 @@ class Ensemble:
                 self._class_names,
             )
         self._check_num_outputs(self._class_names)
+        #: Each member's weight in the ensemble's mean (None: equal), from their checkpoints' ensemble shares.
+        self.weights = member_weights([m.ensemble_share for m in self.members], self.names)
 
     def _check_num_outputs(self, class_names: Sequence[str]) -> None:
         for m in self.members:
@@ -299,7 +302,7 @@ class Ensemble:
         member_probs = stacked.mean(dim=1)
         raw_member_probs = torch.stack(raw_view_probs).cpu().mean(dim=1) if self.calibrated else member_probs
         return EnsemblePrediction(
-            probs=member_probs.mean(dim=0),
+            probs=mean_over_members(member_probs, self.weights),
             member_probs=member_probs,
             view_probs=stacked,
             views=views,

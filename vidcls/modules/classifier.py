@@ -31,8 +31,9 @@ from vidcls.modules.losses import FocalLoss, class_weights_from_labels
 from vidcls.utils.config import import_class, to_plain
 from vidcls.utils.rng import collect_rng_states, restore_rng_states
 
-#: Keys of a ``conf/model/*.yaml`` that configure training, not the network's constructor.
-TRAINING_KEYS: tuple[str, ...] = ("loss", "optimizer", "scheduler")
+#: Keys of a ``conf/model/*.yaml`` that are not the network's constructor arguments: how it trains, and its
+#: share of an ensemble's probability (``ensemble_share``, read by :class:`vidcls.inference.ensemble.Ensemble`).
+TRAINING_KEYS: tuple[str, ...] = ("loss", "optimizer", "scheduler", "ensemble_share")
 STAGES: tuple[str, ...] = ("train", "val", "test")
 
 
@@ -113,6 +114,19 @@ def resolve_alpha(spec: Any, class_counts: Sequence[int] | None, num_classes: in
     return weights
 
 
+def check_ensemble_share(value: Any, setting: str) -> float | None:
+    """``ensemble_share``: null (an equal part of what shares leave) or a number in (0, 1]."""
+    if value is None:
+        return None
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        share = math.nan
+    if not 0.0 < share <= 1.0:
+        raise VidclsError(f"{setting}={value!r}: an ensemble share is null or a number in (0, 1].")
+    return share
+
+
 def _key(stage: str) -> str:
     """ModuleDict key for a stage ("train" itself would clash with ``nn.Module.train``)."""
     return f"{stage}_split"
@@ -131,6 +145,7 @@ class VideoClassifier(L.LightningModule):
         scheduler: Mapping[str, Any] | None = None,
         provenance: Mapping[str, Any] | None = None,
         class_counts: Sequence[int] | None = None,
+        ensemble_share: float | None = None,
     ) -> None:
         super().__init__()
         class_names = [str(c) for c in to_plain(class_names)]
@@ -145,6 +160,7 @@ class VideoClassifier(L.LightningModule):
             net_cfg[key] = value
         net_cfg = resolve_net_config(net_cfg)
         loss = dict(to_plain(loss))
+        ensemble_share = check_ensemble_share(ensemble_share, "model.ensemble_share")
         alpha = resolve_alpha(loss.get("alpha"), class_counts, len(class_names))
         # logger=False: train.py logs hparams once, at the end, together with the final metrics.
         self.save_hyperparameters(
@@ -158,6 +174,7 @@ class VideoClassifier(L.LightningModule):
                 "scheduler": None if scheduler is None else to_plain(dict(scheduler)),
                 "class_counts": None if class_counts is None else [int(c) for c in to_plain(class_counts)],
                 "alpha": alpha,
+                "ensemble_share": ensemble_share,
             },
             logger=False,
         )
@@ -212,6 +229,7 @@ class VideoClassifier(L.LightningModule):
             scheduler=training["scheduler"],
             provenance=provenance,
             class_counts=class_counts,
+            ensemble_share=training["ensemble_share"],
         )
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
@@ -222,6 +240,8 @@ class VideoClassifier(L.LightningModule):
         x, lengths, y = batch
         logits = self.net(x, lengths)
         loss = self.criterion(logits, y)
+        if stage == "train":  # the objective the optimizer minimises (LinearProbe's L2 term; 0 for the others)
+            loss = loss + self.net.penalty()
         preds = logits.detach().argmax(dim=1)
         for metric in self.metrics[_key(stage)].values():
             metric.update(preds, y)
@@ -259,6 +279,24 @@ class VideoClassifier(L.LightningModule):
             metric.reset()
         self.losses[_key(stage)].reset()
         return {k: float(v) for k, v in values.items()}
+
+    def on_fit_start(self) -> None:
+        """Networks with fitted input statistics (LinearProbe) get them from every training row, unaugmented."""
+        if not hasattr(self.net, "fit_standardisation") or self.net.is_standardised:
+            return  # nothing to fit, or restored from a checkpoint
+        datamodule = getattr(self.trainer, "datamodule", None)
+        if datamodule is None or not hasattr(datamodule, "check_split"):
+            raise VidclsError(
+                f"{type(self.net).__name__} fits its standardisation on the training split and needs the "
+                "FeatureDataModule (data=features) to read it."
+            )
+        from vidcls.datamodules.features import feature_loader  # the datamodule package imports this one
+
+        pooled = []
+        with torch.no_grad():
+            for x, lengths, _ in feature_loader(datamodule.check_split("train"), batch_size=256):
+                pooled.append(self.net.pool(x.to(self.device), lengths.to(self.device)))
+        self.net.fit_standardisation(torch.cat(pooled))
 
     def on_train_start(self) -> None:
         # The sanity check's validation pass must not count as the best epoch.
@@ -322,6 +360,8 @@ class VideoClassifier(L.LightningModule):
     def configure_optimizers(self) -> Any:
         opt_cfg = dict(self.hparams["optimizer"])
         optimizer = import_target(opt_cfg.pop("_target_"))(self.parameters(), **opt_cfg)
+        if isinstance(optimizer, torch.optim.LBFGS):
+            self._check_lbfgs_trainer()
         sched_cfg = self.hparams["scheduler"]
         if not sched_cfg:
             return optimizer
@@ -331,6 +371,23 @@ class VideoClassifier(L.LightningModule):
             raise VidclsError(f"model.scheduler.interval must be 'epoch' or 'step', got {interval!r}.")
         scheduler = import_target(sched_cfg.pop("_target_"))(optimizer, **sched_cfg)
         return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": interval}}
+
+    def _check_lbfgs_trainer(self) -> None:
+        """LBFGS's line search needs the loss's exact gradients: no clipping, no mixed precision's scaling."""
+        trainer = self._trainer
+        if trainer is None:
+            return
+        problems = []
+        if trainer.gradient_clip_val:
+            problems.append(f"trainer.gradient_clip_val={trainer.gradient_clip_val} (set it to null)")
+        if "mixed" in str(trainer.precision):
+            problems.append(f"trainer.precision={trainer.precision} (use 32-true)")
+        if problems:
+            raise VidclsError(
+                "the LBFGS optimizer (model=linear_probe) needs exact gradients, but "
+                + " and ".join(problems)
+                + ". experiment=demo_probe and experiment=real_video_probe set both."
+            )
 
     def lr_scheduler_step(self, scheduler: Any, metric: Any | None) -> None:
         """Per-step warm restarts advance by fractional epochs, so ``T_0`` always counts epochs.

@@ -36,6 +36,17 @@ def masked_softmax_over_time(scores: torch.Tensor, mask: torch.Tensor | None) ->
     return F.softmax(scores, dim=1)
 
 
+def masked_mean_over_time(x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean of ``x [B, T, D]`` over each row's valid steps, and the weights ``[B, T]`` it used (0 on padding)."""
+    batch, steps, _ = x.shape
+    if lengths is None:
+        weights = x.new_full((batch, steps), 1.0 / steps)
+    else:
+        valid = ~padding_mask(lengths, steps, x.device)
+        weights = valid.to(x.dtype) / lengths.to(x.device, x.dtype).clamp(min=1).unsqueeze(1)
+    return (x * weights.unsqueeze(-1)).sum(dim=1), weights
+
+
 class SequenceClassifier(nn.Module):
     """What every vidcls network is: features ``[B, T, D]`` (+ true lengths) → logits ``[B, C]``.
 
@@ -53,6 +64,10 @@ class SequenceClassifier(nn.Module):
         self, x: torch.Tensor, lengths: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def penalty(self) -> torch.Tensor | float:
+        """A term the training loss adds (weight penalties outside the optimizer, e.g. for LBFGS); none here."""
+        return 0.0
 
     def forward(
         self,
@@ -185,11 +200,55 @@ class MeanPoolBaseline(SequenceClassifier):
         )
 
     def logits_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        batch, steps, _ = x.shape
-        if lengths is None:
-            weights = x.new_full((batch, steps), 1.0 / steps)
-        else:
-            valid = ~padding_mask(lengths, steps, x.device)
-            weights = valid.to(x.dtype) / lengths.to(x.device, x.dtype).clamp(min=1).unsqueeze(1)
-        pooled = (x * weights.unsqueeze(-1)).sum(dim=1)
+        pooled, weights = masked_mean_over_time(x, lengths)
         return self.classifier(pooled), weights
+
+
+class LinearProbe(SequenceClassifier):
+    """Masked mean over time → per-feature standardisation → one linear layer, with an L2 penalty on its weights.
+
+    The linear evaluation of a backbone's features: no temporal modelling, nothing random, so a fit is the
+    same model whatever the seed (full-batch LBFGS, ``conf/model/linear_probe.yaml``). The standardisation's
+    mean and std are buffers fitted once on the training rows (:meth:`fit_standardisation`, called by
+    VideoClassifier at the start of fitting) and saved in the checkpoint; ``l2_penalty`` multiplies the
+    squared weights' sum in the training loss (:meth:`penalty`).
+    """
+
+    def __init__(self, feature_dim: int = 2048, num_classes: int = 4, l2_penalty: float = 0.3) -> None:
+        super().__init__(feature_dim, feature_dim, num_classes)
+        if not l2_penalty >= 0:
+            raise ValueError(f"l2_penalty must be >= 0, got {l2_penalty}")
+        self.l2_penalty = float(l2_penalty)
+        self.register_buffer("feature_mean", torch.zeros(feature_dim))
+        self.register_buffer("feature_std", torch.ones(feature_dim))
+        # A buffer, so a checkpoint says whether its statistics were fitted (a resumed fit keeps them).
+        self.register_buffer("standardised", torch.tensor(False))
+        self.classifier = nn.Linear(feature_dim, num_classes)
+        nn.init.zeros_(self.classifier.weight)  # the convex problem's usual start: every class equally likely
+        nn.init.zeros_(self.classifier.bias)
+
+    @property
+    def is_standardised(self) -> bool:
+        return bool(self.standardised)
+
+    @torch.no_grad()
+    def fit_standardisation(self, pooled: torch.Tensor) -> None:
+        """Set the mean and std from the training rows' pooled features ``[N, D]`` (population std, floored)."""
+        if pooled.ndim != 2 or pooled.shape[1] != self.feature_dim or pooled.shape[0] == 0:
+            raise ValueError(f"expected pooled features [N>0, {self.feature_dim}], got {tuple(pooled.shape)}")
+        pooled = pooled.double()
+        self.feature_mean.copy_(pooled.mean(dim=0))
+        self.feature_std.copy_(pooled.std(dim=0, correction=0) + 1e-6)
+        self.standardised.fill_(True)
+
+    def pool(self, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        """The clip-level vector the linear layer reads (before standardisation)."""
+        return masked_mean_over_time(x, lengths)[0]
+
+    def penalty(self) -> torch.Tensor:
+        return self.l2_penalty * self.classifier.weight.pow(2).sum()
+
+    def logits_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        pooled, weights = masked_mean_over_time(x, lengths)
+        standard = (pooled - self.feature_mean.to(pooled.dtype)) / self.feature_std.to(pooled.dtype)
+        return self.classifier(standard), weights

@@ -53,13 +53,13 @@ def run(cfg: DictConfig) -> dict[str, Any]:
         stats.update(fitted_on=str(features_file), num_videos=len(labels))
     if given is None:
         assert logits is not None and labels is not None
-        temperature = fit_temperature(logits, labels)
+        temperature = fit_temperature(logits, labels, weights=ensemble.weights)
     else:
         temperature = _checked(given)
         stats["given"] = True
     stats["temperature"] = temperature
     if logits is not None and labels is not None:
-        stats.update(ensemble_fit_stats(logits, labels, temperature))
+        stats.update(ensemble_fit_stats(logits, labels, temperature, ensemble.weights))
     for member in ensemble.members:
         store_temperature(member.path, temperature, stats)
     _print(stats, len(ensemble.members))
