@@ -20,6 +20,7 @@ from vidcls.errors import VidclsError
 from vidcls.evaluation.runner import ENSEMBLE, model_probabilities
 from vidcls.inference import load_ensemble
 from vidcls.inference.calibration import ensemble_probs, fit_temperature
+from vidcls.inference.predictor import VideoPredictor
 from vidcls.inference.shares import mean_over_members, member_weights
 from vidcls.modules import LinearProbe
 from vidcls.tasks.train import train
@@ -175,6 +176,10 @@ def test_share_carrying_checkpoint_weighs_its_share_everywhere(
     torch.testing.assert_close(out.probs, 0.5 * out.member_probs[0] + 0.5 * out.member_probs[1])
     member_probs = out.member_probs.numpy()
     np.testing.assert_allclose(model_probabilities(ensemble, member_probs)[ENSEMBLE], out.probs.numpy(), rtol=1e-6)
+    # predict.py's record and the web page report each member's weight with its vote
+    record = VideoPredictor(ensemble, extractor=None).predict_features(x[0, : lengths[0]], path="clip").to_dict()
+    assert [(m["name"], m["weight"]) for m in record["members"]] == [("seed=0", 0.5), ("seed=1", 0.5)]
+    np.testing.assert_allclose(record["probabilities"], out.probs[0].numpy(), rtol=1e-5)
 
     ckpt["hyper_parameters"]["ensemble_share"] = 0.9  # with three members now: 0.9 + 0.05 + 0.05
     shutil.copytree(run / "seed=1", run / "seed=2")

@@ -356,6 +356,7 @@ def test_classify_from_features_matches_the_ensemble(client: FlaskClient, app: F
     assert result["predicted"] == env.class_names[int(np.argmax(result["probabilities"]))]
     assert result["correct"] == (result["predicted"] == video["label"])
     assert [m["name"] for m in result["members"]] == ["seed=0", "seed=1"]
+    assert [m["weight"] for m in result["members"]] == [0.5, 0.5]  # no ensemble shares: equal
     assert len(result["attention"]["weights"]) == result["num_frames"]
     assert abs(sum(result["attention"]["weights"]) - 1) < 1e-4
     assert result["attention"]["timestamps_s"] is None

@@ -309,6 +309,7 @@ def _classify_precomputed(page: Page) -> None:
     expect(page.locator("#prob-chart rect.bar")).to_have_count(4)
     expect(page.locator("#prob-chart rect.bar.top")).to_have_count(1)
     expect(page.locator("#member-table tbody tr")).to_have_count(2)
+    expect(page.locator("#member-table tbody tr").first.locator("td").nth(3)).to_have_text("50.0%")  # weight
     expect(page.locator("#attention-plot rect.att-bar")).to_have_count(6)
     expect(page.locator("#frame-strip figure.frame")).to_have_count(6)  # what the model saw
     expect(page.locator("#frame-strip figure.frame.top")).to_have_count(3)

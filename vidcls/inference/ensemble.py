@@ -133,6 +133,12 @@ class Ensemble:
         return [m.name for m in self.members]
 
     @property
+    def member_weights(self) -> dict[str, float]:
+        """Each member's weight in the ensemble's mean (equal unless some carry an ``ensemble_share``)."""
+        weights = self.weights if self.weights is not None else [1.0 / len(self.members)] * len(self.members)
+        return {name: float(w) for name, w in zip(self.names, weights, strict=True)}
+
+    @property
     def temperatures(self) -> dict[str, float]:
         return {m.name: m.temperature for m in self.members}
 

@@ -49,6 +49,7 @@ class VideoPrediction:
     class_names: list[str]
     probs: np.ndarray | None = None  # [C], ensemble mean over views then members
     member_probs: dict[str, np.ndarray] = field(default_factory=dict)  # name -> [C]
+    member_weights: dict[str, float] = field(default_factory=dict)  # name -> its weight in ``probs``
     attention: np.ndarray | None = None  # [t] pooling weights of the original view, mean over members
     timestamps_s: np.ndarray | None = None  # [t] moment each feature row stands for
     duration_s: float | None = None
@@ -91,7 +92,14 @@ class VideoPrediction:
         def vote(name: str, probs: np.ndarray) -> dict[str, Any]:
             p = [float(v) for v in probs]
             best = int(np.argmax(p))
-            return {"name": name, "predicted": names[best], "confidence": p[best], "probabilities": p}
+            weight = self.member_weights.get(name)
+            return {
+                "name": name,
+                "predicted": names[best],
+                "confidence": p[best],
+                "probabilities": p,
+                "weight": weight,
+            }
 
         attention = None
         if self.attention is not None:
@@ -117,10 +125,16 @@ class VideoPrediction:
 
     @classmethod
     def from_windows(
-        cls, path: str, class_names: list[str], windows: Sequence[WindowPrediction], duration_s: float
+        cls,
+        path: str,
+        class_names: list[str],
+        windows: Sequence[WindowPrediction],
+        duration_s: float,
+        member_weights: Mapping[str, float] | None = None,
     ) -> VideoPrediction:
         """The file's answer from its windows: probabilities (each member's too) are the windows' means
-        weighted by their durations; attention rows and their times are the windows' in order."""
+        weighted by their durations; attention rows and their times are the windows' in order.
+        ``member_weights``: the ensemble's (:attr:`Ensemble.member_weights`), reported with each member's vote."""
         weights = [w.duration_s for w in windows]
         members = windows[0].member_probs.keys()
         attention = None
@@ -134,6 +148,7 @@ class VideoPrediction:
             class_names=class_names,
             probs=weighted_mean([w.probs for w in windows], weights),
             member_probs={m: weighted_mean([w.member_probs[m] for w in windows], weights) for m in members},
+            member_weights=dict(member_weights or {}),
             attention=attention,
             timestamps_s=times,
             duration_s=float(duration_s),
@@ -276,6 +291,7 @@ class VideoPredictor:
                 class_names=self.ensemble.class_names,
                 probs=out.probs[i].numpy(),
                 member_probs={name: out.member_probs[m, i].numpy() for m, name in enumerate(self.ensemble.names)},
+                member_weights=self.ensemble.member_weights,
                 attention=None if out.attention is None else out.attention[i, : len(rows[i])].numpy(),
                 timestamps_s=None if times is None else np.asarray(times, dtype=np.float64),
                 num_frames=len(rows[i]),
@@ -328,7 +344,9 @@ class VideoPredictor:
     def _from_windows(self, name: str, windows: Iterator[tuple[float, float, Any]]) -> VideoPrediction:
         """Predict each window as it is extracted (only its answer is kept), then the file's answer."""
         answers = [self.predict_window(start, end, video, name) for start, end, video in windows]
-        return VideoPrediction.from_windows(name, self.ensemble.class_names, answers, answers[-1].end_s)
+        return VideoPrediction.from_windows(
+            name, self.ensemble.class_names, answers, answers[-1].end_s, self.ensemble.member_weights
+        )
 
     def predict_file(
         self, path: str | os.PathLike[str], progress: Callable[[float], None] | None = None

@@ -251,7 +251,9 @@ class ClassifierService:
                         answers.append(predictor.predict_window(*item, path=shown))
         except VidclsError as err:
             raise VidclsError(str(err).replace(str(path), shown)) from None
-        return VideoPrediction.from_windows(shown, self.class_names, answers, answers[-1].end_s)
+        return VideoPrediction.from_windows(
+            shown, self.class_names, answers, answers[-1].end_s, self.ensemble.member_weights
+        )
 
     def result_json(
         self,

@@ -383,7 +383,9 @@ function renderMembers(result) {
     name.textContent = m.name;
     const conf = document.createElement("td");
     conf.textContent = pct(m.confidence);
-    tr.append(name, vote, conf);
+    const weight = document.createElement("td");
+    weight.textContent = m.weight == null ? "" : pct(m.weight);
+    tr.append(name, vote, conf, weight);
     body.append(tr);
   }
 }
