@@ -6,6 +6,7 @@ Checkpoint contract (others load these without our config files)::
         "net": {"_target_": "vidcls.modules.SuperEnhancedTemporalModel", <every constructor kwarg>},
         "class_names": [...], "feature_dim": D, "provenance": {...HDF5 provenance attrs...},
         "loss": {...}, "optimizer": {...}, "scheduler": {...} | None, "class_counts": [...] | None,
+        "ensemble_share": float | None,  # the member's fraction of an ensemble's probability (null: equal)
     }
     ckpt["state_dict"]: the network's weights under ``net.`` (plus the loss's ``criterion.alpha``).
 
