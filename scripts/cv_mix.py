@@ -36,7 +36,7 @@ from vidcls.evaluation.cv import (  # noqa: E402
     paired_group_difference,
     score_pooled,
 )
-from vidcls.inference.shares import mean_over_members, member_weights  # noqa: E402
+from vidcls.inference.shares import mean_over_members  # noqa: E402
 from vidcls.modules.classifier import check_ensemble_share  # noqa: E402
 
 CHECKPOINT = "best.ckpt"
@@ -69,7 +69,7 @@ def mix_runs(run_a: Path, run_b: Path, share_b: float | None = None) -> dict[str
     """
     from vidcls.datamodules.features import feature_loader
     from vidcls.evaluation.runner import predict_split, tta_modes
-    from vidcls.inference import load_ensemble
+    from vidcls.inference import Ensemble, load_ensemble
     from vidcls.schema import read_meta, read_video_paths, split_path
 
     rows_a, metrics_a, config_a = _run_facts(run_a)
@@ -91,12 +91,11 @@ def mix_runs(run_a: Path, run_b: Path, share_b: float | None = None) -> dict[str
     for fold in range(int(metrics_a["folds"])):
         members_a = _fold_members(run_a, fold)
         ensemble = load_ensemble([*members_a, *_fold_members(run_b, fold)], device="cpu")
-        if share_b is not None:
+        if share_b is not None:  # the ensemble's own rule (and its checks) on the overridden shares
             for member in ensemble.members[len(members_a) :]:
                 member.ensemble_share = check_ensemble_share(share_b, "--share")
-            ensemble.weights = member_weights([m.ensemble_share for m in ensemble.members], ensemble.names)
-        size = len(ensemble.members)
-        fold_weights = ensemble.weights if ensemble.weights is not None else np.full(size, 1 / size)
+            ensemble = Ensemble(ensemble.members, device="cpu")
+        fold_weights = np.array(list(ensemble.member_weights.values()))
         if weights is not None and not np.allclose(weights, fold_weights):
             raise VidclsError(f"fold {fold}'s members weigh differently from fold 0's: {fold_weights} vs {weights}.")
         weights, num_a = fold_weights, len(members_a)

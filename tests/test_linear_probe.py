@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 from compose_configs import compose_config
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, open_dict
+from test_train import with_dirs
 from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
@@ -25,25 +25,12 @@ from vidcls.inference.shares import mean_over_members, member_weights
 from vidcls.modules import LinearProbe
 from vidcls.tasks.train import train
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-def probe_cfg(out: Path, features_dir: Path, extra: list[str] = (), **values: object) -> DictConfig:
-    """experiment=demo_probe on other features, as train.py's task function sees it."""
-    cfg = compose_config("train", ["experiment=demo_probe", *extra], hydra=True)
-    with open_dict(cfg):
-        cfg.paths.root_dir = str(ROOT)
-        cfg.paths.output_dir = str(out)
-        cfg.paths.log_dir = str(out / "logs")
-        cfg.data.features_dir = str(features_dir)
-        cfg.logger = None
-        for key, value in values.items():
-            cfg[key] = value
-    HydraConfig.instance().set_config(cfg)
-    task_cfg = cfg.copy()
-    with open_dict(task_cfg):
-        del task_cfg["hydra"]
-    return task_cfg
+def probe_cfg(out: Path, features_dir: Path, **values: object) -> DictConfig:
+    """experiment=demo_probe on other features, without TensorBoard, as train.py's task function sees it."""
+    return with_dirs(
+        compose_config("train", ["experiment=demo_probe"], hydra=True), out, features_dir, logger=None, **values
+    )
 
 
 def pooled_rows(path: Path) -> tuple[np.ndarray, np.ndarray]:
