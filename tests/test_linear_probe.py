@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import h5py
@@ -18,7 +19,7 @@ from tiny_checkpoints import train_tiny_checkpoints
 
 from vidcls.errors import VidclsError
 from vidcls.evaluation.runner import ENSEMBLE, model_probabilities
-from vidcls.inference import load_ensemble
+from vidcls.inference import Ensemble, load_ensemble
 from vidcls.inference.calibration import ensemble_probs, fit_temperature
 from vidcls.inference.predictor import VideoPredictor
 from vidcls.inference.shares import mean_over_members, member_weights
@@ -192,3 +193,28 @@ def test_temperature_fit_uses_the_weights() -> None:
     assert only_first == pytest.approx(fit_temperature(sharp, labels), rel=1e-4)
     assert fit_temperature(logits, labels, weights=np.array([0.0, 1.0])) < only_first  # the flat member wants T < 1
     torch.testing.assert_close(ensemble_probs(logits, 1.0, np.array([0.5, 0.5])), ensemble_probs(logits, 1.0))
+
+
+def test_attention_plot_leaves_out_members_without_learned_attention(
+    synthetic_features_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A probe with half of the ensemble adds nothing to the attention plot: its weights are a fixed mean."""
+    tiny = train_tiny_checkpoints(synthetic_features_dir, tmp_path_factory.getbasetemp() / "tiny_ckpts", epochs=3)
+    temporal = load_ensemble(tiny).members
+    probe = LinearProbe(feature_dim=temporal[0].feature_dim, num_classes=4).eval()
+    probe_member = replace(temporal[0], name="probe", model=probe, ensemble_share=0.5)
+    with h5py.File(synthetic_features_dir / "test_features_multiscale.h5", "r") as f:
+        x, lengths = torch.from_numpy(f["features"][:6]), torch.from_numpy(f["num_frames"][:6]).long()
+    with_probe = Ensemble([*temporal, probe_member]).predict(x, lengths, tta=["original"], return_attention=True)
+    alone = Ensemble(temporal).predict(x, lengths, tta=["original"], return_attention=True)
+    assert with_probe.attention is not None and alone.attention is not None
+    torch.testing.assert_close(with_probe.attention, alone.attention)
+    # the temporal members' plot is not uniform, so a probe averaged in would have changed it
+    uniform = torch.stack([(torch.arange(x.shape[1]) < n).float() / n for n in lengths.tolist()])
+    assert not torch.allclose(alone.attention, uniform, atol=1e-3)
+    # an ensemble of fixed means alone still plots their (uniform) weights
+    only_probe = Ensemble([replace(probe_member, ensemble_share=None)]).predict(
+        x, lengths, tta=["original"], return_attention=True
+    )
+    assert only_probe.attention is not None
+    torch.testing.assert_close(only_probe.attention, uniform)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 
 from vidcls.errors import VidclsError
@@ -42,7 +43,8 @@ class EnsemblePrediction:
     member_probs: torch.Tensor  # [M, N, C], each member's mean over views
     view_probs: torch.Tensor  # [M, V, N, C]
     views: list[str]
-    attention: torch.Tensor | None = None  # [N, T]: original view's pooling weights, mean over members
+    # [N, T]: the original view's pooling weights, averaged over the members that learn them (attention_weights)
+    attention: torch.Tensor | None = None
     # [M, N, C] as member_probs but without the members' temperatures (same tensor when all are 1).
     raw_member_probs: torch.Tensor | None = None
 
@@ -137,6 +139,19 @@ class Ensemble:
         """Each member's weight in the ensemble's mean (equal unless some carry an ``ensemble_share``)."""
         weights = self.weights if self.weights is not None else [1.0 / len(self.members)] * len(self.members)
         return {name: float(w) for name, w in zip(self.names, weights, strict=True)}
+
+    @property
+    def attention_weights(self) -> np.ndarray:
+        """Each member's weight in the ensemble's attention plot: its ensemble weight among the members whose
+        pooling over time is learned, 0 for a fixed mean (the linear probe, the mean-pool baseline), whose
+        uniform weights would only flatten the plot; equal over all members when none learns one."""
+        count = len(self.members)
+        weights = np.full(count, 1.0 / count) if self.weights is None else np.asarray(self.weights, np.float64)
+        learned = np.array([bool(getattr(m.model, "learns_attention", True)) for m in self.members])
+        if not learned.any():
+            return np.full(count, 1.0 / count)
+        weights = np.where(learned, weights, 0.0)
+        return weights / weights.sum()
 
     @property
     def temperatures(self) -> dict[str, float]:
@@ -312,7 +327,9 @@ class Ensemble:
             member_probs=member_probs,
             view_probs=stacked,
             views=views,
-            attention=torch.stack(attentions).mean(dim=0).cpu() if return_attention else None,
+            attention=mean_over_members(torch.stack(attentions), self.attention_weights).cpu()
+            if return_attention
+            else None,
             raw_member_probs=raw_member_probs,
         )
 

@@ -52,7 +52,11 @@ class SequenceClassifier(nn.Module):
 
     Subclasses implement :meth:`logits_and_weights`; the pooling weights over time ``[B, T']`` are
     what ``predict.py`` plots. The sizes are kept as attributes for checkpoints and checks.
+    ``learns_attention`` says whether those weights are learned (False: a fixed mean over the valid steps,
+    which an ensemble's attention plot leaves out so that it is not flattened towards uniform).
     """
+
+    learns_attention: bool = True
 
     def __init__(self, feature_dim: int, hidden_dim: int, num_classes: int) -> None:
         super().__init__()
@@ -187,6 +191,8 @@ class SuperEnhancedTemporalModel(SequenceClassifier):
 class MeanPoolBaseline(SequenceClassifier):
     """Masked mean over time + MLP: the yardstick for what the temporal machinery buys."""
 
+    learns_attention = False
+
     def __init__(
         self, feature_dim: int = 2048, hidden_dim: int = 512, num_classes: int = 4, dropout: float = 0.3
     ) -> None:
@@ -213,6 +219,8 @@ class LinearProbe(SequenceClassifier):
     VideoClassifier at the start of fitting) and saved in the checkpoint; ``l2_penalty`` multiplies the
     squared weights' sum in the training loss (:meth:`penalty`).
     """
+
+    learns_attention = False
 
     def __init__(self, feature_dim: int = 2048, num_classes: int = 4, l2_penalty: float = 0.3) -> None:
         super().__init__(feature_dim, feature_dim, num_classes)
