@@ -34,11 +34,14 @@ def probe_cfg(out: Path, features_dir: Path, **values: object) -> DictConfig:
     )
 
 
-def pooled_rows(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's mean over its valid frames (float64), and the labels."""
+def pooled_rows(path: Path, pooling: str = "mean") -> tuple[np.ndarray, np.ndarray]:
+    """Each row's mean over its valid frames (float64; ``mean_std``: then its population std), and the labels."""
     with h5py.File(path, "r") as f:
         features, frames, labels = f["features"][:], f["num_frames"][:], f["labels"][:]
-    return np.stack([features[i, : frames[i]].mean(0) for i in range(len(features))]).astype(np.float64), labels
+    rows = [features[i, : frames[i]].astype(np.float64) for i in range(len(features))]
+    if pooling == "mean_std":
+        return np.stack([np.concatenate([r.mean(0), r.std(0)]) for r in rows]), labels
+    return np.stack([r.mean(0) for r in rows]), labels
 
 
 def reference_fit(x: np.ndarray, y: np.ndarray, l2: float) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, np.ndarray]:
@@ -84,6 +87,32 @@ def test_probe_reads_only_valid_steps_and_standardises() -> None:
         probe.fit_standardisation(torch.zeros(0, 6))
 
 
+def test_mean_std_pooling_reads_only_valid_steps_and_doubles_the_width() -> None:
+    """pooling=mean_std: each feature's mean, then its population std, over the valid steps alone."""
+    torch.manual_seed(0)
+    probe = LinearProbe(feature_dim=6, num_classes=3, pooling="mean_std")
+    assert probe.classifier.in_features == 12 and probe.feature_mean.shape == (12,) and probe.hidden_dim == 12
+    x = torch.randn(3, 5, 6)
+    lengths = torch.tensor([5, 3, 1])
+    padded = x.clone()
+    padded[1, 3:] = 1e6  # whatever sits in the padding
+    padded[2, 1:] = -1e6
+    pooled = probe.pool(padded, lengths)
+    for row, length in enumerate(lengths.tolist()):
+        valid = x[row, :length]
+        expected = torch.cat([valid.mean(0), valid.std(0, correction=0)])
+        torch.testing.assert_close(pooled[row], expected, atol=1e-5, rtol=1e-5)
+    assert torch.all(pooled[2, 6:] == 0)  # one frame: nothing changes
+    probe.fit_standardisation(pooled)
+    torch.nn.init.normal_(probe.classifier.weight)
+    logits = probe(padded, lengths)
+    torch.testing.assert_close(logits, probe.classifier((pooled - probe.feature_mean) / probe.feature_std))
+    # the mean pooling is the first half of it, so the two settings read the same clip the same way
+    torch.testing.assert_close(LinearProbe(feature_dim=6, num_classes=3).pool(padded, lengths), pooled[:, :6])
+    with pytest.raises(ValueError, match="pooling must be one of mean, mean_std"):
+        LinearProbe(feature_dim=6, pooling="max")
+
+
 # ---------------------------------------------------------------------------------------------- training
 @pytest.mark.slow
 def test_probe_training_solves_its_objective_and_ignores_the_seed(synthetic_features_dir: Path, tmp_path: Path) -> None:
@@ -109,6 +138,22 @@ def test_probe_training_solves_its_objective_and_ignores_the_seed(synthetic_feat
     torch.testing.assert_close(state["net.classifier.weight"].double(), w.T, atol=2e-3, rtol=2e-3)
     torch.testing.assert_close(state["net.classifier.bias"].double(), b, atol=2e-3, rtol=2e-3)
 
+    # pooling=mean_std (experiment=real_video_probe's): the same objective on [mean, std] rows, and a checkpoint
+    # that loads as that network
+    cfg = probe_cfg(tmp_path / "mean_std", synthetic_features_dir)
+    with open_dict(cfg):
+        cfg.model.pooling = "mean_std"
+    train(cfg)
+    path = tmp_path / "mean_std" / "checkpoints" / "best.ckpt"
+    state = torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
+    x, y = pooled_rows(synthetic_features_dir / "train_features_multiscale.h5", pooling="mean_std")
+    w, b, mean, std = reference_fit(x, y, cfg.model.l2_penalty)
+    np.testing.assert_allclose(state["net.feature_mean"].double().numpy(), mean, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(state["net.feature_std"].double().numpy(), std, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(state["net.classifier.weight"].double(), w.T, atol=2e-3, rtol=2e-3)
+    member = load_ensemble(path).members[0]
+    assert member.model.pooling == "mean_std" and member.model.classifier.in_features == 2 * member.feature_dim
+
 
 def test_lbfgs_with_gradient_clipping_is_a_user_error(synthetic_features_dir: Path, tmp_path: Path) -> None:
     cfg = probe_cfg(tmp_path, synthetic_features_dir)
@@ -121,7 +166,11 @@ def test_lbfgs_with_gradient_clipping_is_a_user_error(synthetic_features_dir: Pa
 def test_real_video_probe_is_demo_probe_on_real_video_features() -> None:
     demo = compose_config("train", ["experiment=demo_probe"])
     real = compose_config("train", ["experiment=real_video_probe"])
-    assert real.model == demo.model and real.trainer == demo.trainer
+    # the same probe and fit, but real video's pooling: the mean and the std over time (the demo: the mean)
+    assert demo.model.pooling == "mean" and real.model.pooling == "mean_std"
+    real_model = dict(real.model)
+    real_model["pooling"] = "mean"
+    assert real_model == dict(demo.model) and real.trainer == demo.trainer
     assert real.data.features_dir.endswith("real_video/features") and demo.data.features_dir.endswith("demo/features")
     assert demo.model._target_ == "vidcls.modules.LinearProbe" and demo.model.optimizer._target_ == "torch.optim.LBFGS"
     # every row once, as extracted, in one batch: what the objective in the probe's docstring needs

@@ -210,28 +210,41 @@ class MeanPoolBaseline(SequenceClassifier):
         return self.classifier(pooled), weights
 
 
+#: How a LinearProbe summarises a clip over its valid frames: the mean, or the mean and the (population) std.
+PROBE_POOLINGS = ("mean", "mean_std")
+
+
 class LinearProbe(SequenceClassifier):
-    """Masked mean over time → per-feature standardisation → one linear layer, with an L2 penalty on its weights.
+    """Masked pooling over time → per-feature standardisation → one linear layer, with an L2 penalty on its weights.
 
     The linear evaluation of a backbone's features: no temporal modelling, nothing random, so a fit is the
-    same model whatever the seed (full-batch LBFGS, ``conf/model/linear_probe.yaml``). The standardisation's
-    mean and std are buffers fitted once on the training rows (:meth:`fit_standardisation`, called by
-    VideoClassifier at the start of fitting) and saved in the checkpoint; ``l2_penalty`` multiplies the
-    squared weights' sum in the training loss (:meth:`penalty`).
+    same model whatever the seed (full-batch LBFGS, ``conf/model/linear_probe.yaml``). ``pooling``: the mean
+    of each feature over the clip's valid frames, or that mean and the features' std over them (``mean_std``,
+    twice the width: how much each feature changes through the clip, which real training video teaches and
+    the synthetic demo does not; docs/results.md). The standardisation's mean and std are buffers fitted once
+    on the training rows (:meth:`fit_standardisation`, called by VideoClassifier at the start of fitting) and
+    saved in the checkpoint; ``l2_penalty`` multiplies the squared weights' sum in the training loss
+    (:meth:`penalty`).
     """
 
     learns_attention = False
 
-    def __init__(self, feature_dim: int = 2048, num_classes: int = 4, l2_penalty: float = 0.3) -> None:
-        super().__init__(feature_dim, feature_dim, num_classes)
+    def __init__(
+        self, feature_dim: int = 2048, num_classes: int = 4, l2_penalty: float = 0.3, pooling: str = "mean"
+    ) -> None:
+        if pooling not in PROBE_POOLINGS:
+            raise ValueError(f"pooling must be one of {', '.join(PROBE_POOLINGS)}; got {pooling!r}")
+        pooled_dim = feature_dim * (2 if pooling == "mean_std" else 1)
+        super().__init__(feature_dim, pooled_dim, num_classes)
         if not l2_penalty >= 0:
             raise ValueError(f"l2_penalty must be >= 0, got {l2_penalty}")
         self.l2_penalty = float(l2_penalty)
-        self.register_buffer("feature_mean", torch.zeros(feature_dim))
-        self.register_buffer("feature_std", torch.ones(feature_dim))
+        self.pooling = pooling
+        self.register_buffer("feature_mean", torch.zeros(pooled_dim))
+        self.register_buffer("feature_std", torch.ones(pooled_dim))
         # A buffer, so a checkpoint says whether its statistics were fitted (a resumed fit keeps them).
         self.register_buffer("standardised", torch.tensor(False))
-        self.classifier = nn.Linear(feature_dim, num_classes)
+        self.classifier = nn.Linear(pooled_dim, num_classes)
         nn.init.zeros_(self.classifier.weight)  # the convex problem's usual start: every class equally likely
         nn.init.zeros_(self.classifier.bias)
 
@@ -242,8 +255,8 @@ class LinearProbe(SequenceClassifier):
     @torch.no_grad()
     def fit_standardisation(self, pooled: torch.Tensor) -> None:
         """Set the mean and std from the training rows' pooled features ``[N, D]`` (population std, floored)."""
-        if pooled.ndim != 2 or pooled.shape[1] != self.feature_dim or pooled.shape[0] == 0:
-            raise ValueError(f"expected pooled features [N>0, {self.feature_dim}], got {tuple(pooled.shape)}")
+        if pooled.ndim != 2 or pooled.shape[1] != self.hidden_dim or pooled.shape[0] == 0:
+            raise ValueError(f"expected pooled features [N>0, {self.hidden_dim}], got {tuple(pooled.shape)}")
         pooled = pooled.double()
         self.feature_mean.copy_(pooled.mean(dim=0))
         self.feature_std.copy_(pooled.std(dim=0, correction=0) + 1e-6)
@@ -251,12 +264,20 @@ class LinearProbe(SequenceClassifier):
 
     def pool(self, x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
         """The clip-level vector the linear layer reads (before standardisation)."""
-        return masked_mean_over_time(x, lengths)[0]
+        return self._pool_and_weights(x, lengths)[0]
+
+    def _pool_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, weights = masked_mean_over_time(x, lengths)
+        if self.pooling == "mean":
+            return mean, weights
+        # population std over the valid steps (weights are 1/length there, 0 on padding)
+        variance = ((x - mean.unsqueeze(1)).pow(2) * weights.unsqueeze(-1)).sum(dim=1)
+        return torch.cat([mean, variance.clamp(min=0).sqrt()], dim=-1), weights
 
     def penalty(self) -> torch.Tensor:
         return self.l2_penalty * self.classifier.weight.pow(2).sum()
 
     def logits_and_weights(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        pooled, weights = masked_mean_over_time(x, lengths)
+        pooled, weights = self._pool_and_weights(x, lengths)
         standard = (pooled - self.feature_mean.to(pooled.dtype)) / self.feature_std.to(pooled.dtype)
         return self.classifier(standard), weights
