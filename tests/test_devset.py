@@ -61,6 +61,11 @@ def test_segments_stop_where_a_member_turns_to_other_content() -> None:
     assert ds.cut_starts(whole, 23.1)[-1] + whole.segment_s == pytest.approx(23.1)
     assert ds.cut_starts(cut, 23.1) == ds.segment_starts(19.8, 4, 2.0)
     assert ds.cut_starts(cut, 10.0) == ds.segment_starts(10.0, 4, 2.0), "a member shorter than until_s is whole"
+    # from_s skips a lead-in (a film that opens on black): the segments tile [from_s, until_s]
+    inner = ds.Source("g", "Gaming", "apt", "p", "1", "GPL", "m.mpg", 4, from_s=6.0, until_s=72.0, subkind="cutscene")
+    assert ds.cut_starts(inner, 73.1) == [round(6.0 + t, 3) for t in ds.segment_starts(66.0, 4, 2.0)]
+    assert ds.cut_starts(inner, 73.1)[0] == 6.0 and ds.cut_starts(inner, 73.1)[-1] + 2.0 == pytest.approx(72.0)
+    assert ds.cut_starts(inner, 5.0) == ds.segment_starts(5.0, 4, 2.0), "a member shorter than from_s is whole"
     skeletons = next(s for s in ds.SOURCES if s.group == "pose2sim-skeletons")
     assert skeletons.until_s > 0
     assert all(t + skeletons.segment_s <= skeletons.until_s for t in ds.cut_starts(skeletons, 23.1))
@@ -77,7 +82,8 @@ def test_resample_holds_each_frame_until_the_next() -> None:
 
 #: The sha256 of devset/split.csv's first N rows, pinned each time sources were added (issue 25: 44 when the split
 #: was made, 61 when the registries gave 17 more, 104 with the third round's 43 games, animations and footage, 144 with
-#: the fourth round's 40: screen recordings, played games, footage and AI-generated clips, placed together).
+#: the fourth round's 40: screen recordings, played games, footage and AI-generated clips, placed together; 152 with
+#: the fifth round's 8 played games, 155 with the ninth round's street camera, game intro film and archival film).
 #: The file is append-only: a new group adds a row below and never changes these; a round that adds sources pins its
 #: new length here and keeps every earlier pin, so the earlier digests prove that no row assigned before it moved.
 PINNED_SPLIT_DIGESTS = {
@@ -86,6 +92,7 @@ PINNED_SPLIT_DIGESTS = {
     104: "5d29ec0587269f4cfa67e9816d682c1ac01a03e07c87ec9d2cd48002bc32114b",
     144: "c68941d650704b0a168681f35428060f9e6ed19f48925ef0ca9f448a27e9a5d2",
     152: "954ad16bc9289642bfb67f2ee6567b36dec9148d02764d11dc666a3523ec429a",
+    155: "213cc02c250f17f632d94999d9909e590b118f1c51af5a86e65896ec1bba0a36",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.

@@ -67,9 +67,11 @@ def segment_starts(duration: float, count: int, length: float) -> list[float]:
 
 
 def cut_starts(source: Source, duration: float) -> list[float]:
-    """Start times of a decoded member's segments, tiled over its first ``until_s`` seconds when that is set."""
-    span = min(duration, source.until_s) if source.until_s > 0 else duration
-    return segment_starts(span, source.segments, source.segment_s)
+    """Start times of a decoded member's segments, tiled over ``[from_s, until_s]`` (each bound when it is set)."""
+    end = min(duration, source.until_s) if source.until_s > 0 else duration
+    offset = source.from_s if 0 < source.from_s < end else 0.0
+    starts = segment_starts(end - offset, source.segments, source.segment_s)
+    return [round(offset + t, 3) for t in starts] if offset else starts
 
 
 def resample(frames: list[np.ndarray], times: list[float], start: float, length: float) -> list[np.ndarray]:

@@ -38,6 +38,7 @@ class Source:
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
     fps: float = 0.0  # frames: the rate the image sequence was recorded at; povray: the rate its frames play at
     until_s: float = 0.0  # > 0: segments come from the member's first until_s seconds (what follows is other content)
+    from_s: float = 0.0  # > 0: segments start no earlier than this (what comes before is a black lead-in)
 
 
 @dataclass(frozen=True)
@@ -779,4 +780,25 @@ SOURCES: tuple[Source, ...] = (
            "beaches, hills, trees under a cloudy sky sphere; its own player spawn points), walked at running pace "
            "from those spawn points by a seeded agent, the package's first-person hand before the camera; drawn "
            "by Panda3D's software renderer; the game loop is ours", subkind="3d-first-person"),
+    # ninth round: sub-kinds with one or two sources (street camera, cut-scene, archival film), video files found in
+    # older sdists' test data and in Debian games' data (docs/results.md, "Sources searched")
+    Source("dvrscan-traffic", "Natural_Content", "pypi", "dvr-scan", "1.4.1",
+           "BSD-2-Clause (DVR-Scan; the package metadata says MIT); the video's ATTRIBUTION.txt credits Andrey "
+           "Nikishaev's YouTube recording and states no licence", "dvr-scan-1.4.1/tests/resources/traffic_camera.mp4",
+           6, "a fixed camera on a bridge over a busy motorway in evening sun: cars, vans and lorries both ways, "
+           "fields and a sign gantry behind, 1280x720, 23 s (only this release's sdist ships it)", dist="sdist",
+           subkind="street-camera"),
+    Source("fillets-intro", "Gaming", "apt", "fillets-ng-data", "1.0.1-1.1",
+           "GPL-2 (Fish Fillets NG; ALTAR interactive)", "usr/share/games/fillets-ng/images/menu/intro.mpg", 6,
+           "the game's pre-rendered opening film, which it plays before its menu (docs/classes.md rule 2): a starfield "
+           "and a turning planet, a flying saucer over a moon and under water, a porthole, an island, then the two "
+           "cartoon fish at a lamp-lit desk; 640x480, 73 s, black for its first 5 s", from_s=6.0, until_s=72.0,
+           subkind="cutscene"),
+    Source("freecol-opening", "Natural_Content", "apt", "freecol", "1.0.0-1",
+           "GPL-2+ (FreeCol; the footage's origin is not stated)",
+           "usr/share/games/freecol/default/resources/video/freecol-opening.video.ogg", 6,
+           "the strategy game's opening video, old colour film footage in faded colour: plains, settlers' huts, "
+           "covered wagons, the Declaration of Independence, a congress hall, a cavalryman, cannon fire, sailing "
+           "ships; filmed, so the pixels say archival film (docs/classes.md rule 3's principle), 640x480, 77 s "
+           "(its last 5 s a still title)", until_s=72.0, subkind="archival-film"),
 )  # fmt: skip
