@@ -109,8 +109,10 @@ def test_mean_std_pooling_reads_only_valid_steps_and_doubles_the_width() -> None
     torch.testing.assert_close(logits, probe.classifier((pooled - probe.feature_mean) / probe.feature_std))
     # the mean pooling is the first half of it, so the two settings read the same clip the same way
     torch.testing.assert_close(LinearProbe(feature_dim=6, num_classes=3).pool(padded, lengths), pooled[:, :6])
-    with pytest.raises(ValueError, match="pooling must be one of mean, mean_std"):
+    with pytest.raises(VidclsError, match=r"model\.pooling must be one of mean, mean_std"):
         LinearProbe(feature_dim=6, pooling="max")
+    with pytest.raises(VidclsError, match=r"model\.l2_penalty must be a number >= 0"):
+        LinearProbe(feature_dim=6, l2_penalty=-1.0)
 
 
 # ---------------------------------------------------------------------------------------------- training

@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vidcls.errors import VidclsError
+
 
 def padding_mask(lengths: torch.Tensor, max_len: int, device: torch.device) -> torch.Tensor:
     """Boolean ``[B, max_len]`` mask, True where a step is padding (PyTorch's key_padding_mask rule)."""
@@ -232,12 +234,12 @@ class LinearProbe(SequenceClassifier):
     def __init__(
         self, feature_dim: int = 2048, num_classes: int = 4, l2_penalty: float = 0.3, pooling: str = "mean"
     ) -> None:
-        if pooling not in PROBE_POOLINGS:
-            raise ValueError(f"pooling must be one of {', '.join(PROBE_POOLINGS)}; got {pooling!r}")
+        if pooling not in PROBE_POOLINGS:  # a config value: one error line, not a traceback
+            raise VidclsError(f"model.pooling must be one of {', '.join(PROBE_POOLINGS)}; got {pooling!r}")
         pooled_dim = feature_dim * (2 if pooling == "mean_std" else 1)
         super().__init__(feature_dim, pooled_dim, num_classes)
         if not l2_penalty >= 0:
-            raise ValueError(f"l2_penalty must be >= 0, got {l2_penalty}")
+            raise VidclsError(f"model.l2_penalty must be a number >= 0, got {l2_penalty}")
         self.l2_penalty = float(l2_penalty)
         self.pooling = pooling
         self.register_buffer("feature_mean", torch.zeros(pooled_dim))
