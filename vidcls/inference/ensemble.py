@@ -134,23 +134,25 @@ class Ensemble:
     def names(self) -> list[str]:
         return [m.name for m in self.members]
 
+    def _weight_array(self) -> np.ndarray:
+        """Each member's weight in the ensemble's mean, in member order (equal when no member carries a share)."""
+        count = len(self.members)
+        return np.full(count, 1.0 / count) if self.weights is None else np.asarray(self.weights, np.float64)
+
     @property
     def member_weights(self) -> dict[str, float]:
         """Each member's weight in the ensemble's mean (equal unless some carry an ``ensemble_share``)."""
-        weights = self.weights if self.weights is not None else [1.0 / len(self.members)] * len(self.members)
-        return {name: float(w) for name, w in zip(self.names, weights, strict=True)}
+        return {name: float(w) for name, w in zip(self.names, self._weight_array(), strict=True)}
 
     @property
     def attention_weights(self) -> np.ndarray:
         """Each member's weight in the ensemble's attention plot: its ensemble weight among the members whose
         pooling over time is learned, 0 for a fixed mean (the linear probe, the mean-pool baseline), whose
         uniform weights would only flatten the plot; equal over all members when none learns one."""
-        count = len(self.members)
-        weights = np.full(count, 1.0 / count) if self.weights is None else np.asarray(self.weights, np.float64)
         learned = np.array([bool(getattr(m.model, "learns_attention", True)) for m in self.members])
         if not learned.any():
-            return np.full(count, 1.0 / count)
-        weights = np.where(learned, weights, 0.0)
+            return np.full(len(self.members), 1.0 / len(self.members))
+        weights = np.where(learned, self._weight_array(), 0.0)
         return weights / weights.sum()
 
     @property
