@@ -93,6 +93,7 @@ PINNED_SPLIT_DIGESTS = {
     144: "c68941d650704b0a168681f35428060f9e6ed19f48925ef0ca9f448a27e9a5d2",
     152: "954ad16bc9289642bfb67f2ee6567b36dec9148d02764d11dc666a3523ec429a",
     155: "213cc02c250f17f632d94999d9909e590b118f1c51af5a86e65896ec1bba0a36",
+    158: "5314453fe8a2a7a2b2341c5f56a861457c17284ccc3b7ce021a90f872a6ac302",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.
@@ -221,6 +222,50 @@ def test_an_sdist_is_fetched_with_only_its_own_package_built_from_source(tmp_pat
     assert (root / "tool-1.0" / "docs" / "demo.gif").read_bytes() == b"GIF"
     (cmd,) = commands
     assert cmd[cmd.index("--no-binary") + 1] == "tool" and ":all:" not in cmd and cmd[-1] == "tool==1.0"
+
+
+def test_an_sdist_archive_is_fetched_from_the_index_without_pip_and_checked(tmp_path: Path, monkeypatch) -> None:
+    """``dist="sdist-archive"``: old sdists whose metadata pip cannot build are downloaded as files, sha256 checked."""
+    import importlib
+    import io
+    import json
+    import zipfile
+
+    fetching = importlib.import_module("vidcls.devset.fetch")
+    payload = io.BytesIO()
+    with zipfile.ZipFile(payload, "w") as archive:
+        archive.writestr("bob.io.video-2.0.16/bob/io/video/data/test.mov", b"MOV")
+    data = payload.getvalue()
+    good = hashlib.sha256(data).hexdigest()
+    index = {"files": [
+        {"filename": "bob.io.video-2.0.16-py3-none-any.whl", "url": "https://x/whl", "hashes": {"sha256": "0"}},
+        {"filename": "bob.io.video-2.0.160.zip", "url": "https://x/other", "hashes": {"sha256": "0"}},
+        {"filename": "bob.io.video-2.0.16.zip", "url": "https://x/zip", "hashes": {"sha256": good}},
+    ]}  # fmt: skip
+    asked: list[str] = []
+
+    def urlopen(request: object, timeout: float) -> io.BytesIO:
+        url = getattr(request, "full_url", request)
+        asked.append(url)
+        return io.BytesIO(json.dumps(index).encode() if url.endswith("/simple/bob-io-video/") else data)
+
+    def no_pip(*_: object, **__: object) -> None:
+        raise AssertionError("pip must not run for an sdist-archive")
+
+    monkeypatch.setattr(fetching.urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(fetching.subprocess, "run", no_pip)
+    source = ds.Source("g", "Flat_Content", "pypi", "bob.io.video", "2.0.16", "BSD-3-Clause",
+                       "bob.io.video-2.0.16/bob/io/video/data/test.mov", 1, dist="sdist-archive",
+                       subkind="talking-head")  # fmt: skip
+    root = fetching.fetch(source, tmp_path)
+    assert (root / source.member).read_bytes() == b"MOV"
+    assert asked == ["https://pypi.org/simple/bob-io-video/", "https://x/zip"]
+    assert fetching.import_root(source, root) == root / "bob.io.video-2.0.16"
+
+    index["files"][2]["hashes"]["sha256"] = "f" * 64  # a file that is not the index's: refused, nothing kept
+    with pytest.raises(SystemExit, match="sha256"):
+        fetching.fetch(source, tmp_path / "again")
+    assert not any((tmp_path / "again" / "downloads").iterdir())
 
 
 def test_loop_starts_spread_through_one_loop_not_into_a_final_hold() -> None:

