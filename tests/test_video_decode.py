@@ -238,3 +238,47 @@ def test_extractor_decodes_a_short_video_again_with_every_frame_it_needs(
     decoded = extractor.decode(path)
     assert decoded.short and len(decoded.frames) == 30 and len(calls) == 2
     assert [index_from_frame(f, 28) for f in decoded.frames] == [i % 28 for i in range(30)]  # every row has pixels
+
+
+def _write_phone_video(path: Path, matrix: tuple[int, ...] | None) -> Path:
+    """A 64x32 clip, white on its left half, its track matrix set as a phone sets it (``tkhd``, ISO BMFF)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        for _ in range(5):
+            image = np.zeros((32, 64, 3), np.uint8)
+            image[:, :32] = 255
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    if matrix is not None:
+        data = bytearray(path.read_bytes())
+        box = data.index(b"tkhd") - 4
+        assert data[box + 8] == 0, "a version-0 tkhd: its matrix starts 48 bytes into the box"
+        data[box + 48 : box + 84] = b"".join(v.to_bytes(4, "big", signed=True) for v in matrix)
+        path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_phone_video_recorded_sideways_is_decoded_upright(tmp_path: Path) -> None:
+    """The display matrix (a portrait phone video: coded 64x32, shown 32x64) turns the frames as players do."""
+    one, zero = 0x10000, 0
+    portrait = (zero, one, zero, -one, zero, zero, zero, zero, 0x40000000)  # shown turned 90 degrees clockwise
+    upside_down = (-one, zero, zero, zero, -one, zero, zero, zero, 0x40000000)
+    plain = _write_phone_video(tmp_path / "plain.mp4", None)
+    turned = _write_phone_video(tmp_path / "portrait.mp4", portrait)
+    flipped = _write_phone_video(tmp_path / "flipped.mp4", upside_down)
+
+    def grey(path: Path, size: tuple[int, int]) -> np.ndarray:
+        return decode_moments(path, np.array([0.0]), size).frames[0].mean(axis=2)
+
+    landscape = grey(plain, (32, 64))
+    assert landscape[:, :28].min() > 200 and landscape[:, 36:].max() < 50, "white left, as coded"
+    shown = grey(turned, (64, 32))  # the coded left edge is at the top once turned clockwise
+    assert shown[:28].min() > 200 and shown[36:].max() < 50
+    flipped_shown = grey(flipped, (32, 64))
+    assert flipped_shown[:, 36:].min() > 200 and flipped_shown[:, :28].max() < 50, "turned half round: white right"
+    # a square crop of the portrait frame keeps its middle: the white and black halves meet in the centre row
+    square = grey(turned, (32, 32))
+    assert square[:12].min() > 200 and square[20:].max() < 50

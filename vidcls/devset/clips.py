@@ -34,6 +34,8 @@ def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
 
     import av
 
+    from vidcls.video.decode import quarter_turns, upright
+
     if path.suffix == ".webp":
         return decode_webp(path)
     data = None
@@ -48,7 +50,7 @@ def decode_timed(path: Path) -> tuple[list[np.ndarray], list[float], float]:
         for frame in container.decode(stream):
             t = float(frame.time) if frame.time is not None else (times[-1] + 0.1 if times else 0.0)
             dur = float(frame.duration * stream.time_base) if frame.duration else 0.0
-            frames.append(fit_frame(frame.to_ndarray(format="rgb24")))
+            frames.append(fit_frame(upright(frame.to_ndarray(format="rgb24"), quarter_turns(frame))))
             times.append(t)
             end = max(end, t + (dur or 1.0 / float(stream.average_rate or 10)))
     if not frames:
