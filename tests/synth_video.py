@@ -102,3 +102,29 @@ def write_audio_only(path: str | os.PathLike[str], seconds: float = 1.0) -> Path
         stream = container.add_stream("aac", rate=16000)
         _write_tone(container, stream, seconds)
     return path
+
+
+#: A track matrix (ISO BMFF ``tkhd``, 16.16 fixed point) as a phone writes it for portrait video: shown turned 90
+#: degrees clockwise.
+PORTRAIT_MATRIX = (0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000)
+
+
+def write_phone_video(path: Path, matrix: tuple[int, ...] | None) -> Path:
+    """A 64x32 clip, white on its left half, its track matrix set as a phone sets it (``tkhd``, ISO BMFF)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        for _ in range(5):
+            image = np.zeros((32, 64, 3), np.uint8)
+            image[:, :32] = 255
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    if matrix is not None:
+        data = bytearray(path.read_bytes())
+        box = data.index(b"tkhd") - 4
+        assert data[box + 8] == 0, "a version-0 tkhd: its matrix starts 48 bytes into the box"
+        data[box + 48 : box + 84] = b"".join(v.to_bytes(4, "big", signed=True) for v in matrix)
+        path.write_bytes(bytes(data))
+    return path

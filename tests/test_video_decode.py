@@ -7,7 +7,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from synth_video import index_from_frame, write_audio_only, write_test_video
+from synth_video import PORTRAIT_MATRIX, index_from_frame, write_audio_only, write_phone_video, write_test_video
 
 from vidcls.errors import VidclsError
 from vidcls.video import decode as decode_module
@@ -240,35 +240,14 @@ def test_extractor_decodes_a_short_video_again_with_every_frame_it_needs(
     assert [index_from_frame(f, 28) for f in decoded.frames] == [i % 28 for i in range(30)]  # every row has pixels
 
 
-def _write_phone_video(path: Path, matrix: tuple[int, ...] | None) -> Path:
-    """A 64x32 clip, white on its left half, its track matrix set as a phone sets it (``tkhd``, ISO BMFF)."""
-    with av.open(str(path), "w") as out:
-        stream = out.add_stream("libx264", rate=10)
-        stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
-        for _ in range(5):
-            image = np.zeros((32, 64, 3), np.uint8)
-            image[:, :32] = 255
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
-                out.mux(packet)
-        for packet in stream.encode():
-            out.mux(packet)
-    if matrix is not None:
-        data = bytearray(path.read_bytes())
-        box = data.index(b"tkhd") - 4
-        assert data[box + 8] == 0, "a version-0 tkhd: its matrix starts 48 bytes into the box"
-        data[box + 48 : box + 84] = b"".join(v.to_bytes(4, "big", signed=True) for v in matrix)
-        path.write_bytes(bytes(data))
-    return path
-
-
 def test_a_phone_video_recorded_sideways_is_decoded_upright(tmp_path: Path) -> None:
     """The display matrix (a portrait phone video: coded 64x32, shown 32x64) turns the frames as players do."""
     one, zero = 0x10000, 0
-    portrait = (zero, one, zero, -one, zero, zero, zero, zero, 0x40000000)  # shown turned 90 degrees clockwise
+    portrait = PORTRAIT_MATRIX  # shown turned 90 degrees clockwise
     upside_down = (-one, zero, zero, zero, -one, zero, zero, zero, 0x40000000)
-    plain = _write_phone_video(tmp_path / "plain.mp4", None)
-    turned = _write_phone_video(tmp_path / "portrait.mp4", portrait)
-    flipped = _write_phone_video(tmp_path / "flipped.mp4", upside_down)
+    plain = write_phone_video(tmp_path / "plain.mp4", None)
+    turned = write_phone_video(tmp_path / "portrait.mp4", portrait)
+    flipped = write_phone_video(tmp_path / "flipped.mp4", upside_down)
 
     def grey(path: Path, size: tuple[int, int]) -> np.ndarray:
         return decode_moments(path, np.array([0.0]), size).frames[0].mean(axis=2)

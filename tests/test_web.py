@@ -1234,3 +1234,15 @@ def test_features_path_shows_the_frames_and_their_times(extract_env: WebEnv, tmp
     clip.touch()  # a changed file (new mtime) is decoded again
     client.post("/api/classify", json={"video": "ClassB/moving.mp4"})
     assert len(decodes) == 2
+
+
+def test_an_upload_reports_the_size_a_player_shows(tmp_path: Path) -> None:
+    """A portrait phone video is coded 64x32 and shown 32x64: the upload's info gives what is shown."""
+    from synth_video import PORTRAIT_MATRIX, write_phone_video
+
+    from vidcls.web.uploads import check_decodes
+
+    plain = check_decodes(write_phone_video(tmp_path / "plain.mp4", None))
+    assert (plain["width"], plain["height"]) == (64, 32)
+    info = check_decodes(write_phone_video(tmp_path / "portrait.mp4", PORTRAIT_MATRIX))
+    assert (info["width"], info["height"], info["codec"]) == (32, 64, "h264")
