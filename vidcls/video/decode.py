@@ -157,6 +157,7 @@ def quarter_turns(frame: av.VideoFrame) -> int:
     Phones record sideways or upside down and store the turn as metadata (the display matrix, which
     PyAV reads as ``frame.rotation``: degrees the frame is turned counterclockwise to be shown). Players
     and ``ffmpeg`` apply it; decoded pixels do not, so a portrait phone video would reach the CNN on its side.
+    A PyAV without ``VideoFrame.rotation`` (older than the constraints file's) decodes frames as coded.
     """
     rotation = getattr(frame, "rotation", 0) or 0
     return round(rotation / 90) % 4
