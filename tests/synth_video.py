@@ -114,9 +114,9 @@ def write_phone_video(path: Path, matrix: tuple[int, ...] | None) -> Path:
     with av.open(str(path), "w") as out:
         stream = out.add_stream("libx264", rate=10)
         stream.width, stream.height, stream.pix_fmt = 64, 32, "yuv420p"
+        image = np.zeros((32, 64, 3), np.uint8)
+        image[:, :32] = 255
         for _ in range(5):
-            image = np.zeros((32, 64, 3), np.uint8)
-            image[:, :32] = 255
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 out.mux(packet)
         for packet in stream.encode():

@@ -243,10 +243,9 @@ def test_extractor_decodes_a_short_video_again_with_every_frame_it_needs(
 def test_a_phone_video_recorded_sideways_is_decoded_upright(tmp_path: Path) -> None:
     """The display matrix (a portrait phone video: coded 64x32, shown 32x64) turns the frames as players do."""
     one, zero = 0x10000, 0
-    portrait = PORTRAIT_MATRIX  # shown turned 90 degrees clockwise
     upside_down = (-one, zero, zero, zero, -one, zero, zero, zero, 0x40000000)
     plain = write_phone_video(tmp_path / "plain.mp4", None)
-    turned = write_phone_video(tmp_path / "portrait.mp4", portrait)
+    turned = write_phone_video(tmp_path / "portrait.mp4", PORTRAIT_MATRIX)  # shown turned 90 degrees clockwise
     flipped = write_phone_video(tmp_path / "flipped.mp4", upside_down)
 
     def grey(path: Path, size: tuple[int, int]) -> np.ndarray:

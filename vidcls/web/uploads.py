@@ -16,7 +16,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from vidcls.errors import VidclsError
-from vidcls.video.decode import open_video, quarter_turns
+from vidcls.video.decode import open_video, quarter_turns, shown_size
 
 #: Packets read before giving up on finding a decodable frame (a few seconds of any real video).
 MAX_PROBE_PACKETS = 2000
@@ -37,8 +37,7 @@ def check_decodes(path: Path) -> dict[str, object]:
         with open_video(path) as (container, stream):
             for packets, packet in enumerate(container.demux(stream)):
                 for frame in packet.decode():
-                    sideways = quarter_turns(frame) % 2 == 1  # a portrait phone video: report the size as shown
-                    width, height = (frame.height, frame.width) if sideways else (frame.width, frame.height)
+                    width, height = shown_size(frame, quarter_turns(frame))  # a portrait phone video as shown
                     return {"width": width, "height": height, "codec": stream.codec_context.name}
                 if packets >= MAX_PROBE_PACKETS:
                     break
