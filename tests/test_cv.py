@@ -27,6 +27,7 @@ from vidcls.evaluation.cv import (
     paired_group_difference,
     score_pooled,
     subset_pool,
+    unseen_rows,
 )
 from vidcls.evaluation.metrics import classification_metrics, confusion_matrix
 from vidcls.schema import read_groups, split_path, write_feature_file
@@ -180,6 +181,34 @@ def test_exclude_groups_drops_whole_sources_and_names_unknown_ones(tmp_path: Pat
     assert len(kept.features) == len(kept.video_paths) == len(kept.labels)
     with pytest.raises(VidclsError, match="not in the data"):
         drop_groups(pool, ["no-such-source"])
+
+
+def test_unseen_groups_are_scored_in_the_same_folds_but_never_trained_on(tmp_path: Path) -> None:
+    pool = load_pool(_pool_file(tmp_path / "pool.h5", with_groups=True)[0])
+    folds = assign_folds(pool.groups, pool.labels, 3)
+    hidden = sorted(set(pool.groups))[2:5:2]  # two sources of two classes
+    unseen = unseen_rows(pool.groups, hidden)
+    assert unseen.sum() == 8 and {pool.groups[i] for i in np.flatnonzero(unseen)} == set(hidden)
+    tested = []
+    for fold in range(3):
+        plain, ablated = fold_roles(folds, fold, 3), fold_roles(folds, fold, 3, unseen)
+        np.testing.assert_array_equal(plain["test"], ablated["test"])  # the same clips scored in the same fold
+        for split in ("train", "val"):
+            assert not {pool.groups[i] for i in ablated[split]} & set(hidden)
+            assert set(ablated[split]) == set(plain[split]) - set(np.flatnonzero(unseen).tolist())
+        tested.extend(ablated["test"].tolist())
+    assert sorted(tested) == list(range(len(pool.labels)))  # every clip, hidden ones included, scored once
+    with pytest.raises(VidclsError, match="not in the data"):
+        unseen_rows(pool.groups, ["no-such-source"])
+
+
+def test_cv_unseen_groups_are_checked_before_training(tmp_path: Path) -> None:
+    from vidcls.evaluation.cv import run_cv
+
+    features_file, _ = _pool_file(tmp_path / "pool.h5", with_groups=True)
+    with pytest.raises(VidclsError, match=r"cv\.unseen_groups names group\(s\) not in the data: \['nope'\]"):
+        run_cv(_cv_cfg(tmp_path / "cv", features_file, "cv.unseen_groups=[nope]"))
+    assert not (tmp_path / "cv" / "folds.json").exists()
 
 
 def _cv_cfg(out: Path, features_file: Path, *overrides: str) -> DictConfig:

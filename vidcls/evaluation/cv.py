@@ -237,12 +237,27 @@ def assign_folds(groups: Sequence[str], labels: np.ndarray, k: int, seed: int = 
     return np.array([fold_of_group[g] for g in groups], dtype=np.int64)
 
 
-def fold_roles(folds: np.ndarray, fold: int, k: int) -> dict[str, np.ndarray]:
-    """Row indices of train / val / test for one fold: test = fold, val = the next fold, train = the rest."""
+def unseen_rows(groups: Sequence[str], unseen: Sequence[str]) -> np.ndarray:
+    """Mask of the rows of ``unseen`` groups: scored in their own fold, never trained or validated on.
+
+    Why: leaving sources out of training while the folds stay the same (they are dealt on every group) is a
+    paired ablation of those sources; ``drop_groups`` changes the folds and stops scoring them.
+    """
+    unknown = sorted(set(unseen) - set(groups))
+    if unknown:
+        raise VidclsError(f"cv.unseen_groups names group(s) not in the data: {unknown}.")
+    hidden = set(unseen)
+    return np.array([g in hidden for g in groups], dtype=bool)
+
+
+def fold_roles(folds: np.ndarray, fold: int, k: int, unseen: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Row indices of train / val / test for one fold: test = fold, val = the next fold, train = the rest;
+    rows marked ``unseen`` are only ever test rows."""
     val_fold = (fold + 1) % k
+    seen = np.ones(len(folds), dtype=bool) if unseen is None else ~unseen
     return {
-        "train": np.flatnonzero((folds != fold) & (folds != val_fold)),
-        "val": np.flatnonzero(folds == val_fold),
+        "train": np.flatnonzero((folds != fold) & (folds != val_fold) & seen),
+        "val": np.flatnonzero((folds == val_fold) & seen),
         "test": np.flatnonzero(folds == fold),
     }
 
@@ -387,6 +402,7 @@ def _fold_plan(
     seeds: list[int],
     models: dict[str, DictConfig],
     extra_train_files: Sequence[str] = (),
+    unseen_groups: Sequence[str] = (),
 ) -> dict[str, Any]:
     """What a cross-validation run's folders hold; a resumed run must have the same plan."""
     plan = {
@@ -398,6 +414,8 @@ def _fold_plan(
     }
     if extra_train_files:  # only when set, so runs from before the option resume unchanged
         plan["extra_train_files"] = [str(Path(p).resolve()) for p in extra_train_files]
+    if unseen_groups:  # likewise
+        plan["unseen_groups"] = sorted(unseen_groups)
     return plan
 
 
@@ -458,11 +476,13 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     extra_train = load_extra_train(extra_files, pool)
     k = int(cv.folds)
     folds = assign_folds(pool.groups, pool.labels, k, int(cv.fold_seed))
+    unseen_groups = [str(g) for g in (cv.get("unseen_groups") or [])]
+    unseen = unseen_rows(pool.groups, unseen_groups) if unseen_groups else None
     seeds = [int(s) for s in cv.seeds]
     models: dict[str, DictConfig] = {"ensemble": cfg.model}
     if cv.get("baseline", True):
         models["baseline"] = cv.baseline_model
-    _check_fold_plan(out_dir, _fold_plan(cv.features_file, pool, folds, k, seeds, models, extra_files))
+    _check_fold_plan(out_dir, _fold_plan(cv.features_file, pool, folds, k, seeds, models, extra_files, unseen_groups))
     views = resolve_views(list(cv.tta.views))
     modes = tta_modes(views)
     n, c = len(pool.labels), len(pool.class_names)
@@ -470,7 +490,7 @@ def run_cv(cfg: DictConfig) -> dict[str, Any]:
     probs = {m: {mode: np.zeros((len(seeds), n, c)) for mode in modes} for m in models}
     raw = {m: {mode: np.zeros((len(seeds), n, c)) for mode in modes} for m in models}
     for fold in range(k):
-        roles = fold_roles(folds, fold, k)
+        roles = fold_roles(folds, fold, k, unseen)
         fold_dir = out_dir / f"fold_{fold}"
         features_dir = fold_dir / "features"
         _write_fold_files(pool, roles, features_dir, extra_train)
