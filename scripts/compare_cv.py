@@ -1,6 +1,7 @@
 """Paired difference of two cv.py runs on the same dev set and folds: run A − run B, per model.
 
     python scripts/compare_cv.py logs/cv/t32 logs/cv/t16 [--columns ensemble/no_tta baseline/no_tta]
+    python scripts/compare_cv.py logs/cv/mix_a logs/cv/mix_b --columns mixture/tta   (two cv_mix.py folders)
 
 Two CV runs (e.g. features at T=32 and T=16) score the same clips in the same folds; their
 difference is paired over the same group-bootstrap resamples as ``cv.py``'s own comparisons
@@ -33,22 +34,40 @@ from vidcls.evaluation.cv import (  # noqa: E402
 KEY_COLUMNS = ("video_path", "group", "fold", "label")
 
 
+def mixed_from(run_dir: Path) -> Path | None:
+    """The cv.py run a ``cv_mix.py`` folder's mixture was built on (its run A), or None for a cv.py run."""
+    mix_json = run_dir / "cv_mix.json"
+    if not mix_json.is_file():
+        return None
+    run_a = Path(json.loads(mix_json.read_text())["run_a"])
+    if not run_a.is_absolute() and not (run_a / "cv_metrics.json").is_file():
+        raise VidclsError(
+            f"{run_dir}'s run A ({run_a}) is a relative path not found from here; run this from the folder cv_mix.py "
+            "was run in."
+        )
+    return run_a
+
+
 def read_run(run_dir: Path) -> tuple[list[dict[str, str]], dict]:
-    """Rows of ``cv_predictions.csv`` (in file order) and the run's ``cv_metrics.json``."""
-    predictions, metrics = run_dir / "cv_predictions.csv", run_dir / "cv_metrics.json"
+    """Rows of ``cv_predictions.csv`` (in file order) and the run's ``cv_metrics.json``; for a ``cv_mix.py``
+    folder, its ``cv_mix_predictions.csv`` (columns ``mixture/<mode>``) and its run A's metrics."""
+    run_a = mixed_from(run_dir)
+    predictions = run_dir / ("cv_predictions.csv" if run_a is None else "cv_mix_predictions.csv")
+    metrics = (run_dir if run_a is None else run_a) / "cv_metrics.json"
     for path in (predictions, metrics):
         if not path.is_file():
-            raise VidclsError(f"{path} is missing: {run_dir} is not a finished cv.py run directory.")
+            raise VidclsError(f"{path} is missing: {run_dir} is not a finished cv.py run or cv_mix.py folder.")
     with predictions.open(newline="") as f:
         rows = list(csv.DictReader(f))
     return rows, json.loads(metrics.read_text())
 
 
 def bootstrap_seed(run_dir: Path) -> int:
-    """``cv.bootstrap.seed`` of the run, from the config Hydra saved with it (the seed cv.py resampled with)."""
+    """``cv.bootstrap.seed`` of the run (of a mixture's run A), from the config Hydra saved with it (the seed
+    cv.py resampled with)."""
     from omegaconf import OmegaConf
 
-    config = run_dir / ".hydra" / "config.yaml"
+    config = (mixed_from(run_dir) or run_dir) / ".hydra" / "config.yaml"
     if not config.is_file():
         raise VidclsError(f"{config} is missing: cannot tell which bootstrap seed {run_dir} used.")
     return int(OmegaConf.load(config).cv.bootstrap.seed)

@@ -63,3 +63,33 @@ def test_runs_on_other_folds_or_missing_columns_are_refused(tmp_path: Path) -> N
         compare(a, a, ["baseline/no_tta"])
     with pytest.raises(VidclsError, match=r"not a finished cv\.py run"):
         compare(a, tmp_path / "nothing", ["ensemble/no_tta"])
+
+
+def _mix(path: Path, run_a: Path, predicted: list[str]) -> Path:
+    """A cv_mix.py folder as compare_cv reads it: cv_mix.json naming run A, and mixture/<mode> columns."""
+    path.mkdir(parents=True)
+    (path / "cv_mix.json").write_text(json.dumps({"run_a": str(run_a), "run_b": "elsewhere"}))
+    with (run_a / "cv_predictions.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    with (path / "cv_mix_predictions.csv").open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["video_path", "group", "fold", "label", "mixture/tta/predicted"])
+        for row, p in zip(rows, predicted, strict=True):
+            writer.writerow([row["video_path"], row["group"], row["fold"], row["label"], p])
+    return path
+
+
+def test_two_mixtures_compare_on_their_run_a_bootstrap(tmp_path: Path) -> None:
+    truth = [CLASSES[(i // 2) % 2] for i in range(12)]
+    run_a = _run(tmp_path / "a", truth)
+    better, worse = _mix(tmp_path / "mix_a", run_a, truth), _mix(tmp_path / "mix_b", run_a, ["A"] * 12)
+    diff = compare(better, worse, ["mixture/tta"])["mixture/tta"]["accuracy"]
+    assert diff["difference"] == pytest.approx(0.5) and diff["ci"][0] <= 0.5 <= diff["ci"][1]
+    # the same resamples as the cv.py runs' own comparison: a mixture equal to run A's predictions differs by 0
+    assert compare(better, better, ["mixture/tta"])["mixture/tta"]["accuracy"]["ci"] == [0, 0]
+    with pytest.raises(VidclsError, match="not in both runs"):
+        compare(better, run_a, ["mixture/tta"])
+    (tmp_path / "lost").mkdir()
+    (tmp_path / "lost" / "cv_mix.json").write_text(json.dumps({"run_a": "no/such/run"}))
+    with pytest.raises(VidclsError, match="relative path not found"):
+        compare(tmp_path / "lost", better, ["mixture/tta"])

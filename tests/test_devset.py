@@ -95,6 +95,7 @@ PINNED_SPLIT_DIGESTS = {
     155: "213cc02c250f17f632d94999d9909e590b118f1c51af5a86e65896ec1bba0a36",
     158: "5314453fe8a2a7a2b2341c5f56a861457c17284ccc3b7ce021a90f872a6ac302",
     165: "bd24a484eba04a3f1174e5e843aed09d224cad98e61e041bf71a9118f0c7b035",
+    169: "143a5e91967f9b99bf4dc33e0c314d665f8de8575d4cced62afbcd23def9188a",
 }
 PINNED_SPLIT_ROWS = max(PINNED_SPLIT_DIGESTS)
 #: The first split, made from scratch by the rule (31 sources); each later row was placed with the rows above pinned.

@@ -879,4 +879,43 @@ SOURCES: tuple[Source, ...] = (
            "covered wagons, the Declaration of Independence, a congress hall, a cavalryman, cannon fire, sailing "
            "ships; filmed, so the pixels say archival film (docs/classes.md rule 3's principle), 640x480, 77 s "
            "(its last 5 s a still title)", until_s=72.0, subkind="archival-film"),
+    # eleventh round: a 3-D racing game's recordings, a game's pre-rendered films, an animated explainer and 3-D
+    # model turntables, video files in sdists' READMEs and in Debian packages' data (docs/results.md, "Sources searched")
+    *(
+        Source("tmrl-trackmania", "Gaming", "pypi", "tmrl", "0.1.3",
+               "MIT (the package's licence file); the authors' capture of Ubisoft Nadeo's TrackMania, not "
+               "redistributed here", f"tmrl-0.1.3/readme/img/{name}.gif", segments, note, dist="sdist-archive",
+               subkind="3d-third-person")
+        for name, segments, note in (
+            ("tm_annimation", 2, "TrackMania 2020 played: an F1-style car driven from a chase camera through a "
+             "snowy stadium track, ramps and banners, 1000x375 with white side bars, 5 s"),
+            ("turn_tm20", 3, "a TrackMania replay from a high camera: two cars through a hairpin on a grass-edged "
+             "track, 1000x500, 6.9 s"),
+        )
+    ),
+    *(
+        Source("planetblupi-films", "Gaming", "apt", "planetblupi-common", "1.14.2-3",
+               "GPL-3+ (Planet Blupi; EPSITEC SA, Daniel Roux)", f"usr/share/planetblupi/movie/{name}.mkv", segments,
+               "Planet Blupi's (1997) pre-rendered 3-D films, which the game plays as a level starts and ends "
+               f"(docs/classes.md rule 2, as fillets-intro): {note}; 320x240, Cinepak or MS Video 1, about 12 fps",
+               subkind="cutscene")
+        for name, segments, note in (
+            ("win005", 4, "a level's end, 17.5 s"),
+            ("win129", 3, "a level's end, 13 s"),
+            ("history2", 3, "the story film, 12.3 s"),
+        )
+    ),
+    Source("openboard-explainer", "Animation", "apt", "openboard-common", "1.6.4+dfsg-1",
+           "GPL-3 with the OpenSSL exception (OpenBoard, as Debian's copyright file states); the film is Creative "
+           "Commons' own", "usr/share/openboard/library/videos/wannaworktogether.mp4", 8,
+           "Creative Commons' animated explainer \"Wanna Work Together?\" in OpenBoard's media library: kinetic "
+           "type, icon bursts, photo cut-outs of people circling a globe, form-like panels, flat green and grey "
+           "grounds; 480x352, 180 s", subkind="motion-graphics"),
+    *(
+        Source("igibson-turntables", "Animation", "pypi", "igibson", "2.0.0",
+               "MIT (Stanford SVL)", f"igibson-2.0.0/igibson/examples/demo/web_ui/static/{name}.gif", 1,
+               f"a rendered 3-D house model ({name}), walls cut away, turning on a grey ground; 480x320, 3.9 s",
+               dist="sdist-archive", subkind="cgi-3d")
+        for name in ("Rs", "Beechwood_0", "Merom_1")
+    ),
 )  # fmt: skip
