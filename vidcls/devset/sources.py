@@ -885,12 +885,12 @@ SOURCES: tuple[Source, ...] = (
         Source("tmrl-trackmania", "Gaming", "pypi", "tmrl", "0.1.3",
                "MIT (the package's licence file); the authors' capture of Ubisoft Nadeo's TrackMania, not "
                "redistributed here", f"tmrl-0.1.3/readme/img/{name}.gif", segments, note, dist="sdist-archive",
-               subkind="3d-third-person")
-        for name, segments, note in (
-            ("tm_annimation", 2, "TrackMania 2020 played: an F1-style car driven from a chase camera through a "
+               until_s=until_s, subkind="3d-third-person")
+        for name, segments, until_s, note in (
+            ("tm_annimation", 2, 0.0, "TrackMania 2020 played: an F1-style car driven from a chase camera through a "
              "snowy stadium track, ramps and banners, 1000x375 with white side bars, 5 s"),
-            ("turn_tm20", 3, "a TrackMania replay from a high camera: two cars through a hairpin on a grass-edged "
-             "track, 1000x500, 6.9 s"),
+            ("turn_tm20", 1, 1.9, "a TrackMania replay from a high camera: two cars through a hairpin on a "
+             "grass-edged track, 1000x500; 1.9 s of play, then the GIF holds its last frame for 5 s (left out)"),
         )
     ),
     *(
