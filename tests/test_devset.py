@@ -567,3 +567,18 @@ def test_importing_the_package_loads_no_renderer() -> None:
     result = run_python("-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_build_with_the_same_clip_twice_is_refused(tmp_path: Path) -> None:
+    from vidcls.devset.build import check_distinct_clips, repeated_clips
+
+    clips = {"VIDEOS/Gaming/a__m__00.mp4": b"moving", "VIDEOS/Gaming/a__m__01.mp4": b"still",
+             "VIDEOS/Gaming/a__m__02.mp4": b"still", "VIDEOS/Animation/b__n__00.mp4": b"other"}  # fmt: skip
+    for path, data in clips.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(data)
+    rows = [{"path": p} for p in clips]
+    assert repeated_clips(rows, tmp_path) == [["VIDEOS/Gaming/a__m__01.mp4", "VIDEOS/Gaming/a__m__02.mp4"]]
+    with pytest.raises(SystemExit, match=r"the same clip twice \(VIDEOS/Gaming/a__m__01\.mp4 == .*__02\.mp4\)"):
+        check_distinct_clips(rows, tmp_path)
+    check_distinct_clips([r for r in rows if not r["path"].endswith("02.mp4")], tmp_path)  # distinct: no error

@@ -242,8 +242,32 @@ def build(out: Path, cache: Path) -> list[dict[str, str]]:
             clip = render_clip(source, root, cache, member, start, i)
             write_clip(clip, target, fps=OUT_FPS if not source.member.startswith("vizdoom:") else 17)
             print("clip:", row["path"], flush=True)
+    check_distinct_clips(rows, out)
     write_manifest(rows, out / "manifest.csv")
     return rows
+
+
+def repeated_clips(rows: list[dict[str, str]], out: Path) -> list[list[str]]:
+    """Clips of the manifest whose files are the same bytes, each set in manifest order (encoding is
+    deterministic, so the same frames give the same file)."""
+    from vidcls.extraction.dataset import content_hash
+
+    by_hash: dict[str, list[str]] = {}
+    for row in rows:
+        by_hash.setdefault(content_hash(out / row["path"]), []).append(row["path"])
+    return [paths for paths in by_hash.values() if len(paths) > 1]
+
+
+def check_distinct_clips(rows: list[dict[str, str]], out: Path) -> None:
+    """Refuse a build with a clip twice: one source's segments over a held last frame or a too-short member
+    (the extractor would drop one copy silently, and the dev set would count a source's clips wrong)."""
+    repeats = repeated_clips(rows, out)
+    if repeats:
+        listed = "; ".join(" == ".join(paths) for paths in repeats)
+        raise SystemExit(
+            f"error: the same clip twice ({listed}): give that source fewer segments or an until_s/from_s that keeps "
+            "its segments in the moving part (vidcls/devset/sources.py), delete those files and build again"
+        )
 
 
 def summary(rows: list[dict[str, str]]) -> str:
