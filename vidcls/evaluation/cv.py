@@ -199,12 +199,17 @@ def _read_extra(path: Path, pool: Pool) -> Pool:
     return Pool(features, labels, lengths, video_paths, [EXTRA_GROUP] * len(labels), meta.class_names, {})
 
 
+def known_groups(named: Sequence[str], groups: Sequence[str], setting: str) -> set[str]:
+    """``named`` as a set, each checked to be one of ``groups`` (a misspelt source fails before anything trains)."""
+    unknown = sorted(set(named) - set(groups))
+    if unknown:
+        raise VidclsError(f"{setting} names group(s) not in the data: {unknown}.")
+    return set(named)
+
+
 def drop_groups(pool: Pool, groups: Sequence[str]) -> Pool:
     """The pool without the rows of ``groups`` (e.g. the demo's own dev-set sources when the demo trains too)."""
-    unknown = sorted(set(groups) - set(pool.groups))
-    if unknown:
-        raise VidclsError(f"cv.exclude_groups names group(s) not in the data: {unknown}.")
-    excluded = set(groups)
+    excluded = known_groups(groups, pool.groups, "cv.exclude_groups")
     keep = [i for i, g in enumerate(pool.groups) if g not in excluded]
     return pool.rows(keep)
 
@@ -243,10 +248,7 @@ def unseen_rows(groups: Sequence[str], unseen: Sequence[str]) -> np.ndarray:
     Why: leaving sources out of training while the folds stay the same (they are dealt on every group) is a
     paired ablation of those sources; ``drop_groups`` changes the folds and stops scoring them.
     """
-    unknown = sorted(set(unseen) - set(groups))
-    if unknown:
-        raise VidclsError(f"cv.unseen_groups names group(s) not in the data: {unknown}.")
-    hidden = set(unseen)
+    hidden = known_groups(unseen, groups, "cv.unseen_groups")
     return np.array([g in hidden for g in groups], dtype=bool)
 
 
