@@ -12,8 +12,8 @@
 # VIDCLS_REAL_VIDEO_SEEDS (default 0..7, both ends included: 8 members, chosen by grouped CV on tune over 4),
 # VIDCLS_DEVSET_CACHE (downloaded packages, default
 # $VIDCLS_DATA_DIR/devset-cache), VIDCLS_DEVSET_DIR (an already built dev set: skips the build),
-# VIDCLS_REAL_VIDEO_TEMPERATURE (the ensemble's one temperature, default 0.63: the mean out-of-fold temperature of
-# this recipe with its probe (mean and std pooling) in grouped CV on the tune sources, three replicates; `fit` fits
+# VIDCLS_REAL_VIDEO_TEMPERATURE (the ensemble's one temperature, default 0.65: the mean out-of-fold temperature of
+# this recipe with its probe (mean and std pooling) in grouped CV on the tune sources, five replicates; `fit` fits
 # one on the validation sources instead, which grouped CV on tune found too sharp: docs/results.md, "The linear
 # probe" and "The real-video probe pools the std over time too");
 # VIDCLS_REAL_VIDEO_EXTRACT / _TRAIN add Hydra overrides to every extract / the train step (the tests run a tiny
@@ -25,7 +25,7 @@ OUT=${VIDCLS_REAL_VIDEO_DIR:-logs/real_video}
 SEEDS=${VIDCLS_REAL_VIDEO_SEEDS:-0..7}
 CACHE=${VIDCLS_DEVSET_CACHE:-$DATA/devset-cache}
 DEVSET=${VIDCLS_DEVSET_DIR:-$DATA/devset}
-TEMPERATURE=${VIDCLS_REAL_VIDEO_TEMPERATURE:-0.63}
+TEMPERATURE=${VIDCLS_REAL_VIDEO_TEMPERATURE:-0.65}
 FEATURES=$DATA/real_video/features
 FINAL=$DATA/real_video/final_features
 read -r -a EXTRACT_ARGS <<< "${VIDCLS_REAL_VIDEO_EXTRACT:-}"
