@@ -880,7 +880,8 @@ SOURCES: tuple[Source, ...] = (
            "ships; filmed, so the pixels say archival film (docs/classes.md rule 3's principle), 640x480, 77 s "
            "(its last 5 s a still title)", until_s=72.0, subkind="archival-film"),
     # eleventh round: a 3-D racing game's recordings, a game's pre-rendered films, an animated explainer and 3-D
-    # model turntables, video files in sdists' READMEs and in Debian packages' data (docs/results.md, "Sources searched")
+    # model turntables, video files in sdists' READMEs and in Debian packages' data
+    # (docs/results.md, "Sources searched")
     *(
         Source("tmrl-trackmania", "Gaming", "pypi", "tmrl", "0.1.3",
                "MIT (the package's licence file); the authors' capture of Ubisoft Nadeo's TrackMania, not "
